@@ -1,0 +1,26 @@
+/**
+ * Compiles dist/iclaude. Autoloading of .env and bunfig.toml is switched off:
+ * a .env in the user's working directory must never change how a tool that
+ * handles credentials behaves.
+ */
+import pkg from "../package.json" with { type: "json" };
+
+const outfile = process.argv[2] ?? "dist/iclaude";
+const result = await Bun.build({
+  entrypoints: ["src/cli.ts"],
+  compile: {
+    outfile,
+    autoloadDotenv: false,
+    autoloadBunfig: false,
+    autoloadTsconfig: false,
+    autoloadPackageJson: false,
+  },
+  minify: true,
+  sourcemap: "none",
+  define: { ICLAUDE_VERSION: JSON.stringify(pkg.version) },
+});
+if (!result.success) {
+  for (const message of result.logs) console.error(message);
+  process.exit(1);
+}
+console.log(`built ${outfile} (iclaude ${pkg.version})`);

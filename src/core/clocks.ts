@@ -1,0 +1,51 @@
+/** The verdict on a credential, and the exit code `iclaude status` gives for it. */
+export const STATUS_EXIT = {
+  valid: 0,
+  "refresh-due": 10,
+  "login-expiring": 11,
+  expired: 12,
+  missing: 13,
+  invalid: 14,
+} as const;
+export type Status = keyof typeof STATUS_EXIT;
+export type Action = "none" | "refresh" | "login";
+
+export interface Clocks {
+  /** The access token's `expiresAt` (ms), null when unknown. */
+  accessExpiresAt: number | null;
+  /** `refreshTokenExpiresAt` (ms) when present. */
+  refreshExpiresAt: number | null;
+  /** A refresh token exists and has not been answered `invalid_grant`. */
+  refreshable: boolean;
+}
+
+export interface Limits {
+  /** Seconds. */
+  threshold: number;
+  /** Seconds. */
+  refreshMargin: number;
+}
+
+export interface Verdict {
+  status: Status;
+  action: Action;
+  /** When a person must log in again (ms), null when unknown. */
+  loginExpiresAt: number | null;
+}
+
+/**
+ * The two clocks of CONTRACT §3. Access clock: with a refresh token, a refresh
+ * is due inside the margin. Login clock: the refresh token's end, or for a
+ * credential that cannot be refreshed, the access token's own end.
+ */
+export function judge(clocks: Clocks, now: number, limits: Limits): Verdict {
+  const loginExpiresAt = clocks.refreshable ? clocks.refreshExpiresAt : clocks.accessExpiresAt;
+  if (loginExpiresAt !== null && loginExpiresAt <= now) return { status: "expired", action: "login", loginExpiresAt };
+  if (clocks.refreshable && clocks.accessExpiresAt !== null && clocks.accessExpiresAt - now < limits.refreshMargin * 1000) {
+    return { status: "refresh-due", action: "refresh", loginExpiresAt };
+  }
+  if (loginExpiresAt !== null && loginExpiresAt - now < limits.threshold * 1000) {
+    return { status: "login-expiring", action: "login", loginExpiresAt };
+  }
+  return { status: "valid", action: "none", loginExpiresAt };
+}

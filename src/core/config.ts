@@ -1,0 +1,164 @@
+import { existsSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { z } from "zod";
+import { parseDuration } from "./durations.ts";
+import { describeFsError, errnoCode, IclaudeError } from "./errors.ts";
+
+export type StoreChoice = "auto" | "file" | "keychain";
+
+export interface Config {
+  /** Seconds before the login ends from which a person is warned. */
+  threshold: number;
+  /** Seconds before the access token expires from which a refresh is due. */
+  refreshMargin: number;
+  /** Seconds after a failed refresh before the network is tried again. */
+  cooldown: number;
+  tokenUrl: string;
+  clientId: string;
+  store: StoreChoice;
+  claudeBin: string | undefined;
+  securityBin: string;
+  claudeConfigDir: string;
+  /** True when CLAUDE_CONFIG_DIR is set: it changes the Keychain service name. */
+  claudeConfigDirSet: boolean;
+  credentialsPath: string;
+  stateDir: string;
+  configPath: string;
+  guard: GuardConfig;
+}
+
+export interface GuardConfig {
+  /** Regular expressions; a finding whose line or path matches one is allowed. */
+  allow: string[];
+  /** Globs agents may not commit. */
+  protectedPaths: string[];
+  /** Apply the agent rules to human commits too. */
+  strictForHumans: boolean;
+}
+
+/** Command-line values; they win over everything else. */
+export interface ConfigFlags {
+  threshold?: string;
+  refreshMargin?: string;
+  cooldown?: string;
+}
+
+const DEFAULT_TOKEN_URL = "https://platform.claude.com/v1/oauth/token";
+const DEFAULT_CLIENT_ID = "9d1c250a-e61b-44d9-88ed-5944d1962f5e";
+export const DEFAULT_PROTECTED_PATHS = [".env*", "**/.credentials.json", "*.pem", "id_rsa*", ".claude/settings.local.json"];
+
+const duration = z.union([z.string(), z.number().int().nonnegative()]);
+const FileSchema = z.strictObject({
+  threshold: duration.optional(),
+  refresh_margin: duration.optional(),
+  cooldown: duration.optional(),
+  token_url: z.string().optional(),
+  client_id: z.string().optional(),
+  store: z.enum(["auto", "file", "keychain"]).optional(),
+  claude_bin: z.string().min(1).optional(),
+  guard: z
+    .strictObject({
+      allow: z.array(z.string()).optional(),
+      protected_paths: z.array(z.string()).optional(),
+      strict_for_humans: z.boolean().optional(),
+    })
+    .optional(),
+});
+type FileConfig = z.infer<typeof FileSchema>;
+
+type Env = Record<string, string | undefined>;
+
+const nonEmpty = (value: string | undefined): string | undefined => (value ? value : undefined);
+
+export function resolveConfigPath(env: Env = process.env): string {
+  const home = nonEmpty(env.HOME) ?? homedir();
+  return nonEmpty(env.ICLAUDE_CONFIG) ?? join(nonEmpty(env.XDG_CONFIG_HOME) ?? join(home, ".config"), "iclaude", "config.toml");
+}
+
+function readConfigFile(path: string): FileConfig {
+  let text: string;
+  try {
+    if (!existsSync(path)) return {};
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    if (errnoCode(error) === "ENOENT") return {};
+    throw new IclaudeError(`Cannot read the config file ${path}: ${describeFsError(error)}.`);
+  }
+  let data: unknown;
+  try {
+    data = Bun.TOML.parse(text);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new IclaudeError(`The config file ${path} is not valid TOML (${reason}); fix or remove it.`);
+  }
+  const parsed = FileSchema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = issue?.path.join(".") || (issue && "keys" in issue ? issue.keys.join(", ") : "");
+    const what = issue?.code === "unrecognized_keys" ? `unknown key "${issue.keys.join('", "')}"` : `"${key}": ${issue?.message}`;
+    throw new IclaudeError(`The config file ${path} has a bad value — ${what}; see the README's Configuration section.`);
+  }
+  return parsed.data;
+}
+
+/** The token endpoint receives refresh tokens: https anywhere, plain http only on this machine. */
+function checkTokenUrl(value: string, where: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new IclaudeError(`${where}: "${value.slice(0, 80)}" is not a URL.`);
+  }
+  const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
+    throw new IclaudeError(`${where}: the token endpoint must use https (plain http is allowed only on 127.0.0.1 or localhost).`);
+  }
+  return url.href;
+}
+
+function pick<T>(flag: T | undefined, envValue: T | undefined, fileValue: T | undefined, fallback: T): [T, string] {
+  if (flag !== undefined) return [flag, "command line"];
+  if (envValue !== undefined) return [envValue, "environment"];
+  if (fileValue !== undefined) return [fileValue, "config file"];
+  return [fallback, "default"];
+}
+
+function durationSetting(name: string, envName: string, flag: string | undefined, env: Env, file: string | number | undefined, fallback: string): number {
+  const [value, source] = pick<string | number>(flag, nonEmpty(env[envName]), file, fallback);
+  const where = source === "environment" ? envName : source === "config file" ? `config ${name}` : `--${name.replace("_", "-")}`;
+  return parseDuration(value, where);
+}
+
+/** Reads config.toml, the environment and the flags into one validated Config. */
+export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Config {
+  const home = nonEmpty(env.HOME) ?? homedir();
+  const configPath = resolveConfigPath(env);
+  const file = readConfigFile(configPath);
+  const claudeConfigDir = nonEmpty(env.CLAUDE_CONFIG_DIR) ?? join(home, ".claude");
+  const [tokenUrl, tokenUrlSource] = pick(undefined, nonEmpty(env.ICLAUDE_TOKEN_URL), file.token_url, DEFAULT_TOKEN_URL);
+  const storeEnv = nonEmpty(env.ICLAUDE_STORE);
+  if (storeEnv && !["auto", "file", "keychain"].includes(storeEnv)) {
+    throw new IclaudeError(`ICLAUDE_STORE: "${storeEnv.slice(0, 40)}" is not one of auto, file, keychain.`);
+  }
+  return {
+    threshold: durationSetting("threshold", "ICLAUDE_THRESHOLD", flags.threshold, env, file.threshold, "7d"),
+    refreshMargin: durationSetting("refresh_margin", "ICLAUDE_REFRESH_MARGIN", flags.refreshMargin, env, file.refresh_margin, "1h"),
+    cooldown: durationSetting("cooldown", "ICLAUDE_COOLDOWN", flags.cooldown, env, file.cooldown, "30s"),
+    tokenUrl: checkTokenUrl(tokenUrl, tokenUrlSource === "environment" ? "ICLAUDE_TOKEN_URL" : "config token_url"),
+    clientId: pick(undefined, nonEmpty(env.ICLAUDE_CLIENT_ID), file.client_id, DEFAULT_CLIENT_ID)[0],
+    store: pick<StoreChoice>(undefined, storeEnv as StoreChoice | undefined, file.store, "auto")[0],
+    claudeBin: nonEmpty(env.ICLAUDE_CLAUDE_BIN) ?? file.claude_bin,
+    securityBin: nonEmpty(env.ICLAUDE_SECURITY_BIN) ?? "/usr/bin/security",
+    claudeConfigDir,
+    claudeConfigDirSet: nonEmpty(env.CLAUDE_CONFIG_DIR) !== undefined,
+    credentialsPath: join(claudeConfigDir, ".credentials.json"),
+    stateDir: nonEmpty(env.ICLAUDE_STATE_DIR) ?? join(nonEmpty(env.XDG_STATE_HOME) ?? join(home, ".local", "state"), "iclaude"),
+    configPath,
+    guard: {
+      allow: file.guard?.allow ?? [],
+      protectedPaths: file.guard?.protected_paths ?? DEFAULT_PROTECTED_PATHS,
+      strictForHumans: file.guard?.strict_for_humans ?? false,
+    },
+  };
+}

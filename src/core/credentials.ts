@@ -1,0 +1,87 @@
+import { z } from "zod";
+import { EXIT, IclaudeError } from "./errors.ts";
+
+/**
+ * Claude Code's credential format. Loose objects: every key iclaude does not
+ * use (mcpOAuth, rateLimitTier, keys of future versions) survives a rewrite.
+ */
+const OAuthSchema = z.looseObject({
+  accessToken: z.string().min(1),
+  refreshToken: z.string().min(1).nullish(),
+  expiresAt: z.number().finite().nullish(),
+  refreshTokenExpiresAt: z.number().finite().nullish(),
+  scopes: z.array(z.string()).default([]),
+  subscriptionType: z.string().nullish(),
+});
+
+const FileSchema = z.looseObject({ claudeAiOauth: OAuthSchema.optional() });
+
+export type OAuthCredential = z.infer<typeof OAuthSchema>;
+export type CredentialsFile = z.infer<typeof FileSchema>;
+
+/** A token pair returned by the refresh grant, ready to be merged into the file. */
+export interface NewTokens {
+  accessToken: string;
+  refreshToken: string;
+  expiresAt: number;
+  scopes: string[];
+}
+
+/** Where a JSON.parse error happened, as "line L, column C" when the engine tells the offset. */
+function jsonErrorPlace(text: string, error: unknown): string {
+  const message = error instanceof Error ? error.message : "";
+  const offset = /position (\d+)/.exec(message)?.[1];
+  if (offset === undefined) return text.trim() === "" ? "it is empty" : "it ends early or has a syntax error";
+  const before = text.slice(0, Number(offset));
+  const line = before.split("\n").length;
+  const column = Number(offset) - before.lastIndexOf("\n");
+  return `syntax error at line ${line}, column ${column}`;
+}
+
+/** Parses the file's text; `where` names the file or Keychain item in the error. */
+export function parseCredentials(text: string, where: string): CredentialsFile {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new IclaudeError(
+      `${where} is not valid JSON (${jsonErrorPlace(text, error)}); restore it from ${where}.bak or log in again with \`claude /login\`.`,
+      EXIT.invalid,
+    );
+  }
+  const parsed = FileSchema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.length ? issue.path.join(".") : "the top level";
+    throw new IclaudeError(
+      `${where} is not in Claude Code's format (${field}: ${issue?.message ?? "unexpected value"}); log in again with \`claude /login\`.`,
+      EXIT.invalid,
+    );
+  }
+  return parsed.data;
+}
+
+/** The file with a new token pair, every other key kept as it was. */
+export function withNewTokens(file: CredentialsFile, tokens: NewTokens): CredentialsFile {
+  const current = file.claudeAiOauth;
+  if (!current) throw new IclaudeError("There is no Claude login to update.", EXIT.missing);
+  return {
+    ...file,
+    claudeAiOauth: {
+      ...current,
+      accessToken: tokens.accessToken,
+      refreshToken: tokens.refreshToken,
+      expiresAt: tokens.expiresAt,
+      scopes: tokens.scopes,
+    },
+  };
+}
+
+/** Refuses to serialise anything that is not a complete, usable credential. */
+export function serializeCredentials(file: CredentialsFile): string {
+  const oauth = file.claudeAiOauth;
+  if (!oauth?.accessToken || !oauth.refreshToken || typeof oauth.expiresAt !== "number") {
+    throw new IclaudeError("Refusing to write an incomplete credential; nothing was changed.", EXIT.refreshFailed);
+  }
+  return JSON.stringify(file);
+}

@@ -1,0 +1,49 @@
+import { appendFileSync, mkdirSync, readFileSync, renameSync, statSync } from "node:fs";
+import { join } from "node:path";
+import type { Config } from "./config.ts";
+import { fingerprint } from "./secrets.ts";
+
+/** iclaude's own state: small files under $ICLAUDE_STATE_DIR, never a secret in clear. */
+export const statePath = (config: Pick<Config, "stateDir">, name: string): string => join(config.stateDir, name);
+
+export function ensureStateDir(config: Pick<Config, "stateDir">): void {
+  mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
+}
+
+/** A state file's text; null when it is absent or unreadable (state is advisory, never fatal). */
+export function readState(config: Pick<Config, "stateDir">, name: string): string | null {
+  try {
+    return readFileSync(statePath(config, name), "utf8");
+  } catch {
+    return null;
+  }
+}
+
+const DEAD_TOKENS = "dead-refresh-tokens";
+
+/** True when this refresh token was answered `invalid_grant` before: it is never sent again. */
+export function isDeadRefreshToken(config: Pick<Config, "stateDir">, token: string): boolean {
+  const text = readState(config, DEAD_TOKENS);
+  return text !== null && text.split("\n").includes(fingerprint(token));
+}
+
+export function rememberDeadRefreshToken(config: Pick<Config, "stateDir">, token: string): void {
+  if (isDeadRefreshToken(config, token)) return;
+  ensureStateDir(config);
+  appendFileSync(statePath(config, DEAD_TOKENS), `${fingerprint(token)}\n`, { mode: 0o600 });
+}
+
+const LOG = "iclaude.log";
+const LOG_CAP = 256 * 1024;
+
+/** Appends one line to the state log, rotating it to `.1` past its cap. */
+export function appendStateLog(config: Pick<Config, "stateDir">, line: string): void {
+  ensureStateDir(config);
+  const path = statePath(config, LOG);
+  try {
+    if (statSync(path).size > LOG_CAP) renameSync(path, `${path}.1`);
+  } catch {
+    // No log yet.
+  }
+  appendFileSync(path, `${new Date().toISOString()} ${line}\n`, { mode: 0o600 });
+}

@@ -1,0 +1,73 @@
+import type { Config } from "../config.ts";
+import { parseCredentials, type CredentialsFile } from "../credentials.ts";
+import { readTextFile, writeCredentialsFile } from "./file.ts";
+import { claudeKeychainService, keychainAccount, readKeychain, writeKeychain, type KeychainItem } from "./keychain.ts";
+
+/** Where Claude Code keeps its login: the file, or the macOS Keychain item. */
+export interface CredentialStore {
+  kind: "file" | "keychain";
+  /** A path or a Keychain service name, for messages and `status --json`. */
+  location: string;
+  readText(): string | null;
+  /** Replaces the content, keeping the previous one as a backup. */
+  writeText(text: string): void;
+}
+
+export interface StoredCredentials {
+  store: CredentialStore;
+  /** Null when there is no login stored. */
+  text: string | null;
+  file: CredentialsFile | null;
+}
+
+export function fileStore(path: string): CredentialStore {
+  return {
+    kind: "file",
+    location: path,
+    readText: () => readTextFile(path),
+    writeText: (text) => writeCredentialsFile(path, text),
+  };
+}
+
+export function keychainStore(item: KeychainItem): CredentialStore {
+  const backup = { ...item, service: `${item.service}-iclaude-backup` };
+  return {
+    kind: "keychain",
+    location: item.service,
+    readText: () => readKeychain(item),
+    writeText(text) {
+      const previous = readKeychain(item);
+      if (previous !== null) writeKeychain(backup, previous);
+      writeKeychain(item, text);
+    },
+  };
+}
+
+export function claudeKeychainItem(config: Config): KeychainItem {
+  return {
+    bin: config.securityBin,
+    service: claudeKeychainService(config.claudeConfigDir, config.claudeConfigDirSet),
+    account: keychainAccount(),
+  };
+}
+
+/** `auto`: the Keychain on macOS when Claude Code's item exists there, else the file. */
+export function openStore(config: Config, platform: NodeJS.Platform = process.platform): CredentialStore {
+  if (config.store === "file") return fileStore(config.credentialsPath);
+  const keychain = keychainStore(claudeKeychainItem(config));
+  if (config.store === "keychain") return keychain;
+  if (platform !== "darwin") return fileStore(config.credentialsPath);
+  try {
+    return keychain.readText() === null ? fileStore(config.credentialsPath) : keychain;
+  } catch {
+    return fileStore(config.credentialsPath);
+  }
+}
+
+/** The one way credentials are read: text and parsed file, with clear errors for bad content. */
+export function readCredentials(store: CredentialStore): StoredCredentials {
+  const text = store.readText();
+  if (text === null) return { store, text, file: null };
+  const where = store.kind === "file" ? store.location : `the Keychain item "${store.location}"`;
+  return { store, text, file: parseCredentials(text, where) };
+}

@@ -1,0 +1,46 @@
+import type { Assessment } from "../core/current.ts";
+import { formatDuration } from "../core/durations.ts";
+
+const left = (at: number | null, now: number): number | null => (at === null ? null : Math.round((at - now) / 1000));
+
+/** `login ends in 23 days` / `login ended 2h ago` / `login has no set end`. */
+export function loginPhrase(a: Pick<Assessment, "loginExpiresAt">, now: number): string {
+  const s = left(a.loginExpiresAt, now);
+  if (s === null) return "login has no set end";
+  return s > 0 ? `login ends in ${formatDuration(s)}` : `login ended ${formatDuration(-s)} ago`;
+}
+
+function accessPhrase(a: Assessment, now: number): string {
+  const s = left(a.expiresAt, now);
+  if (s === null) return "access token expiry unknown";
+  return s > 0 ? `access token ${formatDuration(s)} left` : `access token expired ${formatDuration(-s)} ago`;
+}
+
+const where = (a: Assessment): string => [a.subscriptionType, a.store].filter(Boolean).join(", ");
+
+/** The one line `status` prints: the verdict and both clocks. */
+export function statusLine(a: Assessment, now: number): string {
+  const verdict = a.status.replace("-", " ");
+  switch (a.status) {
+    case "missing":
+      return `missing — no Claude login in ${a.path}`;
+    case "invalid":
+      return `invalid — ${a.error?.message ?? "the stored credentials cannot be used"}`;
+    default:
+      break;
+  }
+  if (a.store === "env") return `${verdict} — claude uses CLAUDE_CODE_OAUTH_TOKEN from the environment; its expiry is unknown (env)`;
+  if (a.store === "long-lived" || !a.hasRefreshToken) return `${verdict} — ${loginPhrase(a, now)} (${where(a)})`;
+  return `${verdict} — ${accessPhrase(a, now)}, ${loginPhrase(a, now)} (${where(a)})`;
+}
+
+export const LOGIN_HINT = "log in again with `claude /login`, or run `iclaude refresh` at a terminal to create a long-lived token";
+
+/** What a person should do next, or null when nothing. */
+export function actionLine(a: Assessment): string | null {
+  if (a.action === "refresh") return "run: iclaude refresh";
+  if (a.action !== "login") return null;
+  if (a.status === "missing") return "log in with `claude /login` (or `claude setup-token` and `iclaude refresh`)";
+  if (a.status === "invalid") return null;
+  return LOGIN_HINT;
+}

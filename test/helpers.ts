@@ -1,0 +1,103 @@
+import { afterAll, expect } from "bun:test";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+export const ROOT = resolve(import.meta.dir, "..");
+export const BIN = join(ROOT, "dist", "iclaude");
+export const FAKE_BINS = join(ROOT, "test", "fixtures", "bin");
+
+const homes: string[] = [];
+afterAll(() => {
+  for (const home of homes.splice(0)) rmSync(home, { recursive: true, force: true });
+});
+
+/** A fresh HOME, removed after the test file. */
+export function tempHome(prefix = "iclaude-"): string {
+  const home = mkdtempSync(join(tmpdir(), prefix));
+  homes.push(home);
+  return home;
+}
+
+export const HOUR = 3600_000;
+export const DAY = 24 * HOUR;
+
+/** A token of the real shape: `sk-ant-oat01-` + 95 url-safe characters ending in AA. */
+export function fakeToken(kind: "oat01" | "ort01" | "api03" | "admin01" = "oat01"): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  let body = "";
+  for (let i = 0; i < 93; i++) body += alphabet[Math.floor(Math.random() * alphabet.length)];
+  return `sk-ant-${kind}-${body}AA`;
+}
+
+export interface OAuthFields {
+  accessToken?: string;
+  refreshToken?: string | null;
+  expiresAt?: number;
+  refreshTokenExpiresAt?: number;
+  scopes?: string[];
+  subscriptionType?: string;
+  [key: string]: unknown;
+}
+
+/** Writes Claude Code's credentials file (mode 0600) and returns its content. */
+export function writeCredentials(home: string, fields: OAuthFields = {}, extra: Record<string, unknown> = {}, dir = join(home, ".claude")): Record<string, unknown> {
+  const oauth: Record<string, unknown> = {
+    accessToken: fakeToken("oat01"),
+    refreshToken: fakeToken("ort01"),
+    expiresAt: Date.now() + 5 * HOUR,
+    scopes: ["user:inference", "user:profile", "user:sessions:claude_code"],
+    subscriptionType: "max",
+    ...fields,
+  };
+  if (oauth.refreshToken === null) delete oauth.refreshToken;
+  const content = { claudeAiOauth: oauth, ...extra };
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, ".credentials.json"), JSON.stringify(content), { mode: 0o600 });
+  chmodSync(join(dir, ".credentials.json"), 0o600);
+  return content;
+}
+
+/** The allow-listed environment a test runs the binary with: nothing of the developer's leaks in. */
+export function baseEnv(home: string, extra: Record<string, string | undefined> = {}): Record<string, string> {
+  const env: Record<string, string | undefined> = {
+    HOME: home,
+    PATH: "/usr/local/bin:/usr/bin:/bin",
+    LANG: "C.UTF-8",
+    TERM: "xterm-256color",
+    NO_COLOR: "1",
+    USER: "tester",
+    TMPDIR: tmpdir(),
+    ...extra,
+  };
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
+export interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the compiled binary as a user would. */
+export async function runBin(args: string[], options: { home: string; env?: Record<string, string | undefined>; stdin?: string; cwd?: string }): Promise<Run> {
+  const proc = Bun.spawn([BIN, ...args], {
+    cwd: options.cwd ?? options.home,
+    env: baseEnv(options.home, options.env),
+    stdin: options.stdin === undefined ? "ignore" : new TextEncoder().encode(options.stdin),
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  return { code, stdout, stderr };
+}
+
+/** Asserts that none of the secrets appear in any of the texts. */
+export function expectNoSecrets(texts: string[], secrets: string[]): void {
+  for (const text of texts) {
+    for (const secret of secrets) {
+      expect(text.includes(secret)).toBe(false);
+      expect(text.includes(secret.slice(13, 40))).toBe(false);
+    }
+  }
+}
