@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
 export const ROOT = resolve(import.meta.dir, "..");
-export const BIN = join(ROOT, "dist", "iclaude");
-export const FAKE_BINS = join(ROOT, "test", "fixtures", "bin");
+/** The compiled binary under test; ICLAUDE_TEST_BIN points at another build. */
+export const BIN = process.env.ICLAUDE_TEST_BIN ?? join(ROOT, "dist", "iclaude");
 
 const homes: string[] = [];
 afterAll(() => {
