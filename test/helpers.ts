@@ -101,3 +101,16 @@ export function expectNoSecrets(texts: string[], secrets: string[]): void {
     }
   }
 }
+
+/** Runs argv as an unprivileged user when the tests run as root, so file permissions bite. */
+export function unprivileged(argv: string[]): string[] {
+  return process.getuid?.() === 0 ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", ...argv] : argv;
+}
+
+/** A fake macOS `security` whose Keychain lives in `home` (a wrapper, so no environment is needed). */
+export function fakeSecurity(home: string): string {
+  const wrapper = join(home, "security");
+  const db = join(home, "keychain.json");
+  writeFileSync(wrapper, `#!/bin/sh\nFAKE_SECURITY_DB='${db}' exec '${join(ROOT, "test/fixtures/fake-security/security")}' "$@"\n`, { mode: 0o755 });
+  return wrapper;
+}

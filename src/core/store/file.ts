@@ -42,7 +42,7 @@ function resolveTarget(path: string): string {
 
 const TEMP_MARK = ".iclaude-";
 const tempName = (target: string): string =>
-  join(dirname(target), `.${basename(target)}${TEMP_MARK}${process.pid}-${Math.random().toString(36).slice(2, 10)}.tmp`);
+  join(dirname(target), `${basename(target)}${TEMP_MARK}${process.pid}-${Math.random().toString(36).slice(2, 10)}.tmp`);
 
 function isAlive(pid: number): boolean {
   try {
@@ -55,7 +55,7 @@ function isAlive(pid: number): boolean {
 
 /** Temp files of writers that died (SIGKILL, power loss) are removed, so none pile up. */
 function removeStaleTemps(target: string): void {
-  const prefix = `.${basename(target)}${TEMP_MARK}`;
+  const prefix = `${basename(target)}${TEMP_MARK}`;
   let names: string[];
   try {
     names = readdirSync(dirname(target));

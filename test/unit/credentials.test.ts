@@ -1,0 +1,73 @@
+import { describe, expect, test } from "bun:test";
+import { parseCredentials, serializeCredentials, withNewTokens } from "../../src/core/credentials.ts";
+import { IclaudeError } from "../../src/core/errors.ts";
+import { fakeToken } from "../helpers.ts";
+
+const sample = () => ({
+  claudeAiOauth: {
+    accessToken: fakeToken("oat01"),
+    refreshToken: fakeToken("ort01"),
+    expiresAt: 1_800_000_000_000,
+    scopes: ["user:inference", "user:profile"],
+    subscriptionType: "max",
+    rateLimitTier: "default_claude_max_20x",
+    futureField: { nested: [1, 2] },
+  },
+  mcpOAuth: { "server|abc": { accessToken: "x", expiresAt: 1 } },
+  somethingNew: true,
+});
+
+function errorOf(fn: () => unknown): IclaudeError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof IclaudeError) return error;
+    throw error;
+  }
+  throw new Error("expected an IclaudeError");
+}
+
+describe("credentials", () => {
+  test("keeps every unknown key, top level and inside claudeAiOauth, through a read–write cycle", () => {
+    const original = sample();
+    const parsed = parseCredentials(JSON.stringify(original), "f");
+    const next = withNewTokens(parsed, { accessToken: "sk-ant-oat01-new", refreshToken: "sk-ant-ort01-new", expiresAt: 5, scopes: ["a"] });
+    const written = JSON.parse(serializeCredentials(next));
+    expect(written.mcpOAuth).toEqual(original.mcpOAuth);
+    expect(written.somethingNew).toBe(true);
+    expect(written.claudeAiOauth.rateLimitTier).toBe("default_claude_max_20x");
+    expect(written.claudeAiOauth.futureField).toEqual({ nested: [1, 2] });
+    expect(written.claudeAiOauth.subscriptionType).toBe("max");
+    expect(written.claudeAiOauth).toMatchObject({ accessToken: "sk-ant-oat01-new", refreshToken: "sk-ant-ort01-new", expiresAt: 5, scopes: ["a"] });
+  });
+
+  test("says where truncated JSON breaks, without echoing the content", () => {
+    const text = JSON.stringify(sample(), null, 2);
+    const error = errorOf(() => parseCredentials(text.slice(0, 120), "/h/.credentials.json"));
+    expect(error.exitCode).toBe(14);
+    expect(error.message).toContain("/h/.credentials.json is not valid JSON");
+    expect(error.message).not.toContain("sk-ant-");
+  });
+
+  test("calls an empty file empty", () => {
+    expect(errorOf(() => parseCredentials("", "f")).message).toContain("it is empty");
+  });
+
+  test("names the field of a wrongly typed credential", () => {
+    const bad = sample() as Record<string, unknown>;
+    (bad.claudeAiOauth as Record<string, unknown>).expiresAt = "tomorrow";
+    const error = errorOf(() => parseCredentials(JSON.stringify(bad), "f"));
+    expect(error.message).toContain("claudeAiOauth.expiresAt");
+    expect(errorOf(() => parseCredentials("[1,2]", "f")).message).toContain("the top level");
+    expect(errorOf(() => parseCredentials('{"claudeAiOauth":{"scopes":[]}}', "f")).message).toContain("claudeAiOauth.accessToken");
+  });
+
+  test("a file with no Claude login parses, with no claudeAiOauth", () => {
+    expect(parseCredentials('{"mcpOAuth":{}}', "f").claudeAiOauth).toBeUndefined();
+  });
+
+  test("refuses to serialise a credential without a refresh token or expiry", () => {
+    const file = parseCredentials(JSON.stringify({ claudeAiOauth: { accessToken: "a", scopes: [] } }), "f");
+    expect(errorOf(() => serializeCredentials(file)).message).toContain("incomplete");
+  });
+});

@@ -1,0 +1,103 @@
+import { describe, expect, test } from "bun:test";
+import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { IclaudeError } from "../../src/core/errors.ts";
+import { readTextFile, writeCredentialsFile } from "../../src/core/store/file.ts";
+import { ROOT, tempHome, unprivileged } from "../helpers.ts";
+
+const mode = (path: string): number => statSync(path).mode & 0o777;
+
+function credentialsDir(): { dir: string; file: string } {
+  const dir = join(tempHome(), ".claude");
+  mkdirSync(dir, { recursive: true });
+  return { dir, file: join(dir, ".credentials.json") };
+}
+
+function catchError(fn: () => void): IclaudeError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof IclaudeError) return error;
+    throw error;
+  }
+  throw new Error("expected an IclaudeError");
+}
+
+describe("file store", () => {
+  test("writes 0600 and keeps the previous content as a 0600 .bak", () => {
+    const { file } = credentialsDir();
+    writeFileSync(file, '{"old":1}', { mode: 0o644 });
+    writeCredentialsFile(file, '{"new":2}');
+    expect(readFileSync(file, "utf8")).toBe('{"new":2}');
+    expect(readFileSync(`${file}.bak`, "utf8")).toBe('{"old":1}');
+    expect(mode(file)).toBe(0o600);
+    expect(mode(`${file}.bak`)).toBe(0o600);
+  });
+
+  test("a first write creates the file with no backup", () => {
+    const { dir, file } = credentialsDir();
+    writeCredentialsFile(file, "{}");
+    expect(readdirSync(dir).sort()).toEqual([".credentials.json"]);
+  });
+
+  test("a symlinked credentials file stays a link; the write lands at its target", () => {
+    const { dir, file } = credentialsDir();
+    const real = join(dir, "..", "dotfiles", "claude-credentials.json");
+    mkdirSync(join(dir, "..", "dotfiles"));
+    writeFileSync(real, '{"old":1}', { mode: 0o600 });
+    symlinkSync("../dotfiles/claude-credentials.json", file);
+    writeCredentialsFile(file, '{"new":2}');
+    expect(lstatSync(file).isSymbolicLink()).toBe(true);
+    expect(readFileSync(real, "utf8")).toBe('{"new":2}');
+    expect(readFileSync(`${real}.bak`, "utf8")).toBe('{"old":1}');
+  });
+
+  test("a failing rename leaves the old file intact and no temp file behind", () => {
+    const { dir, file } = credentialsDir();
+    writeFileSync(file, '{"old":1}', { mode: 0o600 });
+    mkdirSync(`${file}.bak`);
+    writeFileSync(join(`${file}.bak`, "keep"), "x");
+    const error = catchError(() => writeCredentialsFile(file, '{"new":2}'));
+    expect(error.message).toContain("the previous credentials were left as they were");
+    expect(readFileSync(file, "utf8")).toBe('{"old":1}');
+    expect(readdirSync(dir).sort()).toEqual([".credentials.json", ".credentials.json.bak"]);
+  });
+
+  test("removes temp files left by a writer that died, never a live writer's", () => {
+    const { dir, file } = credentialsDir();
+    writeFileSync(file, "{}");
+    const dead = join(dir, ".credentials.json.iclaude-999999999-abc.tmp");
+    const live = join(dir, `.credentials.json.iclaude-${process.ppid}-abc.tmp`);
+    writeFileSync(dead, "partial");
+    writeFileSync(live, "partial");
+    writeCredentialsFile(file, "{}");
+    expect(readdirSync(dir)).not.toContain(".credentials.json.iclaude-999999999-abc.tmp");
+    expect(readdirSync(dir)).toContain(`.credentials.json.iclaude-${process.ppid}-abc.tmp`);
+  });
+
+  test("reads a missing file as null and an unreadable one as a clear error", () => {
+    const { dir, file } = credentialsDir();
+    expect(readTextFile(file)).toBeNull();
+    mkdirSync(file);
+    expect(catchError(() => readTextFile(file)).message).toBe(`Cannot read ${file}: it is a directory.`);
+    expect(readTextFile(join(dir, "nope", "x"))).toBeNull();
+  });
+
+  test("a read-only directory gives a clear error and changes nothing", async () => {
+    const { dir, file } = credentialsDir();
+    writeFileSync(file, '{"old":1}', { mode: 0o644 });
+    chmodSync(join(dir, ".."), 0o755);
+    chmodSync(dir, 0o555);
+    chmodSync(file, 0o666);
+    const proc = Bun.spawn(unprivileged([process.execPath, join(ROOT, "test/fixtures/write-credentials.ts"), file, '{"new":2}']), {
+      stdout: "pipe",
+      stderr: "pipe",
+      cwd: ROOT,
+    });
+    const [stderr, code] = await Promise.all([new Response(proc.stderr).text(), proc.exited]);
+    expect(code).toBe(1);
+    expect(stderr).toBe(`Cannot write ${file}: permission denied; the previous credentials were left as they were.`);
+    expect(readFileSync(file, "utf8")).toBe('{"old":1}');
+    expect(readdirSync(dir)).toEqual([".credentials.json"]);
+  });
+});
