@@ -10,7 +10,7 @@ export function statusJson(a: Assessment, now: number): Record<string, unknown> 
   return {
     status: a.status,
     expiresAt: a.expiresAt,
-    expiresIn: a.expiresAt === null ? null : Math.round((a.expiresAt - now) / 1000),
+    expiresIn: a.expiresAt === null ? null : Math.floor((a.expiresAt - now) / 1000),
     loginExpiresAt: a.loginExpiresAt,
     scopes: a.scopes,
     subscriptionType: a.subscriptionType,

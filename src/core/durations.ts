@@ -19,7 +19,7 @@ export function parseDuration(value: string | number, where: string): number {
 
 /** `5h 12m`, `23 days`, `40s`: the largest units a person needs. */
 export function formatDuration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
+  const s = Math.max(0, Math.floor(seconds));
   if (s >= 2 * 86400) return `${Math.floor(s / 86400)} days`;
   if (s >= 86400) return `1 day ${Math.floor((s % 86400) / 3600)}h`;
   if (s >= 3600) {

@@ -1,7 +1,7 @@
 import type { Assessment } from "../core/current.ts";
 import { formatDuration } from "../core/durations.ts";
 
-const left = (at: number | null, now: number): number | null => (at === null ? null : Math.round((at - now) / 1000));
+const left = (at: number | null, now: number): number | null => (at === null ? null : Math.floor((at - now) / 1000));
 
 /** `login ends in 23 days` / `login ended 2h ago` / `login has no set end`. */
 export function loginPhrase(a: Pick<Assessment, "loginExpiresAt">, now: number): string {
