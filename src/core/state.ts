@@ -1,7 +1,8 @@
-import { appendFileSync, mkdirSync, readFileSync, renameSync, statSync } from "node:fs";
+import { appendFileSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "./config.ts";
 import { fingerprint } from "./secrets.ts";
+import { writePrivateFile } from "./store/file.ts";
 
 /** iclaude's own state: small files under $ICLAUDE_STATE_DIR, never a secret in clear. */
 export const statePath = (config: Pick<Config, "stateDir">, name: string): string => join(config.stateDir, name);
@@ -46,4 +47,42 @@ export function appendStateLog(config: Pick<Config, "stateDir">, line: string): 
     // No log yet.
   }
   appendFileSync(path, `${new Date().toISOString()} ${line}\n`, { mode: 0o600 });
+}
+
+const LAST_FAILURE = "last-failure";
+
+/** The last failed refresh: when, which refresh token (by fingerprint), and how it failed. */
+export interface LastFailure {
+  /** ms since epoch. */
+  at: number;
+  fingerprint: string;
+  kind: string;
+}
+
+export function readLastFailure(config: Pick<Config, "stateDir">): LastFailure | null {
+  const text = readState(config, LAST_FAILURE);
+  if (text === null) return null;
+  try {
+    const data: unknown = JSON.parse(text);
+    if (data && typeof data === "object" && "at" in data && "fingerprint" in data && "kind" in data) {
+      const { at, fingerprint: fp, kind } = data;
+      if (typeof at === "number" && typeof fp === "string" && typeof kind === "string") return { at, fingerprint: fp, kind };
+    }
+  } catch {
+    // A torn or foreign file is no failure at all: state is advisory.
+  }
+  return null;
+}
+
+export function recordFailure(config: Pick<Config, "stateDir">, refreshToken: string, kind: string, at = Date.now()): void {
+  ensureStateDir(config);
+  writePrivateFile(statePath(config, LAST_FAILURE), JSON.stringify({ at, fingerprint: fingerprint(refreshToken), kind }));
+}
+
+export function clearFailure(config: Pick<Config, "stateDir">): void {
+  try {
+    unlinkSync(statePath(config, LAST_FAILURE));
+  } catch {
+    // Already gone.
+  }
 }

@@ -1,0 +1,125 @@
+import { realpath } from "node:fs/promises";
+import { join } from "node:path";
+import { lock } from "proper-lockfile";
+import type { Config } from "./config.ts";
+import { EXIT, IclaudeError } from "./errors.ts";
+import { fingerprint } from "./secrets.ts";
+import { readLastFailure } from "./state.ts";
+
+/** Claude Code's values: a holder refreshes the lock's mtime every 5 s; one untouched for 10 s is stale. */
+const STALE_MS = 10_000;
+const UPDATE_MS = 5_000;
+
+type Release = () => Promise<void>;
+
+/**
+ * Claude Code's own lock options. A compromised lock (taken over as stale) is
+ * not fatal: by then the token may be spent, and writing the answer is the
+ * only way not to lose the login.
+ */
+const lockOptions = (lockfilePath: string) => ({
+  lockfilePath,
+  realpath: false,
+  stale: STALE_MS,
+  update: UPDATE_MS,
+  onCompromised: () => {},
+});
+
+const isLocked = (error: unknown): boolean =>
+  typeof error === "object" && error !== null && "code" in error && error.code === "ELOCKED";
+
+/**
+ * One attempt at both of Claude Code's locks, in its order: the new one inside
+ * the config dir, then the legacy `<realpath>.lock` beside it (two different
+ * lock keys). The legacy lock is best effort, as in Claude Code: only a holder
+ * counts, an unwritable parent does not. Null when someone holds either.
+ */
+async function tryLockBoth(dir: string): Promise<Release | null> {
+  let releaseNew: Release;
+  try {
+    releaseNew = await lock(dir, lockOptions(join(dir, ".oauth_refresh.lock")));
+  } catch (error) {
+    if (isLocked(error)) return null;
+    throw error;
+  }
+  const legacy = `${await realpath(dir).catch(() => dir)}.lock`;
+  let releaseLegacy: Release | null = null;
+  try {
+    releaseLegacy = await lock(legacy, lockOptions(legacy));
+  } catch (error) {
+    if (isLocked(error)) {
+      await releaseNew().catch(() => {});
+      return null;
+    }
+  }
+  return async () => {
+    await releaseLegacy?.().catch(() => {});
+    await releaseNew().catch(() => {});
+  };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs `fn` holding Claude Code's refresh locks, waiting at most `waitMs` for
+ * them (then exit 23). Polls with jitter so many waiters do not move in step.
+ */
+export async function withRefreshLock<T>(config: Pick<Config, "claudeConfigDir">, waitMs: number, fn: () => Promise<T>): Promise<T> {
+  const end = Date.now() + waitMs;
+  let release: Release | null;
+  try {
+    while ((release = await tryLockBoth(config.claudeConfigDir)) === null) {
+      if (Date.now() >= end) {
+        throw new IclaudeError(
+          `Claude Code is refreshing the login right now (${join(config.claudeConfigDir, ".oauth_refresh.lock")} is held); try again in a moment.`,
+          EXIT.lockTimeout,
+        );
+      }
+      await sleep(Math.min(50 + Math.random() * 150, Math.max(end - Date.now(), 0)));
+    }
+  } catch (error) {
+    if (error instanceof IclaudeError) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new IclaudeError(`Cannot take Claude Code's refresh lock in ${config.claudeConfigDir} (${reason}); check that directory's permissions.`, EXIT.lockTimeout);
+  }
+  try {
+    return await fn();
+  } finally {
+    await release();
+  }
+}
+
+const HELD_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
+/**
+ * Holds off SIGINT, SIGTERM and SIGHUP: from the moment a refresh token is
+ * sent until its successor is written, dying would burn the login. The first
+ * signal that arrived is delivered again when `release` is called.
+ */
+export function holdSignals(): { release: () => void } {
+  let pending: NodeJS.Signals | null = null;
+  const hold = (signal: NodeJS.Signals) => {
+    pending ??= signal;
+  };
+  for (const signal of HELD_SIGNALS) process.on(signal, hold);
+  let released = false;
+  return {
+    release() {
+      if (released) return;
+      released = true;
+      for (const signal of HELD_SIGNALS) process.off(signal, hold);
+      if (pending) process.kill(process.pid, pending);
+    },
+  };
+}
+
+/**
+ * Seconds left of the cooldown after a failed refresh of this same refresh
+ * token; 0 when none. A different token (a new login) is never held back.
+ */
+export function cooldownLeft(config: Pick<Config, "stateDir" | "cooldown">, refreshToken: string, now = Date.now()): number {
+  const failure = readLastFailure(config);
+  if (!failure || failure.fingerprint !== fingerprint(refreshToken)) return 0;
+  const left = failure.at + config.cooldown * 1000 - now;
+  return left > 0 ? Math.ceil(left / 1000) : 0;
+}

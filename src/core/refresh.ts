@@ -1,0 +1,130 @@
+import type { Config } from "./config.ts";
+import { cooldownLeft, holdSignals, withRefreshLock } from "./coordinator.ts";
+import { serializeCredentials, withNewTokens } from "./credentials.ts";
+import { assess, type Assessment } from "./current.ts";
+import { EXIT, IclaudeError } from "./errors.ts";
+import { GrantError, grantWithRetries } from "./oauth.ts";
+import { clearFailure, recordFailure, rememberDeadRefreshToken } from "./state.ts";
+
+export interface RefreshOptions {
+  /** Refresh the access token now even if not due. */
+  force?: boolean;
+  /** May offer and run the setup-token fallback (the caller checks TTYs and --no-interactive). */
+  interactive?: boolean;
+  /** Bounded wait for Claude Code's lock (default 30 s). */
+  lockWaitMs?: number;
+  /** Overall budget for the grant including retries (default 60 s). */
+  deadlineMs?: number;
+}
+
+export type RefreshOutcome = "refreshed" | "not-due" | "refreshed-elsewhere" | "long-lived-stored" | "declined";
+
+export interface RefreshResult {
+  outcome: RefreshOutcome;
+  before: Assessment;
+  after: Assessment;
+}
+
+const LOGIN_AGAIN = "log in again with `claude /login`, or run `iclaude refresh` at a terminal to create a long-lived token";
+
+/** Claude Code's own login, renewable by the grant right now. */
+const renewable = (a: Assessment): boolean =>
+  (a.store === "file" || a.store === "keychain") && a.hasRefreshToken && !a.refreshTokenDead && a.status !== "expired" && a.status !== "invalid";
+
+/** A grant that ended in `invalid_grant`: the login is gone, the fallback decides what next. */
+type Redeemed = "refreshed" | "not-due" | "refreshed-elsewhere" | "dead";
+
+function grantFailure(error: GrantError): IclaudeError {
+  const kept = "the old login was kept";
+  switch (error.kind) {
+    case "rejected":
+      return new IclaudeError(`The token endpoint refused the refresh (${error.reason}); ${kept} — check ICLAUDE_TOKEN_URL and ICLAUDE_CLIENT_ID.`, EXIT.refreshFailed);
+    case "bad-answer":
+      return new IclaudeError(`The token endpoint's answer could not be used (${error.reason}); ${kept} — try again later.`, EXIT.refreshFailed);
+    default:
+      return new IclaudeError(`The refresh failed (${error.reason}); ${kept} — check the network and try again in a minute.`, EXIT.refreshFailed);
+  }
+}
+
+/**
+ * The grant under Claude Code's lock. Re-reads the credentials there: a changed
+ * access token means someone else refreshed, and nothing is spent.
+ */
+async function redeem(config: Config, before: Assessment, options: RefreshOptions): Promise<Redeemed> {
+  return withRefreshLock(config, options.lockWaitMs ?? 30_000, async () => {
+    const current = assess(config);
+    if (current.accessToken !== before.accessToken) return "refreshed-elsewhere";
+    if (!renewable(current)) return "dead";
+    if (!options.force && current.status !== "refresh-due") return "not-due";
+    const file = current.stored?.file;
+    const refreshToken = file?.claudeAiOauth?.refreshToken;
+    if (!file || !current.stored || !refreshToken) return "dead";
+    const wait = cooldownLeft(config, refreshToken);
+    if (wait > 0 && !options.force) {
+      throw new IclaudeError(`A refresh failed moments ago; the next try is in ${wait}s (ICLAUDE_COOLDOWN) — or run \`iclaude refresh --force\`.`, EXIT.cooldown);
+    }
+    const signals = holdSignals();
+    try {
+      const { result } = await grantWithRetries(
+        { tokenUrl: config.tokenUrl, clientId: config.clientId, refreshToken, scopes: current.scopes },
+        { deadlineMs: options.deadlineMs ?? 60_000 },
+      );
+      current.stored.store.writeText(serializeCredentials(withNewTokens(file, result)));
+      clearFailure(config);
+      return "refreshed";
+    } catch (error) {
+      if (!(error instanceof GrantError)) throw error;
+      recordFailure(config, refreshToken, error.kind);
+      if (error.kind !== "invalid-grant") throw grantFailure(error);
+      rememberDeadRefreshToken(config, refreshToken);
+      return assess(config).accessToken !== current.accessToken ? "refreshed-elsewhere" : "dead";
+    } finally {
+      signals.release();
+    }
+  });
+}
+
+/** Why no grant can help, as the one sentence of exit 20. */
+function loginRequired(a: Assessment, refused: boolean): IclaudeError {
+  if (a.status === "invalid" && a.error) return new IclaudeError(a.error.message, EXIT.loginRequired);
+  if (a.status === "missing") return new IclaudeError(`There is no Claude login in ${a.path}; log in with \`claude /login\`.`, EXIT.loginRequired);
+  const what = refused || a.refreshTokenDead ? "Anthropic no longer accepts this login's refresh token (invalid_grant)" : "The Claude login has ended";
+  return new IclaudeError(`${what}; ${LOGIN_AGAIN}.`, EXIT.loginRequired);
+}
+
+async function offerFallback(config: Config, expiring: boolean): Promise<boolean> {
+  const { offerSetupToken } = await import("./setup-token.ts");
+  return offerSetupToken(config, expiring);
+}
+
+/**
+ * Refreshes what is due (or, with `force`, the access token now). When the
+ * grant cannot work, offers `claude setup-token` if interactive; otherwise a
+ * person must log in (exit 20). Claude Code's credentials are only ever
+ * replaced by a complete new pair.
+ */
+export async function refreshIfDue(config: Config, options: RefreshOptions = {}): Promise<RefreshResult> {
+  const before = assess(config);
+  if (before.store === "env") return { outcome: "not-due", before, after: before };
+  let refused = false;
+  if (renewable(before) && (options.force || before.status === "refresh-due")) {
+    const redeemed = await redeem(config, before, options);
+    if (redeemed !== "dead") {
+      const after = assess(config);
+      if (after.status === "login-expiring" && options.interactive) await offerFallback(config, true);
+      return { outcome: redeemed, before, after: assess(config) };
+    }
+    refused = true;
+  }
+  const state = assess(config);
+  if (state.status === "valid" || state.status === "refresh-due") return { outcome: "not-due", before, after: state };
+  if (state.status === "login-expiring") {
+    if (!options.interactive) return { outcome: "not-due", before, after: state };
+    const stored = await offerFallback(config, true);
+    return { outcome: stored ? "long-lived-stored" : "declined", before, after: assess(config) };
+  }
+  if (options.interactive && (await offerFallback(config, false))) {
+    return { outcome: "long-lived-stored", before, after: assess(config) };
+  }
+  throw loginRequired(state, refused);
+}
