@@ -1,9 +1,83 @@
 import { defineCommand } from "citty";
-import { IclaudeError } from "../core/errors.ts";
+import { loadConfig } from "../core/config.ts";
+import type { Assessment } from "../core/current.ts";
+import { formatDuration, parseDuration } from "../core/durations.ts";
+import { EXIT, IclaudeError } from "../core/errors.ts";
+import { refreshIfDue, type RefreshResult } from "../core/refresh.ts";
+import { scheduleAfterRun } from "../core/schedule.ts";
+import { appendStateLog } from "../core/state.ts";
+import { log, mask, quietLogs } from "../ui/log.ts";
+import { LOGIN_HINT, loginPhrase } from "../ui/words.ts";
+import { clockArgs, outputArgs, printJson } from "./_shared.ts";
+import { statusJson } from "./status.ts";
+
+/** `access token valid 8h, login ends in 23 days`, or the login clock alone for a token that cannot be refreshed. */
+function clocksPhrase(a: Assessment, now: number): string {
+  if (a.store === "env") return "claude uses CLAUDE_CODE_OAUTH_TOKEN from the environment";
+  if (a.store === "long-lived") return `claude uses the long-lived token, ${loginPhrase(a, now)}`;
+  if (!a.hasRefreshToken || a.expiresAt === null) return loginPhrase(a, now);
+  const left = Math.floor((a.expiresAt - now) / 1000);
+  const access = left > 0 ? `access token valid ${formatDuration(left)}` : "access token expired";
+  return `${access}, ${loginPhrase(a, now)}`;
+}
+
+const OUTCOME_WORDS: Record<RefreshResult["outcome"], string> = {
+  refreshed: "refreshed",
+  "not-due": "nothing due",
+  "refreshed-elsewhere": "already refreshed by another process",
+  "long-lived-stored": "stored the long-lived token",
+  declined: "declined",
+};
+
+/** The one line a person reads: what happened, then both clocks. */
+export function outcomeLine(r: RefreshResult, now: number): string {
+  return `${OUTCOME_WORDS[r.outcome]} — ${clocksPhrase(r.after, now)}`;
+}
 
 export default defineCommand({
-  meta: { name: "refresh", description: "Not implemented yet" },
-  run() {
-    throw new IclaudeError("`iclaude refresh` is not implemented yet.");
+  meta: {
+    name: "refresh",
+    description: "Refresh the Claude login if due (exit 0 done or nothing due, 20 log in again, 21 failed, 22 cooldown, 23 lock busy)",
+  },
+  args: {
+    force: { type: "boolean", description: "Refresh the access token now, even if it is not due" },
+    interactive: {
+      type: "boolean",
+      default: true,
+      description: "At a terminal, offer `claude setup-token` when the login cannot be renewed (--no-interactive: never)",
+    },
+    background: {
+      type: "boolean",
+      description: "For the shell hook: quiet, never interactive, one line to the state log, writes next-check",
+    },
+    "lock-wait": { type: "string", valueHint: "30s", description: "How long to wait for Claude Code's refresh lock" },
+    ...outputArgs,
+    ...clockArgs,
+  },
+  async run({ args }) {
+    const background = args.background === true;
+    if (background || args.quiet) quietLogs();
+    const config = loadConfig({ threshold: args.threshold, refreshMargin: args["refresh-margin"] });
+    const lockWait = args["lock-wait"] ? parseDuration(args["lock-wait"], "--lock-wait") * 1000 : undefined;
+    const interactive =
+      args.interactive !== false && !background && !args.json && !args.quiet && process.stdin.isTTY === true && process.stdout.isTTY === true;
+    let result: RefreshResult;
+    try {
+      result = await refreshIfDue(config, { force: args.force === true, interactive, lockWaitMs: lockWait });
+    } catch (error) {
+      scheduleAfterRun(config);
+      if (error instanceof IclaudeError) {
+        if (background) appendStateLog(config, `refresh: failed (exit ${error.exitCode}) ${mask(error.message)}`);
+        if (args.json) printJson({ outcome: "failed", exitCode: error.exitCode, error: mask(error.message) });
+      }
+      throw error;
+    }
+    scheduleAfterRun(config);
+    const now = Date.now();
+    if (background) appendStateLog(config, `refresh: ${outcomeLine(result, now)}`);
+    else if (args.json) printJson({ outcome: result.outcome, ...statusJson(result.after, now) });
+    else if (!args.quiet) process.stdout.write(`${outcomeLine(result, now)}\n`);
+    if (result.after.status === "login-expiring") log.warn(`The Claude ${loginPhrase(result.after, now)}; ${LOGIN_HINT}.`);
+    return EXIT.ok;
   },
 });

@@ -1,8 +1,8 @@
 import { unlinkSync } from "node:fs";
 import type { Config } from "./config.ts";
-import type { Assessment } from "./current.ts";
+import { assess, type Assessment } from "./current.ts";
 import { formatDuration } from "./durations.ts";
-import { ensureStateDir, statePath } from "./state.ts";
+import { ensureStateDir, readLastFailure, statePath } from "./state.ts";
 import { writePrivateFile } from "./store/file.ts";
 
 /** A new login or a change made elsewhere is noticed within this, whatever the clocks say. */
@@ -57,5 +57,17 @@ export function writeSchedule(config: Config, assessment: Assessment, failedAt?:
     unlinkSync(statePath(config, "notice"));
   } catch {
     // There was no notice.
+  }
+}
+
+/**
+ * After any refresh run, whatever its outcome: the schedule follows what is
+ * stored now and the last failure. Never fails the run; state is advisory.
+ */
+export function scheduleAfterRun(config: Config): void {
+  try {
+    writeSchedule(config, assess(config), readLastFailure(config)?.at);
+  } catch {
+    // An unwritable state dir costs only the shell hook's timing.
   }
 }
