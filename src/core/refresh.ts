@@ -31,6 +31,9 @@ const LOGIN_AGAIN = "log in again with `claude /login`, or run `iclaude refresh`
 const renewable = (a: Assessment): boolean =>
   (a.store === "file" || a.store === "keychain") && a.hasRefreshToken && !a.refreshTokenDead && a.status !== "expired" && a.status !== "invalid";
 
+/** The access token in Claude Code's own store, whichever credential claude would use. */
+const storedAccessToken = (a: Assessment): string | null => a.stored?.file?.claudeAiOauth?.accessToken ?? null;
+
 /** A grant that ended in `invalid_grant`: the login is gone, the fallback decides what next. */
 type Redeemed = "refreshed" | "not-due" | "refreshed-elsewhere" | "dead";
 
@@ -53,7 +56,7 @@ function grantFailure(error: GrantError): IclaudeError {
 async function redeem(config: Config, before: Assessment, options: RefreshOptions): Promise<Redeemed> {
   return withRefreshLock(config, options.lockWaitMs ?? 30_000, async () => {
     const current = assess(config);
-    if (current.accessToken !== before.accessToken) return "refreshed-elsewhere";
+    if (storedAccessToken(current) !== storedAccessToken(before)) return "refreshed-elsewhere";
     if (!renewable(current)) return "dead";
     if (!options.force && current.status !== "refresh-due") return "not-due";
     const file = current.stored?.file;
@@ -77,7 +80,7 @@ async function redeem(config: Config, before: Assessment, options: RefreshOption
       recordFailure(config, refreshToken, error.kind);
       if (error.kind !== "invalid-grant") throw grantFailure(error);
       rememberDeadRefreshToken(config, refreshToken);
-      return assess(config).accessToken !== current.accessToken ? "refreshed-elsewhere" : "dead";
+      return storedAccessToken(assess(config)) !== storedAccessToken(current) ? "refreshed-elsewhere" : "dead";
     } finally {
       signals.release();
     }
@@ -88,7 +91,7 @@ async function redeem(config: Config, before: Assessment, options: RefreshOption
 function loginRequired(a: Assessment, refused: boolean): IclaudeError {
   if (a.status === "invalid" && a.error) return new IclaudeError(a.error.message, EXIT.loginRequired);
   if (a.status === "missing") return new IclaudeError(`There is no Claude login in ${a.path}; log in with \`claude /login\`.`, EXIT.loginRequired);
-  const what = refused || a.refreshTokenDead ? "Anthropic no longer accepts this login's refresh token (invalid_grant)" : "The Claude login has ended";
+  const what = refused ? "Anthropic no longer accepts this login's refresh token (invalid_grant)" : "The Claude login has ended";
   return new IclaudeError(`${what}; ${LOGIN_AGAIN}.`, EXIT.loginRequired);
 }
 
@@ -117,8 +120,10 @@ export async function refreshIfDue(config: Config, options: RefreshOptions = {})
     refused = true;
   }
   const state = assess(config);
-  if (state.status === "valid" || state.status === "refresh-due") return { outcome: "not-due", before, after: state };
-  if (state.status === "login-expiring") {
+  // A refresh token Anthropic refused ends Claude Code's login now, however long its access token lasts.
+  const refusedLogin = state.store !== "long-lived" && (refused || state.refreshTokenDead);
+  if (!refusedLogin && (state.status === "valid" || state.status === "refresh-due")) return { outcome: "not-due", before, after: state };
+  if (!refusedLogin && state.status === "login-expiring") {
     if (!options.interactive) return { outcome: "not-due", before, after: state };
     const stored = await offerFallback(config, true);
     return { outcome: stored ? "long-lived-stored" : "declined", before, after: assess(config) };
@@ -126,5 +131,5 @@ export async function refreshIfDue(config: Config, options: RefreshOptions = {})
   if (options.interactive && (await offerFallback(config, false))) {
     return { outcome: "long-lived-stored", before, after: assess(config) };
   }
-  throw loginRequired(state, refused);
+  throw loginRequired(state, refusedLogin);
 }

@@ -27,7 +27,10 @@ export function extractToken(output: string): string | null {
   if (start < 0) return null;
   const rest = text.slice(start);
   const end = rest.search(/\n[ \t]*\n|Store this token/);
-  const candidate = (end < 0 ? rest : rest.slice(0, end)).replace(/\s+/g, "");
+  const candidate = (end < 0 ? rest : rest.slice(0, end))
+    .split("\n")
+    .map((line) => line.trim())
+    .join("");
   return TOKEN_SHAPE.test(candidate) ? candidate : null;
 }
 
