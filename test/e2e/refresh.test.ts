@@ -1,0 +1,248 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { lock } from "proper-lockfile";
+import { fingerprint } from "../../src/core/secrets.ts";
+import { CLAUDE_CODE_CLIENT_ID, startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
+import { DAY, expectNoSecrets, HOUR, runBin, tempHome, writeCredentials, type Run } from "../helpers.ts";
+
+let mock: MockAnthropic;
+beforeAll(() => {
+  mock = startMockAnthropic();
+});
+afterAll(() => mock.stop());
+
+const EXTRA = { mcpOAuth: { "some-server": { accessToken: "mcp-secret-value", expiresAt: 1 } }, futureKey: [1, 2, 3] };
+
+interface Home {
+  home: string;
+  path: string;
+  state: string;
+  pair: { accessToken: string; refreshToken: string };
+  /** Every token this home has seen, for the no-secrets checks. */
+  secrets: string[];
+}
+
+function setup(expiresIn: number, fields: Record<string, unknown> = {}, m = mock): Home {
+  const home = tempHome();
+  const pair = m.issuePair();
+  writeCredentials(home, { ...pair, expiresAt: Date.now() + expiresIn, rateLimitTier: "default_claude_max_20x", ...fields }, EXTRA);
+  return { home, path: join(home, ".claude", ".credentials.json"), state: join(home, ".local", "state", "iclaude"), pair, secrets: [pair.accessToken, pair.refreshToken] };
+}
+
+function refresh(h: Home, args: string[] = [], env: Record<string, string> = {}, m = mock): Promise<Run> {
+  return runBin(["refresh", ...args], { home: h.home, env: { ICLAUDE_TOKEN_URL: m.tokenUrl, ...env } });
+}
+
+const read = (path: string) => JSON.parse(readFileSync(path, "utf8"));
+const mode = (path: string) => statSync(path).mode & 0o777;
+
+/** Everything iclaude wrote that a person or a log could see. */
+function visible(h: Home, runs: Run[]): string[] {
+  const logs = existsSync(h.state) ? readdirSync(h.state).filter((n) => !n.startsWith("long-lived")).map((n) => readFileSync(join(h.state, n), "utf8")) : [];
+  return [...runs.flatMap((r) => [r.stdout, r.stderr]), ...logs];
+}
+
+/** An expected failure: one sentence on stderr, nothing on stdout, no stack. */
+function expectOneSentence(run: Run): void {
+  expect(run.stdout).toBe("");
+  expect(run.stderr.trim().split("\n")).toHaveLength(1);
+  expect(run.stderr).toMatch(/^iclaude: .+\.\n$/);
+  expect(run.stderr).not.toMatch(/\n\s+at /);
+}
+
+describe("iclaude refresh", () => {
+  test("refreshes a due token: new pair, .bak of the old, 0600, other keys kept, exact request", async () => {
+    const h = setup(10 * 60_000);
+    const sent = mock.requests.length;
+    const run = await refresh(h);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^refreshed — access token valid (7h 59m|8h), login has no set end\n$/);
+    const file = read(h.path);
+    const oauth = file.claudeAiOauth;
+    expect(mock.isAccessValid(oauth.accessToken)).toBe(true);
+    expect(oauth.refreshToken).not.toBe(h.pair.refreshToken);
+    expect(oauth.expiresAt).toBeGreaterThan(Date.now() + 7.9 * HOUR);
+    expect(oauth.rateLimitTier).toBe("default_claude_max_20x");
+    expect(oauth.subscriptionType).toBe("max");
+    expect(file.mcpOAuth).toEqual(EXTRA.mcpOAuth);
+    expect(file.futureKey).toEqual(EXTRA.futureKey);
+    expect(read(`${h.path}.bak`).claudeAiOauth.refreshToken).toBe(h.pair.refreshToken);
+    expect([mode(h.path), mode(`${h.path}.bak`)]).toEqual([0o600, 0o600]);
+    const request = mock.requests[sent];
+    expect(mock.requests.length).toBe(sent + 1);
+    expect(request?.rawBody).toBe(
+      JSON.stringify({ grant_type: "refresh_token", refresh_token: h.pair.refreshToken, client_id: CLAUDE_CODE_CLIENT_ID, scope: "user:inference user:profile user:sessions:claude_code" }),
+    );
+    expect(request?.userAgent).toMatch(/^iclaude\/\d+\.\d+\.\d+/);
+    expect(Number(readFileSync(join(h.state, "next-check"), "utf8"))).toBeGreaterThan(Date.now() / 1000);
+    expectNoSecrets(visible(h, [run]), [...h.secrets, oauth.accessToken, oauth.refreshToken]);
+  });
+
+  test("--json gives the outcome as data; --refresh-token is the same command", async () => {
+    const h = setup(10 * 60_000, { refreshTokenExpiresAt: Date.now() + 30 * DAY });
+    const run = await runBin(["--refresh-token", "--json"], { home: h.home, env: { ICLAUDE_TOKEN_URL: mock.tokenUrl } });
+    expect(run.code).toBe(0);
+    const data = JSON.parse(run.stdout);
+    expect(data).toMatchObject({ outcome: "refreshed", status: "valid", store: "file", action: "none", hasRefreshToken: true, path: h.path });
+    expect(data.expiresIn).toBeGreaterThan(7.9 * 3600);
+    expectNoSecrets([run.stdout, run.stderr], [...h.secrets, read(h.path).claudeAiOauth.accessToken]);
+  });
+
+  test("leaves a token that is not due alone; --force refreshes it now", async () => {
+    const h = setup(5 * HOUR, { refreshTokenExpiresAt: Date.now() + 30 * DAY });
+    const sent = mock.requests.length;
+    const idle = await refresh(h);
+    expect([idle.code, idle.stdout]).toEqual([0, "nothing due — access token valid 4h 59m, login ends in 29 days\n"]);
+    expect(mock.requests.length).toBe(sent);
+    expect(existsSync(`${h.path}.bak`)).toBe(false);
+    const forced = await refresh(h, ["--force"]);
+    expect(forced.code).toBe(0);
+    expect(forced.stdout).toStartWith("refreshed — ");
+    expect(mock.requests.length).toBe(sent + 1);
+  });
+
+  test("invalid_grant: exit 20 in one sentence, the file byte-identical, the token remembered by fingerprint only", async () => {
+    const h = setup(10 * 60_000);
+    mock.killRefresh(h.pair.refreshToken);
+    const before = readFileSync(h.path, "utf8");
+    const first = await refresh(h);
+    expect(first.code).toBe(20);
+    expectOneSentence(first);
+    expect(first.stderr).toContain("invalid_grant");
+    expect(first.stderr).toContain("claude /login");
+    expect(readFileSync(h.path, "utf8")).toBe(before);
+    expect(existsSync(`${h.path}.bak`)).toBe(false);
+    expect(readFileSync(join(h.state, "dead-refresh-tokens"), "utf8")).toBe(`${fingerprint(h.pair.refreshToken)}\n`);
+    // The access token still works for minutes; the notice counts them down.
+    expect(readFileSync(join(h.state, "notice"), "utf8")).toMatch(/^iclaude: Claude login ends in \d+m — run: iclaude refresh\n$/);
+    const sent = mock.requests.length;
+    const again = await refresh(h, ["--force"]);
+    expect(again.code).toBe(20);
+    expect(mock.requests.length).toBe(sent);
+    expectNoSecrets(visible(h, [first, again]), h.secrets);
+  });
+
+  test("a new login after invalid_grant wins at once, cooldown or not", async () => {
+    const h = setup(10 * 60_000);
+    mock.killRefresh(h.pair.refreshToken);
+    expect((await refresh(h)).code).toBe(20);
+    const fresh = mock.issuePair();
+    writeCredentials(h.home, { ...fresh, expiresAt: Date.now() + 10 * 60_000 }, EXTRA);
+    const run = await refresh(h);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toStartWith("refreshed — ");
+    expect(existsSync(join(h.state, "notice"))).toBe(false);
+  });
+
+  test("retries 5xx, dropped connections and 429 with Retry-After within one run", async () => {
+    const h = setup(10 * 60_000);
+    const sent = mock.requests.length;
+    mock.script({ status: 502 }, { close: true }, { status: 429, headers: { "retry-after": "1" } });
+    const run = await refresh(h);
+    expect(run.code).toBe(0);
+    expect(mock.requests.length).toBe(sent + 4);
+    expect(mock.isAccessValid(read(h.path).claudeAiOauth.accessToken)).toBe(true);
+  });
+
+  test("another 4xx and a 200 that is no token answer: exit 21, nothing written", async () => {
+    for (const answer of [{ status: 400, json: { error: "invalid_client", error_description: "Client unknown" } }, { status: 200, body: "<html>oops</html>" }]) {
+      const h = setup(10 * 60_000);
+      const before = readFileSync(h.path, "utf8");
+      mock.script(answer);
+      const sent = mock.requests.length;
+      const run = await refresh(h);
+      expect(run.code).toBe(21);
+      expectOneSentence(run);
+      expect(mock.requests.length).toBe(sent + 1);
+      expect(readFileSync(h.path, "utf8")).toBe(before);
+      expect(existsSync(`${h.path}.bak`)).toBe(false);
+    }
+  });
+
+  test("after failed retries: exit 21, then 22 while the cooldown lasts, and --force tries again", async () => {
+    const h = setup(10 * 60_000);
+    const before = readFileSync(h.path, "utf8");
+    mock.script(...Array.from({ length: 4 }, () => ({ status: 503 })));
+    const failed = await refresh(h);
+    expect(failed.code).toBe(21);
+    expectOneSentence(failed);
+    expect(readFileSync(h.path, "utf8")).toBe(before);
+    const sent = mock.requests.length;
+    const cooling = await refresh(h);
+    expect(cooling.code).toBe(22);
+    expectOneSentence(cooling);
+    expect(mock.requests.length).toBe(sent);
+    expect(Number(readFileSync(join(h.state, "next-check"), "utf8"))).toBeGreaterThanOrEqual(Math.floor(Date.now() / 1000) + 20);
+    const forced = await refresh(h, ["--force"]);
+    expect(forced.code).toBe(0);
+    expect(mock.requests.length).toBe(sent + 1);
+  });
+
+  test("keeps the old refresh token when the answer has none", async () => {
+    const m = startMockAnthropic({ omitRefreshToken: true });
+    try {
+      const h = setup(10 * 60_000, {}, m);
+      expect((await refresh(h, [], {}, m)).code).toBe(0);
+      const oauth = read(h.path).claudeAiOauth;
+      expect(oauth.refreshToken).toBe(h.pair.refreshToken);
+      expect(oauth.accessToken).not.toBe(h.pair.accessToken);
+    } finally {
+      await m.stop();
+    }
+  });
+
+  test("a Claude Code refresh in progress (its lock held fresh) keeps iclaude off the endpoint: exit 23", async () => {
+    const h = setup(10 * 60_000);
+    const dir = join(h.home, ".claude");
+    const release = await lock(dir, { lockfilePath: join(dir, ".oauth_refresh.lock"), realpath: false, stale: 10_000 });
+    const sent = mock.requests.length;
+    const run = await refresh(h, ["--lock-wait", "1s"]);
+    await release();
+    expect(run.code).toBe(23);
+    expectOneSentence(run);
+    expect(mock.requests.length).toBe(sent);
+  });
+
+  test("--background prints nothing and logs one line; --quiet prints nothing", async () => {
+    const h = setup(10 * 60_000);
+    const run = await refresh(h, ["--background"]);
+    expect([run.code, run.stdout, run.stderr]).toEqual([0, "", ""]);
+    const log = readFileSync(join(h.state, "iclaude.log"), "utf8");
+    expect(log).toMatch(/^\S+Z refresh: refreshed — access token valid .+\n$/);
+    expect(mode(join(h.state, "iclaude.log"))).toBe(0o600);
+    mock.killRefresh(read(h.path).claudeAiOauth.refreshToken);
+    const failed = await refresh(h, ["--background", "--force"]);
+    expect([failed.code, failed.stdout]).toEqual([20, ""]);
+    expect(readFileSync(join(h.state, "iclaude.log"), "utf8").trim().split("\n")[1]).toMatch(/refresh: failed \(exit 20\) .*invalid_grant/);
+    const quiet = await refresh(setup(5 * HOUR), ["--quiet"]);
+    expect([quiet.code, quiet.stdout, quiet.stderr]).toEqual([0, "", ""]);
+    expectNoSecrets(visible(h, [run, failed]), [...h.secrets, read(h.path).claudeAiOauth.accessToken, read(h.path).claudeAiOauth.refreshToken]);
+  });
+
+  test("an ended login without a terminal: exit 20, the credentials untouched", async () => {
+    const h = setup(-HOUR, { refreshToken: null });
+    const before = readFileSync(h.path, "utf8");
+    const run = await refresh(h);
+    expect(run.code).toBe(20);
+    expectOneSentence(run);
+    expect(readFileSync(h.path, "utf8")).toBe(before);
+  });
+
+  test("an expiring login without a terminal is a warning, exit 0", async () => {
+    const h = setup(5 * HOUR, { refreshTokenExpiresAt: Date.now() + 3 * DAY });
+    const run = await refresh(h, ["--no-interactive"]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^nothing due — access token valid .*, login ends in (2|3) days\n$/);
+    expect(run.stderr).toMatch(/^iclaude: The Claude login ends in (2|3) days; .+\.\n$/);
+  });
+
+  test("a corrupt credentials file is never overwritten", async () => {
+    const h = setup(10 * 60_000);
+    writeFileSync(h.path, '{"claudeAiOauth": {"accessToken": ', { mode: 0o600 });
+    const run = await refresh(h, ["--force"]);
+    expect(run.code).toBe(20);
+    expectOneSentence(run);
+    expect(readFileSync(h.path, "utf8")).toBe('{"claudeAiOauth": {"accessToken": ');
+  });
+});
