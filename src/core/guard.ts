@@ -1,0 +1,118 @@
+import { existsSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
+import { basename } from "node:path";
+import { detectAgent, skipSwitch, type AgentSign } from "./agents.ts";
+import type { Config } from "./config.ts";
+import { assess } from "./current.ts";
+import { IclaudeError } from "./errors.ts";
+import { gitOk, STAGED_DIFF_ARGS, stagedBlob, stagedPaths, stagedTree } from "./git.ts";
+import { scanDiff, type Finding } from "./scan.ts";
+import { readLongLived } from "./store/long-lived.ts";
+
+export const HOOK_NAMES = ["pre-commit", "prepare-commit-msg"] as const;
+export type HookName = (typeof HOOK_NAMES)[number];
+
+type Env = Record<string, string | undefined>;
+
+export interface GuardResult {
+  /** `verified`: prepare-commit-msg found that pre-commit passed this very tree. */
+  outcome: "passed" | "blocked" | "skipped" | "verified";
+  findings: Finding[];
+  agent: AgentSign | null;
+  /** A skip switch that was set: honoured for a person, ignored for an agent. */
+  skip: string | null;
+  /** prepare-commit-msg had to scan: pre-commit did not pass this tree (`--no-verify`). */
+  late: boolean;
+}
+
+/** Written by a passing pre-commit, read once by prepare-commit-msg, which git runs even under `--no-verify`. */
+const MARKER = "iclaude-guard-passed";
+
+/** The `[guard] allow` patterns, compiled; a bad one is named, with the file to fix. */
+export function compileAllow(config: Pick<Config, "guard" | "configPath">): RegExp[] {
+  return config.guard.allow.map((source) => {
+    try {
+      return new RegExp(source);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new IclaudeError(`The config file ${config.configPath} has a bad value — "guard.allow": "${source}" is not a regular expression (${reason}).`);
+    }
+  });
+}
+
+/** gitignore's reading of a pattern: without a slash it matches the name at any depth, with one the whole path. */
+function pathMatcher(pattern: string): (path: string) => boolean {
+  const anchored = pattern.replace(/^\//, "").replace(/\/$/, "/**");
+  const glob = new Bun.Glob(anchored);
+  return anchored.includes("/") ? (path) => glob.match(path) : (path) => glob.match(basename(path));
+}
+
+export function protectedPathFindings(paths: readonly string[], patterns: readonly string[], allow: readonly RegExp[]): Finding[] {
+  const matchers = patterns.map((p) => [p, pathMatcher(p)] as const);
+  return paths.flatMap((path) => {
+    const hit = matchers.find(([, match]) => match(path));
+    if (!hit || allow.some((re) => re.test(path))) return [];
+    return [{ id: "protected-path", label: `protected path (${hit[0]}): agents may not commit it`, shown: "", allowable: true, path, line: null }];
+  });
+}
+
+/** The user's own tokens, to find them by exact value whatever their shape; held in memory only. */
+function ownTokens(config: Config, env: Env): { tokens: string[]; refreshDue: boolean } {
+  try {
+    const a = assess(config, { ...env, CLAUDE_CODE_OAUTH_TOKEN: undefined });
+    const tokens = [env.CLAUDE_CODE_OAUTH_TOKEN, a.accessToken, a.stored?.file?.claudeAiOauth?.refreshToken, readLongLived(config)?.token];
+    return { tokens: tokens.filter((t): t is string => typeof t === "string"), refreshDue: a.status === "refresh-due" && !env.CLAUDE_CODE_OAUTH_TOKEN };
+  } catch {
+    return { tokens: [], refreshDue: false };
+  }
+}
+
+/** Keeps an agent's Claude session alive: a detached refresh that the commit never waits for. */
+function topUp(): void {
+  try {
+    Bun.spawn([process.execPath, "refresh", "--background"], { stdio: ["ignore", "ignore", "ignore"], detached: true }).unref();
+  } catch {
+    // The commit must not fail because a refresh could not start; the next prompt or launch refreshes.
+  }
+}
+
+function readMarker(path: string): string | null {
+  try {
+    return existsSync(path) ? readFileSync(path, "utf8") : null;
+  } catch {
+    return null;
+  }
+}
+
+function writeMarker(path: string, value: string | null): void {
+  try {
+    if (value === null) unlinkSync(path);
+    else writeFileSync(path, value);
+  } catch {
+    // Without a marker prepare-commit-msg scans again: slower, never less safe.
+  }
+}
+
+/** Runs one hook's check against the staged changes. */
+export async function runGuard(hook: HookName, config: Config, env: Env = process.env): Promise<GuardResult> {
+  const agent = detectAgent(env);
+  const skip = skipSwitch(env);
+  if (skip && !agent) return { outcome: "skipped", findings: [], agent, skip, late: false };
+  const strict = agent !== null || config.guard.strictForHumans;
+  const allow = compileAllow(config);
+  const [markerPath, tree] = await Promise.all([gitOk(["rev-parse", "--git-path", MARKER], "find the git directory").then((s) => s.trim()), stagedTree()]);
+  const key = tree === null ? null : `${tree} ${strict ? "strict" : "secrets"}\n`;
+  const late = hook === "prepare-commit-msg";
+  if (late && key !== null && readMarker(markerPath) === key) {
+    writeMarker(markerPath, null);
+    return { outcome: "verified", findings: [], agent, skip, late: false };
+  }
+  const own = ownTokens(config, env);
+  if (agent && own.refreshDue) topUp();
+  const [diff, paths] = await Promise.all([gitOk(STAGED_DIFF_ARGS, "read the staged changes"), strict ? stagedPaths() : []]);
+  const findings = [
+    ...protectedPathFindings(paths, strict ? config.guard.protectedPaths : [], allow),
+    ...(await scanDiff(diff, { ownTokens: own.tokens, allow, readBlob: stagedBlob })),
+  ];
+  writeMarker(markerPath, findings.length === 0 && !late ? key : null);
+  return { outcome: findings.length ? "blocked" : "passed", findings, agent, skip, late };
+}

@@ -1,0 +1,152 @@
+import { CREDENTIAL_FILES, credentialFileRule, INLINE_ALLOW, PRIVATE_KEY, privateKeyHit, STATIC_KEYWORDS, tokenHits, type LineHit } from "./rules.ts";
+
+export interface Finding extends LineHit {
+  path: string;
+  /** Line in the staged file; null for a finding about the whole path. */
+  line: number | null;
+}
+
+export interface ScanOptions {
+  /** The user's own live tokens, matched by exact value. */
+  ownTokens: readonly string[];
+  allow: readonly RegExp[];
+  /** A staged file's full content, for the rules that judge a whole file. */
+  readBlob(path: string): Promise<string | null>;
+}
+
+interface Hunk {
+  /** Offset of the first line after the `@@` header. */
+  body: number;
+  /** Offset where this file's section of the diff ends. */
+  end: number;
+  newStart: number;
+  path: string;
+}
+
+/** Offsets of the lines that begin with `prefix`. */
+function linesStartingWith(text: string, prefix: string): number[] {
+  const out: number[] = text.startsWith(prefix) ? [0] : [];
+  for (let i = text.indexOf(`\n${prefix}`); i !== -1; i = text.indexOf(`\n${prefix}`, i + 1)) out.push(i + 1);
+  return out;
+}
+
+/** Undoes git's C-style quoting of an unusual path (`"b/a\"b\303\251"`). */
+export function unquotePath(raw: string): string {
+  if (!raw.startsWith('"')) return raw;
+  const bytes: number[] = [];
+  const simple: Record<string, number> = { a: 7, b: 8, t: 9, n: 10, v: 11, f: 12, r: 13, '"': 34, "\\": 92 };
+  const body = new TextEncoder().encode(raw.slice(1, -1));
+  for (let i = 0; i < body.length; i++) {
+    const byte = body[i] as number;
+    if (byte !== 92) { bytes.push(byte); continue; }
+    const next = String.fromCharCode(body[i + 1] ?? 0);
+    if (/[0-7]/.test(next)) { bytes.push(parseInt(new TextDecoder().decode(body.slice(i + 1, i + 4)), 8)); i += 3; continue; }
+    bytes.push(simple[next] ?? (body[i + 1] as number));
+    i += 1;
+  }
+  return new TextDecoder().decode(new Uint8Array(bytes));
+}
+
+/**
+ * The hunks of a `git diff -U0` text, each with its file. Lines starting `diff --git `
+ * and `@@ ` are unambiguous: every content line starts with `+`, `-`, ` ` or `\`.
+ */
+function indexHunks(text: string): Hunk[] {
+  const sections = linesStartingWith(text, "diff --git ");
+  const heads = linesStartingWith(text, "@@ ");
+  const hunks: Hunk[] = [];
+  let h = 0;
+  sections.forEach((start, s) => {
+    const end = sections[s + 1] ?? text.length;
+    const firstHead = heads[h];
+    if (firstHead === undefined || firstHead >= end) return;
+    const header = text.slice(start, firstHead);
+    const plus = /^\+\+\+ (.*)$/m.exec(header)?.[1];
+    if (!plus || plus === "/dev/null") return;
+    const path = unquotePath(plus).replace(/^b\//, "");
+    for (; h < heads.length && (heads[h] as number) < end; h++) {
+      const at = heads[h] as number;
+      const newStart = Number(/^@@ -\d+(?:,\d+)? \+(\d+)/.exec(text.slice(at, at + 64))?.[1] ?? 0);
+      const eol = text.indexOf("\n", at);
+      hunks.push({ body: eol === -1 ? text.length : eol + 1, end, newStart, path });
+    }
+  });
+  return hunks;
+}
+
+/** The hunk holding offset `at`: the last one starting before it, if `at` is still in its file. */
+function hunkAt(hunks: Hunk[], at: number): Hunk | null {
+  let lo = 0;
+  let hi = hunks.length - 1;
+  let found: Hunk | null = null;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const hunk = hunks[mid] as Hunk;
+    if (hunk.body <= at) { found = hunk; lo = mid + 1; } else hi = mid - 1;
+  }
+  return found && at < found.end ? found : null;
+}
+
+/** Start offsets of every line holding a keyword, ascending, each once. */
+function candidateLines(text: string, keywords: readonly string[]): number[] {
+  const starts = new Set<number>();
+  for (const keyword of keywords) {
+    for (let i = text.indexOf(keyword); i !== -1; i = text.indexOf(keyword, i + keyword.length)) {
+      starts.add(text.lastIndexOf("\n", i - 1) + 1);
+    }
+  }
+  return [...starts].sort((a, b) => a - b);
+}
+
+/** Added lines from offset `from` up to and including the line starting at `to`. */
+function addedLines(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i <= to; ) {
+    if (text[i] === "+") n++;
+    const eol = text.indexOf("\n", i);
+    if (eol === -1) break;
+    i = eol + 1;
+  }
+  return n;
+}
+
+const isAllowed = (hit: LineHit, line: string, path: string, allow: readonly RegExp[]): boolean =>
+  hit.allowable && (line.includes(INLINE_ALLOW) || allow.some((re) => re.test(line) || re.test(path)));
+
+/** Findings in the added lines of a staged diff (`git diff --cached -U0`). */
+export async function scanDiff(text: string, options: ScanOptions): Promise<Finding[]> {
+  const ownTokens = options.ownTokens.filter((t) => t.length >= 20);
+  const starts = candidateLines(text, [...STATIC_KEYWORDS, ...ownTokens]);
+  if (starts.length === 0) return [];
+  const hunks = indexHunks(text);
+  const findings: Finding[] = [];
+  const judgedFiles = new Set<string>();
+  const counted = new Map<Hunk, { at: number; line: number }>();
+  for (const start of starts) {
+    const hunk = hunkAt(hunks, start);
+    if (!hunk || text[start] !== "+") continue;
+    const eol = text.indexOf("\n", start);
+    const line = text.slice(start + 1, eol === -1 ? text.length : eol);
+    const seen = counted.get(hunk) ?? { at: hunk.body, line: hunk.newStart - 1 };
+    const lineNo = seen.line + addedLines(text, seen.at, start);
+    counted.set(hunk, { at: eol === -1 ? text.length : eol + 1, line: lineNo });
+    const hits = tokenHits(line, ownTokens);
+    const key = line.includes(PRIVATE_KEY.keyword) ? privateKeyHit(line, text.slice(start + 1, hunk.end)) : null;
+    if (key) hits.push(key);
+    const fileHit = await credentialFileHit(line, hunk.path, judgedFiles, options);
+    if (fileHit) hits.push(fileHit);
+    for (const hit of hits) {
+      if (!isAllowed(hit, line, hunk.path, options.allow)) findings.push({ ...hit, path: hunk.path, line: lineNo });
+    }
+  }
+  return findings;
+}
+
+/** A Claude Code file is judged once, on the first added line naming its key, from its whole staged content. */
+async function credentialFileHit(line: string, path: string, judged: Set<string>, options: ScanOptions): Promise<LineHit | null> {
+  if (judged.has(path) || !CREDENTIAL_FILES.some((r) => line.includes(r.keyword))) return null;
+  judged.add(path);
+  const content = await options.readBlob(path);
+  const rule = content === null ? null : credentialFileRule(content);
+  return rule ? { id: rule.id, label: rule.label, shown: "", allowable: true } : null;
+}
