@@ -1,2 +1,16 @@
 /** Replaced at compile time by scripts/build.ts. */
 declare const ICLAUDE_VERSION: string | undefined;
+
+/** Shell templates, embedded as text (`with { type: "text" }`). */
+declare module "*.zsh" {
+  const text: string;
+  export default text;
+}
+declare module "*.bash" {
+  const text: string;
+  export default text;
+}
+declare module "*.fish" {
+  const text: string;
+  export default text;
+}
