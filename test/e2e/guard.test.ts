@@ -1,0 +1,179 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
+import { expectNoSecrets, fakeToken, writeCredentials, type Run } from "../helpers.ts";
+import { commitCount, makeRepo, type Repo } from "./guard-repo.ts";
+
+/** A PEM block of the real shape, made here so no key sits in this repository. */
+function fakePrivateKey(): string {
+  const line = () => Buffer.from(crypto.getRandomValues(new Uint8Array(48))).toString("base64");
+  return `-----BEGIN RSA PRIVATE KEY-----\n${[1, 2, 3, 4].map(line).join("\n")}\n-----END RSA PRIVATE KEY-----\n`;
+}
+
+/** Blocked: exit 1, nothing committed, the file named, the secret nowhere in the output. */
+async function expectBlocked(repo: Repo, run: Run, where: string, secrets: string[]): Promise<void> {
+  expect(run.code).toBe(1);
+  expect(run.stderr).toContain("blocked");
+  expect(run.stderr).toContain(where);
+  expect(await commitCount(repo)).toBe(0);
+  expectNoSecrets([run.stdout, run.stderr], secrets);
+}
+
+describe("the guard blocks secrets in what a commit adds", () => {
+  test("a Claude OAuth access token: file and line named, token masked", async () => {
+    const repo = await makeRepo({ install: true });
+    const token = fakeToken("oat01");
+    const run = await repo.commit({ "src/app.ts": `const a = 1;\nconst b = 2;\nconst token = "${token}";\n` });
+    await expectBlocked(repo, run, "src/app.ts:3  Claude OAuth access token sk-ant-oat01-…", [token]);
+    expect(run.stderr).toContain(`…${token.slice(-4)}`);
+  });
+
+  test("a Claude OAuth refresh token", async () => {
+    const repo = await makeRepo({ install: true });
+    const token = fakeToken("ort01");
+    await expectBlocked(repo, await repo.commit({ "notes.md": `refresh: ${token}\n` }), "notes.md:1  Claude OAuth refresh token", [token]);
+  });
+
+  test("Anthropic API and admin keys", async () => {
+    const repo = await makeRepo({ install: true });
+    const api = fakeToken("api03");
+    const admin = fakeToken("admin01");
+    const run = await repo.commit({ ".env.example": `ANTHROPIC_API_KEY=${api}\nADMIN='${admin}'\n` });
+    await expectBlocked(repo, run, ".env.example:1  Anthropic API key", [api, admin]);
+    expect(run.stderr).toContain(".env.example:2  Anthropic admin API key");
+  });
+
+  test("Claude Code's credential files, by content whatever their name", async () => {
+    const repo = await makeRepo({ install: true });
+    const home = repo.home;
+    const creds = writeCredentials(join(home, "elsewhere"));
+    const oauth = creds.claudeAiOauth as Record<string, string>;
+    const run = await repo.commit({ "backup/creds.json": JSON.stringify(creds, null, 2), ".claude.json": JSON.stringify({ oauthAccount: { emailAddress: "a@b.c" } }) });
+    await expectBlocked(repo, run, "backup/creds.json:2  Claude Code credentials file", [oauth.accessToken as string, oauth.refreshToken as string]);
+    expect(run.stderr).toContain(".claude.json:1  Claude Code account file");
+  });
+
+  test("a private key block, but not a lone header in prose", async () => {
+    const repo = await makeRepo({ install: true });
+    const key = fakePrivateKey();
+    const run = await repo.commit({ "deploy/key.txt": `# key\n${key}` });
+    await expectBlocked(repo, run, "deploy/key.txt:2  private key -----BEGIN RSA PRIVATE KEY-----", [key.split("\n")[1] as string]);
+    await repo.git(["reset", "-q"]);
+    const prose = await repo.commit({ "docs.md": "Keys start with -----BEGIN RSA PRIVATE KEY----- and end with a footer.\n" });
+    expect(prose.code).toBe(0);
+  });
+
+  test("the user's own current tokens by exact value, whatever their shape, beyond any allowlist", async () => {
+    const repo = await makeRepo({ install: true });
+    const odd = `tok_${crypto.randomUUID().replaceAll("-", "")}`;
+    writeCredentials(repo.home, { accessToken: odd });
+    mkdirSync(join(repo.home, ".config", "iclaude"), { recursive: true });
+    writeFileSync(join(repo.home, ".config", "iclaude", "config.toml"), `[guard]\nallow = ["fixture"]\n`);
+    const run = await repo.commit({ "fixture.txt": `x = ${odd} # iclaude:allow\n` });
+    await expectBlocked(repo, run, "fixture.txt:1  your current Claude login token", [odd]);
+  });
+
+  test("a clean commit passes silently", async () => {
+    const repo = await makeRepo({ install: true });
+    const run = await repo.commit({ "a.txt": "hello sk-ant- docs, PRIVATE KEY headers\n" });
+    expect(run).toMatchObject({ code: 0, stderr: "" });
+    expect(await commitCount(repo)).toBe(1);
+  });
+
+  test("only added lines count: a token already in the history does not block an edit elsewhere", async () => {
+    const repo = await makeRepo();
+    const token = fakeToken("oat01");
+    expect((await repo.commit({ "old.txt": `${token}\nline\n` })).code).toBe(0);
+    expect((await repo.iclaude(["hooks", "install"])).code).toBe(0);
+    expect((await repo.commit({ "old.txt": `${token}\nline changed\n` })).code).toBe(0);
+    expect(await commitCount(repo)).toBe(2);
+  });
+
+  test("binary files are skipped", async () => {
+    const repo = await makeRepo({ install: true });
+    repo.write("blob.bin", "");
+    writeFileSync(join(repo.dir, "blob.bin"), Buffer.concat([Buffer.from([0, 1, 2, 0]), Buffer.from(fakeToken("oat01"))]));
+    await repo.git(["add", "blob.bin"]);
+    expect((await repo.git(["commit", "-q", "-m", "bin"])).code).toBe(0);
+  });
+
+  test("git commit --no-verify is still blocked, and a clean one still passes", async () => {
+    const repo = await makeRepo({ install: true });
+    const token = fakeToken("oat01");
+    const run = await repo.commit({ "a.ts": `k = "${token}"\n` }, {}, ["--no-verify"]);
+    await expectBlocked(repo, run, "a.ts:1", [token]);
+    expect(run.stderr).toContain("--no-verify");
+    await repo.git(["reset", "-q"]);
+    expect((await repo.commit({ "b.ts": "ok\n" }, {}, ["--no-verify"])).code).toBe(0);
+  });
+
+  test("false positives: an allow pattern in config, or iclaude:allow on the line", async () => {
+    const repo = await makeRepo({ install: true });
+    mkdirSync(join(repo.home, ".config", "iclaude"), { recursive: true });
+    writeFileSync(join(repo.home, ".config", "iclaude", "config.toml"), `[guard]\nallow = ['^test/fixtures/']\n`);
+    const a = fakeToken("api03");
+    const b = fakeToken("oat01");
+    const run = await repo.commit({ "test/fixtures/keys.txt": `${a}\n`, "src/example.ts": `const sample = "${b}"; // iclaude:allow\n` });
+    expect(run.code).toBe(0);
+    expect(await commitCount(repo)).toBe(1);
+  });
+
+  test("a bad allow pattern is named in one sentence and blocks", async () => {
+    const repo = await makeRepo({ install: true });
+    mkdirSync(join(repo.home, ".config", "iclaude"), { recursive: true });
+    writeFileSync(join(repo.home, ".config", "iclaude", "config.toml"), `[guard]\nallow = ['(unclosed']\n`);
+    const run = await repo.commit({ "a.txt": "x\n" });
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain('"guard.allow": "(unclosed" is not a regular expression');
+  });
+});
+
+describe("agent commits", () => {
+  test("an agent (CLAUDECODE=1) may not commit .env; a person may", async () => {
+    const repo = await makeRepo({ install: true });
+    const agent = await repo.commit({ ".env": "DEBUG=1\n" }, { CLAUDECODE: "1" });
+    await expectBlocked(repo, agent, ".env  protected path (.env*)", []);
+    expect(agent.stderr).toContain("made by Claude Code");
+    expect((await repo.git(["commit", "-q", "-m", "by a person"])).code).toBe(0);
+  });
+
+  test("skip switches stop the guard for a person, never for an agent", async () => {
+    const repo = await makeRepo({ install: true });
+    const token = fakeToken("oat01");
+    for (const skip of [{ SKIP: "lint,iclaude" }, { HUSKY: "0" }, { LEFTHOOK: "0" }]) {
+      const run = await repo.commit({ "a.ts": `${token}\n` }, { ...skip, CODEX_SANDBOX: "seatbelt" });
+      await expectBlocked(repo, run, "a.ts:1", [token]);
+      expect(run.stderr).toContain("is ignored: this commit is made by Codex");
+    }
+    const person = await repo.git(["commit", "-q", "-m", "mine"], { SKIP: "iclaude" });
+    expect(person.code).toBe(0);
+    expect(person.stderr).toContain("SKIP=iclaude is set: this commit was not checked for secrets");
+  });
+
+  test("an Aider commit is recognised from its author name", async () => {
+    const repo = await makeRepo({ install: true });
+    const run = await repo.commit({ "id_rsa.pub": "ssh-ed25519 AAAA\n" }, {}, ["--author", "Tester (aider) <t@example.com>"]);
+    await expectBlocked(repo, run, "id_rsa.pub  protected path (id_rsa*)", []);
+  });
+
+  describe("keeping the agent's Claude login alive", () => {
+    let mock: MockAnthropic;
+    beforeAll(() => {
+      mock = startMockAnthropic();
+    });
+    afterAll(() => mock.stop());
+
+    test("a due login is refreshed in the background; the commit neither waits nor fails", async () => {
+      const repo = await makeRepo({ install: true });
+      const pair = mock.issuePair();
+      writeCredentials(repo.home, { ...pair, expiresAt: Date.now() + 10 * 60_000 });
+      const sent = mock.requests.length;
+      const run = await repo.commit({ "a.txt": "work\n" }, { CLAUDECODE: "1", ICLAUDE_TOKEN_URL: mock.tokenUrl });
+      expect(run).toMatchObject({ code: 0, stderr: "" });
+      for (let i = 0; i < 100 && mock.requests.length === sent; i++) await Bun.sleep(100);
+      expect(mock.requests.length).toBe(sent + 1);
+      expectNoSecrets([run.stdout, run.stderr], [pair.accessToken, pair.refreshToken]);
+    });
+  });
+});
