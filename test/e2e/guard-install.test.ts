@@ -1,0 +1,160 @@
+import { describe, expect, test } from "bun:test";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { BIN, baseEnv, expectNoSecrets, fakeToken } from "../helpers.ts";
+import { commitCount, makeRepo, type Repo } from "./guard-repo.ts";
+
+const hook = (repo: Repo, name: string, dir = join(repo.dir, ".git", "hooks")) => join(dir, name);
+
+function writeHook(path: string, body: string): string {
+  const text = `#!/bin/sh\n${body}\n`;
+  writeFileSync(path, text, { mode: 0o755 });
+  return text;
+}
+
+describe("iclaude hooks install (per repository)", () => {
+  test("installs both hooks; running it again changes nothing", async () => {
+    const repo = await makeRepo();
+    const first = await repo.iclaude(["hooks", "install"]);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain(`${hook(repo, "pre-commit")}: installed`);
+    expect(first.stdout).toContain(`${hook(repo, "prepare-commit-msg")}: installed`);
+    const before = readFileSync(hook(repo, "pre-commit"), "utf8");
+    expect(before).toContain(`iclaude='${BIN}'\n`);
+    expect(before).toContain('exec "$iclaude" hooks run pre-commit "$@"');
+    expect(statSync(hook(repo, "pre-commit")).mode & 0o111).toBe(0o111);
+    const again = await repo.iclaude(["hooks", "install"]);
+    expect(again.stdout).toBe(`${hook(repo, "pre-commit")}: already installed\n${hook(repo, "prepare-commit-msg")}: already installed\n`);
+    expect(readFileSync(hook(repo, "pre-commit"), "utf8")).toBe(before);
+  });
+
+  test("an existing hook is kept and runs first; its failure still blocks; --uninstall restores it", async () => {
+    const repo = await makeRepo();
+    mkdirSync(join(repo.dir, ".git", "hooks"), { recursive: true });
+    const original = writeHook(hook(repo, "pre-commit"), 'echo "lint says no" >&2; exit 3');
+    const installed = await repo.iclaude(["hooks", "install"]);
+    expect(installed.stdout).toContain("the hook that was there runs first");
+    const failed = await repo.commit({ "a.txt": "clean\n" });
+    expect(failed.code).not.toBe(0);
+    expect(failed.stderr).toContain("lint says no");
+    writeHook(hook(repo, "pre-commit.iclaude-legacy"), `touch "${join(repo.home, "legacy-ran")}"`);
+    const token = fakeToken("oat01");
+    const blocked = await repo.commit({ "b.txt": `${token}\n` });
+    expect(blocked.code).toBe(1);
+    expect(existsSync(join(repo.home, "legacy-ran"))).toBe(true);
+    expectNoSecrets([blocked.stderr], [token]);
+    writeHook(hook(repo, "pre-commit.iclaude-legacy"), original.split("\n")[1] as string);
+    const removed = await repo.iclaude(["hooks", "install", "--uninstall"]);
+    expect(removed.stdout).toContain("removed; the previous hook is back");
+    expect(readFileSync(hook(repo, "pre-commit"), "utf8")).toBe(original);
+    expect(existsSync(hook(repo, "prepare-commit-msg"))).toBe(false);
+  });
+
+  test("never overwrites a chained hook without --force", async () => {
+    const repo = await makeRepo({ install: true });
+    writeHook(hook(repo, "pre-commit.iclaude-legacy"), "exit 0");
+    writeHook(hook(repo, "pre-commit"), "echo other tool; exit 0");
+    const refused = await repo.iclaude(["hooks", "install"]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("rerun with --force");
+    expect(readFileSync(hook(repo, "pre-commit"), "utf8")).toContain("other tool");
+    expect((await repo.iclaude(["hooks", "install", "--force"])).code).toBe(0);
+    expect(readFileSync(hook(repo, "pre-commit.iclaude-legacy"), "utf8")).toContain("other tool");
+  });
+
+  test("honours core.hooksPath", async () => {
+    const repo = await makeRepo();
+    await repo.git(["config", "core.hooksPath", ".githooks"]);
+    expect((await repo.iclaude(["hooks", "install"])).code).toBe(0);
+    expect(existsSync(join(repo.dir, ".githooks", "pre-commit"))).toBe(true);
+    expect(existsSync(hook(repo, "pre-commit"))).toBe(false);
+    expect((await repo.commit({ "a.txt": `${fakeToken("ort01")}\n` })).code).toBe(1);
+  });
+
+  test("honours worktrees: installed once in the common hooks, guarding every worktree, --no-verify too", async () => {
+    const repo = await makeRepo();
+    await repo.commit({ "README": "x\n" });
+    const wt = join(repo.home, "wt");
+    expect((await repo.git(["worktree", "add", "-q", wt])).code).toBe(0);
+    const env = baseEnv(repo.home, repo.env);
+    const inWt = async (argv: string[]) => {
+      const p = Bun.spawn(argv, { cwd: wt, env, stdout: "pipe", stderr: "pipe" });
+      return { code: await p.exited, stderr: await new Response(p.stderr).text() };
+    };
+    expect((await inWt([BIN, "hooks", "install"])).code).toBe(0);
+    expect(existsSync(hook(repo, "pre-commit"))).toBe(true);
+    writeFileSync(join(wt, "k.txt"), `${fakeToken("api03")}\n`);
+    await inWt(["git", "add", "k.txt"]);
+    const run = await inWt(["git", "commit", "-q", "--no-verify", "-m", "x"]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("k.txt:1  Anthropic API key");
+  });
+
+  test("quotes the binary's path, and a missing binary warns without failing the commit", async () => {
+    const repo = await makeRepo();
+    const dir = join(repo.home, `it's "odd" $dir`);
+    mkdirSync(dir);
+    const copy = join(dir, "iclaude");
+    copyFileSync(BIN, copy);
+    const p = Bun.spawn([copy, "hooks", "install"], { cwd: repo.dir, env: baseEnv(repo.home, repo.env), stdout: "pipe", stderr: "pipe" });
+    expect(await p.exited).toBe(0);
+    expect((await repo.commit({ "a.txt": `${fakeToken("oat01")}\n` })).code).toBe(1);
+    rmSync(copy);
+    const run = await repo.git(["commit", "-q", "-m", "x"]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain("is gone, so this commit was not checked for secrets");
+  });
+});
+
+describe("iclaude hooks install --global", () => {
+  test("guards every repository, still runs each repository's own hooks, and --uninstall restores", async () => {
+    const repo = await makeRepo();
+    const gitconfig = repo.env.GIT_CONFIG_GLOBAL;
+    const installed = await repo.iclaude(["hooks", "install", "--global"]);
+    expect(installed.code).toBe(0);
+    const ours = join(repo.home, ".config", "iclaude", "hooks");
+    expect((await repo.git(["config", "--global", "core.hooksPath"])).stdout.trim()).toBe(ours);
+    expect((await repo.iclaude(["hooks", "install", "--global"])).stdout).toContain("already installed");
+    mkdirSync(join(repo.dir, ".git", "hooks"), { recursive: true });
+    writeHook(hook(repo, "pre-commit"), 'echo "repo hook ran" >&2; exit 0');
+    const blocked = await repo.commit({ "a.txt": `${fakeToken("admin01")}\n` });
+    expect(blocked.code).toBe(1);
+    expect(blocked.stderr).toContain("repo hook ran");
+    writeHook(hook(repo, "pre-commit"), "exit 5");
+    await repo.git(["reset", "-q"]);
+    expect((await repo.commit({ "b.txt": "clean\n" })).code).not.toBe(0);
+    rmSync(hook(repo, "pre-commit"));
+    expect((await repo.git(["commit", "-q", "-m", "x"])).code).toBe(0);
+    const removed = await repo.iclaude(["hooks", "install", "--global", "--uninstall"]);
+    expect(removed.stdout).toContain("core.hooksPath: unset");
+    expect(readFileSync(gitconfig, "utf8")).not.toContain("hooksPath");
+    expect(existsSync(ours)).toBe(false);
+  });
+
+  test("chains a global core.hooksPath the user already had, and puts it back", async () => {
+    const repo = await makeRepo();
+    const theirs = join(repo.home, "my-hooks");
+    mkdirSync(theirs);
+    writeHook(join(theirs, "pre-commit"), `touch "${join(repo.home, "theirs-ran")}"`);
+    await repo.git(["config", "--global", "core.hooksPath", theirs]);
+    expect((await repo.iclaude(["hooks", "install", "--global"])).code).toBe(0);
+    expect((await repo.commit({ "a.txt": "clean\n" })).code).toBe(0);
+    expect(existsSync(join(repo.home, "theirs-ran"))).toBe(true);
+    expect(await commitCount(repo)).toBe(1);
+    const removed = await repo.iclaude(["hooks", "install", "--global", "--uninstall"]);
+    expect(removed.stdout).toContain(`core.hooksPath: restored to ${theirs}`);
+    expect((await repo.git(["config", "--global", "core.hooksPath"])).stdout.trim()).toBe(theirs);
+  });
+
+  test("a repository with iclaude's own hooks is not scanned twice, and its chained hook still runs", async () => {
+    const repo = await makeRepo();
+    mkdirSync(join(repo.dir, ".git", "hooks"), { recursive: true });
+    writeHook(hook(repo, "pre-commit"), 'echo "legacy ran" >&2');
+    expect((await repo.iclaude(["hooks", "install"])).code).toBe(0);
+    expect((await repo.iclaude(["hooks", "install", "--global"])).code).toBe(0);
+    const run = await repo.commit({ "a.txt": `${fakeToken("oat01")}\n` });
+    expect(run.code).toBe(1);
+    expect(run.stderr.match(/legacy ran/g)).toHaveLength(1);
+    expect(run.stderr.match(/blocked/g)).toHaveLength(1);
+  });
+});
