@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# Sets iclaude up on a machine that has Node.js and npm: installs what building needs, compiles
+# dist/iclaude, copies it to $ICLAUDE_INSTALL_DIR (default ~/.local/bin) and adds one line to the
+# rc file of each shell present. Running it again changes nothing more.
+#
+#   ./install.sh [--no-modify-rc] [--uninstall]
+#
+# ICLAUDE_NO_MODIFY_RC=1 is --no-modify-rc. Nothing is fetched but from the npm registry.
+set -euo pipefail
+
+say() { printf 'install.sh: %s\n' "$*"; }
+die() {
+  printf 'install.sh: %s\n' "$*" >&2
+  exit 1
+}
+
+modify_rc=1
+if [ "${ICLAUDE_NO_MODIFY_RC:-}" = 1 ]; then modify_rc=0; fi
+uninstall=0
+for arg in "$@"; do
+  case $arg in
+    --no-modify-rc) modify_rc=0 ;;
+    --uninstall) uninstall=1 ;;
+    -h | --help)
+      sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+      exit 0
+      ;;
+    *) die "unknown option $arg; see ./install.sh --help" ;;
+  esac
+done
+
+repo=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
+install_dir=${ICLAUDE_INSTALL_DIR:-$HOME/.local/bin}
+target=$install_dir/iclaude
+BEGIN='# >>> iclaude shell integration >>>'
+END='# <<< iclaude shell integration <<<'
+
+# One word for sh: single quotes, each ' closed, escaped and reopened.
+sh_quote() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
+# One word for fish: inside single quotes only \ and ' are special.
+fish_quote() {
+  local s=${1//\\/\\\\}
+  printf "'%s'" "${s//\'/\\\'}"
+}
+
+# "shell<TAB>rc file" lines: of the shells present, or with `all` of every shell (for --uninstall).
+# bash is present: it runs this script.
+rc_files() {
+  if [ "${1:-}" = all ] || command -v zsh >/dev/null 2>&1; then printf 'zsh\t%s\n' "${ZDOTDIR:-$HOME}/.zshrc"; fi
+  printf 'bash\t%s\n' "$HOME/.bashrc"
+  if [ "${1:-}" = all ] || command -v fish >/dev/null 2>&1; then printf 'fish\t%s\n' "${XDG_CONFIG_HOME:-$HOME/.config}/fish/config.fish"; fi
+}
+
+# Rewrites rc through cat, not mv, so a symlinked rc (a dotfiles repo) stays a symlink with its mode.
+replace_if_changed() {
+  local rc=$1 new=$2
+  if [ -f "$rc" ] && cmp -s "$new" "$rc"; then
+    rm -f "$new"
+    return 1
+  fi
+  mkdir -p "$(dirname -- "$rc")"
+  cat "$new" >"$rc"
+  rm -f "$new"
+}
+
+# Puts BODY between the markers: in place when the block exists, else appended.
+write_block() {
+  local rc=$1 tmp
+  tmp=$(mktemp)
+  if [ -f "$rc" ]; then cp "$rc" "$tmp"; fi
+  BODY=$2 BEGIN=$BEGIN END=$END awk '
+    $0 == ENVIRON["BEGIN"] { print; print ENVIRON["BODY"]; skip = 1; found = 1; next }
+    $0 == ENVIRON["END"] { skip = 0; print; next }
+    !skip { print }
+    END { if (!found) { if (NR > 0) print ""; print ENVIRON["BEGIN"]; print ENVIRON["BODY"]; print ENVIRON["END"] } }
+  ' "$tmp" >"$tmp.new"
+  rm -f "$tmp"
+  if replace_if_changed "$rc" "$tmp.new"; then say "added the shell integration to $rc"; fi
+}
+
+# Removes the block and the blank line install put before it.
+remove_block() {
+  local rc=$1 tmp
+  [ -f "$rc" ] || return 0
+  tmp=$(mktemp)
+  BEGIN=$BEGIN END=$END awk '
+    blank && $0 != ENVIRON["BEGIN"] { print ""; }
+    { blank = 0 }
+    $0 == ENVIRON["BEGIN"] { skip = 1; next }
+    skip { if ($0 == ENVIRON["END"]) skip = 0; next }
+    $0 == "" { blank = 1; next }
+    { print }
+    END { if (blank) print "" }
+  ' "$rc" >"$tmp"
+  if replace_if_changed "$rc" "$tmp"; then say "removed the shell integration from $rc"; fi
+}
+
+if [ "$uninstall" = 1 ]; then
+  if [ -e "$target" ]; then
+    rm -f "$target"
+    say "removed $target"
+  fi
+  if [ "$modify_rc" = 1 ]; then
+    rc_files all | while IFS=$'\t' read -r _ rc; do remove_block "$rc"; done
+  fi
+  exit 0
+fi
+
+command -v npm >/dev/null 2>&1 || die "npm is needed (it comes with Node.js: https://nodejs.org)."
+cd "$repo"
+
+# The runtime dependencies, exactly as locked. Only bun among the dev dependencies is needed to
+# build; the test-only Claude Code package is never installed. An existing install is kept.
+# shellcheck disable=SC2016 # JavaScript, not shell
+missing=$(node -e '
+  const fs = require("fs");
+  const deps = Object.keys(require("./package.json").dependencies);
+  console.log(deps.filter((d) => !fs.existsSync(`node_modules/${d}/package.json`)).join(" "));
+')
+if [ -n "$missing" ]; then
+  say "installing dependencies: $missing"
+  npm ci --omit=dev --no-audit --no-fund --no-update-notifier --loglevel=error
+fi
+
+out=dist/iclaude
+if command -v bun >/dev/null 2>&1; then
+  bun scripts/build.ts "$out"
+elif [ -x node_modules/.bin/bun ]; then
+  node_modules/.bin/bun scripts/build.ts "$out"
+else
+  bun_version=$(node -p 'require("./package.json").devDependencies.bun')
+  say "no bun on PATH: using bun@$bun_version from npm"
+  npm exec --yes --no-update-notifier --package="bun@$bun_version" -- bun scripts/build.ts "$out"
+fi
+
+mkdir -p "$install_dir"
+install_dir=$(cd -- "$install_dir" && pwd -P)
+target=$install_dir/iclaude
+if ! cmp -s "$out" "$target"; then
+  # A rename, so a running iclaude keeps its file and a reader never sees half a binary.
+  cp "$out" "$target.new.$$"
+  chmod 755 "$target.new.$$"
+  mv -f "$target.new.$$" "$target"
+  say "installed $target ($("$target" --version))"
+fi
+
+if [ "$modify_rc" = 0 ]; then
+  say "rc files left alone; see the README for the line to add"
+  exit 0
+fi
+
+# The bare name when it finds this very binary on PATH, else the absolute path.
+if [ "$(command -v iclaude 2>/dev/null || true)" = "$target" ]; then
+  sh_bin=iclaude fish_bin=iclaude
+else
+  sh_bin=$(sh_quote "$target") fish_bin=$(fish_quote "$target")
+fi
+rc_files | while IFS=$'\t' read -r shell rc; do
+  case $shell in
+    fish) write_block "$rc" "$fish_bin init fish | source" ;;
+    *) write_block "$rc" "eval \"\$($sh_bin init $shell)\"" ;;
+  esac
+done
+say "done; open a new shell, or run: iclaude status"
