@@ -109,7 +109,7 @@ describe("iclaude hooks install (per repository)", () => {
 describe("iclaude hooks install --global", () => {
   test("guards every repository, still runs each repository's own hooks, and --uninstall restores", async () => {
     const repo = await makeRepo();
-    const gitconfig = repo.env.GIT_CONFIG_GLOBAL;
+    const gitconfig = repo.env.GIT_CONFIG_GLOBAL as string;
     const installed = await repo.iclaude(["hooks", "install", "--global"]);
     expect(installed.code).toBe(0);
     const ours = join(repo.home, ".config", "iclaude", "hooks");

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { BIN, baseEnv, runBin, tempHome, type Run } from "../helpers.ts";
+import { baseEnv, runBin, tempHome, type Run } from "../helpers.ts";
 
 /** A real repository in a fresh HOME whose git config is its own: the developer's never leaks in or is touched. */
 export interface Repo {
@@ -49,10 +49,8 @@ export async function makeRepo(options: { install?: boolean } = {}): Promise<Rep
   return repo;
 }
 
-/** The commits on the current branch, newest first (none on an unborn branch). */
+/** How many commits the current branch has (0 on an unborn branch). */
 export async function commitCount(repo: Repo): Promise<number> {
   const r = await repo.git(["rev-list", "--count", "HEAD"]);
   return r.code === 0 ? Number(r.stdout.trim()) : 0;
 }
-
-export const binary = BIN;

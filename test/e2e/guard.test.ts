@@ -141,7 +141,8 @@ describe("agent commits", () => {
   test("skip switches stop the guard for a person, never for an agent", async () => {
     const repo = await makeRepo({ install: true });
     const token = fakeToken("oat01");
-    for (const skip of [{ SKIP: "lint,iclaude" }, { HUSKY: "0" }, { LEFTHOOK: "0" }]) {
+    const switches: Array<Record<string, string>> = [{ SKIP: "lint,iclaude" }, { HUSKY: "0" }, { LEFTHOOK: "0" }];
+    for (const skip of switches) {
       const run = await repo.commit({ "a.ts": `${token}\n` }, { ...skip, CODEX_SANDBOX: "seatbelt" });
       await expectBlocked(repo, run, "a.ts:1", [token]);
       expect(run.stderr).toContain("is ignored: this commit is made by Codex");

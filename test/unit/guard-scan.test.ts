@@ -1,0 +1,115 @@
+import { describe, expect, test } from "bun:test";
+import { compileAllow, protectedPathFindings } from "../../src/core/guard.ts";
+import { renderStub, shellQuote } from "../../src/core/hook-install.ts";
+import { credentialFileRule, tokenHits } from "../../src/core/rules.ts";
+import { scanDiff, unquotePath, type ScanOptions } from "../../src/core/scan.ts";
+import { DEFAULT_PROTECTED_PATHS } from "../../src/core/config.ts";
+import { fakeToken } from "../helpers.ts";
+
+const options = (over: Partial<ScanOptions> = {}): ScanOptions => ({ ownTokens: [], allow: [], readBlob: async () => null, ...over });
+
+/** A `git diff --cached -U0` of one file, as git prints it. */
+function diffOf(path: string, hunks: Array<{ oldStart: number; newStart: number; removed?: string[]; added: string[] }>): string {
+  const head = `diff --git a/${path} b/${path}\nindex 1111111..2222222 100644\n--- a/${path}\n+++ b/${path}\n`;
+  return head + hunks.map((h) => `@@ -${h.oldStart},${h.removed?.length ?? 0} +${h.newStart},${h.added.length} @@ fn()\n${(h.removed ?? []).map((l) => `-${l}\n`).join("")}${h.added.map((l) => `+${l}\n`).join("")}`).join("");
+}
+
+describe("scanDiff", () => {
+  test("names the line in the new file, across hunks, and only for added lines", async () => {
+    const a = fakeToken("oat01");
+    const b = fakeToken("api03");
+    const diff = diffOf("x.ts", [
+      { oldStart: 3, newStart: 3, removed: [`old ${fakeToken("ort01")}`], added: ["one", `two ${a}`] },
+      { oldStart: 40, newStart: 41, added: ["a", "b", `c "${b}"`] },
+    ]);
+    const found = await scanDiff(diff, options());
+    expect(found.map((f) => [f.path, f.line, f.id, f.shown])).toEqual([
+      ["x.ts", 4, "claude-oauth-access-token", `sk-ant-oat01-…${a.slice(-4)}`],
+      ["x.ts", 43, "anthropic-api-key", `sk-ant-api03-…${b.slice(-4)}`],
+    ]);
+  });
+
+  test("ignores keywords in headers: a path that looks like a token, a binary file", async () => {
+    const name = `${fakeToken("oat01")}.txt`;
+    const diff = `diff --git a/${name} b/${name}\nnew file mode 100644\nindex 0000000..1111111\nBinary files /dev/null and b/${name} differ\n${diffOf("ok.txt", [{ oldStart: 0, newStart: 1, added: ["fine"] }])}`;
+    expect(await scanDiff(diff, options())).toEqual([]);
+  });
+
+  test("an added line that starts like a header is still content", async () => {
+    const token = fakeToken("ort01");
+    const diff = diffOf("n.txt", [{ oldStart: 0, newStart: 1, added: [`++ b/${token}`] }]);
+    expect((await scanDiff(diff, options()))[0]).toMatchObject({ path: "n.txt", line: 1, id: "claude-oauth-refresh-token" });
+  });
+
+  test("gitleaks' API key shape: 93 characters then AA, ended by a quote, space or line end", async () => {
+    const key = fakeToken("api03");
+    expect(tokenHits(`"${key}"`, [])).toHaveLength(1);
+    expect(tokenHits(`${key}x`, [])).toHaveLength(0);
+    expect(tokenHits(key.replace(/AA$/, "AB"), [])).toHaveLength(0);
+  });
+
+  test("the user's own token is reported once, as theirs, and is never allowable", () => {
+    const own = fakeToken("oat01");
+    const hits = tokenHits(`t=${own} iclaude:allow`, [own]);
+    expect(hits).toEqual([{ id: "claude-current-token", label: "your current Claude login token", shown: `sk-ant-oat01-…${own.slice(-4)}`, allowable: false }]);
+  });
+
+  test("allowlist: a config pattern on the line or the path, or an inline iclaude:allow", async () => {
+    const t = fakeToken("oat01");
+    const diff = diffOf("docs/a.md", [{ oldStart: 0, newStart: 1, added: [`${t} iclaude:allow`, `${t} EXAMPLE`, t] }]);
+    expect((await scanDiff(diff, options({ allow: [/EXAMPLE/] }))).map((f) => f.line)).toEqual([3]);
+    expect(await scanDiff(diff, options({ allow: [/^docs\//] }))).toEqual([]);
+  });
+
+  test("a private key needs a body and an end, on several lines or one", async () => {
+    const body = "MIIEowIBAAKCAQEA".repeat(6);
+    const multi = diffOf("k.pem", [{ oldStart: 0, newStart: 1, added: ["-----BEGIN OPENSSH PRIVATE KEY-----", body, "-----END OPENSSH PRIVATE KEY-----"] }]);
+    expect((await scanDiff(multi, options()))[0]).toMatchObject({ id: "private-key", line: 1, shown: "-----BEGIN OPENSSH PRIVATE KEY-----" });
+    const inline = diffOf("c.json", [{ oldStart: 0, newStart: 1, added: [`{"key": "-----BEGIN PRIVATE KEY-----\\n${body}\\n-----END PRIVATE KEY-----\\n"}`] }]);
+    expect(await scanDiff(inline, options())).toHaveLength(1);
+    const bare = diffOf("d.md", [{ oldStart: 0, newStart: 1, added: ["-----BEGIN PRIVATE KEY-----", "-----END PRIVATE KEY-----"] }]);
+    expect(await scanDiff(bare, options())).toEqual([]);
+  });
+
+  test("credential files are judged by their whole staged content", async () => {
+    const diff = diffOf("c.json", [{ oldStart: 5, newStart: 5, added: [`  "claudeAiOauth": {`] }]);
+    const blob = JSON.stringify({ claudeAiOauth: { accessToken: "x" } });
+    expect((await scanDiff(diff, options({ readBlob: async () => blob })))[0]).toMatchObject({ id: "claude-credentials-file", line: 5 });
+    expect(await scanDiff(diff, options({ readBlob: async () => '{"doc": "claudeAiOauth"}' }))).toEqual([]);
+    expect(credentialFileRule('{"oauthAccount": {"emailAddress": "a@b"}}')?.id).toBe("claude-account-file");
+    expect(credentialFileRule("not json")).toBeNull();
+  });
+});
+
+describe("protected paths", () => {
+  const blocked = (paths: string[], allow: RegExp[] = []) => protectedPathFindings(paths, DEFAULT_PROTECTED_PATHS, allow).map((f) => f.path);
+
+  test("gitignore's reading: a bare name at any depth, a path with a slash from the root", () => {
+    expect(blocked([".env", "app/.env.local", "x/.credentials.json", ".credentials.json", "certs/a.pem", "id_rsa", "id_rsa.pub", ".claude/settings.local.json"]))
+      .toEqual([".env", "app/.env.local", "x/.credentials.json", ".credentials.json", "certs/a.pem", "id_rsa", "id_rsa.pub", ".claude/settings.local.json"]);
+    expect(blocked(["src/env.ts", "a/.claude/settings.local.json", ".claude/settings.json", "README.md"])).toEqual([]);
+  });
+
+  test("an allow pattern on the path lets one through", () => {
+    expect(blocked([".env.example", ".env"], [/^\.env\.example$/])).toEqual([".env"]);
+  });
+});
+
+test("a bad allow pattern names the key and the file", () => {
+  expect(() => compileAllow({ configPath: "/c.toml", guard: { allow: ["a(b"], protectedPaths: [], strictForHumans: false } })).toThrow(
+    /^The config file \/c\.toml has a bad value — "guard\.allow": "a\(b" is not a regular expression/,
+  );
+});
+
+test("git's quoted paths are read back byte for byte", () => {
+  expect(unquotePath('"b/a\\"b\\303\\251\\tc"')).toBe('b/a"bé\tc');
+  expect(unquotePath("b/plain name")).toBe("b/plain name");
+});
+
+test("the stub quotes any binary path as one shell word", async () => {
+  const path = `/tmp/it's "odd" $HOME`;
+  const stub = renderStub("pre-commit", path, '"$0.iclaude-legacy"');
+  expect(stub).toContain(`iclaude=${shellQuote(path)}\n`);
+  const echoed = Bun.spawnSync(["sh", "-c", `x=${shellQuote(path)}; printf %s "$x"`]).stdout.toString();
+  expect(echoed).toBe(path);
+});
