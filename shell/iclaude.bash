@@ -5,71 +5,72 @@
 # starts one detached `iclaude refresh --background`; when a person must act it prints the one line
 # in $ICLAUDE_STATE_DIR/notice, at most once a day across all shells.
 
-# Written for `set -euo pipefail` in the user's shell: every test is a condition, every variable
-# has a default. It returns the status it found, so hooks after it still see the command's $?.
-# Bash itself restores $? and PIPESTATUS for the prompt once PROMPT_COMMAND has run.
-__iclaude_hook() {
-  local status=$? now next=0 shown=0 line=
-  local dir=${ICLAUDE_STATE_DIR:-${XDG_STATE_HOME:-${HOME:-}/.local/state}/iclaude}
-  if [[ -n ${EPOCHSECONDS:-} ]]; then
-    now=$EPOCHSECONDS
-  elif (( BASH_VERSINFO[0] > 4 || (BASH_VERSINFO[0] == 4 && BASH_VERSINFO[1] >= 2) )); then
-    printf -v now '%(%s)T' -1
-  else
-    now=$(date +%s) # bash < 4.2 (macOS's 3.2) has no builtin clock.
-  fi
-  if [[ -r $dir/next-check ]]; then read -r next <"$dir/next-check" || :; fi
-  case $next in '' | *[!0-9]*) next=0 ;; esac
-  if (( now >= 10#$next && now >= ${__iclaude_hold:-0} )); then
-    # Until the background run writes next-check, no other prompt of this shell starts one.
-    __iclaude_hold=$(( now + 60 ))
-    ( @ICLAUDE_BIN@ refresh --background </dev/null & ) >/dev/null 2>&1
-  fi
-  if (( now >= ${__iclaude_shown:-0} + 86400 )) && [[ -r $dir/notice ]]; then
-    # The day is shared through notice-shown, so every shell opened today stays quiet.
-    if [[ -r $dir/notice-shown ]]; then read -r shown <"$dir/notice-shown" || :; fi
-    case $shown in '' | *[!0-9]*) shown=0 ;; esac
-    __iclaude_shown=$(( 10#$shown ))
-    if (( now >= __iclaude_shown + 86400 )); then
-      read -r line <"$dir/notice" || :
-      if [[ -n $line ]]; then printf '%s\n' "$line" >&2; fi
-      { printf '%s\n' "$now" >|"$dir/notice-shown"; } 2>/dev/null || :
-      __iclaude_shown=$now
-    fi
-  fi
-  # Under `set -e` a non-zero return would end the user's shell.
-  if [[ $- == *e* ]]; then return 0; fi
-  return "$status"
-}
-
-# >>> claude function
-# Every interactive `claude` goes through iclaude, which refreshes the login first.
-function claude {
-  @ICLAUDE_BIN@ -- "$@"
-}
-# <<< claude function
-
-# Completes iclaude's own commands from a fixed list: no process at <Tab>.
-__iclaude_complete() {
-  local cur=${COMP_WORDS[COMP_CWORD]:-} word
-  local -a words=()
-  if (( COMP_CWORD == 1 )); then
-    words=(status refresh token init hooks run --help --version)
-  else
-    case ${COMP_WORDS[1]:-} in
-      status) words=(--json --quiet --threshold --refresh-margin) ;;
-      refresh) words=(--force --no-interactive --json) ;;
-      init) words=(zsh bash fish --no-claude-function) ;;
-      hooks) words=(install run pre-commit prepare-commit-msg --global --force --uninstall) ;;
-    esac
-  fi
-  COMPREPLY=()
-  for word in "${words[@]}"; do
-    if [[ $word == "$cur"* ]]; then COMPREPLY+=("$word"); fi
-  done
-}
-
+# Interactive shells only: a script that sources this gets nothing.
 if [[ $- == *i* ]]; then
+  # Written for `set -euo pipefail` in the user's shell: every test is a condition, every variable
+  # has a default. It returns the status it found, so hooks after it still see the command's $?.
+  # Bash itself restores $? and PIPESTATUS for the prompt once PROMPT_COMMAND has run.
+  __iclaude_hook() {
+    local status=$? now next=0 shown=0 line=
+    local dir=${ICLAUDE_STATE_DIR:-${XDG_STATE_HOME:-${HOME:-}/.local/state}/iclaude}
+    if [[ -n ${EPOCHSECONDS:-} ]]; then
+      now=$EPOCHSECONDS
+    elif (( BASH_VERSINFO[0] > 4 || (BASH_VERSINFO[0] == 4 && BASH_VERSINFO[1] >= 2) )); then
+      printf -v now '%(%s)T' -1
+    else
+      now=$(date +%s) # bash < 4.2 (macOS's 3.2) has no builtin clock.
+    fi
+    if [[ -r $dir/next-check ]]; then read -r next <"$dir/next-check" || :; fi
+    case $next in '' | *[!0-9]*) next=0 ;; esac
+    if (( now >= 10#$next && now >= ${__iclaude_hold:-0} )); then
+      # Until the background run writes next-check, no other prompt of this shell starts one.
+      __iclaude_hold=$(( now + 60 ))
+      ( @ICLAUDE_BIN@ refresh --background </dev/null & ) >/dev/null 2>&1
+    fi
+    if (( now >= ${__iclaude_shown:-0} + 86400 )) && [[ -r $dir/notice ]]; then
+      # The day is shared through notice-shown, so every shell opened today stays quiet.
+      if [[ -r $dir/notice-shown ]]; then read -r shown <"$dir/notice-shown" || :; fi
+      case $shown in '' | *[!0-9]*) shown=0 ;; esac
+      __iclaude_shown=$(( 10#$shown ))
+      if (( now >= __iclaude_shown + 86400 )); then
+        read -r line <"$dir/notice" || :
+        if [[ -n $line ]]; then printf '%s\n' "$line" >&2; fi
+        { printf '%s\n' "$now" >|"$dir/notice-shown"; } 2>/dev/null || :
+        __iclaude_shown=$now
+      fi
+    fi
+    # Under `set -e` a non-zero return would end the user's shell.
+    if [[ $- == *e* ]]; then return 0; fi
+    return "$status"
+  }
+
+  # >>> claude function
+  # Every interactive `claude` goes through iclaude, which refreshes the login first.
+  function claude {
+    @ICLAUDE_BIN@ -- "$@"
+  }
+  # <<< claude function
+
+  # Completes iclaude's own commands from a fixed list: no process at <Tab>.
+  __iclaude_complete() {
+    local cur=${COMP_WORDS[COMP_CWORD]:-} word
+    local -a words=()
+    if (( COMP_CWORD == 1 )); then
+      words=(status refresh token init hooks run --help --version)
+    else
+      case ${COMP_WORDS[1]:-} in
+        status) words=(--json --quiet --threshold --refresh-margin) ;;
+        refresh) words=(--force --no-interactive --json) ;;
+        init) words=(zsh bash fish --no-claude-function) ;;
+        hooks) words=(install run pre-commit prepare-commit-msg --global --force --uninstall) ;;
+      esac
+    fi
+    COMPREPLY=()
+    for word in "${words[@]}"; do
+      if [[ $word == "$cur"* ]]; then COMPREPLY+=("$word"); fi
+    done
+  }
+
   __iclaude_hold=${__iclaude_hold:-0}
   __iclaude_shown=${__iclaude_shown:-0}
   complete -F __iclaude_complete iclaude

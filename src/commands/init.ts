@@ -21,7 +21,7 @@ const CLAUDE_FUNCTION = /^[ \t]*# >>> claude function\n[\s\S]*?^[ \t]*# <<< clau
 export function renderInit(shell: Shell, bin: string, options: { claudeFunction: boolean }): string {
   const template = options.claudeFunction ? TEMPLATES[shell] : TEMPLATES[shell].replace(CLAUDE_FUNCTION, "");
   const quoted = shell === "fish" ? quoteFish(bin) : quotePosix(bin);
-  return template.replace(/# >>> claude function\n|# <<< claude function\n/g, "").replaceAll("@ICLAUDE_BIN@", () => quoted);
+  return template.replace(/^[ \t]*# (>>>|<<<) claude function\n/gm, "").replaceAll("@ICLAUDE_BIN@", () => quoted);
 }
 
 export default defineCommand({

@@ -1,0 +1,76 @@
+import { describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { BIN, runBin, tempHome } from "../helpers.ts";
+import { callsOf, SHELLS, sandbox, shellEnv } from "../fixtures/shell/harness.ts";
+
+const render = async (args: string[]): Promise<string> => {
+  const run = await runBin(["init", ...args], { home: tempHome() });
+  expect(run.stderr).toBe("");
+  expect(run.code).toBe(0);
+  return run.stdout;
+};
+
+const check = (argv: string[], input: string): { code: number; out: string } => {
+  const proc = Bun.spawnSync(argv, { stdin: new TextEncoder().encode(input), stdout: "pipe", stderr: "pipe" });
+  return { code: proc.exitCode, out: proc.stdout.toString() + proc.stderr.toString() };
+};
+
+describe("iclaude init", () => {
+  for (const shell of SHELLS) {
+    test(`renders the ${shell} integration calling this binary (snapshot)`, async () => {
+      const script = await render([shell]);
+      const quoted = `'${BIN}'`;
+      expect(script).toContain(quoted);
+      expect(script).not.toContain("@ICLAUDE_BIN@");
+      expect(script.replaceAll(quoted, "'<iclaude>'")).toMatchSnapshot();
+    });
+  }
+
+  test("the bash integration is shellcheck clean", async () => {
+    expect(check(["shellcheck", "--shell=bash", "-"], await render(["bash"]))).toEqual({ code: 0, out: "" });
+  });
+
+  test("the zsh integration parses (zsh -n)", async () => {
+    expect(check(["zsh", "-n"], await render(["zsh"]))).toEqual({ code: 0, out: "" });
+  });
+
+  test("the fish integration parses (fish -n)", async () => {
+    expect(check(["fish", "-n"], await render(["fish"]))).toEqual({ code: 0, out: "" });
+  });
+
+  for (const shell of SHELLS) {
+    test(`--no-claude-function leaves claude alone in ${shell}`, async () => {
+      const script = await render([shell, "--no-claude-function"]);
+      expect(script).not.toMatch(/function claude/);
+      expect(script).toContain("__iclaude_hook");
+    });
+  }
+
+  test("an unknown shell is a usage error in one sentence", async () => {
+    const run = await runBin(["init", "tcsh"], { home: tempHome() });
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toBe('iclaude: Unknown shell "tcsh": use zsh, bash or fish.\n');
+  });
+
+  test("a binary path with a space and quotes is called intact, arguments too", async () => {
+    const box = await sandbox();
+    const calls = {
+      zsh: ["zsh", "-c", `source ${JSON.stringify(join(box.home, "init.zsh"))}; claude -p 'a b' "it's"`],
+      bash: ["bash", "-c", `source ${JSON.stringify(join(box.home, "init.bash"))}; claude -p 'a b' "it's"`],
+      fish: ["fish", "-c", `source ${JSON.stringify(join(box.home, "init.fish"))}; claude -p 'a b' "it's"`],
+    };
+    // Sourced non-interactively: the integration defines nothing, so claude is not found.
+    for (const argv of Object.values(calls)) {
+      const proc = Bun.spawnSync(argv, { env: shellEnv(box), stdout: "pipe", stderr: "pipe" });
+      expect(proc.exitCode).not.toBe(0);
+    }
+    expect(callsOf(box)).toEqual([]);
+    for (const argv of Object.values(calls)) {
+      const forced = [argv[0]!, "-i", ...argv.slice(1)];
+      const proc = Bun.spawnSync(forced, { env: shellEnv(box), stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+      expect(proc.exitCode).toBe(0);
+    }
+    expect(callsOf(box)).toEqual(Array(3).fill("[--][-p][a b][it's]"));
+  });
+});
