@@ -121,6 +121,7 @@ export function writeCredentialsFile(path: string, text: string): void {
   const target = resolveTarget(path);
   try {
     removeStaleTemps(target);
+    removeStaleTemps(`${target}.bak`);
     const previous = readTextFile(target);
     if (previous !== null) replaceFile(`${target}.bak`, previous);
     replaceFile(target, text);
