@@ -1,0 +1,110 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { baseEnv, BIN, DAY, expectNoSecrets, fakeToken, HOUR, ROOT, runBin, tempHome, writeCredentials } from "../helpers.ts";
+
+const FAKE_CLAUDE = join(ROOT, "test/fixtures/fake-claude/claude");
+const sockets: string[] = [];
+afterAll(() => {
+  for (const socket of sockets) Bun.spawnSync(["tmux", "-S", socket, "kill-server"], { stderr: "ignore" });
+});
+
+const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
+
+/** `iclaude refresh` at a real terminal: a tmux pane 80 columns wide, its exit code written to a file. */
+function startInTmux(home: string, token: string, args: string[] = []) {
+  const socket = join(home, "tmux.sock");
+  sockets.push(socket);
+  const env = baseEnv(home, { ICLAUDE_CLAUDE_BIN: FAKE_CLAUDE, FAKE_SETUP_TOKEN: token, NO_COLOR: undefined });
+  const exports = Object.entries(env).map(([k, v]) => `${k}=${quote(v)}`).join(" ");
+  const script = join(home, "run.sh");
+  writeFileSync(script, `#!/bin/sh\nenv -i ${exports} ${quote(BIN)} refresh ${args.join(" ")} 2>&1\necho "exit=$?" > ${quote(join(home, "exit"))}\nsleep 60\n`, { mode: 0o755 });
+  const tmux = (...argv: string[]) => Bun.spawnSync(["tmux", "-S", socket, ...argv], { stdout: "pipe", stderr: "pipe" });
+  expect(tmux("-f", "/dev/null", "new-session", "-d", "-x", "80", "-y", "30", script).exitCode).toBe(0);
+  const screen = () => tmux("capture-pane", "-p", "-J", "-S", "-100").stdout.toString();
+  return {
+    screen,
+    keys: (...keys: string[]) => tmux("send-keys", ...keys),
+    async waitFor(text: string): Promise<string> {
+      for (let i = 0; i < 150; i++) {
+        const shown = screen();
+        if (shown.includes(text)) return shown;
+        await Bun.sleep(100);
+      }
+      throw new Error(`"${text}" never appeared; the pane shows:\n${screen()}`);
+    },
+    async exitCode(): Promise<number> {
+      const file = join(home, "exit");
+      for (let i = 0; i < 150 && !existsSync(file); i++) await Bun.sleep(100);
+      return Number(/exit=(\d+)/.exec(readFileSync(file, "utf8"))?.[1]);
+    },
+  };
+}
+
+const longLivedFile = (home: string) => join(home, ".local", "state", "iclaude", "long-lived-token.json");
+
+describe("the setup-token fallback at a terminal", () => {
+  test("captures the wrapped, coloured token, stores it 0600, leaves Claude Code's credentials byte-identical", async () => {
+    const home = tempHome();
+    const old = writeCredentials(home, { expiresAt: Date.now() - HOUR, refreshTokenExpiresAt: Date.now() - 1000 }, { mcpOAuth: { a: 1 } });
+    const credentials = join(home, ".claude", ".credentials.json");
+    const before = readFileSync(credentials);
+    const token = fakeToken("oat01");
+    const pane = startInTmux(home, token);
+    await pane.waitFor("Run claude setup-token now? [Y/n]");
+    pane.keys("Enter");
+    const prompt = await pane.waitFor("Paste code here if prompted >");
+    expect(prompt).toContain("(80 columns)");
+    pane.keys("code-1234", "Enter");
+    expect(await pane.exitCode()).toBe(0);
+    const screen = pane.screen();
+    // The fake prints a token only after a code was typed: the keys reached it through the pty.
+    expect(screen).toMatch(/stored the long-lived token — claude uses the long-lived token, login ends in 36\d days/);
+    const stored = JSON.parse(readFileSync(longLivedFile(home), "utf8"));
+    expect(stored.token).toBe(token);
+    expect(stored.expiresAt).toBeGreaterThan(Date.now() + 364 * DAY);
+    expect(statSync(longLivedFile(home)).mode & 0o777).toBe(0o600);
+    expect(readFileSync(credentials).equals(before)).toBe(true);
+    expect(existsSync(`${credentials}.bak`)).toBe(false);
+    const status = await runBin(["status", "--json"], { home });
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ status: "valid", store: "long-lived", hasRefreshToken: false });
+    const oauth = old.claudeAiOauth as { accessToken: string; refreshToken: string };
+    expectNoSecrets([status.stdout, status.stderr, screen.split("Your OAuth token")[0] ?? ""], [token, oauth.accessToken, oauth.refreshToken]);
+  }, 30_000);
+
+  test("declining an ended login: exit 20, nothing stored", async () => {
+    const home = tempHome();
+    writeCredentials(home, { expiresAt: Date.now() - HOUR, refreshToken: null });
+    const pane = startInTmux(home, fakeToken("oat01"));
+    await pane.waitFor("Run claude setup-token now? [Y/n]");
+    pane.keys("n", "Enter");
+    expect(await pane.exitCode()).toBe(20);
+    expect(pane.screen()).toContain("iclaude: The Claude login has ended;");
+    expect(existsSync(longLivedFile(home))).toBe(false);
+  }, 30_000);
+
+  test("declining while the login is only expiring is fine: exit 0 with the warning", async () => {
+    const home = tempHome();
+    writeCredentials(home, { expiresAt: Date.now() + 5 * HOUR, refreshTokenExpiresAt: Date.now() + 3 * DAY });
+    const pane = startInTmux(home, fakeToken("oat01"));
+    await pane.waitFor("Run claude setup-token now? [Y/n]");
+    pane.keys("n", "Enter");
+    expect(await pane.exitCode()).toBe(0);
+    expect(pane.screen()).toMatch(/declined — access token valid .+, login ends in (2|3) days/);
+    expect(existsSync(longLivedFile(home))).toBe(false);
+  }, 30_000);
+
+  test("a setup-token run that prints no token: exit 20 in one sentence, nothing stored", async () => {
+    const home = tempHome();
+    writeCredentials(home, { expiresAt: Date.now() - HOUR, refreshToken: null });
+    const pane = startInTmux(home, fakeToken("oat01"));
+    await pane.waitFor("Run claude setup-token now? [Y/n]");
+    pane.keys("y", "Enter");
+    await pane.waitFor("Paste code here if prompted >");
+    pane.keys("Enter");
+    expect(await pane.exitCode()).toBe(20);
+    expect(pane.screen()).toContain("iclaude: `claude setup-token` exited 1 without a token; nothing was stored");
+    expect(existsSync(longLivedFile(home))).toBe(false);
+  }, 30_000);
+});
