@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { lock } from "proper-lockfile";
 import { fingerprint } from "../../src/core/secrets.ts";
 import { CLAUDE_CODE_CLIENT_ID, startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
-import { DAY, expectNoSecrets, HOUR, runBin, tempHome, writeCredentials, type Run } from "../helpers.ts";
+import { baseEnv, BIN, DAY, expectNoSecrets, HOUR, runBin, tempHome, writeCredentials, type Run } from "../helpers.ts";
 
 let mock: MockAnthropic;
 beforeAll(() => {
@@ -202,6 +202,26 @@ describe("iclaude refresh", () => {
     expect(run.code).toBe(23);
     expectOneSentence(run);
     expect(mock.requests.length).toBe(sent);
+  });
+
+  test("a SIGINT, SIGTERM or SIGHUP after the request is sent waits until the new pair is written", async () => {
+    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+      const h = setup(10 * 60_000);
+      const sent = mock.requests.length;
+      mock.script({ delayMs: 800 });
+      const proc = Bun.spawn([BIN, "refresh"], { cwd: h.home, env: baseEnv(h.home, { ICLAUDE_TOKEN_URL: mock.tokenUrl }), stdout: "pipe", stderr: "pipe" });
+      for (let i = 0; i < 100 && mock.requests.length === sent; i++) await Bun.sleep(20);
+      expect(mock.requests.length).toBe(sent + 1);
+      proc.kill(signal);
+      await proc.exited;
+      expect(proc.signalCode).toBe(signal);
+      const oauth = read(h.path).claudeAiOauth;
+      expect(mock.redeemed).toContain(h.pair.refreshToken);
+      expect(mock.isAccessValid(oauth.accessToken)).toBe(true);
+      expect(oauth.refreshToken).not.toBe(h.pair.refreshToken);
+      expect(readdirSync(join(h.home, ".claude")).sort()).toEqual([".credentials.json", ".credentials.json.bak"]);
+      expect(existsSync(`${h.home}/.claude.lock`)).toBe(false);
+    }
   });
 
   test("--background prints nothing and logs one line; --quiet prints nothing", async () => {
