@@ -1,9 +1,8 @@
 import type { Config } from "./config.ts";
-import { cooldownLeft, holdSignals, withRefreshLock } from "./coordinator.ts";
 import { serializeCredentials, withNewTokens } from "./credentials.ts";
 import { assess, type Assessment } from "./current.ts";
 import { EXIT, IclaudeError } from "./errors.ts";
-import { GrantError, grantWithRetries } from "./oauth.ts";
+import type { GrantError } from "./oauth.ts";
 import { clearFailure, recordFailure, rememberDeadRefreshToken } from "./state.ts";
 
 export interface RefreshOptions {
@@ -54,6 +53,11 @@ function grantFailure(error: GrantError): IclaudeError {
  * access token means someone else refreshed, and nothing is spent.
  */
 async function redeem(config: Config, before: Assessment, options: RefreshOptions): Promise<Redeemed> {
+  // Loaded only when a grant may be sent: a launch or a prompt with nothing due never pays for them.
+  const [{ cooldownLeft, holdSignals, withRefreshLock }, { GrantError, grantWithRetries }] = await Promise.all([
+    import("./coordinator.ts"),
+    import("./oauth.ts"),
+  ]);
   return withRefreshLock(config, options.lockWaitMs ?? 30_000, async () => {
     const current = assess(config);
     if (storedAccessToken(current) !== storedAccessToken(before)) return "refreshed-elsewhere";
