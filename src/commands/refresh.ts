@@ -44,13 +44,14 @@ export default defineCommand({
     interactive: {
       type: "boolean",
       default: true,
-      description: "At a terminal, offer `claude setup-token` when the login cannot be renewed (--no-interactive: never)",
+      description: "At a terminal, offer `claude setup-token` when the login cannot be renewed",
+      negativeDescription: "Never ask or run `claude setup-token`; fail with exit 20 instead",
     },
     background: {
       type: "boolean",
       description: "For the shell hook: quiet, never interactive, one line to the state log, writes next-check",
     },
-    "lock-wait": { type: "string", valueHint: "30s", description: "How long to wait for Claude Code's refresh lock" },
+    "lock-wait": { type: "string", valueHint: "30s", description: "How long to wait for Claude Code's refresh lock before exit 23" },
     ...outputArgs,
     ...clockArgs,
   },

@@ -1,3 +1,4 @@
+import { mkdirSync } from "node:fs";
 import { realpath } from "node:fs/promises";
 import { join } from "node:path";
 import { lock } from "proper-lockfile";
@@ -68,6 +69,8 @@ export async function withRefreshLock<T>(config: Pick<Config, "claudeConfigDir">
   const end = Date.now() + waitMs;
   let release: Release | null;
   try {
+    // As Claude Code does: with the Keychain store the config dir may not exist yet.
+    mkdirSync(config.claudeConfigDir, { recursive: true, mode: 0o700 });
     while ((release = await tryLockBoth(config.claudeConfigDir)) === null) {
       if (Date.now() >= end) {
         throw new IclaudeError(

@@ -62,6 +62,11 @@ describe("withRefreshLock", () => {
     expect(existsSync(join(dir, ".oauth_refresh.lock"))).toBe(false);
   });
 
+  test("creates a missing config dir first, as Claude Code does", async () => {
+    const dir = join(tempHome(), "not-yet", ".claude");
+    expect(await withRefreshLock({ claudeConfigDir: dir }, 1000, async () => existsSync(join(dir, ".oauth_refresh.lock")))).toBe(true);
+  });
+
   test("releases the locks when the work throws", async () => {
     const { dir } = configDir();
     await withRefreshLock({ claudeConfigDir: dir }, 1000, async () => {
