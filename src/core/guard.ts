@@ -4,7 +4,7 @@ import { detectAgent, skipSwitch, type AgentSign } from "./agents.ts";
 import type { Config } from "./config.ts";
 import { assess } from "./current.ts";
 import { IclaudeError } from "./errors.ts";
-import { gitOk, STAGED_DIFF_ARGS, stagedBlob, stagedPaths, stagedTree } from "./git.ts";
+import { gitOk, stagedBlob, stagedDiff, stagedPaths, stagedTree } from "./git.ts";
 import { scanDiff, type Finding } from "./scan.ts";
 import { readLongLived } from "./store/long-lived.ts";
 
@@ -99,7 +99,11 @@ export async function runGuard(hook: HookName, config: Config, env: Env = proces
   if (skip && !agent) return { outcome: "skipped", findings: [], agent, skip, late: false };
   const strict = agent !== null || config.guard.strictForHumans;
   const allow = compileAllow(config);
-  const [markerPath, tree] = await Promise.all([gitOk(["rev-parse", "--git-path", MARKER], "find the git directory").then((s) => s.trim()), stagedTree()]);
+  const [markerPath, tree, paths] = await Promise.all([
+    gitOk(["rev-parse", "--git-path", MARKER], "find the git directory").then((s) => s.trim()),
+    stagedTree(),
+    stagedPaths(),
+  ]);
   const key = tree === null ? null : `${tree} ${strict ? "strict" : "secrets"}\n`;
   const late = hook === "prepare-commit-msg";
   if (late && key !== null && readMarker(markerPath) === key) {
@@ -108,7 +112,7 @@ export async function runGuard(hook: HookName, config: Config, env: Env = proces
   }
   const own = ownTokens(config, env);
   if (agent && own.refreshDue) topUp();
-  const [diff, paths] = await Promise.all([gitOk(STAGED_DIFF_ARGS, "read the staged changes"), strict ? stagedPaths() : []]);
+  const diff = await stagedDiff(paths);
   const findings = [
     ...protectedPathFindings(paths, strict ? config.guard.protectedPaths : [], allow),
     ...(await scanDiff(diff, { ownTokens: own.tokens, allow, readBlob: stagedBlob })),

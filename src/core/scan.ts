@@ -23,12 +23,19 @@ interface Hunk {
   path: string;
 }
 
+const NL = 0x0a;
+/** A private key block is a few KB; its end is looked for no further. */
+const MAX_KEY_BYTES = 64 * 1024;
+const PLUS = 0x2b;
+
 /** Offsets of the lines that begin with `prefix`. */
-function linesStartingWith(text: string, prefix: string): number[] {
-  const out: number[] = text.startsWith(prefix) ? [0] : [];
-  for (let i = text.indexOf(`\n${prefix}`); i !== -1; i = text.indexOf(`\n${prefix}`, i + 1)) out.push(i + 1);
+function linesStartingWith(diff: Buffer, prefix: string): number[] {
+  const out: number[] = diff.subarray(0, prefix.length).toString() === prefix ? [0] : [];
+  for (let i = diff.indexOf(`\n${prefix}`); i !== -1; i = diff.indexOf(`\n${prefix}`, i + 1)) out.push(i + 1);
   return out;
 }
+
+const lineStart = (diff: Buffer, at: number): number => (at === 0 ? 0 : diff.lastIndexOf(NL, at - 1) + 1);
 
 /** Undoes git's C-style quoting of an unusual path (`"b/a\"b\303\251"`). */
 export function unquotePath(raw: string): string {
@@ -51,24 +58,24 @@ export function unquotePath(raw: string): string {
  * The hunks of a `git diff -U0` text, each with its file. Lines starting `diff --git `
  * and `@@ ` are unambiguous: every content line starts with `+`, `-`, ` ` or `\`.
  */
-function indexHunks(text: string): Hunk[] {
-  const sections = linesStartingWith(text, "diff --git ");
-  const heads = linesStartingWith(text, "@@ ");
+function indexHunks(diff: Buffer): Hunk[] {
+  const sections = linesStartingWith(diff, "diff --git ");
+  const heads = linesStartingWith(diff, "@@ ");
   const hunks: Hunk[] = [];
   let h = 0;
   sections.forEach((start, s) => {
-    const end = sections[s + 1] ?? text.length;
+    const end = sections[s + 1] ?? diff.length;
     const firstHead = heads[h];
     if (firstHead === undefined || firstHead >= end) return;
-    const header = text.slice(start, firstHead);
+    const header = diff.toString("utf8", start, firstHead);
     const plus = /^\+\+\+ (.*)$/m.exec(header)?.[1];
     if (!plus || plus === "/dev/null") return;
     const path = unquotePath(plus).replace(/^b\//, "");
     for (; h < heads.length && (heads[h] as number) < end; h++) {
       const at = heads[h] as number;
-      const newStart = Number(/^@@ -\d+(?:,\d+)? \+(\d+)/.exec(text.slice(at, at + 64))?.[1] ?? 0);
-      const eol = text.indexOf("\n", at);
-      hunks.push({ body: eol === -1 ? text.length : eol + 1, end, newStart, path });
+      const newStart = Number(/^@@ -\d+(?:,\d+)? \+(\d+)/.exec(diff.toString("latin1", at, at + 64))?.[1] ?? 0);
+      const eol = diff.indexOf(NL, at);
+      hunks.push({ body: eol === -1 ? diff.length : eol + 1, end, newStart, path });
     }
   });
   return hunks;
@@ -88,22 +95,21 @@ function hunkAt(hunks: Hunk[], at: number): Hunk | null {
 }
 
 /** Start offsets of every line holding a keyword, ascending, each once. */
-function candidateLines(text: string, keywords: readonly string[]): number[] {
+function candidateLines(diff: Buffer, keywords: readonly string[]): number[] {
   const starts = new Set<number>();
   for (const keyword of keywords) {
-    for (let i = text.indexOf(keyword); i !== -1; i = text.indexOf(keyword, i + keyword.length)) {
-      starts.add(text.lastIndexOf("\n", i - 1) + 1);
-    }
+    const needle = Buffer.from(keyword);
+    for (let i = diff.indexOf(needle); i !== -1; i = diff.indexOf(needle, i + needle.length)) starts.add(lineStart(diff, i));
   }
   return [...starts].sort((a, b) => a - b);
 }
 
 /** Added lines from offset `from` up to and including the line starting at `to`. */
-function addedLines(text: string, from: number, to: number): number {
+function addedLines(diff: Buffer, from: number, to: number): number {
   let n = 0;
   for (let i = from; i <= to; ) {
-    if (text[i] === "+") n++;
-    const eol = text.indexOf("\n", i);
+    if (diff[i] === PLUS) n++;
+    const eol = diff.indexOf(NL, i);
     if (eol === -1) break;
     i = eol + 1;
   }
@@ -113,25 +119,30 @@ function addedLines(text: string, from: number, to: number): number {
 const isAllowed = (hit: LineHit, line: string, path: string, allow: readonly RegExp[]): boolean =>
   hit.allowable && (line.includes(INLINE_ALLOW) || allow.some((re) => re.test(line) || re.test(path)));
 
-/** Findings in the added lines of a staged diff (`git diff --cached -U0`). */
-export async function scanDiff(text: string, options: ScanOptions): Promise<Finding[]> {
+/**
+ * Findings in the added lines of a staged diff (`git diff --cached -U0`). The
+ * diff stays bytes: keywords are found with memmem-speed searches and only
+ * the lines holding one are decoded.
+ */
+export async function scanDiff(diff: Buffer, options: ScanOptions): Promise<Finding[]> {
   const ownTokens = options.ownTokens.filter((t) => t.length >= 20);
-  const starts = candidateLines(text, [...STATIC_KEYWORDS, ...ownTokens]);
+  const starts = candidateLines(diff, [...STATIC_KEYWORDS, ...ownTokens]);
   if (starts.length === 0) return [];
-  const hunks = indexHunks(text);
+  const hunks = indexHunks(diff);
   const findings: Finding[] = [];
   const judgedFiles = new Set<string>();
   const counted = new Map<Hunk, { at: number; line: number }>();
   for (const start of starts) {
     const hunk = hunkAt(hunks, start);
-    if (!hunk || text[start] !== "+") continue;
-    const eol = text.indexOf("\n", start);
-    const line = text.slice(start + 1, eol === -1 ? text.length : eol);
+    if (!hunk || diff[start] !== PLUS) continue;
+    const eol = diff.indexOf(NL, start);
+    const next = eol === -1 ? diff.length : eol + 1;
+    const line = diff.toString("utf8", start + 1, eol === -1 ? diff.length : eol);
     const seen = counted.get(hunk) ?? { at: hunk.body, line: hunk.newStart - 1 };
-    const lineNo = seen.line + addedLines(text, seen.at, start);
-    counted.set(hunk, { at: eol === -1 ? text.length : eol + 1, line: lineNo });
+    const lineNo = seen.line + addedLines(diff, seen.at, start);
+    counted.set(hunk, { at: next, line: lineNo });
     const hits = tokenHits(line, ownTokens);
-    const key = line.includes(PRIVATE_KEY.keyword) ? privateKeyHit(line, text.slice(start + 1, hunk.end)) : null;
+    const key = line.includes(PRIVATE_KEY.keyword) ? privateKeyHit(line, diff.toString("utf8", start + 1, Math.min(hunk.end, start + MAX_KEY_BYTES))) : null;
     if (key) hits.push(key);
     const fileHit = await credentialFileHit(line, hunk.path, judgedFiles, options);
     if (fileHit) hits.push(fileHit);

@@ -2,10 +2,11 @@ import { describe, expect, test } from "bun:test";
 import { compileAllow, protectedPathFindings } from "../../src/core/guard.ts";
 import { renderStub, shellQuote } from "../../src/core/hook-install.ts";
 import { credentialFileRule, tokenHits } from "../../src/core/rules.ts";
-import { scanDiff, unquotePath, type ScanOptions } from "../../src/core/scan.ts";
+import { scanDiff as scanBytes, unquotePath, type Finding, type ScanOptions } from "../../src/core/scan.ts";
 import { DEFAULT_PROTECTED_PATHS } from "../../src/core/config.ts";
 import { fakeToken } from "../helpers.ts";
 
+const scanDiff = (diff: string, o: ScanOptions): Promise<Finding[]> => scanBytes(Buffer.from(diff), o);
 const options = (over: Partial<ScanOptions> = {}): ScanOptions => ({ ownTokens: [], allow: [], readBlob: async () => null, ...over });
 
 /** A `git diff --cached -U0` of one file, as git prints it. */

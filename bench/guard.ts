@@ -1,0 +1,125 @@
+/**
+ * The guard's scan against secretlint on the same staged files, in the same run.
+ *
+ *   bun bench/guard.ts [path/to/iclaude]      (default dist/iclaude)
+ *
+ * Builds a repository with 1,000 staged files (about 20 MB of source-like
+ * text) and a few planted secrets, then times `iclaude hooks run pre-commit`
+ * and `secretlint` (npm `secretlint` + `@secretlint/secretlint-rule-preset-recommend`,
+ * pinned below) over the same files. secretlint is installed on first use
+ * into node_modules/.cache, so the product carries no scanner of its own.
+ * Exits 1 if a detection claim fails: both must find the API keys, and only
+ * iclaude the OAuth tokens.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const ROOT = resolve(import.meta.dir, "..");
+const BIN = resolve(process.argv[2] ?? join(ROOT, "dist", "iclaude"));
+const SECRETLINT = { secretlint: "13.0.6", "@secretlint/secretlint-rule-preset-recommend": "13.0.7" };
+const CACHE = join(ROOT, "node_modules", ".cache", "iclaude-bench-secretlint");
+const FILES = 1000;
+const FILE_BYTES = 20_000;
+const RUNS = 5;
+
+/** Deterministic text, so every run scans the same bytes. */
+let seed = 42;
+const random = (): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+const WORDS = ["value", "config", "handler", "request", "result", "index", "buffer", "parse", "token", "client", "render", "state"];
+const word = (): string => WORDS[Math.floor(random() * WORDS.length)] as string;
+const body = (n: number): string => Array.from({ length: n }, () => ALPHABET[Math.floor(random() * 64)]).join("");
+const planted = (kind: string): string => `sk-ant-${kind}-${body(93)}AA`;
+
+function sourceFile(i: number): string {
+  const lines: string[] = [`// generated module ${i}`];
+  let size = 0;
+  while (size < FILE_BYTES) {
+    const line = `export function ${word()}${Math.floor(random() * 1e6)}(${word()}: string) { return ${word()}.${word()}("${body(24)}", ${Math.floor(random() * 1e4)}); }`;
+    lines.push(line);
+    size += line.length + 1;
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+async function run(argv: string[], cwd: string, env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
+  const start = performance.now();
+  const proc = Bun.spawn(argv, { cwd, env, stdout: "pipe", stderr: "pipe" });
+  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  return { code, stdout, stderr, ms: performance.now() - start };
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+async function ensureSecretlint(): Promise<string> {
+  const bin = join(CACHE, "node_modules", ".bin", "secretlint");
+  if (existsSync(bin)) return bin;
+  mkdirSync(CACHE, { recursive: true });
+  writeFileSync(join(CACHE, "package.json"), JSON.stringify({ private: true }));
+  const specs = Object.entries(SECRETLINT).map(([name, version]) => `${name}@${version}`);
+  const installed = await run(["npm", "install", "--no-audit", "--no-fund", "--silent", ...specs], CACHE, { ...process.env } as Record<string, string>);
+  if (installed.code !== 0) throw new Error(`npm install of secretlint failed: ${installed.stderr}`);
+  return bin;
+}
+
+const home = mkdtempSync(join(tmpdir(), "iclaude-bench-guard-"));
+try {
+  const repo = join(home, "repo");
+  mkdirSync(join(repo, "src"), { recursive: true });
+  const env = { HOME: home, PATH: process.env.PATH ?? "/usr/bin:/bin", GIT_CONFIG_GLOBAL: join(home, ".gitconfig"), GIT_CONFIG_NOSYSTEM: "1", NO_COLOR: "1" };
+  const secrets = { api: [planted("api03"), planted("api03")], oauth: [planted("oat01"), planted("ort01")] };
+  const plantAt = new Map([[17, secrets.api[0]], [333, secrets.oauth[0]], [500, secrets.api[1]], [871, secrets.oauth[1]]]);
+  let bytes = 0;
+  const paths: string[] = [];
+  for (let i = 0; i < FILES; i++) {
+    let text = sourceFile(i);
+    const secret = plantAt.get(i);
+    if (secret) text += `const key = "${secret}";\n`;
+    const path = `src/module${i}.ts`;
+    writeFileSync(join(repo, path), text);
+    paths.push(path);
+    bytes += text.length;
+  }
+  await run(["git", "init", "-q"], repo, env);
+  await run(["git", "add", "."], repo, env);
+
+  const guardRuns: number[] = [];
+  let guard = await run([BIN, "hooks", "run", "pre-commit"], repo, env);
+  for (let i = 0; i < RUNS; i++) {
+    guard = await run([BIN, "hooks", "run", "pre-commit"], repo, env);
+    guardRuns.push(guard.ms);
+  }
+
+  const secretlint = await ensureSecretlint();
+  writeFileSync(join(repo, ".secretlintrc.json"), JSON.stringify({ rules: [{ id: "@secretlint/secretlint-rule-preset-recommend" }] }));
+  const lintArgs = [secretlint, "--secretlintrc", ".secretlintrc.json", "--format", "json", ...paths];
+  const lintRuns: number[] = [];
+  let lint = await run(lintArgs, repo, env);
+  for (let i = 0; i < 3; i++) {
+    lint = await run(lintArgs, repo, env);
+    lintRuns.push(lint.ms);
+  }
+
+  const reported = (JSON.parse(lint.stdout) as Array<{ filePath: string; messages: Array<{ ruleId: string }> }>).filter((r) => r.messages.length > 0);
+  const lintFound = (i: number) => reported.some((r) => r.filePath.endsWith(`/src/module${i}.ts`));
+  const guardFound = (s: string) => guard.stderr.includes(`${s.slice(0, 13)}…${s.slice(-4)}`);
+  const checks = [
+    ["iclaude blocks the commit (exit 1)", guard.code === 1],
+    ["iclaude finds both API keys", secrets.api.every(guardFound)],
+    ["iclaude finds both OAuth tokens", secrets.oauth.every(guardFound)],
+    ["secretlint finds both API keys", lintFound(17) && lintFound(500)],
+    ["secretlint finds neither OAuth token", !lintFound(333) && !lintFound(871)],
+  ] as const;
+
+  const g = median(guardRuns);
+  const l = median(lintRuns);
+  console.log(`guard scan: ${FILES} staged files, ${(bytes / 1e6).toFixed(1)} MB, ${plantAt.size} planted secrets (2 API keys, 2 OAuth tokens)`);
+  console.log(`  iclaude hooks run pre-commit   median ${g.toFixed(0)} ms of ${RUNS} (${guardRuns.map((x) => x.toFixed(0)).join(", ")})`);
+  console.log(`  secretlint (preset-recommend)  median ${l.toFixed(0)} ms of 3 (${lintRuns.map((x) => x.toFixed(0)).join(", ")})`);
+  console.log(`  ratio                          ${(l / g).toFixed(1)}x faster`);
+  for (const [what, ok] of checks) console.log(`  ${ok ? "ok  " : "FAIL"} ${what}`);
+  if (checks.some(([, ok]) => !ok)) process.exitCode = 1;
+} finally {
+  rmSync(home, { recursive: true, force: true });
+}
