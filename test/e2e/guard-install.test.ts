@@ -106,6 +106,16 @@ describe("iclaude hooks install (per repository)", () => {
   });
 });
 
+test("outside a repository, and for an unknown hook: one sentence each", async () => {
+  const repo = await makeRepo();
+  const p = Bun.spawn([BIN, "hooks", "install"], { cwd: repo.home, env: baseEnv(repo.home, repo.env), stderr: "pipe" });
+  expect(await p.exited).toBe(2);
+  expect(await new Response(p.stderr).text()).toBe("iclaude: Not inside a git repository; run `iclaude hooks install` in one, or add --global.\n");
+  const bad = await repo.iclaude(["hooks", "run", "pre-push"]);
+  expect(bad.code).toBe(2);
+  expect(bad.stderr).toBe('iclaude: Unknown hook "pre-push"; use one of pre-commit, prepare-commit-msg.\n');
+});
+
 describe("iclaude hooks install --global", () => {
   test("guards every repository, still runs each repository's own hooks, and --uninstall restores", async () => {
     const repo = await makeRepo();

@@ -138,6 +138,21 @@ describe("agent commits", () => {
     expect((await repo.git(["commit", "-q", "-m", "by a person"])).code).toBe(0);
   });
 
+  test("an agent's --no-verify does not get a protected path through", async () => {
+    const repo = await makeRepo({ install: true });
+    const run = await repo.commit({ "certs/server.pem": "not really a key\n" }, { GEMINI_CLI: "1" }, ["--no-verify"]);
+    await expectBlocked(repo, run, "certs/server.pem  protected path (*.pem)", []);
+  });
+
+  test("strict_for_humans applies the agent rules to people too", async () => {
+    const repo = await makeRepo({ install: true });
+    mkdirSync(join(repo.home, ".config", "iclaude"), { recursive: true });
+    writeFileSync(join(repo.home, ".config", "iclaude", "config.toml"), "[guard]\nstrict_for_humans = true\nprotected_paths = ['secrets/']\n");
+    await expectBlocked(repo, await repo.commit({ "secrets/a.txt": "x\n" }), "secrets/a.txt  protected path (secrets/)", []);
+    await repo.git(["reset", "-q"]);
+    expect((await repo.commit({ ".env": "A=1\n" })).code).toBe(0);
+  });
+
   test("skip switches stop the guard for a person, never for an agent", async () => {
     const repo = await makeRepo({ install: true });
     const token = fakeToken("oat01");
