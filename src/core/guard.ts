@@ -1,5 +1,4 @@
 import { existsSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
-import { basename } from "node:path";
 import { detectAgent, skipSwitch, type AgentSign } from "./agents.ts";
 import type { Config } from "./config.ts";
 import { assess } from "./current.ts";
@@ -39,11 +38,16 @@ export function compileAllow(config: Pick<Config, "guard" | "configPath">): RegE
   });
 }
 
-/** gitignore's reading of a pattern: without a slash it matches the name at any depth, with one the whole path. */
+/**
+ * gitignore's reading of a pattern, which users already know: without a slash
+ * it matches a name at any depth, with one the path from the root; a trailing
+ * slash means everything under that directory.
+ */
 function pathMatcher(pattern: string): (path: string) => boolean {
-  const anchored = pattern.replace(/^\//, "").replace(/\/$/, "/**");
-  const glob = new Bun.Glob(anchored);
-  return anchored.includes("/") ? (path) => glob.match(path) : (path) => glob.match(basename(path));
+  const core = pattern.replace(/^\//, "").replace(/\/$/, "");
+  const anchored = pattern.startsWith("/") || core.includes("/");
+  const glob = new Bun.Glob(`${anchored ? "" : "**/"}${core}${pattern.endsWith("/") ? "/**" : ""}`);
+  return (path) => glob.match(path);
 }
 
 export function protectedPathFindings(paths: readonly string[], patterns: readonly string[], allow: readonly RegExp[]): Finding[] {
@@ -51,7 +55,7 @@ export function protectedPathFindings(paths: readonly string[], patterns: readon
   return paths.flatMap((path) => {
     const hit = matchers.find(([, match]) => match(path));
     if (!hit || allow.some((re) => re.test(path))) return [];
-    return [{ id: "protected-path", label: `protected path (${hit[0]}): agents may not commit it`, shown: "", allowable: true, path, line: null }];
+    return [{ id: "protected-path", label: `protected path (${hit[0]})`, shown: "", allowable: true, path, line: null }];
   });
 }
 

@@ -140,7 +140,11 @@ export async function installGlobal(binary: string, options: { uninstall: boolea
 }
 
 async function uninstallGlobal(dir: string, current: string | null, saved: string | null, previousFile: string): Promise<HookChange[]> {
-  const changes = eachHook(dir, (path) => (readIfFile(path) === null ? "not installed" : (unlinkSync(path), "removed")));
+  const changes = eachHook(dir, (path) => {
+    if (readIfFile(path) === null) return "not installed";
+    unlinkSync(path);
+    return "removed";
+  });
   if (current === dir) {
     const args = saved ? ["config", "--global", "core.hooksPath", saved] : ["config", "--global", "--unset", "core.hooksPath"];
     await gitOk(args, "restore the global core.hooksPath");

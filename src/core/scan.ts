@@ -24,9 +24,9 @@ interface Hunk {
 }
 
 const NL = 0x0a;
+const PLUS = 0x2b;
 /** A private key block is a few KB; its end is looked for no further. */
 const MAX_KEY_BYTES = 64 * 1024;
-const PLUS = 0x2b;
 
 /** Offsets of the lines that begin with `prefix`. */
 function linesStartingWith(diff: Buffer, prefix: string): number[] {
@@ -45,11 +45,16 @@ export function unquotePath(raw: string): string {
   const body = new TextEncoder().encode(raw.slice(1, -1));
   for (let i = 0; i < body.length; i++) {
     const byte = body[i] as number;
-    if (byte !== 92) { bytes.push(byte); continue; }
     const next = String.fromCharCode(body[i + 1] ?? 0);
-    if (/[0-7]/.test(next)) { bytes.push(parseInt(new TextDecoder().decode(body.slice(i + 1, i + 4)), 8)); i += 3; continue; }
-    bytes.push(simple[next] ?? (body[i + 1] as number));
-    i += 1;
+    if (byte !== 92) {
+      bytes.push(byte);
+    } else if (/[0-7]/.test(next)) {
+      bytes.push(parseInt(String.fromCharCode(...body.slice(i + 1, i + 4)), 8));
+      i += 3;
+    } else {
+      bytes.push(simple[next] ?? (body[i + 1] as number));
+      i += 1;
+    }
   }
   return new TextDecoder().decode(new Uint8Array(bytes));
 }
@@ -89,7 +94,12 @@ function hunkAt(hunks: Hunk[], at: number): Hunk | null {
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
     const hunk = hunks[mid] as Hunk;
-    if (hunk.body <= at) { found = hunk; lo = mid + 1; } else hi = mid - 1;
+    if (hunk.body <= at) {
+      found = hunk;
+      lo = mid + 1;
+    } else {
+      hi = mid - 1;
+    }
   }
   return found && at < found.end ? found : null;
 }

@@ -89,6 +89,7 @@ describe("protected paths", () => {
     expect(blocked([".env", "app/.env.local", "x/.credentials.json", ".credentials.json", "certs/a.pem", "id_rsa", "id_rsa.pub", ".claude/settings.local.json"]))
       .toEqual([".env", "app/.env.local", "x/.credentials.json", ".credentials.json", "certs/a.pem", "id_rsa", "id_rsa.pub", ".claude/settings.local.json"]);
     expect(blocked(["src/env.ts", "a/.claude/settings.local.json", ".claude/settings.json", "README.md"])).toEqual([]);
+    expect(protectedPathFindings(["a/secrets/x", "secrets/y", "b/private/z", "private/w"], ["secrets/", "/private/"], []).map((f) => f.path)).toEqual(["a/secrets/x", "secrets/y", "private/w"]);
   });
 
   test("an allow pattern on the path lets one through", () => {
