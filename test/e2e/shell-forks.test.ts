@@ -1,0 +1,56 @@
+import { describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { callsOf, due, interactive, settledCalls, sandbox, shellEnv, steady, writeRc, type Sandbox, type ShellName } from "../fixtures/shell/harness.ts";
+
+/**
+ * Processes an interactive shell starts over `prompts` prompts, counted by strace: every execve and
+ * every fork/vfork/clone/clone3 that is not a thread.
+ */
+async function processesOver(box: Sandbox, shell: ShellName, prompts: number): Promise<string[]> {
+  // fish reads piped commands without drawing prompts, so its prompt event is sent by hand.
+  const line = shell === "fish" ? "emit fish_prompt" : ":";
+  const trace = join(box.home, `trace.${shell}.${prompts}`);
+  const proc = Bun.spawn(["strace", "-f", "-qq", "-o", trace, "-e", "trace=execve,clone,clone3,fork,vfork", ...interactive(box, shell)], {
+    cwd: box.home,
+    env: shellEnv(box),
+    stdin: new TextEncoder().encode(`${Array<string>(prompts).fill(line).join("\n")}\n`),
+    stdout: "ignore",
+    stderr: "ignore",
+  });
+  const timer = setTimeout(() => proc.kill(), 30_000);
+  expect(await proc.exited).toBe(0);
+  clearTimeout(timer);
+  return readFileSync(trace, "utf8")
+    .split("\n")
+    .filter((l) => /\b(execve|clone3?|v?fork)\(/.test(l) && !l.includes("CLONE_THREAD"));
+}
+
+describe("steady state costs no process", () => {
+  for (const shell of ["zsh", "bash", "fish"] as const) {
+    test(`${shell}: 105 prompts start as many processes as 5`, async () => {
+      const box = await sandbox();
+      writeRc(box, shell);
+      steady(box);
+      // A first start does one-time work (fish caches `uname` in a universal variable).
+      await processesOver(box, shell, 1);
+      const few = await processesOver(box, shell, 5);
+      const many = await processesOver(box, shell, 105);
+      expect(many.length).toBe(few.length);
+      expect(callsOf(box)).toEqual([]);
+    }, 40_000);
+  }
+
+  for (const shell of ["zsh", "bash", "fish"] as const) {
+    test(`${shell}: a due prompt starts processes, so the count sees them`, async () => {
+      const box = await sandbox();
+      writeRc(box, shell);
+      steady(box);
+      const before = await processesOver(box, shell, 5);
+      due(box);
+      const after = await processesOver(box, shell, 5);
+      expect(after.length).toBeGreaterThan(before.length);
+      expect(await settledCalls(box)).toEqual(["[refresh][--background]"]);
+    }, 40_000);
+  }
+});
