@@ -74,7 +74,7 @@ export async function withRefreshLock<T>(config: Pick<Config, "claudeConfigDir">
     while ((release = await tryLockBoth(config.claudeConfigDir)) === null) {
       if (Date.now() >= end) {
         throw new IclaudeError(
-          `Claude Code is refreshing the login right now (${join(config.claudeConfigDir, ".oauth_refresh.lock")} is held); try again in a moment.`,
+          `Another refresh is in progress (Claude Code's lock ${join(config.claudeConfigDir, ".oauth_refresh.lock")} is held); try again in a moment.`,
           EXIT.lockTimeout,
         );
       }
@@ -97,9 +97,10 @@ const HELD_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 /**
  * Holds off SIGINT, SIGTERM and SIGHUP: from the moment a refresh token is
  * sent until its successor is written, dying would burn the login. The first
- * signal that arrived is delivered again when `release` is called.
+ * signal that arrived is delivered again by `release`, which resolves only
+ * after an event-loop turn, so the signal acts before anything else runs.
  */
-export function holdSignals(): { release: () => void } {
+export function holdSignals(): { release: () => Promise<void> } {
   let pending: NodeJS.Signals | null = null;
   const hold = (signal: NodeJS.Signals) => {
     pending ??= signal;
@@ -107,11 +108,13 @@ export function holdSignals(): { release: () => void } {
   for (const signal of HELD_SIGNALS) process.on(signal, hold);
   let released = false;
   return {
-    release() {
+    async release() {
       if (released) return;
       released = true;
       for (const signal of HELD_SIGNALS) process.off(signal, hold);
-      if (pending) process.kill(process.pid, pending);
+      if (!pending) return;
+      process.kill(process.pid, pending);
+      await sleep(100);
     },
   };
 }

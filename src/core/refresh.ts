@@ -1,8 +1,11 @@
+import { accessSync, constants, realpathSync } from "node:fs";
+import { dirname } from "node:path";
 import type { Config } from "./config.ts";
 import { serializeCredentials, withNewTokens } from "./credentials.ts";
 import { assess, type Assessment } from "./current.ts";
-import { EXIT, IclaudeError } from "./errors.ts";
+import { describeFsError, EXIT, IclaudeError } from "./errors.ts";
 import type { GrantError } from "./oauth.ts";
+import type { CredentialStore } from "./store/index.ts";
 import { clearFailure, recordFailure, rememberDeadRefreshToken } from "./state.ts";
 
 export interface RefreshOptions {
@@ -58,37 +61,58 @@ async function redeem(config: Config, before: Assessment, options: RefreshOption
     import("./coordinator.ts"),
     import("./oauth.ts"),
   ]);
-  return withRefreshLock(config, options.lockWaitMs ?? 30_000, async () => {
-    const current = assess(config);
-    if (storedAccessToken(current) !== storedAccessToken(before)) return "refreshed-elsewhere";
-    if (!renewable(current)) return "dead";
-    if (!options.force && current.status !== "refresh-due") return "not-due";
-    const file = current.stored?.file;
-    const refreshToken = file?.claudeAiOauth?.refreshToken;
-    if (!file || !current.stored || !refreshToken) return "dead";
-    const wait = cooldownLeft(config, refreshToken);
-    if (wait > 0 && !options.force) {
-      throw new IclaudeError(`A refresh failed moments ago; the next try is in ${wait}s (ICLAUDE_COOLDOWN) — or run \`iclaude refresh --force\`.`, EXIT.cooldown);
-    }
-    const signals = holdSignals();
-    try {
-      const { result } = await grantWithRetries(
-        { tokenUrl: config.tokenUrl, clientId: config.clientId, refreshToken, scopes: current.scopes },
-        { deadlineMs: options.deadlineMs ?? 60_000 },
-      );
-      current.stored.store.writeText(serializeCredentials(withNewTokens(file, result)));
-      clearFailure(config);
-      return "refreshed";
-    } catch (error) {
-      if (!(error instanceof GrantError)) throw error;
-      recordFailure(config, refreshToken, error.kind);
-      if (error.kind !== "invalid-grant") throw grantFailure(error);
-      rememberDeadRefreshToken(config, refreshToken);
-      return storedAccessToken(assess(config)) !== storedAccessToken(current) ? "refreshed-elsewhere" : "dead";
-    } finally {
-      signals.release();
-    }
-  });
+  // Signals held from the send are let through only after the locks are released, so no lock is left behind.
+  const held: { signals?: { release: () => Promise<void> } } = {};
+  try {
+    return await withRefreshLock(config, options.lockWaitMs ?? 30_000, async () => {
+      const current = assess(config);
+      if (storedAccessToken(current) !== storedAccessToken(before)) return "refreshed-elsewhere";
+      if (!renewable(current)) return "dead";
+      if (!options.force && current.status !== "refresh-due") return "not-due";
+      const file = current.stored?.file;
+      const refreshToken = file?.claudeAiOauth?.refreshToken;
+      if (!file || !current.stored || !refreshToken) return "dead";
+      const wait = cooldownLeft(config, refreshToken);
+      if (wait > 0 && !options.force) {
+        throw new IclaudeError(`A refresh failed moments ago; the next try is in ${wait}s (ICLAUDE_COOLDOWN) — or run \`iclaude refresh --force\`.`, EXIT.cooldown);
+      }
+      assertWritable(current.stored.store);
+      held.signals = holdSignals();
+      try {
+        const { result } = await grantWithRetries(
+          { tokenUrl: config.tokenUrl, clientId: config.clientId, refreshToken, scopes: current.scopes },
+          { deadlineMs: options.deadlineMs ?? 60_000 },
+        );
+        current.stored.store.writeText(serializeCredentials(withNewTokens(file, result)));
+        clearFailure(config);
+        return "refreshed";
+      } catch (error) {
+        if (!(error instanceof GrantError)) throw error;
+        recordFailure(config, refreshToken, error.kind);
+        if (error.kind !== "invalid-grant") throw grantFailure(error);
+        rememberDeadRefreshToken(config, refreshToken);
+        return storedAccessToken(assess(config)) !== storedAccessToken(current) ? "refreshed-elsewhere" : "dead";
+      }
+    });
+  } finally {
+    await held.signals?.release();
+  }
+}
+
+/**
+ * A refresh token is spent the moment it is sent: if its successor could not
+ * be written, the login would be lost. So a file store's directory must be
+ * writable before anything is sent.
+ */
+function assertWritable(store: CredentialStore): void {
+  if (store.kind !== "file") return;
+  let dir = dirname(store.location);
+  try {
+    dir = dirname(realpathSync(store.location));
+    accessSync(dir, constants.W_OK);
+  } catch (error) {
+    throw new IclaudeError(`Cannot write in ${dir} (${describeFsError(error)}); nothing was sent and the login is unchanged — fix its permissions.`, EXIT.refreshFailed);
+  }
 }
 
 /** Why no grant can help, as the one sentence of exit 20. */

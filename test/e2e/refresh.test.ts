@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { lock } from "proper-lockfile";
 import { fingerprint } from "../../src/core/secrets.ts";
 import { CLAUDE_CODE_CLIENT_ID, startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
-import { baseEnv, BIN, DAY, expectNoSecrets, HOUR, runBin, tempHome, writeCredentials, type Run } from "../helpers.ts";
+import { baseEnv, BIN, DAY, expectNoSecrets, HOUR, runBin, tempHome, unprivileged, writeCredentials, type Run } from "../helpers.ts";
 
 let mock: MockAnthropic;
 beforeAll(() => {
@@ -255,6 +255,25 @@ describe("iclaude refresh", () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^nothing due — access token valid .*, login ends in (2|3) days\n$/);
     expect(run.stderr).toMatch(/^iclaude: The Claude login ends in (2|3) days; .+\.\n$/);
+  });
+
+  test("a credentials file it could not replace is not refreshed at all: exit 21, nothing sent", async () => {
+    const h = setup(10 * 60_000);
+    const locked = join(h.home, "read-only");
+    mkdirSync(locked);
+    renameSync(h.path, join(locked, "credentials.json"));
+    symlinkSync(join(locked, "credentials.json"), h.path);
+    if (process.getuid?.() === 0) Bun.spawnSync(["chown", "-hR", "65534:65534", h.home]);
+    chmodSync(locked, 0o555);
+    chmodSync(h.home, 0o755);
+    const sent = mock.requests.length;
+    const proc = Bun.spawn(unprivileged([BIN, "refresh"]), { cwd: "/", env: baseEnv(h.home, { ICLAUDE_TOKEN_URL: mock.tokenUrl }), stdout: "pipe", stderr: "pipe" });
+    const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+    chmodSync(locked, 0o755);
+    expect(code).toBe(21);
+    expectOneSentence({ code, stdout, stderr });
+    expect(stderr).toContain("nothing was sent");
+    expect(mock.requests.length).toBe(sent);
   });
 
   test("a corrupt credentials file is never overwritten", async () => {

@@ -85,7 +85,7 @@ describe("holdSignals", () => {
         process.kill(process.pid, ${JSON.stringify(signal)});
         await Bun.sleep(100);
         process.stdout.write("survived\\n");
-        held.release();
+        await held.release();
         await Bun.sleep(2000);
         process.stdout.write("not reached\\n");`;
       const proc = Bun.spawn([process.execPath, "-e", script], { stdout: "pipe", stderr: "pipe" });
