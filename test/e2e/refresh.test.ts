@@ -145,6 +145,17 @@ describe("iclaude refresh", () => {
     expect(mock.isAccessValid(read(h.path).claudeAiOauth.accessToken)).toBe(true);
   });
 
+  test("--json reports a failure as data too, masked, with the exit code", async () => {
+    const h = setup(10 * 60_000);
+    mock.killRefresh(h.pair.refreshToken);
+    const run = await refresh(h, ["--json"]);
+    expect(run.code).toBe(20);
+    const data = JSON.parse(run.stdout);
+    expect(data).toMatchObject({ outcome: "failed", exitCode: 20 });
+    expect(data.error).toContain("invalid_grant");
+    expectNoSecrets([run.stdout, run.stderr], h.secrets);
+  });
+
   test("another 4xx and a 200 that is no token answer: exit 21, nothing written", async () => {
     for (const answer of [{ status: 400, json: { error: "invalid_client", error_description: "Client unknown" } }, { status: 200, body: "<html>oops</html>" }]) {
       const h = setup(10 * 60_000);
