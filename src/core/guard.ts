@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { detectAgent, skipSwitch, type AgentSign } from "./agents.ts";
 import type { Config } from "./config.ts";
 import { assess } from "./current.ts";
@@ -25,6 +26,8 @@ export interface GuardResult {
 
 /** Written by a passing pre-commit, read once by prepare-commit-msg, which git runs even under `--no-verify`. */
 const MARKER = "iclaude-guard-passed";
+/** Where git writes the staged diff for a moment, in the git directory. */
+const SCRATCH = "iclaude-staged-diff";
 
 /** The `[guard] allow` patterns, compiled; a bad one is named, with the file to fix. */
 export function compileAllow(config: Pick<Config, "guard" | "configPath">): RegExp[] {
@@ -103,11 +106,12 @@ export async function runGuard(hook: HookName, config: Config, env: Env = proces
   if (skip && !agent) return { outcome: "skipped", findings: [], agent, skip, late: false };
   const strict = agent !== null || config.guard.strictForHumans;
   const allow = compileAllow(config);
-  const [markerPath, tree, paths] = await Promise.all([
-    gitOk(["rev-parse", "--git-path", MARKER], "find the git directory").then((s) => s.trim()),
+  const [gitPaths, tree, paths] = await Promise.all([
+    gitOk(["rev-parse", "--git-path", MARKER, "--git-path", SCRATCH], "find the git directory"),
     stagedTree(),
     stagedPaths(),
   ]);
+  const [markerPath, scratch] = gitPaths.split("\n").map((p) => resolve(p)) as [string, string];
   const key = tree === null ? null : `${tree} ${strict ? "strict" : "secrets"}\n`;
   const late = hook === "prepare-commit-msg";
   if (late && key !== null && readMarker(markerPath) === key) {
@@ -116,7 +120,7 @@ export async function runGuard(hook: HookName, config: Config, env: Env = proces
   }
   const own = ownTokens(config, env);
   if (agent && own.refreshDue) topUp();
-  const diff = await stagedDiff(paths);
+  const diff = await stagedDiff(scratch);
   const findings = [
     ...protectedPathFindings(paths, strict ? config.guard.protectedPaths : [], allow),
     ...(await scanDiff(diff, { ownTokens: own.tokens, allow, readBlob: stagedBlob })),
