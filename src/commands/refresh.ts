@@ -74,6 +74,7 @@ export default defineCommand({
       throw error;
     }
     scheduleAfterRun(config);
+    log.debug(`refresh: ${result.before.status} (${result.before.store}) → ${result.outcome}, now ${result.after.status} (${result.after.store})`);
     const now = Date.now();
     if (background) appendStateLog(config, `refresh: ${outcomeLine(result, now)}`);
     else if (args.json) printJson({ outcome: result.outcome, ...statusJson(result.after, now) });

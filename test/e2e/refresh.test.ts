@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { lock } from "proper-lockfile";
 import { fingerprint } from "../../src/core/secrets.ts";
 import { CLAUDE_CODE_CLIENT_ID, startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
-import { baseEnv, BIN, DAY, expectNoSecrets, HOUR, runBin, tempHome, unprivileged, writeCredentials, type Run } from "../helpers.ts";
+import { baseEnv, BIN, DAY, expectNoSecrets, fakeSecurity, HOUR, runBin, tempHome, unprivileged, writeCredentials, type Run } from "../helpers.ts";
 
 let mock: MockAnthropic;
 beforeAll(() => {
@@ -285,6 +285,26 @@ describe("iclaude refresh", () => {
     expectOneSentence({ code, stdout, stderr });
     expect(stderr).toContain("nothing was sent");
     expect(mock.requests.length).toBe(sent);
+  });
+
+  test("refreshes in the Keychain as Claude Code writes it, keeping the previous value as a backup item", async () => {
+    const home = tempHome();
+    const security = fakeSecurity(home);
+    const pair = mock.issuePair();
+    const content = { claudeAiOauth: { ...pair, expiresAt: Date.now() + 10 * 60_000, scopes: ["user:inference"] }, mcpOAuth: { kept: true } };
+    const add = (service: string, value: string) =>
+      Bun.spawnSync([security, "-i"], { stdin: Buffer.from(`add-generic-password -U -a "tester" -s "${service}" -X "${Buffer.from(value).toString("hex")}"\n`) });
+    const find = (service: string) => Bun.spawnSync([security, "find-generic-password", "-a", "tester", "-w", "-s", service]).stdout.toString().trim();
+    add("Claude Code-credentials", JSON.stringify(content));
+    const run = await runBin(["refresh"], { home, env: { ICLAUDE_TOKEN_URL: mock.tokenUrl, ICLAUDE_STORE: "keychain", ICLAUDE_SECURITY_BIN: security } });
+    expect(run.code).toBe(0);
+    const stored = JSON.parse(find("Claude Code-credentials"));
+    expect(mock.isAccessValid(stored.claudeAiOauth.accessToken)).toBe(true);
+    expect(stored.claudeAiOauth.refreshToken).not.toBe(pair.refreshToken);
+    expect(stored.mcpOAuth).toEqual({ kept: true });
+    expect(JSON.parse(find("Claude Code-credentials-iclaude-backup"))).toEqual(content);
+    expect(existsSync(join(home, ".claude", ".credentials.json"))).toBe(false);
+    expectNoSecrets([run.stdout, run.stderr], [pair.accessToken, pair.refreshToken, stored.claudeAiOauth.accessToken, stored.claudeAiOauth.refreshToken]);
   });
 
   test("a corrupt credentials file is never overwritten", async () => {
