@@ -1,0 +1,74 @@
+import { describe, expect, test } from "bun:test";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { callsOf, count, due, feed, sandbox, settledCalls, steady, terminal, waitFor, writeRc } from "../fixtures/shell/harness.ts";
+
+const NOTICE = "iclaude: Claude login has ended — run: iclaude refresh";
+// fish reads piped commands without drawing prompts, so its prompt event is sent by hand.
+const prompts = (n: number): string[] => Array<string>(n).fill("emit fish_prompt");
+
+describe("fish prompt hook", () => {
+  test("sourced twice, handles fish_prompt once", async () => {
+    const box = await sandbox();
+    writeRc(box, "fish", { times: 2 });
+    steady(box);
+    const run = await feed(box, "fish", ["functions --handlers-type generic"]);
+    expect(count(run.stdout, "fish_prompt __iclaude_hook")).toBe(1);
+  });
+
+  test("keeps the user's own fish_prompt handlers", async () => {
+    const box = await sandbox();
+    const log = join(box.home, "log");
+    writeRc(box, "fish", { before: `function mine --on-event fish_prompt; echo mine >>${log}; end\n` });
+    steady(box);
+    await feed(box, "fish", prompts(3));
+    expect(readFileSync(log, "utf8")).toBe("mine\nmine\nmine\n");
+  });
+
+  test("starts one background refresh however many prompts follow while it runs", async () => {
+    const box = await sandbox();
+    writeRc(box, "fish");
+    due(box);
+    writeFileSync(box.fake, `#!/bin/sh\n{ printf '[%s]' "$@"; echo; } >>'${box.calls}'\nsleep 1\necho $(( $(date +%s) + 3600 )) >'${box.state}/next-check'\n`);
+    const run = await feed(box, "fish", prompts(30));
+    expect(run.stderr).toBe("");
+    expect(await settledCalls(box)).toEqual(["[refresh][--background]"]);
+  });
+
+  test("with no next-check yet starts one refresh", async () => {
+    const box = await sandbox();
+    writeRc(box, "fish");
+    rmSync(box.state, { recursive: true });
+    const run = await feed(box, "fish", prompts(5));
+    expect(run.stderr).toBe("");
+    expect(await settledCalls(box)).toEqual(["[refresh][--background]"]);
+  });
+
+  test("prints the notice at one prompt a day, across shells", async () => {
+    const box = await sandbox();
+    writeRc(box, "fish");
+    steady(box);
+    writeFileSync(join(box.state, "notice"), `${NOTICE}\n`);
+    expect((await feed(box, "fish", prompts(4))).stderr).toBe(`${NOTICE}\n`);
+    expect((await feed(box, "fish", prompts(4))).stderr).toBe("");
+    writeFileSync(join(box.state, "notice-shown"), `${Math.floor(Date.now() / 1000) - 86_401}\n`);
+    expect((await feed(box, "fish", prompts(2))).stderr).toBe(`${NOTICE}\n`);
+    expect(callsOf(box)).toEqual([]);
+  });
+
+  test("leaves $status and $pipestatus to the prompt", async () => {
+    const box = await sandbox();
+    writeRc(box, "fish", { after: "function fish_prompt; printf 'S[%s|%s]> ' $status \"$pipestatus\"; end\n" });
+    steady(box);
+    const term = terminal(box, "fish");
+    try {
+      expect(await waitFor(() => term.screen().includes("S[0|0]>"))).toBe(true);
+      term.type("false | true | false");
+      expect(await waitFor(() => term.screen().includes("S[1|1 0 1]>"))).toBe(true);
+      term.type("true");
+      expect(await waitFor(() => count(term.screen(), "S[0|0]>") === 2)).toBe(true);
+    } finally {
+      term.close();
+    }
+  });
+});
