@@ -10,7 +10,7 @@
  * medians and each as a ratio to `--version`.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { startMockAnthropic } from "../test/fixtures/mock-anthropic.ts";
 
@@ -55,7 +55,7 @@ try {
 }
 
 const base = median(samples.version);
-console.log(`iclaude refresh bench: ${ROUNDS} rounds, ${BIN}`);
+console.log(`iclaude refresh bench: ${ROUNDS} rounds, ${BIN}, load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
 for (const name of Object.keys(cases) as (keyof typeof cases)[]) {
   const m = median(samples[name]);
   console.log(`${`iclaude ${cases[name].join(" ")}`.padEnd(36)} median ${m.toFixed(1).padStart(6)} ms  ${(m / base).toFixed(2)}× --version`);
