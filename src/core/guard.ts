@@ -118,9 +118,10 @@ export async function runGuard(hook: HookName, config: Config, env: Env = proces
     writeMarker(markerPath, null);
     return { outcome: "verified", findings: [], agent, skip, late: false };
   }
+  const diffReady = stagedDiff(scratch);
   const own = ownTokens(config, env);
   if (agent && own.refreshDue) topUp();
-  const diff = await stagedDiff(scratch);
+  const diff = await diffReady;
   const findings = [
     ...protectedPathFindings(paths, strict ? config.guard.protectedPaths : [], allow),
     ...(await scanDiff(diff, { ownTokens: own.tokens, allow, readBlob: stagedBlob })),

@@ -11,12 +11,12 @@ function fakePrivateKey(): string {
   return `-----BEGIN RSA PRIVATE KEY-----\n${[1, 2, 3, 4].map(line).join("\n")}\n-----END RSA PRIVATE KEY-----\n`;
 }
 
-/** Blocked: exit 1, nothing committed, the file named, the secret nowhere in the output. */
-async function expectBlocked(repo: Repo, run: Run, where: string, secrets: string[]): Promise<void> {
+/** Blocked: exit 1, no new commit, the file named, the secret nowhere in the output. */
+async function expectBlocked(repo: Repo, run: Run, where: string, secrets: string[], commits = 0): Promise<void> {
   expect(run.code).toBe(1);
   expect(run.stderr).toContain("blocked");
   expect(run.stderr).toContain(where);
-  expect(await commitCount(repo)).toBe(0);
+  expect(await commitCount(repo)).toBe(commits);
   expectNoSecrets([run.stdout, run.stderr], secrets);
 }
 
@@ -88,6 +88,15 @@ describe("the guard blocks secrets in what a commit adds", () => {
     expect((await repo.iclaude(["hooks", "install"])).code).toBe(0);
     expect((await repo.commit({ "old.txt": `${token}\nline changed\n` })).code).toBe(0);
     expect(await commitCount(repo)).toBe(2);
+  });
+
+  test("git commit -a and git commit <path> are scanned through git's temporary index", async () => {
+    const repo = await makeRepo({ install: true });
+    expect((await repo.commit({ "a.txt": "a\n", "b.txt": "b\n" })).code).toBe(0);
+    const token = fakeToken("oat01");
+    repo.write("a.txt", `a\n${token}\n`);
+    await expectBlocked(repo, await repo.git(["commit", "-q", "-a", "-m", "all"]), "a.txt:2", [token], 1);
+    await expectBlocked(repo, await repo.git(["commit", "-q", "-m", "one", "a.txt"]), "a.txt:2", [token], 1);
   });
 
   test("binary files are skipped", async () => {
