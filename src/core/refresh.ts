@@ -6,7 +6,8 @@ import { assess, type Assessment } from "./current.ts";
 import { describeFsError, EXIT, IclaudeError } from "./errors.ts";
 import type { GrantError } from "./oauth.ts";
 import type { CredentialStore } from "./store/index.ts";
-import { clearFailure, recordFailure, rememberDeadRefreshToken } from "./state.ts";
+import { clearFailure, declinedRecently, recordFailure, rememberDeadRefreshToken, rememberDecline } from "./state.ts";
+import { readLongLived } from "./store/long-lived.ts";
 
 export interface RefreshOptions {
   /** Refresh the access token now even if not due. */
@@ -125,7 +126,19 @@ function loginRequired(a: Assessment, refused: boolean): IclaudeError {
 
 async function offerFallback(config: Config, expiring: boolean): Promise<boolean> {
   const { offerSetupToken } = await import("./setup-token.ts");
-  return offerSetupToken(config, expiring);
+  const stored = await offerSetupToken(config, expiring);
+  if (!stored && expiring) rememberDecline(config);
+  return stored;
+}
+
+/**
+ * For a login that is only expiring, the offer is made once: not again for a
+ * day after a no, nor while a stored long-lived token outlasts the threshold.
+ */
+function shouldOfferEarly(config: Config, options: RefreshOptions, now = Date.now()): boolean {
+  if (!options.interactive || declinedRecently(config, now)) return false;
+  const longLived = readLongLived(config);
+  return !longLived || longLived.expiresAt - now < config.threshold * 1000;
 }
 
 /**
@@ -142,7 +155,7 @@ export async function refreshIfDue(config: Config, options: RefreshOptions = {})
     const redeemed = await redeem(config, before, options);
     if (redeemed !== "dead") {
       const after = assess(config);
-      if (after.status === "login-expiring" && options.interactive) await offerFallback(config, true);
+      if (after.status === "login-expiring" && shouldOfferEarly(config, options)) await offerFallback(config, true);
       return { outcome: redeemed, before, after: assess(config) };
     }
     refused = true;
@@ -152,7 +165,7 @@ export async function refreshIfDue(config: Config, options: RefreshOptions = {})
   const refusedLogin = state.store !== "long-lived" && (refused || state.refreshTokenDead);
   if (!refusedLogin && (state.status === "valid" || state.status === "refresh-due")) return { outcome: "not-due", before, after: state };
   if (!refusedLogin && state.status === "login-expiring") {
-    if (!options.interactive) return { outcome: "not-due", before, after: state };
+    if (!shouldOfferEarly(config, options)) return { outcome: "not-due", before, after: state };
     const stored = await offerFallback(config, true);
     return { outcome: stored ? "long-lived-stored" : "declined", before, after: assess(config) };
   }

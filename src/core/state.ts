@@ -86,3 +86,17 @@ export function clearFailure(config: Pick<Config, "stateDir">): void {
     // Already gone.
   }
 }
+
+const DECLINED = "setup-token-declined";
+const DAY_MS = 86_400_000;
+
+/** A person said no to `claude setup-token` for an expiring login: not asked again for a day. */
+export function rememberDecline(config: Pick<Config, "stateDir">, at = Date.now()): void {
+  ensureStateDir(config);
+  writePrivateFile(statePath(config, DECLINED), `${at}\n`);
+}
+
+export function declinedRecently(config: Pick<Config, "stateDir">, now = Date.now()): boolean {
+  const at = Number(readState(config, DECLINED));
+  return Number.isFinite(at) && at > 0 && now - at < DAY_MS;
+}

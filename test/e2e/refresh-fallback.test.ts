@@ -12,13 +12,14 @@ afterAll(() => {
 const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
 
 /** `iclaude refresh` at a real terminal: a tmux pane 80 columns wide, its exit code written to a file. */
-function startInTmux(home: string, token: string, args: string[] = []) {
-  const socket = join(home, "tmux.sock");
+function startInTmux(home: string, token: string, name = "run") {
+  const socket = join(home, `${name}.sock`);
   sockets.push(socket);
   const env = baseEnv(home, { ICLAUDE_CLAUDE_BIN: FAKE_CLAUDE, FAKE_SETUP_TOKEN: token, NO_COLOR: undefined });
   const exports = Object.entries(env).map(([k, v]) => `${k}=${quote(v)}`).join(" ");
-  const script = join(home, "run.sh");
-  writeFileSync(script, `#!/bin/sh\nenv -i ${exports} ${quote(BIN)} refresh ${args.join(" ")} 2>&1\necho "exit=$?" > ${quote(join(home, "exit"))}\nsleep 60\n`, { mode: 0o755 });
+  const script = join(home, `${name}.sh`);
+  const exitFile = join(home, `${name}.exit`);
+  writeFileSync(script, `#!/bin/sh\nenv -i ${exports} ${quote(BIN)} refresh 2>&1\necho "exit=$?" > ${quote(exitFile)}\nsleep 60\n`, { mode: 0o755 });
   const tmux = (...argv: string[]) => Bun.spawnSync(["tmux", "-S", socket, ...argv], { stdout: "pipe", stderr: "pipe" });
   expect(tmux("-f", "/dev/null", "new-session", "-d", "-x", "80", "-y", "30", script).exitCode).toBe(0);
   const screen = () => tmux("capture-pane", "-p", "-J", "-S", "-100").stdout.toString();
@@ -34,9 +35,8 @@ function startInTmux(home: string, token: string, args: string[] = []) {
       throw new Error(`"${text}" never appeared; the pane shows:\n${screen()}`);
     },
     async exitCode(): Promise<number> {
-      const file = join(home, "exit");
-      for (let i = 0; i < 150 && !existsSync(file); i++) await Bun.sleep(100);
-      return Number(/exit=(\d+)/.exec(readFileSync(file, "utf8"))?.[1]);
+      for (let i = 0; i < 150 && !existsSync(exitFile); i++) await Bun.sleep(100);
+      return Number(/exit=(\d+)/.exec(readFileSync(exitFile, "utf8"))?.[1]);
     },
   };
 }
@@ -93,6 +93,10 @@ describe("the setup-token fallback at a terminal", () => {
     expect(await pane.exitCode()).toBe(0);
     expect(pane.screen()).toMatch(/declined — access token valid .+, login ends in (2|3) days/);
     expect(existsSync(longLivedFile(home))).toBe(false);
+    const later = startInTmux(home, fakeToken("oat01"), "later");
+    expect(await later.exitCode()).toBe(0);
+    expect(later.screen()).not.toContain("Run claude setup-token now?");
+    expect(later.screen()).toMatch(/nothing due — access token valid .+, login ends in (2|3) days/);
   }, 30_000);
 
   test("a setup-token run that prints no token: exit 20 in one sentence, nothing stored", async () => {
