@@ -1,0 +1,108 @@
+import { describe, expect, test } from "bun:test";
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { dirname, join } from "node:path";
+import { ROOT, tempHome } from "../helpers.ts";
+
+/**
+ * install.sh run for real, in a copy of the repository (so no one's dist/ is touched), with a fresh
+ * HOME and a PATH that has node and npm but no bun. npm's cache is the machine's own: the registry
+ * is still asked, but the tarballs are not downloaded again.
+ */
+const PATH = "/usr/bin:/bin";
+const BEGIN = "# >>> iclaude shell integration >>>";
+
+function copyRepo(): string {
+  const dir = join(tempHome("iclaude-repo-"), "iclaude");
+  const files = Bun.spawnSync(["git", "ls-files", "-z"], { cwd: ROOT, stdout: "pipe" }).stdout.toString().split("\0");
+  for (const file of files.filter((f) => f && existsSync(join(ROOT, f)))) {
+    mkdirSync(dirname(join(dir, file)), { recursive: true });
+    cpSync(join(ROOT, file), join(dir, file));
+  }
+  return dir;
+}
+
+const repo = copyRepo();
+const npmCache = process.env.npm_config_cache ?? join(homedir(), ".npm");
+
+function install(home: string, args: string[] = [], env: Record<string, string> = {}): { code: number; out: string } {
+  const proc = Bun.spawnSync([join(repo, "install.sh"), ...args], {
+    cwd: home,
+    env: { HOME: home, PATH, LANG: "C.UTF-8", npm_config_cache: npmCache, ...env },
+    stdout: "pipe",
+    stderr: "pipe",
+    timeout: 120_000,
+  });
+  return { code: proc.exitCode ?? -1, out: proc.stdout.toString() + proc.stderr.toString() };
+}
+
+const rcFiles = (home: string): Record<string, string> => ({
+  zsh: join(home, ".zshrc"),
+  bash: join(home, ".bashrc"),
+  fish: join(home, ".config/fish/config.fish"),
+});
+const read = (path: string): string => (existsSync(path) ? readFileSync(path, "utf8") : "<absent>");
+
+describe("install.sh", () => {
+  test("installs, twice changing nothing more, and uninstalls", () => {
+    expect(Bun.which("bun", { PATH })).toBeNull();
+    const home = tempHome();
+    writeFileSync(join(home, ".bashrc"), "# mine\n");
+    const bin = join(home, ".local/bin/iclaude");
+
+    const first = install(home);
+    expect(first.out).toContain("from npm");
+    expect(first.code).toBe(0);
+    expect(existsSync(join(repo, "node_modules/@anthropic-ai/claude-code"))).toBe(false);
+    const version = Bun.spawnSync([bin, "--version"], { env: { HOME: home, PATH } });
+    expect(version.exitCode).toBe(0);
+    expect(version.stdout.toString()).toMatch(/^\d+\.\d+\.\d+\n$/);
+
+    const rcs = rcFiles(home);
+    const after = Object.fromEntries(Object.entries(rcs).map(([shell, path]) => [shell, read(path)]));
+    for (const text of Object.values(after)) expect(text.split(BEGIN).length - 1).toBe(1);
+    // ~/.local/bin is not on this PATH: the line names the binary by its absolute path.
+    expect(after.bash).toBe(`# mine\n\n${BEGIN}\neval "$('${bin}' init bash)"\n# <<< iclaude shell integration <<<\n`);
+    expect(after.zsh).toContain(`eval "$('${bin}' init zsh)"`);
+    expect(after.fish).toContain(`'${bin}' init fish | source`);
+
+    // The lines work: each interactive shell has the claude function.
+    const env = { HOME: home, PATH, ZDOTDIR: home, TERM: "dumb" };
+    expect(Bun.spawnSync(["zsh", "-i", "-c", "whence -w claude"], { env, stdout: "pipe" }).stdout.toString()).toBe("claude: function\n");
+    expect(Bun.spawnSync(["bash", "-i", "-c", "type -t claude"], { env, stdout: "pipe", stderr: "ignore" }).stdout.toString()).toBe("function\n");
+    expect(Bun.spawnSync(["fish", "-i", "-c", "functions -q claude; and echo function"], { env, stdout: "pipe", stderr: "ignore" }).stdout.toString()).toBe("function\n");
+
+    const second = install(home);
+    expect(second.code).toBe(0);
+    expect(second.out).not.toContain("added the shell integration");
+    for (const [shell, path] of Object.entries(rcs)) expect(read(path)).toBe(after[shell]!);
+
+    const removed = install(home, ["--uninstall"]);
+    expect(removed.code).toBe(0);
+    expect(existsSync(bin)).toBe(false);
+    expect(read(rcs.bash)).toBe("# mine\n");
+    for (const path of Object.values(rcs)) expect(read(path)).not.toContain("iclaude");
+  }, 120_000);
+
+  test("--no-modify-rc and ICLAUDE_NO_MODIFY_RC=1 leave rc files alone; an install dir on PATH is named by the bare name", () => {
+    const home = tempHome();
+    const dir = join(home, "my bin");
+    const env = { ICLAUDE_INSTALL_DIR: dir, PATH: `${dir}:${PATH}` };
+    expect(install(home, ["--no-modify-rc"], env).code).toBe(0);
+    expect(install(home, [], { ...env, ICLAUDE_NO_MODIFY_RC: "1" }).code).toBe(0);
+    expect(existsSync(join(dir, "iclaude"))).toBe(true);
+    for (const path of Object.values(rcFiles(home))) expect(read(path)).toBe("<absent>");
+
+    expect(install(home, [], env).code).toBe(0);
+    expect(read(rcFiles(home).bash)).toBe(`${BEGIN}\neval "$(iclaude init bash)"\n# <<< iclaude shell integration <<<\n`);
+    expect(read(rcFiles(home).fish)).toContain("\niclaude init fish | source\n");
+  }, 120_000);
+
+  test("an unknown option is refused before anything is done", () => {
+    const home = tempHome();
+    const run = install(home, ["--frobnicate"]);
+    expect(run.code).toBe(1);
+    expect(run.out).toBe("install.sh: unknown option --frobnicate; see ./install.sh --help\n");
+    expect(existsSync(join(home, ".local"))).toBe(false);
+  });
+});
