@@ -36,7 +36,7 @@ function install(home: string, args: string[] = [], env: Record<string, string> 
   return { code: proc.exitCode ?? -1, out: proc.stdout.toString() + proc.stderr.toString() };
 }
 
-const rcFiles = (home: string): Record<string, string> => ({
+const rcFiles = (home: string): { zsh: string; bash: string; fish: string } => ({
   zsh: join(home, ".zshrc"),
   bash: join(home, ".bashrc"),
   fish: join(home, ".config/fish/config.fish"),
