@@ -19,21 +19,26 @@ Usage:
 Run \`iclaude COMMAND --help\` for a command's options.
 `;
 
-async function usageOf(cmd: CommandDef<ArgsDef>, args: string[]): Promise<string> {
+/** citty names a command by its parent's name: "iclaude status", "iclaude hooks install". */
+const parentNamed = (name: string): CommandDef<ArgsDef> => ({ meta: { name } });
+
+async function usageOf(name: OwnCommand, cmd: CommandDef<ArgsDef>, args: string[]): Promise<string> {
   const subCommands = typeof cmd.subCommands === "function" ? await cmd.subCommands() : await cmd.subCommands;
   const sub = args.find((a) => !a.startsWith("-"));
   const child = sub && subCommands?.[sub];
   if (child) {
     const resolved = typeof child === "function" ? await child() : await child;
-    return renderUsage(resolved as CommandDef<ArgsDef>, cmd);
+    return renderUsage(resolved as CommandDef<ArgsDef>, parentNamed(`iclaude ${name}`));
   }
-  return renderUsage(cmd);
+  return renderUsage(cmd, parentNamed("iclaude"));
 }
 
 async function runOwn(name: OwnCommand, args: string[]): Promise<number> {
   const cmd = await commands[name]();
   if (args.includes("--help") || args.includes("-h")) {
-    process.stdout.write(`${await usageOf(cmd, args)}\n`);
+    const usage = await usageOf(name, cmd, args);
+    const plain = !process.stdout.isTTY || Boolean(process.env.NO_COLOR);
+    process.stdout.write(`${plain ? Bun.stripANSI(usage) : usage}\n`);
     return EXIT.ok;
   }
   const { result } = await runCommand(cmd, { rawArgs: args });
