@@ -11,8 +11,7 @@ if [[ $- == *i* ]]; then
   # has a default. It returns the status it found, so hooks after it still see the command's $?.
   # Bash itself restores $? and PIPESTATUS for the prompt once PROMPT_COMMAND has run.
   __iclaude_hook() {
-    local status=$? now next=0 shown=0 line=
-    local dir=${ICLAUDE_STATE_DIR:-${XDG_STATE_HOME:-${HOME:-}/.local/state}/iclaude}
+    local status=$? now
     if [[ -n ${EPOCHSECONDS:-} ]]; then
       now=$EPOCHSECONDS
     elif (( BASH_VERSINFO[0] > 4 || (BASH_VERSINFO[0] == 4 && BASH_VERSINFO[1] >= 2) )); then
@@ -20,28 +19,36 @@ if [[ $- == *i* ]]; then
     else
       now=$(date +%s) # bash < 4.2 (macOS's 3.2) has no builtin clock.
     fi
-    if [[ -r $dir/next-check ]]; then read -r next <"$dir/next-check" || :; fi
-    case $next in '' | *[!0-9]*) next=0 ;; esac
-    if (( now >= 10#$next && now >= ${__iclaude_hold:-0} )); then
-      # Until the background run writes next-check, no other prompt of this shell starts one.
-      __iclaude_hold=$(( now + 60 ))
-      ( @ICLAUDE_BIN@ refresh --background </dev/null & ) >/dev/null 2>&1
-    fi
-    if (( now >= ${__iclaude_shown:-0} + 86400 )) && [[ -r $dir/notice ]]; then
-      # The day is shared through notice-shown, so every shell opened today stays quiet.
-      if [[ -r $dir/notice-shown ]]; then read -r shown <"$dir/notice-shown" || :; fi
-      case $shown in '' | *[!0-9]*) shown=0 ;; esac
-      __iclaude_shown=$(( 10#$shown ))
-      if (( now >= __iclaude_shown + 86400 )); then
-        read -r line <"$dir/notice" || :
-        if [[ -n $line ]]; then printf '%s\n' "$line" >&2; fi
-        { printf '%s\n' "$now" >|"$dir/notice-shown"; } 2>/dev/null || :
-        __iclaude_shown=$now
-      fi
-    fi
+    # The steady state ends here: no file is read before the next-check this shell last read.
+    if (( now >= ${__iclaude_next:-0} )); then __iclaude_check "$now"; fi
     # Under `set -e` a non-zero return would end the user's shell.
     if [[ $- == *e* ]]; then return 0; fi
     return "$status"
+  }
+
+  # Reads the state the background run writes: starts that run when due, and prints the notice
+  # when a person must act. Runs at most hourly (the binary never sets next-check further away).
+  __iclaude_check() {
+    local now=$1 next=0 shown=0 line=
+    local dir=${ICLAUDE_STATE_DIR:-${XDG_STATE_HOME:-${HOME:-}/.local/state}/iclaude}
+    if [[ -r $dir/next-check ]]; then read -r next <"$dir/next-check" || :; fi
+    case $next in '' | *[!0-9]*) next=0 ;; esac
+    __iclaude_next=$(( 10#$next < now + 3600 ? 10#$next : now + 3600 ))
+    if (( now >= __iclaude_next )); then
+      # Until the background run writes next-check, no other prompt of this shell starts one.
+      __iclaude_next=$(( now + 60 ))
+      ( @ICLAUDE_BIN@ refresh --background </dev/null & ) >/dev/null 2>&1
+    fi
+    if [[ -r $dir/notice ]]; then
+      # notice-shown is shared, so the shells opened later that day stay quiet.
+      if [[ -r $dir/notice-shown ]]; then read -r shown <"$dir/notice-shown" || :; fi
+      case $shown in '' | *[!0-9]*) shown=0 ;; esac
+      if (( now >= 10#$shown + 86400 )); then
+        read -r line <"$dir/notice" || :
+        if [[ -n $line ]]; then printf '%s\n' "$line" >&2; fi
+        { printf '%s\n' "$now" >|"$dir/notice-shown"; } 2>/dev/null || :
+      fi
+    fi
   }
 
   # >>> claude function
@@ -71,8 +78,6 @@ if [[ $- == *i* ]]; then
     done
   }
 
-  __iclaude_hold=${__iclaude_hold:-0}
-  __iclaude_shown=${__iclaude_shown:-0}
   complete -F __iclaude_complete iclaude
   # Appended, like the user's own hooks, in whichever form PROMPT_COMMAND has (an array since 5.1).
   if [[ " ${PROMPT_COMMAND[*]:-} " != *__iclaude_hook* ]]; then

@@ -7,28 +7,34 @@
 
 # Interactive shells only: a script that sources this gets nothing.
 if [[ -o interactive ]]; then
-  # The hook runs with zsh's defaults whatever the user set (ERR_EXIT, NO_UNSET, KSH_ARRAYS ...).
+  # The steady state is this one test: no file is read before the next-check this shell last read.
+  # It is safe under any of the user's options; __iclaude_check sets zsh's defaults for itself.
   __iclaude_hook() {
+    (( EPOCHSECONDS < __iclaude_next )) || __iclaude_check
+  }
+
+  # Reads the state the background run writes: starts that run when due, and prints the notice
+  # when a person must act. Runs at most hourly (the binary never sets next-check further away).
+  __iclaude_check() {
     emulate -L zsh
     local dir=${ICLAUDE_STATE_DIR:-${XDG_STATE_HOME:-$HOME/.local/state}/iclaude}
     local now=$EPOCHSECONDS next=0 shown=0 line=
     [[ -r $dir/next-check ]] && read -r next <"$dir/next-check"
     [[ $next == <-> ]] || next=0
-    if (( now >= 10#$next && now >= __iclaude_hold )); then
+    __iclaude_next=$(( 10#$next < now + 3600 ? 10#$next : now + 3600 ))
+    if (( now >= __iclaude_next )); then
       # Until the background run writes next-check, no other prompt of this shell starts one.
-      __iclaude_hold=$(( now + 60 ))
+      __iclaude_next=$(( now + 60 ))
       ( @ICLAUDE_BIN@ refresh --background </dev/null & ) >/dev/null 2>&1
     fi
-    if (( now >= __iclaude_shown + 86400 )) && [[ -r $dir/notice ]]; then
-      # The day is shared through notice-shown, so every shell opened today stays quiet.
+    if [[ -r $dir/notice ]]; then
+      # notice-shown is shared, so the shells opened later that day stay quiet.
       [[ -r $dir/notice-shown ]] && read -r shown <"$dir/notice-shown"
       [[ $shown == <-> ]] || shown=0
-      __iclaude_shown=$(( 10#$shown ))
-      if (( now >= __iclaude_shown + 86400 )); then
+      if (( now >= 10#$shown + 86400 )); then
         read -r line <"$dir/notice"
         [[ -n $line ]] && print -r -- $line >&2
         print -r -- $now 2>/dev/null >|"$dir/notice-shown"
-        __iclaude_shown=$now
       fi
     fi
     return 0
@@ -68,7 +74,7 @@ if [[ -o interactive ]]; then
     emulate -L zsh
     # $EPOCHSECONDS comes from a module built into zsh: reading the time starts no process.
     zmodload -F zsh/datetime p:EPOCHSECONDS 2>/dev/null
-    typeset -gi __iclaude_hold=${__iclaude_hold:-0} __iclaude_shown=${__iclaude_shown:-0}
+    typeset -gi __iclaude_next=${__iclaude_next:-0}
     typeset -ga precmd_functions
     (( ${precmd_functions[(I)__iclaude_hook]} )) || precmd_functions+=(__iclaude_hook)
     (( ! $+functions[compdef] )) || compdef __iclaude_complete iclaude
