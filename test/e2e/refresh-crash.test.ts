@@ -39,18 +39,25 @@ describe("crash safety", () => {
     const path = join(home, ".claude", ".credentials.json");
     writeCredentials(home, { ...mock.issuePair(), expiresAt: Date.now() + 5 * 60_000 }, KEPT);
     const env = baseEnv(home, { ICLAUDE_TOKEN_URL: mock.tokenUrl });
+    const run = () => Bun.spawn([BIN, "refresh", "--force", "--no-interactive"], { cwd: home, env, stdin: "ignore", stdout: "ignore", stderr: "ignore", timeout: 30_000 });
+    // Kill moments are spread over a whole run as long as it takes on this machine now, so every stage gets hit.
+    let window = 0;
+    for (let i = 0; i < 3; i++) {
+      const started = performance.now();
+      expect(await run().exited).toBe(0);
+      window = Math.max(window, performance.now() - started);
+    }
     for (let i = 0; i < 150; i++) {
-      const proc = Bun.spawn([BIN, "refresh", "--force", "--no-interactive"], { cwd: home, env, stdin: "ignore", stdout: "ignore", stderr: "ignore" });
-      await Bun.sleep(Math.random() * 70);
+      const proc = run();
+      await Bun.sleep(Math.random() * window * 1.2);
       proc.kill("SIGKILL");
       await proc.exited;
       ageLeftoverLocks(home);
       checkFile(path);
       if (existsSync(`${path}.bak`)) expect(statSync(`${path}.bak`).mode & 0o777).toBe(0o600);
     }
-    expect(mock.redeemed.length).toBeGreaterThan(0);
-    const last = Bun.spawn([BIN, "refresh", "--force"], { cwd: home, env, stdin: "ignore", stdout: "ignore", stderr: "ignore", timeout: 30_000 });
-    expect(await last.exited).toBe(0);
+    expect(mock.redeemed.length).toBeGreaterThan(3);
+    expect(await run().exited).toBe(0);
     checkFile(path);
     expect(readdirSync(join(home, ".claude")).sort()).toEqual([".credentials.json", ".credentials.json.bak"]);
   }, 60_000);
