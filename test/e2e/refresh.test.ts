@@ -219,9 +219,9 @@ describe("iclaude refresh", () => {
     for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
       const h = setup(10 * 60_000);
       const sent = mock.requests.length;
-      mock.script({ delayMs: 800 });
+      mock.script({ delayMs: 1500 });
       const proc = Bun.spawn([BIN, "refresh"], { cwd: h.home, env: baseEnv(h.home, { ICLAUDE_TOKEN_URL: mock.tokenUrl }), stdout: "pipe", stderr: "pipe" });
-      for (let i = 0; i < 100 && mock.requests.length === sent; i++) await Bun.sleep(20);
+      for (let i = 0; i < 250 && mock.requests.length === sent; i++) await Bun.sleep(20);
       expect(mock.requests.length).toBe(sent + 1);
       proc.kill(signal);
       await proc.exited;
