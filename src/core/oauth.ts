@@ -135,8 +135,6 @@ export interface RetryPolicy {
   maxAttempts?: number;
   /** First backoff step, doubled per attempt with full jitter. */
   baseDelayMs?: number;
-  /** Called before each request is sent, so the caller can start guarding the token. */
-  onSend?: () => void;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -151,7 +149,6 @@ export async function grantWithRetries(request: GrantRequest, policy: RetryPolic
   const base = policy.baseDelayMs ?? 500;
   for (let attempt = 1; ; attempt++) {
     try {
-      policy.onSend?.();
       return { result: await requestGrant(request, Math.max(end - Date.now(), 1)), attempts: attempt };
     } catch (error) {
       if (!(error instanceof GrantError) || error.kind !== "transient" || attempt >= maxAttempts) throw withAttempts(error, attempt);
