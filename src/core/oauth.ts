@@ -76,7 +76,7 @@ function classifyStatus(status: number, body: string, headers: Headers): GrantEr
   const code = errorCode(body);
   const reason = code ? `HTTP ${status} ${code}` : `HTTP ${status}`;
   if (code === "invalid_grant") return new GrantError("invalid-grant", reason);
-  if (status === 429 || status >= 500) return new GrantError("transient", reason, retryAfterMs(headers));
+  if (status === 408 || status === 429 || status >= 500) return new GrantError("transient", reason, retryAfterMs(headers));
   return new GrantError("rejected", reason);
 }
 
