@@ -1,9 +1,10 @@
 # iclaude shell integration for bash: eval "$(iclaude init bash)"
 #
-# Before each prompt, __iclaude_hook compares the time with $ICLAUDE_STATE_DIR/next-check using
-# builtins only, so a prompt costs no process while the login is fine. When the time has come it
-# starts one detached `iclaude refresh --background`; when a person must act it prints the one line
-# in $ICLAUDE_STATE_DIR/notice, at most once a day across all shells.
+# Before each prompt, __iclaude_hook compares the time (a builtin) with the next-check it last read
+# from $ICLAUDE_STATE_DIR: a prompt costs no process and reads no file while the login is fine. When
+# that time has come it reads the state again, starts one detached `iclaude refresh --background`
+# if still due, and prints the one line in $ICLAUDE_STATE_DIR/notice when a person must act, at most
+# once a day across all shells.
 
 # Interactive shells only: a script that sources this gets nothing.
 if [[ $- == *i* ]]; then
