@@ -22,7 +22,7 @@ for arg in "$@"; do
     --no-modify-rc) modify_rc=0 ;;
     --uninstall) uninstall=1 ;;
     -h | --help)
-      sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *) die "unknown option $arg; see ./install.sh --help" ;;
