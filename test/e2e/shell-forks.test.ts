@@ -41,6 +41,19 @@ describe("steady state costs no process", () => {
     }, 40_000);
   }
 
+  test("bash without $EPOCHSECONDS (as 4.2 to 4.4): printf's clock, still no process", async () => {
+    const box = await sandbox();
+    writeRc(box, "bash", { before: "unset EPOCHSECONDS\n" });
+    steady(box);
+    await processesOver(box, "bash", 1);
+    const few = await processesOver(box, "bash", 5);
+    const many = await processesOver(box, "bash", 105);
+    expect(many.length).toBe(few.length);
+    due(box);
+    await processesOver(box, "bash", 5);
+    expect(await settledCalls(box)).toEqual(["[refresh][--background]"]);
+  }, 40_000);
+
   for (const shell of ["zsh", "bash", "fish"] as const) {
     test(`${shell}: a due prompt starts processes, so the count sees them`, async () => {
       const box = await sandbox();
