@@ -1,5 +1,148 @@
-import { IclaudeError } from "../core/errors.ts";
+import { isatty } from "node:tty";
+import { StdoutGate } from "../core/auth-failure.ts";
+import { checkNotLooping, findClaude, LAUNCHER_ENV, spawnClaude } from "../core/claude.ts";
+import { loadConfig, type Config } from "../core/config.ts";
+import { assess, type Assessment } from "../core/current.ts";
+import { readState, statePath, ensureStateDir } from "../core/state.ts";
+import { StdinTape } from "../core/stdin-tape.ts";
+import { writePrivateFile } from "../core/store/file.ts";
+import { log } from "../ui/log.ts";
+import { LOGIN_HINT, loginPhrase } from "../ui/words.ts";
 
-export async function launch(_args: string[]): Promise<number> {
-  throw new IclaudeError("Running claude through iclaude is not implemented yet.");
+/** A launch waits this little for the lock and the endpoint: a slow refresh must not hold claude back. */
+const BEFORE_LAUNCH = { lockWaitMs: 3_000, deadlineMs: 5_000 };
+/** A run already failed for its login; a little more patience buys it its answer. */
+const AFTER_REFUSAL = { lockWaitMs: 10_000, deadlineMs: 15_000 };
+const OFFER_STATE = "launch-offer";
+const DAY_MS = 24 * 3600_000;
+
+/** Claude's options: what comes before its own `--`. */
+function optionsOf(args: string[]): string[] {
+  const end = args.indexOf("--");
+  return end < 0 ? args : args.slice(0, end);
+}
+
+const isPrint = (args: string[]): boolean => optionsOf(args).some((a) => a === "-p" || a === "--print");
+
+/** `--input-format stream-json` is a live conversation on stdin and stdout: never held, never replayed. */
+function streamsInput(args: string[]): boolean {
+  const options = optionsOf(args);
+  return options.some((a, i) => a === "--input-format=stream-json" || (a === "--input-format" && options[i + 1] === "stream-json"));
+}
+
+const reason = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+function safeAssess(config: Config): Assessment | null {
+  try {
+    return assess(config);
+  } catch (error) {
+    log.warn(`Cannot judge the Claude login (${reason(error)}); starting claude anyway.`);
+    return null;
+  }
+}
+
+function offerDue(config: Config, now: number): boolean {
+  const last = Number(readState(config, OFFER_STATE));
+  return !Number.isFinite(last) || now - last >= DAY_MS;
+}
+
+function markOffered(config: Config, now: number): void {
+  try {
+    ensureStateDir(config);
+    writePrivateFile(statePath(config, OFFER_STATE), `${now}\n`);
+  } catch {
+    // Advisory: at worst the offer comes again tomorrow's first launch sooner.
+  }
+}
+
+/**
+ * Before claude starts: refresh what is due, briefly; at a terminal, say when
+ * a person must act and offer the long-lived fallback at most once a day.
+ * Never throws: a launch is never lost to iclaude.
+ */
+async function prepare(config: Config, atTerminal: boolean): Promise<Assessment | null> {
+  const before = safeAssess(config);
+  if (!before) return null;
+  const now = Date.now();
+  const personNeeded = atTerminal && (before.status === "login-expiring" || before.status === "expired");
+  const offer = personNeeded && offerDue(config, now);
+  if (before.action !== "refresh" && !offer) {
+    if (personNeeded) log.warn(`Claude ${loginPhrase(before, now)} — ${LOGIN_HINT}.`);
+    return before;
+  }
+  if (offer) markOffered(config, now);
+  try {
+    const { refreshIfDue } = await import("../core/refresh.ts");
+    return (await refreshIfDue(config, { ...BEFORE_LAUNCH, interactive: offer })).after;
+  } catch (error) {
+    log.warn(`${reason(error)} Starting claude anyway.`);
+    return safeAssess(config) ?? before;
+  }
+}
+
+/** The environment claude gets: iclaude's own, plus the long-lived token when that is what claude must use. */
+function claudeEnv(a: Assessment | null): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = { ...process.env, [LAUNCHER_ENV]: String(process.pid) };
+  if (a?.store === "long-lived" && a.accessToken && !process.env.CLAUDE_CODE_OAUTH_TOKEN) env.CLAUDE_CODE_OAUTH_TOKEN = a.accessToken;
+  return env;
+}
+
+/** One forced refresh after claude's login was refused: the new assessment, or why there is none. */
+async function renewAfterRefusal(config: Config): Promise<Assessment | string> {
+  try {
+    const { refreshIfDue } = await import("../core/refresh.ts");
+    const { outcome, after } = await refreshIfDue(config, { ...AFTER_REFUSAL, force: true, interactive: false });
+    if (outcome === "refreshed" || outcome === "refreshed-elsewhere" || outcome === "long-lived-stored") return after;
+    return after.store === "env" ? "claude uses CLAUDE_CODE_OAUTH_TOKEN from the environment, which iclaude cannot renew" : "there was nothing iclaude could renew";
+  } catch (error) {
+    return reason(error);
+  }
+}
+
+async function writeStdout(chunk: Uint8Array): Promise<void> {
+  await Bun.write(Bun.stdout, chunk);
+}
+
+/** What the gate still holds reaches stdout, unless nobody reads it any more. */
+const release = (gate: StdoutGate): Promise<void> => gate.release().catch(() => undefined);
+
+/**
+ * A non-interactive run: claude's stdout goes through the gate, its stdin
+ * through a tape, so that one auth failure can be cured by one forced refresh
+ * and one retry whose output alone reaches stdout. Anything else claude
+ * reports (rate limits, network errors, bad flags) is its answer, unchanged.
+ */
+async function runWithRetry(config: Config, bin: string, args: string[], a: Assessment | null): Promise<number> {
+  const tape = isatty(0) ? null : new StdinTape();
+  const gate = new StdoutGate(writeStdout);
+  const first = await spawnClaude(bin, args, claudeEnv(a), { tape, output: gate });
+  if (first === 0 || !gate.heldAuthFailure()) {
+    await release(gate);
+    return first;
+  }
+  if (tape && !tape.replayable) {
+    await release(gate);
+    log.warn("claude's login was refused; not retried, as its input was too large to replay.");
+    return first;
+  }
+  const renewed = await renewAfterRefusal(config);
+  if (typeof renewed === "string") {
+    await release(gate);
+    log.warn(`claude's login was refused, and iclaude could not renew it: ${renewed}`);
+    return first;
+  }
+  log.warn("claude's login was refused; iclaude refreshed it and is running claude once more.");
+  return spawnClaude(bin, args, claudeEnv(renewed), { tape, output: null });
+}
+
+/** `iclaude [run] [--] ARGS`: the real claude with a fresh login; resolves to claude's exit code. */
+export async function launch(args: string[]): Promise<number> {
+  checkNotLooping();
+  const config = loadConfig();
+  const bin = findClaude(config);
+  const print = isPrint(args);
+  const stdoutIsTerminal = isatty(1);
+  const assessment = await prepare(config, !print && stdoutIsTerminal && isatty(0));
+  if ((print || !stdoutIsTerminal) && !streamsInput(args)) return runWithRetry(config, bin, args, assessment);
+  return spawnClaude(bin, args, claudeEnv(assessment), { tape: null, output: null });
 }
