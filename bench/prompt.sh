@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Per-prompt cost of iclaude's shell hook in steady state (the login fine, next-check ahead), against
+# the same shell with no hook, and direnv's hook measured the same way when direnv is installed.
+#
+#   bench/prompt.sh [prompts]        ICLAUDE_BIN=path/to/iclaude (default dist/iclaude)
+#
+# Each run is an interactive shell reading one `:` per line from stdin, so every line is one prompt
+# and the hooks run once per line; the difference from the bare shell, divided by the prompts, is
+# the hook's cost. Best of 5 runs each, to keep the machine's noise out.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+prompts=${1:-5000}
+bin=$(cd "$(dirname "${ICLAUDE_BIN:-dist/iclaude}")" && pwd)/$(basename "${ICLAUDE_BIN:-dist/iclaude}")
+[ -x "$bin" ] || { echo "bench/prompt.sh: no binary at $bin; run npm run build first" >&2; exit 1; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/state" "$work/home"
+echo $(( $(date +%s) + 86400 )) >"$work/state/next-check"
+for ((i = 0; i < prompts; i++)); do echo :; done >"$work/input"
+
+# rc file for shell $1 with hook $2 (none, iclaude, direnv); prints its path.
+rc() {
+  local file=$work/$1-$2.rc
+  {
+    echo "PS1=''; PS2=''"
+    if [ "$1" = zsh ]; then echo "unsetopt PROMPT_SP"; fi
+    case $2 in
+      iclaude) "$bin" init "$1" ;;
+      direnv) direnv hook "$1" ;;
+    esac
+  } >"$file"
+  echo "$file"
+}
+
+# Wall time in µs of one interactive run over the prompts.
+run_once() {
+  local shell=$1 file=$2 start end
+  start=$EPOCHREALTIME
+  if [ "$shell" = zsh ]; then
+    cp "$file" "$work/home/.zshrc"
+    HOME=$work/home ZDOTDIR=$work/home ICLAUDE_STATE_DIR=$work/state zsh -i <"$work/input" >/dev/null 2>&1
+  else
+    HOME=$work/home ICLAUDE_STATE_DIR=$work/state bash --noprofile --noediting --rcfile "$file" -i <"$work/input" >/dev/null 2>&1
+  fi
+  end=$EPOCHREALTIME
+  echo $(( ${end/./} - ${start/./} ))
+}
+
+best_of_5() {
+  local best=0 t
+  for _ in 1 2 3 4 5; do
+    t=$(run_once "$1" "$2")
+    if [ "$best" = 0 ] || [ "$t" -lt "$best" ]; then best=$t; fi
+  done
+  echo "$best"
+}
+
+per_prompt() { awk -v a="$1" -v b="$2" -v n="$prompts" 'BEGIN { printf "%.1f", (a - b) / n }'; }
+
+hooks=(iclaude)
+if command -v direnv >/dev/null 2>&1; then hooks+=(direnv); fi
+echo "prompts per run: $prompts; best of 5 runs; µs per prompt above the bare shell"
+for shell in zsh bash; do
+  bare=$(best_of_5 "$shell" "$(rc "$shell" none)")
+  line="$shell: bare $(awk -v a="$bare" -v n="$prompts" 'BEGIN { printf "%.1f", a / n }') µs/prompt"
+  declare -A cost=()
+  for hook in "${hooks[@]}"; do
+    t=$(best_of_5 "$shell" "$(rc "$shell" "$hook")")
+    cost[$hook]=$(per_prompt "$t" "$bare")
+    line+="; $hook +${cost[$hook]} µs"
+  done
+  if [ -n "${cost[direnv]:-}" ]; then
+    line+="; direnv/iclaude $(awk -v d="${cost[direnv]}" -v i="${cost[iclaude]}" 'BEGIN { printf (i > 0 ? "%.0fx" : "n/a"), d / i }')"
+  fi
+  echo "$line"
+  unset cost
+done
