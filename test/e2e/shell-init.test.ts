@@ -73,4 +73,19 @@ describe("iclaude init", () => {
     }
     expect(callsOf(box)).toEqual(Array(3).fill("[--][-p][a b][it's]"));
   });
+
+  test("completes iclaude's own commands in bash and fish without a process", async () => {
+    const box = await sandbox();
+    const bash = Bun.spawnSync(
+      ["bash", "-i", "-c", `source ${JSON.stringify(join(box.home, "init.bash"))}; COMP_WORDS=(iclaude r); COMP_CWORD=1; __iclaude_complete; echo "\${COMPREPLY[*]}"; COMP_WORDS=(iclaude init ''); COMP_CWORD=2; __iclaude_complete; echo "\${COMPREPLY[*]}"`],
+      { env: shellEnv(box), stdout: "pipe", stderr: "ignore" },
+    );
+    expect(bash.stdout.toString()).toBe("refresh run\nzsh bash fish --no-claude-function\n");
+    const fish = Bun.spawnSync(["fish", "-i", "-c", `source ${JSON.stringify(join(box.home, "init.fish"))}; complete -C 'iclaude sta'; complete -C 'iclaude init '`], {
+      env: shellEnv(box),
+      stdout: "pipe",
+      stderr: "ignore",
+    });
+    expect(fish.stdout.toString().split("\n").map((l) => l.split("\t")[0])).toEqual(["status", "bash", "fish", "zsh", ""]);
+  });
 });
