@@ -144,13 +144,17 @@ if ! cmp -s "$out" "$target"; then
   say "installed $target ($("$target" --version))"
 fi
 
+on_path=0
+if [ "$(command -v iclaude 2>/dev/null || true)" = "$target" ]; then on_path=1; fi
+if [ "$on_path" = 0 ]; then say "$install_dir is not on PATH: add it there to type iclaude by its name"; fi
+
 if [ "$modify_rc" = 0 ]; then
   say "rc files left alone; see the README for the line to add"
   exit 0
 fi
 
 # The bare name when it finds this very binary on PATH, else the absolute path.
-if [ "$(command -v iclaude 2>/dev/null || true)" = "$target" ]; then
+if [ "$on_path" = 1 ]; then
   sh_bin=iclaude fish_bin=iclaude
 else
   sh_bin=$(sh_quote "$target") fish_bin=$(fish_quote "$target")
