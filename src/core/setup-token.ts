@@ -1,5 +1,4 @@
-import { accessSync, constants, realpathSync } from "node:fs";
-import { delimiter, join } from "node:path";
+import { findClaude } from "./claude.ts";
 import type { Config } from "./config.ts";
 import { EXIT, IclaudeError } from "./errors.ts";
 import { writeLongLived } from "./store/long-lived.ts";
@@ -34,29 +33,14 @@ export function extractToken(output: string): string | null {
   return TOKEN_SHAPE.test(candidate) ? candidate : null;
 }
 
-function isExecutable(path: string): boolean {
+/** The real claude, as the launcher finds it; without one, a person must log in by other means (exit 20). */
+function realClaude(config: Config): string {
   try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
+    return findClaude(config);
+  } catch (error) {
+    if (error instanceof IclaudeError) throw new IclaudeError(error.message, EXIT.loginRequired);
+    throw error;
   }
-}
-
-/** The real claude: ICLAUDE_CLAUDE_BIN (or config), else the first `claude` on PATH that is not iclaude. */
-function findClaude(config: Pick<Config, "claudeBin">): string {
-  if (config.claudeBin) return config.claudeBin;
-  const self = realpathSync(process.execPath);
-  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
-    const candidate = join(dir || ".", "claude");
-    if (!isExecutable(candidate)) continue;
-    try {
-      if (realpathSync(candidate) !== self) return candidate;
-    } catch {
-      // A dangling link is no claude.
-    }
-  }
-  throw new IclaudeError("Cannot find the real `claude` on PATH to run `claude setup-token`; set ICLAUDE_CLAUDE_BIN.", EXIT.loginRequired);
 }
 
 /** One line from the terminal, in cooked mode; null at end of input (Ctrl-D). */
@@ -142,7 +126,7 @@ export async function offerSetupToken(config: Config, expiring: boolean): Promis
     : "Your Claude login cannot be renewed. A long-lived token from `claude setup-token` keeps claude working for a year.";
   process.stdout.write(`${why}\n`);
   if (!(await confirm("Run claude setup-token now? [Y/n]"))) return false;
-  const { output, exitCode } = await runInPty(findClaude(config));
+  const { output, exitCode } = await runInPty(realClaude(config));
   const token = extractToken(output);
   if (!token) {
     throw new IclaudeError(
