@@ -1,14 +1,16 @@
 # iclaude shell integration for fish: iclaude init fish | source
 #
-# Before each prompt, __iclaude_hook compares the time with $ICLAUDE_STATE_DIR/next-check using
-# builtins only, so a prompt costs no process while the login is fine. When the time has come it
-# starts one detached `iclaude refresh --background`; when a person must act it prints the one line
-# in $ICLAUDE_STATE_DIR/notice, at most once a day across all shells.
+# Before each prompt, __iclaude_hook compares the age of $ICLAUDE_STATE_DIR/next-check with the wait
+# it last read there, with builtins only: a prompt costs no process while the login is fine. When
+# that time has come it reads the state again, starts one detached `iclaude refresh --background` if
+# still due, and prints the one line in $ICLAUDE_STATE_DIR/notice when a person must act, at most
+# once a day across all shells.
 
 if status is-interactive
-    set -q __iclaude_hold; or set -g __iclaude_hold 0
-    set -q __iclaude_shown; or set -g __iclaude_shown 0
+    set -q __iclaude_wait; or set -g __iclaude_wait 0
 
+    # fish has no clock builtin: the age of next-check (`path mtime`) serves as one, with no process.
+    # The steady state is that one age test.
     function __iclaude_hook --on-event fish_prompt
         set -l dir $ICLAUDE_STATE_DIR
         if test -z "$dir"
@@ -16,40 +18,56 @@ if status is-interactive
             test -n "$dir"; or set dir $HOME/.local/state
             set dir $dir/iclaude
         end
-        set -l now 0
-        set -l next 0
-        # fish has no clock builtin: next-check's mtime plus its age is the time, with no process.
-        # A missing file leaves now at 0: one run starts, and the next waits for the file.
+        set -l age (path mtime --relative -- $dir/next-check)
+        and test $age -lt $__iclaude_wait
+        or __iclaude_check $dir
+    end
+
+    # Reads the state the background run writes: starts that run when due, and prints the notice
+    # when a person must act. Runs at most hourly (the wait never reaches further than an hour).
+    function __iclaude_check --argument-names dir
         set -l mtime (path mtime -- $dir/next-check)
-        if test -n "$mtime"
-            set now (math $mtime + (path mtime --relative -- $dir/next-check))
-            read -l line <$dir/next-check
-            and string match -qr '^[0-9]+$' -- $line
-            and set next $line
+        if test -z "$mtime"
+            # No next-check yet: the first run writes one; until then no other prompt starts one.
+            set -q __iclaude_started; and return
+            set -g __iclaude_started
+            __iclaude_start
+            return
         end
-        if test $now -ge $next; and test $now -ge $__iclaude_hold
+        set -e __iclaude_started
+        set -l now (math $mtime + (path mtime --relative -- $dir/next-check))
+        set -l next 0
+        read -l line <$dir/next-check
+        and string match -qr '^[0-9]+$' -- $line
+        and set next $line
+        if test $now -ge $next
             # Until the background run writes next-check, no other prompt of this shell starts one.
-            set -g __iclaude_hold (math $now + 60)
-            @ICLAUDE_BIN@ refresh --background </dev/null >/dev/null 2>&1 &
-            disown $last_pid 2>/dev/null
+            set -g __iclaude_wait (math $now + 60 - $mtime)
+            __iclaude_start
+        else
+            set -g __iclaude_wait (math "min($next, $now + 3600) - $mtime")
         end
-        if test $now -ge (math $__iclaude_shown + 86400); and test -r $dir/notice
-            # The day is shared through notice-shown, so every shell opened today stays quiet.
+        if test -r $dir/notice
+            # notice-shown is shared, so the shells opened later that day stay quiet.
             set -l shown 0
             if test -r $dir/notice-shown
                 read -l line <$dir/notice-shown
                 and string match -qr '^[0-9]+$' -- $line
                 and set shown $line
             end
-            set -g __iclaude_shown $shown
             if test $now -ge (math $shown + 86400)
                 read -l line <$dir/notice
                 and test -n "$line"
                 and printf '%s\n' $line >&2
                 printf '%s\n' $now 2>/dev/null >$dir/notice-shown
-                set -g __iclaude_shown $now
             end
         end
+    end
+
+    # `&` and disown: no job-control message now or when the run ends.
+    function __iclaude_start
+        @ICLAUDE_BIN@ refresh --background </dev/null >/dev/null 2>&1 &
+        disown $last_pid 2>/dev/null
     end
 
     # >>> claude function
