@@ -6,7 +6,8 @@
 #
 # Each run is an interactive shell reading one `:` per line from stdin, so every line is one prompt
 # and the hooks run once per line; the difference from the bare shell, divided by the prompts, is
-# the hook's cost. Best of 5 runs each, to keep the machine's noise out.
+# the hook's cost. Best of 5 runs each, to keep the machine's noise out. fish draws no prompt for
+# piped input, so there the prompt event is emitted in a loop, with and without the hook sourced.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -76,3 +77,18 @@ for shell in zsh bash; do
   echo "$line"
   unset cost
 done
+
+if command -v fish >/dev/null 2>&1; then
+  "$bin" init fish >"$work/init.fish"
+  # fish's own prompt handlers write terminal codes on stdout, so the figure goes to a file.
+  # shellcheck disable=SC2016 # fish code, expanded by fish
+  HOME=$work/home ICLAUDE_STATE_DIR=$work/state fish -i -c '
+    function run; set -l t (date +%s%N); for i in (seq $argv[1]); emit fish_prompt; end; math (date +%s%N) - $t; end
+    set -l bare (run '"$prompts"')
+    source '"$work"'/init.fish
+    emit fish_prompt
+    set -l hook (run '"$prompts"')
+    printf "fish: bare %.1f µs/prompt; iclaude +%.1f µs (emit fish_prompt in a loop)\n" (math $bare / '"$prompts"' / 1000) (math "($hook - $bare) / '"$prompts"' / 1000") >'"$work"'/fish.out
+  ' >/dev/null 2>&1
+  cat "$work/fish.out"
+fi

@@ -8,24 +8,26 @@
 
 if status is-interactive
     set -q __iclaude_wait; or set -g __iclaude_wait 0
+    set -q __iclaude_file; or set -g __iclaude_file
 
     # fish has no clock builtin: the age of next-check (`path mtime`) serves as one, with no process.
-    # The steady state is that one age test.
+    # The steady state is that one age test; the file's path is the one the last check found.
     function __iclaude_hook --on-event fish_prompt
+        set -l age (path mtime --relative -- "$__iclaude_file")
+        and test $age -lt $__iclaude_wait
+        or __iclaude_check
+    end
+
+    # Reads the state the background run writes: starts that run when due, and prints the notice
+    # when a person must act. Runs at most hourly (the wait never reaches further than an hour).
+    function __iclaude_check
         set -l dir $ICLAUDE_STATE_DIR
         if test -z "$dir"
             set dir $XDG_STATE_HOME
             test -n "$dir"; or set dir $HOME/.local/state
             set dir $dir/iclaude
         end
-        set -l age (path mtime --relative -- $dir/next-check)
-        and test $age -lt $__iclaude_wait
-        or __iclaude_check $dir
-    end
-
-    # Reads the state the background run writes: starts that run when due, and prints the notice
-    # when a person must act. Runs at most hourly (the wait never reaches further than an hour).
-    function __iclaude_check --argument-names dir
+        set -g __iclaude_file $dir/next-check
         set -l mtime (path mtime -- $dir/next-check)
         if test -z "$mtime"
             # No next-check yet: the first run writes one; until then no other prompt starts one.
