@@ -1,0 +1,105 @@
+import { describe, expect, test } from "bun:test";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { BIN, ROOT, baseEnv, expectNoSecrets, runBin, tempHome, writeCredentials } from "../helpers.ts";
+
+const FAKE = join(ROOT, "test/fixtures/fake-claude-launch/claude");
+
+/** A home with a valid login, so nothing is refreshed and claude starts at once. */
+function home(): { home: string; secrets: string[] } {
+  const dir = tempHome("iclaude-launch-");
+  const content = writeCredentials(dir) as { claudeAiOauth: { accessToken: string; refreshToken: string } };
+  return { home: dir, secrets: [content.claudeAiOauth.accessToken, content.claudeAiOauth.refreshToken] };
+}
+
+async function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
+  for (const end = Date.now() + ms; Date.now() < end; await Bun.sleep(25)) if (check()) return;
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe("iclaude in front of a stand-in claude", () => {
+  test("passes every argument untouched and in order, including its own command names after --", async () => {
+    const { home: h, secrets } = home();
+    const env = { ICLAUDE_CLAUDE_BIN: FAKE, FAKE_MODE: "args" };
+    const run = await runBin(["--", "status", "-p", "a b", "", "--", "--json"], { home: h, env });
+    expect(run).toEqual({ code: 0, stdout: "[status]\n[-p]\n[a b]\n[]\n[--]\n[--json]\noauth=\n", stderr: "" });
+    const sub = await runBin(["mcp", "list"], { home: h, env });
+    expect(sub.stdout).toBe("[mcp]\n[list]\noauth=\n");
+    expectNoSecrets([run.stdout, run.stderr, sub.stdout, sub.stderr], secrets);
+  });
+
+  test("stdout is byte-identical to claude's own", async () => {
+    const { home: h } = home();
+    const env = { ICLAUDE_CLAUDE_BIN: FAKE, FAKE_MODE: "bytes" };
+    const direct = Bun.spawnSync([FAKE, "-p", "x"], { env: baseEnv(h, env) });
+    const run = await runBin(["-p", "x"], { home: h, env });
+    expect(Buffer.from(run.stdout)).toEqual(Buffer.from(direct.stdout.toString()));
+    expect(run.code).toBe(0);
+  });
+
+  test("streams: a line reaches stdout while claude still runs", async () => {
+    const { home: h } = home();
+    const gate = join(h, "gate");
+    const proc = Bun.spawn([BIN, "-p", "hi"], { cwd: h, env: baseEnv(h, { ICLAUDE_CLAUDE_BIN: FAKE, FAKE_MODE: "stream", FAKE_GATE: gate }), stdout: "pipe", stderr: "pipe" });
+    const reader = proc.stdout.getReader();
+    const first = await reader.read();
+    expect(new TextDecoder().decode(first.value)).toBe("first\n");
+    // The stand-in prints its second line only once this file exists: it is still running now.
+    writeFileSync(gate, "");
+    let rest = "";
+    for (let next = await reader.read(); !next.done; next = await reader.read()) rest += new TextDecoder().decode(next.value);
+    expect(new TextDecoder().decode(first.value) + rest).toBe("first\nsecond\n");
+    expect(await proc.exited).toBe(0);
+  });
+
+  test("returns claude's exit code, and 128+n when claude dies by a signal", async () => {
+    const { home: h } = home();
+    expect((await runBin([], { home: h, env: { ICLAUDE_CLAUDE_BIN: FAKE, FAKE_EXIT: "42" } })).code).toBe(42);
+    expect((await runBin(["-p", "x"], { home: h, env: { ICLAUDE_CLAUDE_BIN: FAKE, FAKE_EXIT: "3" } })).code).toBe(3);
+    expect((await runBin(["-p", "x"], { home: h, env: { ICLAUDE_CLAUDE_BIN: FAKE, FAKE_MODE: "killed" } })).code).toBe(137);
+  });
+
+  test("forwards SIGHUP, SIGINT, SIGWINCH and SIGTERM to claude", async () => {
+    const { home: h } = home();
+    const log = join(h, "signals.log");
+    const proc = Bun.spawn([BIN, "--", "chat"], { cwd: h, env: baseEnv(h, { ICLAUDE_CLAUDE_BIN: FAKE, FAKE_MODE: "signals", FAKE_LOG: log }), stdout: "pipe", stderr: "pipe" });
+    const lines = () => (existsSync(log) ? readFileSync(log, "utf8").trim().split("\n") : []);
+    await until(() => lines().includes("ready"), "the stand-in to start");
+    for (const signal of ["SIGHUP", "SIGINT", "SIGWINCH"] as const) {
+      proc.kill(signal);
+      await until(() => lines().includes(signal.slice(3)), `${signal} to reach claude`);
+    }
+    proc.kill("SIGTERM");
+    expect(await proc.exited).toBe(7);
+    expect(lines()).toEqual(["ready", "HUP", "INT", "WINCH", "TERM"]);
+  });
+});
+
+describe("finding claude", () => {
+  test("the first claude on PATH that is not iclaude: a symlink to iclaude is skipped", async () => {
+    const { home: h } = home();
+    mkdirSync(join(h, "alias"));
+    mkdirSync(join(h, "real"));
+    symlinkSync(BIN, join(h, "alias", "claude"));
+    symlinkSync(FAKE, join(h, "real", "claude"));
+    const run = await runBin(["-p", "x"], { home: h, env: { PATH: `${h}/alias:${h}/real:/usr/bin:/bin`, FAKE_MODE: "args" } });
+    expect(run).toEqual({ code: 0, stdout: "[-p]\n[x]\noauth=\n", stderr: "" });
+  });
+
+  test("a copy of iclaude named claude is caught when it starts, never a loop", async () => {
+    const { home: h } = home();
+    mkdirSync(join(h, "copy"));
+    copyFileSync(BIN, join(h, "copy", "claude"));
+    const run = await runBin(["-p", "x"], { home: h, env: { PATH: `${h}/copy:/usr/bin:/bin` } });
+    expect(run.code).toBe(127);
+    expect(run.stderr).toBe("iclaude: The claude iclaude found runs iclaude again; set ICLAUDE_CLAUDE_BIN to the real claude.\n");
+  });
+
+  test("no claude at all: exit 127 and one line with the install hint", async () => {
+    const { home: h } = home();
+    const run = await runBin(["-p", "x"], { home: h, env: { PATH: "/usr/bin:/bin" } });
+    expect(run.code).toBe(127);
+    expect(run.stderr).toMatch(/^iclaude: Cannot find the real claude on PATH; install Claude Code .*ICLAUDE_CLAUDE_BIN to the real claude\.\n$/);
+    expect(run.stdout).toBe("");
+  });
+});
