@@ -1,0 +1,48 @@
+import { afterEach, expect, test } from "bun:test";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { CLAUDE_BIN, claudeEnv, makeClaudeHome, type ClaudeHome } from "../fixtures/claude-home.ts";
+import { startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
+import { BIN } from "../helpers.ts";
+
+let mock: MockAnthropic | undefined;
+let home: ClaudeHome | undefined;
+let tmux: ((...args: string[]) => string) | undefined;
+
+afterEach(async () => {
+  tmux?.("kill-server");
+  await mock?.stop();
+  await home?.cleanup();
+});
+
+async function until(check: () => boolean, what: string, ms = 15_000): Promise<void> {
+  for (const end = Date.now() + ms; Date.now() < end; await Bun.sleep(100)) if (check()) return;
+  throw new Error(`timed out waiting for ${what}:\n${tmux?.("capture-pane", "-p")}`);
+}
+
+test("an interactive session under tmux is a real terminal for claude: it draws its UI, keys and Ctrl-C reach it once", async () => {
+  mock = startMockAnthropic();
+  home = await makeClaudeHome(mock, mock.issuePair());
+  const env = { ...claudeEnv(home, mock), TERM: "xterm-256color", ICLAUDE_CLAUDE_BIN: CLAUDE_BIN, ICLAUDE_TOKEN_URL: mock.tokenUrl };
+  const socket = join(home.home, "tmux.sock");
+  const exitFile = join(home.home, "exit");
+  tmux = (...args: string[]) => Bun.spawnSync(["tmux", "-S", socket, ...args], { env, timeout: 10_000 }).stdout.toString();
+  const pane = () => tmux?.("capture-pane", "-p") ?? "";
+  tmux("new-session", "-d", "-x", "100", "-y", "30", "-c", home.home, `'${BIN}'; echo "exit=$?" > '${exitFile}'`);
+
+  await until(() => pane().includes("Yes, I trust this folder"), "claude's trust dialog");
+  tmux("send-keys", "Enter");
+  await until(() => pane().includes("? for shortcuts"), "claude's prompt");
+  expect(pane()).toContain("Claude Code v2.1.197");
+  tmux("send-keys", "hello there");
+  await until(() => /❯\s*hello there/.test(pane()), "the typed text in claude's input");
+  tmux("send-keys", "C-u");
+  await until(() => !/❯\s*hello there/.test(pane()), "the input to clear");
+  // One Ctrl-C only asks to confirm: a launcher that delivered it twice would end claude here.
+  tmux("send-keys", "C-c");
+  await until(() => pane().includes("Press Ctrl-C again to exit"), "claude's Ctrl-C confirmation");
+  expect(existsSync(exitFile)).toBe(false);
+  tmux("send-keys", "C-c");
+  await until(() => existsSync(exitFile), "claude to exit");
+  expect(readFileSync(exitFile, "utf8")).toBe("exit=0\n");
+}, 60_000);
