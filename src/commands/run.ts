@@ -3,7 +3,7 @@ import { StdoutGate } from "../core/auth-failure.ts";
 import { checkNotLooping, findClaude, LAUNCHER_ENV, spawnClaude } from "../core/claude.ts";
 import { loadConfig, type Config } from "../core/config.ts";
 import { assess, type Assessment } from "../core/current.ts";
-import { readState, statePath, ensureStateDir } from "../core/state.ts";
+import { ensureStateDir, readState, statePath } from "../core/state.ts";
 import { StdinTape } from "../core/stdin-tape.ts";
 import { writePrivateFile } from "../core/store/file.ts";
 import { log } from "../ui/log.ts";
@@ -51,7 +51,7 @@ function markOffered(config: Config, now: number): void {
     ensureStateDir(config);
     writePrivateFile(statePath(config, OFFER_STATE), `${now}\n`);
   } catch {
-    // Advisory: at worst the offer comes again tomorrow's first launch sooner.
+    // Advisory: at worst the offer comes again at the next launch.
   }
 }
 

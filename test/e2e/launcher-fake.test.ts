@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BIN, ROOT, baseEnv, expectNoSecrets, runBin, tempHome, writeCredentials } from "../helpers.ts";
+import { startMockAnthropic } from "../fixtures/mock-anthropic.ts";
+import { BIN, DAY, ROOT, baseEnv, expectNoSecrets, runBin, tempHome, writeCredentials } from "../helpers.ts";
 
 const FAKE = join(ROOT, "test/fixtures/fake-claude-launch/claude");
 
@@ -72,6 +73,45 @@ describe("iclaude in front of a stand-in claude", () => {
     proc.kill("SIGTERM");
     expect(await proc.exited).toBe(7);
     expect(lines()).toEqual(["ready", "HUP", "INT", "WINCH", "TERM"]);
+  });
+});
+
+describe("before claude starts", () => {
+  test("a refresh that fails warns in one line, and claude starts anyway", async () => {
+    const mock = startMockAnthropic();
+    try {
+      const dir = tempHome("iclaude-launch-");
+      const content = writeCredentials(dir, { expiresAt: Date.now() + 10 * 60_000 });
+      mock.script({ status: 400, json: { error: "invalid_client", error_description: "scripted" } });
+      const run = await runBin(["-p", "x"], { home: dir, env: { ICLAUDE_CLAUDE_BIN: FAKE, FAKE_MODE: "args", ICLAUDE_TOKEN_URL: mock.tokenUrl } });
+      expect(run.code).toBe(0);
+      expect(run.stdout).toBe("[-p]\n[x]\noauth=\n");
+      expect(run.stderr).toMatch(/^iclaude: The token endpoint refused the refresh \(.*\); the old login was kept — .* Starting claude anyway\.\n$/);
+      expect(JSON.parse(readFileSync(join(dir, ".claude", ".credentials.json"), "utf8"))).toEqual(content);
+      const oauth = content.claudeAiOauth as Record<string, string>;
+      expectNoSecrets([run.stdout, run.stderr], [oauth.accessToken as string, oauth.refreshToken as string]);
+    } finally {
+      await mock.stop();
+    }
+  });
+
+  test("at a terminal, an expiring login is offered the fallback once a day, and told in one line after that", async () => {
+    const { home: dir } = home();
+    writeCredentials(dir, { refreshTokenExpiresAt: Date.now() + 2 * DAY + 3_600_000 });
+    const env = baseEnv(dir, { ICLAUDE_CLAUDE_BIN: FAKE, FAKE_MODE: "args" });
+    const atTerminal = () => {
+      const proc = Bun.spawnSync(["script", "-qec", `'${BIN}' -- x`, "/dev/null"], { cwd: dir, env, stdin: new TextEncoder().encode("n\n"), timeout: 20_000 });
+      return { code: proc.exitCode, output: proc.stdout.toString().replace(/\r/g, "") };
+    };
+    const first = atTerminal();
+    expect(first.code).toBe(0);
+    expect(first.output).toContain("Your Claude login ends soon");
+    expect(first.output).toContain("[x]\noauth=\n");
+    const second = atTerminal();
+    expect(second.code).toBe(0);
+    expect(second.output).toContain("iclaude: Claude login ends in 2 days — log in again with `claude /login`");
+    expect(second.output).not.toContain("Your Claude login ends soon");
+    expect(second.output).toContain("[x]\noauth=\n");
   });
 });
 
