@@ -1,6 +1,7 @@
 import { afterAll, expect } from "bun:test";
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { IclaudeError } from "../src/core/errors.ts";
 import { join, resolve } from "node:path";
 
 export const ROOT = resolve(import.meta.dir, "..");
@@ -113,4 +114,15 @@ export function fakeSecurity(home: string): string {
   const db = join(home, "keychain.json");
   writeFileSync(wrapper, `#!/bin/sh\nFAKE_SECURITY_DB='${db}' exec '${join(ROOT, "test/fixtures/fake-security/security")}' "$@"\n`, { mode: 0o755 });
   return wrapper;
+}
+
+/** The IclaudeError `fn` throws; fails the test when it throws nothing or something else. */
+export function iclaudeErrorOf(fn: () => unknown): IclaudeError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof IclaudeError) return error;
+    throw error;
+  }
+  throw new Error("expected an IclaudeError");
 }

@@ -2,12 +2,12 @@ import { defineCommand } from "citty";
 import { loadConfig } from "../core/config.ts";
 import type { Assessment } from "../core/current.ts";
 import { formatDuration, parseDuration } from "../core/durations.ts";
-import { EXIT, IclaudeError } from "../core/errors.ts";
+import { EXIT, IclaudeError, LOGIN_HINT } from "../core/errors.ts";
 import { refreshIfDue, type RefreshResult } from "../core/refresh.ts";
 import { scheduleAfterRun } from "../core/schedule.ts";
 import { appendStateLog } from "../core/state.ts";
 import { log, mask, quietLogs } from "../ui/log.ts";
-import { LOGIN_HINT, loginPhrase } from "../ui/words.ts";
+import { loginPhrase } from "../ui/words.ts";
 import { clockArgs, outputArgs, printJson } from "./_shared.ts";
 import { statusJson } from "./status.ts";
 

@@ -3,11 +3,12 @@ import { StdoutGate } from "../core/auth-failure.ts";
 import { checkNotLooping, findClaude, LAUNCHER_ENV, spawnClaude } from "../core/claude.ts";
 import { loadConfig, type Config } from "../core/config.ts";
 import { assess, type Assessment } from "../core/current.ts";
+import { LOGIN_HINT } from "../core/errors.ts";
 import { ensureStateDir, readState, statePath } from "../core/state.ts";
 import { StdinTape } from "../core/stdin-tape.ts";
 import { writePrivateFile } from "../core/store/file.ts";
 import { log } from "../ui/log.ts";
-import { LOGIN_HINT, loginPhrase } from "../ui/words.ts";
+import { loginPhrase } from "../ui/words.ts";
 
 /** A launch waits this little for the lock and the endpoint: a slow refresh must not hold claude back. */
 const BEFORE_LAUNCH = { lockWaitMs: 3_000, deadlineMs: 5_000 };

@@ -20,6 +20,9 @@ export const EXIT = {
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
+/** What a person does when no refresh can help; shared by errors, warnings and `status`. */
+export const LOGIN_HINT = "log in again with `claude /login`, or run `iclaude refresh` at a terminal to create a long-lived token";
+
 /** An expected failure: `message` is the one sentence the user sees (what happened, what to do). */
 export class IclaudeError extends Error {
   override readonly name = "IclaudeError";

@@ -3,7 +3,7 @@ import { dirname } from "node:path";
 import type { Config } from "./config.ts";
 import { serializeCredentials, withNewTokens } from "./credentials.ts";
 import { assess, type Assessment } from "./current.ts";
-import { describeFsError, EXIT, IclaudeError } from "./errors.ts";
+import { describeFsError, EXIT, IclaudeError, LOGIN_HINT } from "./errors.ts";
 import type { GrantError } from "./oauth.ts";
 import type { CredentialStore } from "./store/index.ts";
 import { clearFailure, declinedRecently, recordFailure, rememberDeadRefreshToken, rememberDecline } from "./state.ts";
@@ -27,8 +27,6 @@ export interface RefreshResult {
   before: Assessment;
   after: Assessment;
 }
-
-const LOGIN_AGAIN = "log in again with `claude /login`, or run `iclaude refresh` at a terminal to create a long-lived token";
 
 /** Claude Code's own login, renewable by the grant right now. */
 const renewable = (a: Assessment): boolean =>
@@ -121,7 +119,7 @@ function loginRequired(a: Assessment, refused: boolean): IclaudeError {
   if (a.status === "invalid" && a.error) return new IclaudeError(a.error.message, EXIT.loginRequired);
   if (a.status === "missing") return new IclaudeError(`There is no Claude login in ${a.path}; log in with \`claude /login\`.`, EXIT.loginRequired);
   const what = refused ? "Anthropic no longer accepts this login's refresh token (invalid_grant)" : "The Claude login has ended";
-  return new IclaudeError(`${what}; ${LOGIN_AGAIN}.`, EXIT.loginRequired);
+  return new IclaudeError(`${what}; ${LOGIN_HINT}.`, EXIT.loginRequired);
 }
 
 async function offerFallback(config: Config, expiring: boolean): Promise<boolean> {

@@ -1,5 +1,6 @@
 import type { Assessment } from "../core/current.ts";
 import { formatDuration } from "../core/durations.ts";
+import { LOGIN_HINT } from "../core/errors.ts";
 
 const left = (at: number | null, now: number): number | null => (at === null ? null : Math.floor((at - now) / 1000));
 
@@ -33,8 +34,6 @@ export function statusLine(a: Assessment, now: number): string {
   if (a.store === "long-lived" || !a.hasRefreshToken) return `${verdict} — ${loginPhrase(a, now)} (${where(a)})`;
   return `${verdict} — ${accessPhrase(a, now)}, ${loginPhrase(a, now)} (${where(a)})`;
 }
-
-export const LOGIN_HINT = "log in again with `claude /login`, or run `iclaude refresh` at a terminal to create a long-lived token";
 
 /** What a person should do next, or null when nothing. */
 export function actionLine(a: Assessment): string | null {

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { baseEnv } from "../helpers.ts";
 import { callsOf, due, settledCalls, feed, sandbox, steady, writeRc, type ShellName } from "../fixtures/shell/harness.ts";
 
 const STRICT = { zsh: "setopt ERR_EXIT NO_UNSET PIPE_FAIL\n", bash: "set -euo pipefail\n" };
@@ -90,7 +91,7 @@ for (const shell of ["zsh", "bash"] as const satisfies readonly ShellName[]) {
         shell === "zsh"
           ? `source ${box.home}/init.zsh; print -r -- "\${#precmd_functions} \${+functions[claude]} \${+functions[__iclaude_hook]}"`
           : `source ${box.home}/init.bash; echo "\${PROMPT_COMMAND:-none} $(type -t claude || echo none)"`;
-      const proc = Bun.spawnSync([shell, "-c", probe], { stdout: "pipe", stderr: "pipe" });
+      const proc = Bun.spawnSync([shell, "-c", probe], { env: baseEnv(box.home), stdout: "pipe", stderr: "pipe" });
       expect(proc.stdout.toString()).toBe(shell === "zsh" ? "0 0 0\n" : "none none\n");
       expect(proc.stderr.toString()).toBe("");
     });

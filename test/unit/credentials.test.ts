@@ -1,7 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { parseCredentials, serializeCredentials, withNewTokens } from "../../src/core/credentials.ts";
-import { IclaudeError } from "../../src/core/errors.ts";
-import { fakeToken } from "../helpers.ts";
+import { fakeToken, iclaudeErrorOf } from "../helpers.ts";
 
 const sample = () => ({
   claudeAiOauth: {
@@ -17,15 +16,6 @@ const sample = () => ({
   somethingNew: true,
 });
 
-function errorOf(fn: () => unknown): IclaudeError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof IclaudeError) return error;
-    throw error;
-  }
-  throw new Error("expected an IclaudeError");
-}
 
 describe("credentials", () => {
   test("keeps every unknown key, top level and inside claudeAiOauth, through a read–write cycle", () => {
@@ -43,23 +33,23 @@ describe("credentials", () => {
 
   test("says where truncated JSON breaks, without echoing the content", () => {
     const text = JSON.stringify(sample(), null, 2);
-    const error = errorOf(() => parseCredentials(text.slice(0, 120), "/h/.credentials.json"));
+    const error = iclaudeErrorOf(() => parseCredentials(text.slice(0, 120), "/h/.credentials.json"));
     expect(error.exitCode).toBe(14);
     expect(error.message).toContain("/h/.credentials.json is not valid JSON");
     expect(error.message).not.toContain("sk-ant-");
   });
 
   test("calls an empty file empty", () => {
-    expect(errorOf(() => parseCredentials("", "f")).message).toContain("it is empty");
+    expect(iclaudeErrorOf(() => parseCredentials("", "f")).message).toContain("it is empty");
   });
 
   test("names the field of a wrongly typed credential", () => {
     const bad = sample() as Record<string, unknown>;
     (bad.claudeAiOauth as Record<string, unknown>).expiresAt = "tomorrow";
-    const error = errorOf(() => parseCredentials(JSON.stringify(bad), "f"));
+    const error = iclaudeErrorOf(() => parseCredentials(JSON.stringify(bad), "f"));
     expect(error.message).toContain("claudeAiOauth.expiresAt");
-    expect(errorOf(() => parseCredentials("[1,2]", "f")).message).toContain("the top level");
-    expect(errorOf(() => parseCredentials('{"claudeAiOauth":{"scopes":[]}}', "f")).message).toContain("claudeAiOauth.accessToken");
+    expect(iclaudeErrorOf(() => parseCredentials("[1,2]", "f")).message).toContain("the top level");
+    expect(iclaudeErrorOf(() => parseCredentials('{"claudeAiOauth":{"scopes":[]}}', "f")).message).toContain("claudeAiOauth.accessToken");
   });
 
   test("a file with no Claude login parses, with no claudeAiOauth", () => {
@@ -68,6 +58,6 @@ describe("credentials", () => {
 
   test("refuses to serialise a credential without a refresh token or expiry", () => {
     const file = parseCredentials(JSON.stringify({ claudeAiOauth: { accessToken: "a", scopes: [] } }), "f");
-    expect(errorOf(() => serializeCredentials(file)).message).toContain("incomplete");
+    expect(iclaudeErrorOf(() => serializeCredentials(file)).message).toContain("incomplete");
   });
 });

@@ -1,9 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { IclaudeError } from "../../src/core/errors.ts";
 import { readTextFile, writeCredentialsFile } from "../../src/core/store/file.ts";
-import { ROOT, tempHome, unprivileged } from "../helpers.ts";
+import { iclaudeErrorOf, ROOT, tempHome, unprivileged } from "../helpers.ts";
 
 const mode = (path: string): number => statSync(path).mode & 0o777;
 
@@ -13,15 +12,6 @@ function credentialsDir(): { dir: string; file: string } {
   return { dir, file: join(dir, ".credentials.json") };
 }
 
-function catchError(fn: () => void): IclaudeError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof IclaudeError) return error;
-    throw error;
-  }
-  throw new Error("expected an IclaudeError");
-}
 
 describe("file store", () => {
   test("writes 0600 and keeps the previous content as a 0600 .bak", () => {
@@ -57,7 +47,7 @@ describe("file store", () => {
     writeFileSync(file, '{"old":1}', { mode: 0o600 });
     mkdirSync(`${file}.bak`);
     writeFileSync(join(`${file}.bak`, "keep"), "x");
-    const error = catchError(() => writeCredentialsFile(file, '{"new":2}'));
+    const error = iclaudeErrorOf(() => writeCredentialsFile(file, '{"new":2}'));
     expect(error.message).toContain("the previous credentials were left as they were");
     expect(readFileSync(file, "utf8")).toBe('{"old":1}');
     expect(readdirSync(dir).sort()).toEqual([".credentials.json", ".credentials.json.bak"]);
@@ -79,7 +69,7 @@ describe("file store", () => {
     const { dir, file } = credentialsDir();
     expect(readTextFile(file)).toBeNull();
     mkdirSync(file);
-    expect(catchError(() => readTextFile(file)).message).toBe(`Cannot read ${file}: it is a directory.`);
+    expect(iclaudeErrorOf(() => readTextFile(file)).message).toBe(`Cannot read ${file}: it is a directory.`);
     expect(readTextFile(join(dir, "nope", "x"))).toBeNull();
   });
 
