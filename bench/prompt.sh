@@ -80,15 +80,30 @@ done
 
 if command -v fish >/dev/null 2>&1; then
   "$bin" init fish >"$work/init.fish"
+  # A first interactive fish generates man-page completions in the background; pretend it has.
+  mkdir -p "$work/home/.local/share/fish/generated_completions"
+  printf 'SETUVAR __fish_initialized:3400\n' >"$work/home/.local/share/fish/fish_variables"
+  # Nanoseconds for $prompts emitted prompt events, with the hook sourced first when $1 is a file.
   # fish's own prompt handlers write terminal codes on stdout, so the figure goes to a file.
-  # shellcheck disable=SC2016 # fish code, expanded by fish
-  HOME=$work/home ICLAUDE_STATE_DIR=$work/state fish -i -c '
-    function run; set -l t (date +%s%N); for i in (seq $argv[1]); emit fish_prompt; end; math (date +%s%N) - $t; end
-    set -l bare (run '"$prompts"')
-    source '"$work"'/init.fish
-    emit fish_prompt
-    set -l hook (run '"$prompts"')
-    printf "fish: bare %.1f µs/prompt; iclaude +%.1f µs (emit fish_prompt in a loop)\n" (math $bare / '"$prompts"' / 1000) (math "($hook - $bare) / '"$prompts"' / 1000") >'"$work"'/fish.out
-  ' >/dev/null 2>&1
-  cat "$work/fish.out"
+  fish_run() {
+    # shellcheck disable=SC2016 # fish code, expanded by fish
+    HOME=$work/home ICLAUDE_STATE_DIR=$work/state fish -i -c '
+      test -n "'"$1"'"; and source "'"$1"'"; and emit fish_prompt
+      set -l t (date +%s%N); for i in (seq '"$prompts"'); emit fish_prompt; end
+      math (date +%s%N) - $t >'"$work"'/fish.out
+    ' >/dev/null 2>&1
+    cat "$work/fish.out"
+  }
+  fish_best() {
+    local best="" t
+    for _ in 1 2 3 4 5; do
+      t=$(fish_run "$1")
+      if [ -z "$best" ] || [ "$t" -lt "$best" ]; then best=$t; fi
+    done
+    echo "$best"
+  }
+  bare=$(fish_best "")
+  hook=$(fish_best "$work/init.fish")
+  awk -v a="$bare" -v h="$hook" -v n="$prompts" \
+    'BEGIN { printf "fish: bare %.1f µs/prompt; iclaude +%.1f µs (emit fish_prompt in a loop)\n", a / n / 1000, (h - a) / n / 1000 }'
 fi
