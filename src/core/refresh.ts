@@ -1,11 +1,8 @@
-import { accessSync, constants, realpathSync } from "node:fs";
-import { dirname } from "node:path";
 import type { Config } from "./config.ts";
 import { serializeCredentials, withNewTokens } from "./credentials.ts";
 import { assess, type Assessment } from "./current.ts";
-import { describeFsError, EXIT, IclaudeError, LOGIN_HINT } from "./errors.ts";
+import { EXIT, IclaudeError, LOGIN_HINT } from "./errors.ts";
 import type { GrantError } from "./oauth.ts";
-import type { CredentialStore } from "./store/index.ts";
 import { clearFailure, declinedRecently, recordFailure, rememberDeadRefreshToken, rememberDecline } from "./state.ts";
 import { readLongLived } from "./store/long-lived.ts";
 
@@ -75,7 +72,7 @@ async function redeem(config: Config, before: Assessment, options: RefreshOption
       if (wait > 0 && !options.force) {
         throw new IclaudeError(`A refresh failed moments ago; the next try is in ${wait}s (ICLAUDE_COOLDOWN) — or run \`iclaude refresh --force\`.`, EXIT.cooldown);
       }
-      assertWritable(current.stored.store);
+      current.stored.store.probeWrite();
       held.signals = holdSignals();
       try {
         const { result } = await grantWithRetries(
@@ -95,22 +92,6 @@ async function redeem(config: Config, before: Assessment, options: RefreshOption
     });
   } finally {
     await held.signals?.release();
-  }
-}
-
-/**
- * A refresh token is spent the moment it is sent: if its successor could not
- * be written, the login would be lost. So a file store's directory must be
- * writable before anything is sent.
- */
-function assertWritable(store: CredentialStore): void {
-  if (store.kind !== "file") return;
-  let dir = dirname(store.location);
-  try {
-    dir = dirname(realpathSync(store.location));
-    accessSync(dir, constants.W_OK);
-  } catch (error) {
-    throw new IclaudeError(`Cannot write in ${dir} (${describeFsError(error)}); nothing was sent and the login is unchanged — fix its permissions.`, EXIT.refreshFailed);
   }
 }
 

@@ -9,6 +9,7 @@ import {
   readlinkSync,
   realpathSync,
   renameSync,
+  rmSync,
   unlinkSync,
   writeSync,
 } from "node:fs";
@@ -109,6 +110,34 @@ function replaceFile(path: string, text: string): void {
       // The temp file was never created, or is already gone.
     }
     throw error;
+  }
+}
+
+/**
+ * Proves, before a refresh token is spent, that its successor could be kept:
+ * a temp file as large as the backup and the new file together is written,
+ * synced and removed. A full disk, a read-only file system or a directory
+ * without write permission fails here, with nothing sent and nothing changed.
+ */
+export function probeCredentialsWrite(path: string): void {
+  const target = resolveTarget(path);
+  const temp = tempName(target);
+  let fd: number | undefined;
+  try {
+    const size = 2 * Math.max(readTextFile(target)?.length ?? 0, 4096);
+    fd = openSync(temp, "wx", 0o600);
+    writeSync(fd, Buffer.alloc(size));
+    fsyncSync(fd);
+  } catch (error) {
+    if (error instanceof IclaudeError) throw error;
+    throw new IclaudeError(
+      `Cannot write in ${dirname(target)} (${describeFsError(error)}); nothing was sent and the login is unchanged — free some space or fix its permissions.`,
+      EXIT.refreshFailed,
+      { cause: error },
+    );
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+    rmSync(temp, { force: true });
   }
 }
 

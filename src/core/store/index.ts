@@ -1,6 +1,6 @@
 import type { Config } from "../config.ts";
 import { parseCredentials, type CredentialsFile } from "../credentials.ts";
-import { readTextFile, writeCredentialsFile } from "./file.ts";
+import { probeCredentialsWrite, readTextFile, writeCredentialsFile } from "./file.ts";
 import { claudeKeychainService, keychainAccount, readKeychain, writeKeychain, type KeychainItem } from "./keychain.ts";
 
 /** Where Claude Code keeps its login: the file, or the macOS Keychain item. */
@@ -11,6 +11,8 @@ export interface CredentialStore {
   readText(): string | null;
   /** Replaces the content, keeping the previous one as a backup. */
   writeText(text: string): void;
+  /** Fails, before a refresh token is spent and with nothing changed, where writeText could not succeed. */
+  probeWrite(): void;
 }
 
 export interface StoredCredentials {
@@ -26,6 +28,7 @@ export function fileStore(path: string): CredentialStore {
     location: path,
     readText: () => readTextFile(path),
     writeText: (text) => writeCredentialsFile(path, text),
+    probeWrite: () => probeCredentialsWrite(path),
   };
 }
 
@@ -40,6 +43,8 @@ export function keychainStore(item: KeychainItem): CredentialStore {
       if (previous !== null) writeKeychain(backup, previous);
       writeKeychain(item, text);
     },
+    // The Keychain has no disk or permission failure iclaude could foresee.
+    probeWrite: () => {},
   };
 }
 
