@@ -1,4 +1,6 @@
-import { readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { IclaudeError } from "./errors.ts";
 
 export interface GitResult {
@@ -46,18 +48,19 @@ const STAGED_DIFF_ARGS = [
 
 /**
  * The staged diff, as bytes: a 20 MB diff is searched without being decoded
- * whole. git writes it to a scratch file in the git directory (beside objects
- * that hold the same content already), faster than through a pipe; the file
- * is removed at once.
+ * whole. git writes it to a file, faster than through a pipe, in a private
+ * (0700) temp dir of its own, so it can start before the git dir is known;
+ * the dir is removed at once.
  */
-export async function stagedDiff(scratch: string): Promise<Buffer> {
-  const output = `${scratch}.${process.pid}`;
+export async function stagedDiff(): Promise<Buffer> {
+  const dir = mkdtempSync(join(tmpdir(), "iclaude-guard-"));
+  const output = join(dir, "staged.diff");
   try {
     const result = await git([...STAGED_DIFF_ARGS, `--output=${output}`]);
     if (result.code !== 0) throw failure(result, "read the staged changes");
     return readFileSync(output);
   } finally {
-    rmSync(output, { force: true });
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

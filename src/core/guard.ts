@@ -26,8 +26,6 @@ export interface GuardResult {
 
 /** Written by a passing pre-commit, read once by prepare-commit-msg, which git runs even under `--no-verify`. */
 const MARKER = "iclaude-guard-passed";
-/** Where git writes the staged diff for a moment, in the git directory. */
-const SCRATCH = "iclaude-staged-diff";
 
 /** The `[guard] allow` patterns, compiled; a bad one is named, with the file to fix. */
 export function compileAllow(config: Pick<Config, "guard" | "configPath">): RegExp[] {
@@ -106,19 +104,22 @@ export async function runGuard(hook: HookName, config: Config, env: Env = proces
   if (skip && !agent) return { outcome: "skipped", findings: [], agent, skip, late: false };
   const strict = agent !== null || config.guard.strictForHumans;
   const allow = compileAllow(config);
-  const [gitPaths, tree, paths] = await Promise.all([
-    gitOk(["rev-parse", "--git-path", MARKER, "--git-path", SCRATCH], "find the git directory"),
+  const late = hook === "prepare-commit-msg";
+  // pre-commit always scans, so its diff (the slow part) starts beside the other git calls.
+  const early = late ? null : stagedDiff();
+  early?.catch(() => {});
+  const [gitPath, tree, paths] = await Promise.all([
+    gitOk(["rev-parse", "--git-path", MARKER], "find the git directory"),
     stagedTree(),
     stagedPaths(),
   ]);
-  const [markerPath, scratch] = gitPaths.split("\n").map((p) => resolve(p)) as [string, string];
+  const markerPath = resolve(gitPath.trim());
   const key = tree === null ? null : `${tree} ${strict ? "strict" : "secrets"}\n`;
-  const late = hook === "prepare-commit-msg";
   if (late && key !== null && readMarker(markerPath) === key) {
     writeMarker(markerPath, null);
     return { outcome: "verified", findings: [], agent, skip, late: false };
   }
-  const diffReady = stagedDiff(scratch);
+  const diffReady = early ?? stagedDiff();
   const own = ownTokens(config, env);
   if (agent && own.refreshDue) topUp();
   const diff = await diffReady;
