@@ -108,11 +108,12 @@ export async function runGuard(hook: HookName, config: Config, env: Env = proces
   // pre-commit always scans, so its diff (the slow part) starts beside the other git calls.
   const early = late ? null : stagedDiff();
   early?.catch(() => {});
-  const [gitPath, tree, paths] = await Promise.all([
-    gitOk(["rev-parse", "--git-path", MARKER], "find the git directory"),
-    stagedTree(),
-    stagedPaths(),
-  ]);
+  const located = gitOk(["rev-parse", "--git-path", MARKER], "find the git directory");
+  const all = Promise.all([located, stagedTree(), stagedPaths()]);
+  all.catch(() => {});
+  // Outside a repository rev-parse's own words win over what `git diff` then says.
+  await located;
+  const [gitPath, tree, paths] = await all;
   const markerPath = resolve(gitPath.trim());
   const key = tree === null ? null : `${tree} ${strict ? "strict" : "secrets"}\n`;
   if (late && key !== null && readMarker(markerPath) === key) {

@@ -111,6 +111,9 @@ test("outside a repository, and for an unknown hook: one sentence each", async (
   const p = Bun.spawn([BIN, "hooks", "install"], { cwd: repo.home, env: baseEnv(repo.home, repo.env), stderr: "pipe" });
   expect(await p.exited).toBe(2);
   expect(await new Response(p.stderr).text()).toBe("iclaude: Not inside a git repository; run `iclaude hooks install` in one, or add --global.\n");
+  const outside = Bun.spawn([BIN, "hooks", "run", "pre-commit"], { cwd: repo.home, env: baseEnv(repo.home, repo.env), stderr: "pipe" });
+  expect(await outside.exited).toBe(2);
+  expect(await new Response(outside.stderr).text()).toMatch(/^iclaude: Cannot find the git directory: git says "fatal: not a git repository.*"\.\n$/);
   const bad = await repo.iclaude(["hooks", "run", "pre-push"]);
   expect(bad.code).toBe(2);
   expect(bad.stderr).toBe('iclaude: Unknown hook "pre-push"; use one of pre-commit, prepare-commit-msg.\n');
