@@ -1,19 +1,21 @@
-import { afterAll, expect } from "bun:test";
+import { expect } from "bun:test";
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { IclaudeError } from "../src/core/errors.ts";
 import { join, resolve } from "node:path";
+import { IclaudeError } from "../src/core/errors.ts";
 
 export const ROOT = resolve(import.meta.dir, "..");
 /** The compiled binary under test; ICLAUDE_TEST_BIN points at another build. */
 export const BIN = process.env.ICLAUDE_TEST_BIN ?? join(ROOT, "dist", "iclaude");
 
 const homes: string[] = [];
-afterAll(() => {
-  for (const home of homes.splice(0)) rmSync(home, { recursive: true, force: true });
-});
 
-/** A fresh HOME, removed after the test file. */
+/** Removes every temporary HOME of the run; test/setup.ts calls it once all test files are done. */
+export function removeTempHomes(): void {
+  for (const home of homes.splice(0)) rmSync(home, { recursive: true, force: true });
+}
+
+/** A fresh HOME, removed when the test run ends. */
 export function tempHome(prefix = "iclaude-"): string {
   const home = mkdtempSync(join(tmpdir(), prefix));
   homes.push(home);

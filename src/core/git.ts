@@ -53,7 +53,7 @@ const STAGED_DIFF_ARGS = [
  * the dir is removed at once.
  */
 export async function stagedDiff(): Promise<Buffer> {
-  const dir = mkdtempSync(join(tmpdir(), "iclaude-guard-"));
+  const dir = mkdtempSync(join(tmpdir(), "iclaude-diff-"));
   const output = join(dir, "staged.diff");
   try {
     const result = await git([...STAGED_DIFF_ARGS, `--output=${output}`]);
