@@ -6,7 +6,8 @@ import { EXIT, IclaudeError, LOGIN_HINT } from "../core/errors.ts";
 import { refreshIfDue, type RefreshResult } from "../core/refresh.ts";
 import { scheduleAfterRun } from "../core/schedule.ts";
 import { appendStateLog } from "../core/state.ts";
-import { log, mask, quietLogs } from "../ui/log.ts";
+import { maskSecrets } from "../core/secrets.ts";
+import { log, quietLogs } from "../ui/log.ts";
 import { loginPhrase } from "../ui/words.ts";
 import { clockArgs, outputArgs, printJson } from "./_shared.ts";
 import { statusJson } from "./status.ts";
@@ -64,12 +65,12 @@ export default defineCommand({
       args.interactive !== false && !background && !args.json && !args.quiet && process.stdin.isTTY === true && process.stdout.isTTY === true;
     let result: RefreshResult;
     try {
-      result = await refreshIfDue(config, { force: args.force === true, interactive, lockWaitMs: lockWait });
+      result = await refreshIfDue(config, { force: args.force === true, overrideCooldown: args.force === true, interactive, lockWaitMs: lockWait });
     } catch (error) {
       scheduleAfterRun(config);
       if (error instanceof IclaudeError) {
-        if (background) appendStateLog(config, `refresh: failed (exit ${error.exitCode}) ${mask(error.message)}`);
-        if (args.json) printJson({ outcome: "failed", exitCode: error.exitCode, error: mask(error.message) });
+        if (background) appendStateLog(config, `refresh: failed (exit ${error.exitCode}) ${maskSecrets(error.message)}`);
+        if (args.json) printJson({ outcome: "failed", exitCode: error.exitCode, error: maskSecrets(error.message) });
       }
       throw error;
     }

@@ -4,9 +4,8 @@ import { checkNotLooping, findClaude, LAUNCHER_ENV, spawnClaude } from "../core/
 import { loadConfig, type Config } from "../core/config.ts";
 import { assess, type Assessment } from "../core/current.ts";
 import { LOGIN_HINT } from "../core/errors.ts";
-import { ensureStateDir, readState, statePath } from "../core/state.ts";
+import { launchOfferDue, rememberLaunchOffer } from "../core/state.ts";
 import { StdinTape } from "../core/stdin-tape.ts";
-import { writePrivateFile } from "../core/store/file.ts";
 import { log } from "../ui/log.ts";
 import { loginPhrase } from "../ui/words.ts";
 
@@ -14,8 +13,6 @@ import { loginPhrase } from "../ui/words.ts";
 const BEFORE_LAUNCH = { lockWaitMs: 3_000, deadlineMs: 5_000 };
 /** A run already failed for its login; a little more patience buys it its answer. */
 const AFTER_REFUSAL = { lockWaitMs: 10_000, deadlineMs: 15_000 };
-const OFFER_STATE = "launch-offer";
-const DAY_MS = 24 * 3600_000;
 
 /** Claude's options: what comes before its own `--`. */
 function optionsOf(args: string[]): string[] {
@@ -42,20 +39,6 @@ function safeAssess(config: Config): Assessment | null {
   }
 }
 
-function offerDue(config: Config, now: number): boolean {
-  const last = Number(readState(config, OFFER_STATE));
-  return !Number.isFinite(last) || now - last >= DAY_MS;
-}
-
-function markOffered(config: Config, now: number): void {
-  try {
-    ensureStateDir(config);
-    writePrivateFile(statePath(config, OFFER_STATE), `${now}\n`);
-  } catch {
-    // Advisory: at worst the offer comes again at the next launch.
-  }
-}
-
 /**
  * Before claude starts: refresh what is due, briefly; at a terminal, say when
  * a person must act and offer the long-lived fallback at most once a day.
@@ -66,12 +49,12 @@ async function prepare(config: Config, atTerminal: boolean): Promise<Assessment 
   if (!before) return null;
   const now = Date.now();
   const personNeeded = atTerminal && (before.status === "login-expiring" || before.status === "expired");
-  const offer = personNeeded && offerDue(config, now);
+  const offer = personNeeded && launchOfferDue(config, now);
   if (before.action !== "refresh" && !offer) {
     if (personNeeded) log.warn(`Claude ${loginPhrase(before, now)} — ${LOGIN_HINT}.`);
     return before;
   }
-  if (offer) markOffered(config, now);
+  if (offer) rememberLaunchOffer(config, now);
   try {
     const { refreshIfDue } = await import("../core/refresh.ts");
     return (await refreshIfDue(config, { ...BEFORE_LAUNCH, interactive: offer })).after;
@@ -136,10 +119,24 @@ async function runWithRetry(config: Config, bin: string, args: string[], a: Asse
   return spawnClaude(bin, args, claudeEnv(renewed), { tape, output: null });
 }
 
+/** A broken setting costs the login check, never the launch: claude runs as it would without iclaude. */
+function configOrWarn(): Config | null {
+  try {
+    return loadConfig();
+  } catch (error) {
+    log.warn(`${reason(error)} Starting claude without checking the login.`);
+    return null;
+  }
+}
+
 /** `iclaude [run] [--] ARGS`: the real claude with a fresh login; resolves to claude's exit code. */
 export async function launch(args: string[]): Promise<number> {
   checkNotLooping();
-  const config = loadConfig();
+  const config = configOrWarn();
+  if (!config) {
+    const bin = findClaude({ claudeBin: process.env.ICLAUDE_CLAUDE_BIN || undefined });
+    return spawnClaude(bin, args, claudeEnv(null), { tape: null, output: null });
+  }
   const bin = findClaude(config);
   const print = isPrint(args);
   const stdoutIsTerminal = isatty(1);

@@ -149,7 +149,9 @@ export async function grantWithRetries(request: GrantRequest, policy: RetryPolic
   const base = policy.baseDelayMs ?? 500;
   for (let attempt = 1; ; attempt++) {
     try {
-      return { result: await requestGrant(request, Math.max(end - Date.now(), 1)), attempts: attempt };
+      // A request in flight is never cut short by the budget: if the server has already rotated the
+      // pair, aborting would lose the new one. The budget only decides whether to try again.
+      return { result: await requestGrant(request), attempts: attempt };
     } catch (error) {
       if (!(error instanceof GrantError) || error.kind !== "transient" || attempt >= maxAttempts) throw withAttempts(error, attempt);
       const backoff = Math.random() * Math.min(base * 2 ** (attempt - 1), 8_000);

@@ -3,7 +3,7 @@ import { serializeCredentials, withNewTokens } from "./credentials.ts";
 import { assess, type Assessment } from "./current.ts";
 import { EXIT, IclaudeError, LOGIN_HINT } from "./errors.ts";
 import type { GrantError } from "./oauth.ts";
-import { clearFailure, declinedRecently, recordFailure, rememberDeadRefreshToken, rememberDecline } from "./state.ts";
+import { assertStateWritable, clearFailure, declinedRecently, recordFailure, rememberDeadRefreshToken, rememberDecline } from "./state.ts";
 import { readLongLived } from "./store/long-lived.ts";
 
 export interface RefreshOptions {
@@ -13,8 +13,10 @@ export interface RefreshOptions {
   interactive?: boolean;
   /** Bounded wait for Claude Code's lock (default 30 s). */
   lockWaitMs?: number;
-  /** Overall budget for the grant including retries (default 60 s). */
+  /** Overall budget for starting grant attempts (default 60 s); a request in flight always gets 30 s. */
   deadlineMs?: number;
+  /** Try the network even inside the cooldown after a failure (`refresh --force`; never for a refused token). */
+  overrideCooldown?: boolean;
 }
 
 export type RefreshOutcome = "refreshed" | "not-due" | "refreshed-elsewhere" | "long-lived-stored" | "declined";
@@ -69,10 +71,11 @@ async function redeem(config: Config, before: Assessment, options: RefreshOption
       const refreshToken = file?.claudeAiOauth?.refreshToken;
       if (!file || !current.stored || !refreshToken) return "dead";
       const wait = cooldownLeft(config, refreshToken);
-      if (wait > 0 && !options.force) {
+      if (wait > 0 && !options.overrideCooldown) {
         throw new IclaudeError(`A refresh failed moments ago; the next try is in ${wait}s (ICLAUDE_COOLDOWN) — or run \`iclaude refresh --force\`.`, EXIT.cooldown);
       }
       current.stored.store.probeWrite();
+      assertStateWritable(config);
       held.signals = holdSignals();
       try {
         const { result } = await grantWithRetries(
@@ -84,9 +87,17 @@ async function redeem(config: Config, before: Assessment, options: RefreshOption
         return "refreshed";
       } catch (error) {
         if (!(error instanceof GrantError)) throw error;
-        recordFailure(config, refreshToken, error.kind);
+        // State is checked writable before the send; should it fail now, the failure still gets its own words.
+        const remember = (write: () => void) => {
+          try {
+            write();
+          } catch {
+            // At worst a refused token is offered again later, and refused again.
+          }
+        };
+        if (error.kind === "invalid-grant") remember(() => rememberDeadRefreshToken(config, refreshToken));
+        remember(() => recordFailure(config, refreshToken, error.kind));
         if (error.kind !== "invalid-grant") throw grantFailure(error);
-        rememberDeadRefreshToken(config, refreshToken);
         return storedAccessToken(assess(config)) !== storedAccessToken(current) ? "refreshed-elsewhere" : "dead";
       }
     });

@@ -75,7 +75,8 @@ function indexHunks(diff: Buffer): Hunk[] {
     const header = diff.toString("utf8", start, firstHead);
     const plus = /^\+\+\+ (.*)$/m.exec(header)?.[1];
     if (!plus || plus === "/dev/null") return;
-    const path = unquotePath(plus).replace(/^b\//, "");
+    // git ends a `+++` path that holds a space with a tab.
+    const path = unquotePath(plus.replace(/\t$/, "")).replace(/^b\//, "");
     for (; h < heads.length && (heads[h] as number) < end; h++) {
       const at = heads[h] as number;
       const newStart = Number(/^@@ -\d+(?:,\d+)? \+(\d+)/.exec(diff.toString("latin1", at, at + 64))?.[1] ?? 0);

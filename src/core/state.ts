@@ -1,6 +1,7 @@
-import { appendFileSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync } from "node:fs";
+import { accessSync, appendFileSync, constants, mkdirSync, readFileSync, renameSync, statSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "./config.ts";
+import { describeFsError, EXIT, IclaudeError } from "./errors.ts";
 import { fingerprint } from "./secrets.ts";
 import { writePrivateFile } from "./store/file.ts";
 
@@ -9,6 +10,22 @@ export const statePath = (config: Pick<Config, "stateDir">, name: string): strin
 
 export function ensureStateDir(config: Pick<Config, "stateDir">): void {
   mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
+}
+
+/**
+ * Before a refresh token is sent: the state dir must take the cooldown and a
+ * refused token's fingerprint, or a dead token would be sent again and again.
+ */
+export function assertStateWritable(config: Pick<Config, "stateDir">): void {
+  try {
+    ensureStateDir(config);
+    accessSync(config.stateDir, constants.W_OK);
+  } catch (error) {
+    throw new IclaudeError(
+      `Cannot write iclaude's state in ${config.stateDir} (${describeFsError(error)}); nothing was sent — fix its permissions or set ICLAUDE_STATE_DIR.`,
+      EXIT.refreshFailed,
+    );
+  }
 }
 
 /** A state file's text; null when it is absent or unreadable (state is advisory, never fatal). */
@@ -37,16 +54,16 @@ export function rememberDeadRefreshToken(config: Pick<Config, "stateDir">, token
 const LOG = "iclaude.log";
 const LOG_CAP = 256 * 1024;
 
-/** Appends one line to the state log, rotating it to `.1` past its cap. */
+/** Appends one line to the state log, rotating it to `.1` past its cap. Never fails a run: the log is advisory. */
 export function appendStateLog(config: Pick<Config, "stateDir">, line: string): void {
-  ensureStateDir(config);
   const path = statePath(config, LOG);
   try {
-    if (statSync(path).size > LOG_CAP) renameSync(path, `${path}.1`);
+    ensureStateDir(config);
+    if ((statSync(path, { throwIfNoEntry: false })?.size ?? 0) > LOG_CAP) renameSync(path, `${path}.1`);
+    appendFileSync(path, `${new Date().toISOString()} ${line}\n`, { mode: 0o600 });
   } catch {
-    // No log yet.
+    // An unwritable state dir costs the log line, nothing else.
   }
-  appendFileSync(path, `${new Date().toISOString()} ${line}\n`, { mode: 0o600 });
 }
 
 const LAST_FAILURE = "last-failure";
@@ -99,4 +116,21 @@ export function rememberDecline(config: Pick<Config, "stateDir">, at = Date.now(
 export function declinedRecently(config: Pick<Config, "stateDir">, now = Date.now()): boolean {
   const at = Number(readState(config, DECLINED));
   return Number.isFinite(at) && at > 0 && now - at < DAY_MS;
+}
+
+const LAUNCH_OFFER = "launch-offer";
+
+/** The launcher offers the long-lived fallback at a terminal at most once a day. */
+export function launchOfferDue(config: Pick<Config, "stateDir">, now = Date.now()): boolean {
+  const at = Number(readState(config, LAUNCH_OFFER));
+  return !(Number.isFinite(at) && at > 0 && now - at < DAY_MS);
+}
+
+export function rememberLaunchOffer(config: Pick<Config, "stateDir">, at = Date.now()): void {
+  try {
+    ensureStateDir(config);
+    writePrivateFile(statePath(config, LAUNCH_OFFER), `${at}\n`);
+  } catch {
+    // Advisory: at worst the offer comes again at the next launch.
+  }
 }

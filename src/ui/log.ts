@@ -2,17 +2,6 @@ import { createConsola, type ConsolaReporter, type LogObject } from "consola/cor
 import { formatWithOptions } from "node:util";
 import { maskSecrets } from "../core/secrets.ts";
 
-/** Secrets of this run that do not look like tokens (e.g. read from a store), masked too. */
-const knownSecrets: string[] = [];
-
-export function rememberSecret(secret: string | undefined): void {
-  if (secret && !knownSecrets.includes(secret)) knownSecrets.push(secret);
-}
-
-export function mask(text: string): string {
-  return maskSecrets(text, knownSecrets);
-}
-
 const useColor = (): boolean =>
   !process.env.NO_COLOR && process.env.TERM !== "dumb" && process.stderr.isTTY === true;
 
@@ -31,7 +20,7 @@ const reporter: ConsolaReporter = {
     const args = entry.args.map((arg: unknown) =>
       arg instanceof Error ? (process.env.ICLAUDE_DEBUG === "1" ? (arg.stack ?? arg.message) : arg.message) : arg,
     );
-    const text = mask(formatWithOptions({ colors: false }, ...args));
+    const text = maskSecrets(formatWithOptions({ colors: false }, ...args));
     const tag = entry.type === "debug" || entry.type === "trace" ? "iclaude[debug]" : "iclaude";
     process.stderr.write(`${tint(entry.type, `${tag}: ${text}`)}\n`);
   },

@@ -91,7 +91,7 @@ describe("refreshIfDue", () => {
     expect(result.after.store).toBe("long-lived");
   });
 
-  test("transient failures: exit 21, then exit 22 during the cooldown, --force tries again", async () => {
+  test("transient failures: exit 21, then exit 22 during the cooldown, even forced; --force's override tries again", async () => {
     const { config, path } = setup(60_000);
     const before = readFileSync(path, "utf8");
     mock.script(...Array.from({ length: 4 }, () => ({ status: 503 })));
@@ -102,7 +102,9 @@ describe("refreshIfDue", () => {
     const sent = mock.requests.length;
     expect((await rejection(refreshIfDue(config)))?.exitCode).toBe(22);
     expect(mock.requests.length).toBe(sent);
-    expect((await refreshIfDue(config, { force: true })).outcome).toBe("refreshed");
+    expect((await rejection(refreshIfDue(config, { force: true })))?.exitCode).toBe(22);
+    expect(mock.requests.length).toBe(sent);
+    expect((await refreshIfDue(config, { force: true, overrideCooldown: true })).outcome).toBe("refreshed");
     expect(readLastFailure(config)).toBeNull();
   });
 

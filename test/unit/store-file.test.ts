@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { readTextFile, writeCredentialsFile } from "../../src/core/store/file.ts";
+import { probeCredentialsWrite, readTextFile, writeCredentialsFile } from "../../src/core/store/file.ts";
 import { iclaudeErrorOf, ROOT, tempHome, unprivileged } from "../helpers.ts";
 
 const mode = (path: string): number => statSync(path).mode & 0o777;
@@ -42,15 +42,25 @@ describe("file store", () => {
     expect(readFileSync(`${real}.bak`, "utf8")).toBe('{"old":1}');
   });
 
-  test("a failing rename leaves the old file intact and no temp file behind", () => {
+  test("a .bak that cannot be replaced: the probe refuses before a token is spent, the write still keeps the new pair", () => {
     const { dir, file } = credentialsDir();
     writeFileSync(file, '{"old":1}', { mode: 0o600 });
     mkdirSync(`${file}.bak`);
     writeFileSync(join(`${file}.bak`, "keep"), "x");
-    const error = iclaudeErrorOf(() => writeCredentialsFile(file, '{"new":2}'));
-    expect(error.message).toContain("the previous credentials were left as they were");
+    const refused = iclaudeErrorOf(() => probeCredentialsWrite(file));
+    expect(refused.message).toContain("nothing was sent and the login is unchanged");
     expect(readFileSync(file, "utf8")).toBe('{"old":1}');
+    writeCredentialsFile(file, '{"new":2}');
+    expect(readFileSync(file, "utf8")).toBe('{"new":2}');
     expect(readdirSync(dir).sort()).toEqual([".credentials.json", ".credentials.json.bak"]);
+  });
+
+  test("the probe leaves nothing behind when the write could succeed", () => {
+    const { dir, file } = credentialsDir();
+    writeFileSync(file, '{"old":1}', { mode: 0o600 });
+    probeCredentialsWrite(file);
+    expect(readdirSync(dir)).toEqual([".credentials.json"]);
+    expect(readFileSync(file, "utf8")).toBe('{"old":1}');
   });
 
   test("removes temp files left by a writer that died, never a live writer's", () => {

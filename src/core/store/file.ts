@@ -1,5 +1,6 @@
 import {
   closeSync,
+  existsSync,
   fchmodSync,
   fsyncSync,
   lstatSync,
@@ -10,6 +11,7 @@ import {
   realpathSync,
   renameSync,
   rmSync,
+  statSync,
   unlinkSync,
   writeSync,
 } from "node:fs";
@@ -124,6 +126,12 @@ export function probeCredentialsWrite(path: string): void {
   const temp = tempName(target);
   let fd: number | undefined;
   try {
+    if (existsSync(`${target}.bak`) && !statSync(`${target}.bak`).isFile()) {
+      throw new IclaudeError(
+        `${target}.bak is not a file, so the credentials cannot be backed up; nothing was sent and the login is unchanged — move it away.`,
+        EXIT.refreshFailed,
+      );
+    }
     const size = 2 * Math.max(readTextFile(target)?.length ?? 0, 4096);
     fd = openSync(temp, "wx", 0o600);
     writeSync(fd, Buffer.alloc(size));
@@ -152,7 +160,11 @@ export function writeCredentialsFile(path: string, text: string): void {
     removeStaleTemps(target);
     removeStaleTemps(`${target}.bak`);
     const previous = readTextFile(target);
-    if (previous !== null) replaceFile(`${target}.bak`, previous);
+    try {
+      if (previous !== null) replaceFile(`${target}.bak`, previous);
+    } catch {
+      // The refresh token behind `text` is already spent: a backup that fails now must not cost the new pair.
+    }
     replaceFile(target, text);
     fsyncDir(dirname(target));
   } catch (error) {

@@ -39,8 +39,12 @@ export function keychainStore(item: KeychainItem): CredentialStore {
     location: item.service,
     readText: () => readKeychain(item),
     writeText(text) {
-      const previous = readKeychain(item);
-      if (previous !== null) writeKeychain(backup, previous);
+      try {
+        const previous = readKeychain(item);
+        if (previous !== null) writeKeychain(backup, previous);
+      } catch {
+        // The refresh token behind `text` is already spent: a backup that fails must not cost the new pair.
+      }
       writeKeychain(item, text);
     },
     // The Keychain has no disk or permission failure iclaude could foresee.
