@@ -54,6 +54,14 @@ describe("the guard blocks secrets in what a commit adds", () => {
     expect(run.stderr).toContain(".claude.json:1  Claude Code account file");
   });
 
+  test("a credentials file whose name holds a space (git ends such a path with a tab)", async () => {
+    const repo = await makeRepo({ install: true });
+    const creds = writeCredentials(join(repo.home, "elsewhere"));
+    const oauth = creds.claudeAiOauth as Record<string, string>;
+    const run = await repo.commit({ "my creds.json": JSON.stringify(creds, null, 2) });
+    await expectBlocked(repo, run, "my creds.json:2  Claude Code credentials file", [oauth.accessToken as string, oauth.refreshToken as string]);
+  });
+
   test("a private key block, but not a lone header in prose", async () => {
     const repo = await makeRepo({ install: true });
     const key = fakePrivateKey();

@@ -29,6 +29,15 @@ describe("iclaude in front of a stand-in claude", () => {
     expectNoSecrets([run.stdout, run.stderr, sub.stdout, sub.stderr], secrets);
   });
 
+  test("a broken setting warns in one line and still launches claude", async () => {
+    const { home: h, secrets } = home();
+    const run = await runBin(["--", "x"], { home: h, env: { ICLAUDE_CLAUDE_BIN: FAKE, FAKE_MODE: "args", ICLAUDE_THRESHOLD: "7days" } });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe("[x]\noauth=\n");
+    expect(run.stderr).toBe('iclaude: ICLAUDE_THRESHOLD: "7days" is not a duration; write it like 90s, 30m, 12h, 7d or a number of seconds. Starting claude without checking the login.\n');
+    expectNoSecrets([run.stdout, run.stderr], secrets);
+  });
+
   test("stdout is byte-identical to claude's own", async () => {
     const { home: h } = home();
     const env = { ICLAUDE_CLAUDE_BIN: FAKE, FAKE_MODE: "bytes" };

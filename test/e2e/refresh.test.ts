@@ -268,6 +268,32 @@ describe("iclaude refresh", () => {
     expect(run.stderr).toMatch(/^iclaude: The Claude login ends in (2|3) days; .+\.\n$/);
   });
 
+  test("a state dir that cannot remember a refused token: exit 21, nothing sent", async () => {
+    const h = setup(10 * 60_000);
+    const before = readFileSync(h.path, "utf8");
+    writeFileSync(join(h.home, "not-a-dir"), "");
+    const sent = mock.requests.length;
+    const run = await refresh(h, [], { ICLAUDE_STATE_DIR: join(h.home, "not-a-dir", "iclaude") });
+    expect(run.code).toBe(21);
+    expectOneSentence(run);
+    expect(run.stderr).toContain("Cannot write iclaude's state in");
+    expect(run.stderr).toContain("nothing was sent");
+    expect(mock.requests.length).toBe(sent);
+    expect(readFileSync(h.path, "utf8")).toBe(before);
+  });
+
+  test("a .bak that is not a file: exit 21 before anything is sent", async () => {
+    const h = setup(10 * 60_000);
+    mkdirSync(`${h.path}.bak`);
+    const sent = mock.requests.length;
+    const run = await refresh(h);
+    expect(run.code).toBe(21);
+    expectOneSentence(run);
+    expect(run.stderr).toContain(".credentials.json.bak is not a file");
+    expect(mock.requests.length).toBe(sent);
+    expectNoSecrets([run.stdout, run.stderr], h.secrets);
+  });
+
   test("a credentials file it could not replace is not refreshed at all: exit 21, nothing sent", async () => {
     const h = setup(10 * 60_000);
     const locked = join(h.home, "read-only");

@@ -119,6 +119,14 @@ describe("grantWithRetries", () => {
     expect(mock.requests.length).toBe(3);
   });
 
+  test("never cuts a request in flight short: the budget only limits new attempts", async () => {
+    mock.script({ delayMs: 1500 });
+    const { refreshToken } = mock.issuePair();
+    const { attempts } = await grantWithRetries(request(refreshToken), { deadlineMs: 200 });
+    expect(attempts).toBe(1);
+    expect(mock.redeemed).toEqual([refreshToken]);
+  });
+
   test("does not wait past its deadline for a long Retry-After", async () => {
     mock.script({ status: 429, headers: { "retry-after": "25" } });
     const { refreshToken } = mock.issuePair();
