@@ -33,6 +33,14 @@ export interface Verdict {
   loginExpiresAt: number | null;
 }
 
+/** When a refresh becomes due (ms): the margin before the access token expires. */
+export const refreshDueAt = (accessExpiresAt: number, limits: Pick<Limits, "refreshMargin">): number =>
+  accessExpiresAt - limits.refreshMargin * 1000;
+
+/** When a person starts being warned (ms): the threshold before the login ends. */
+export const loginWarnAt = (loginExpiresAt: number, limits: Pick<Limits, "threshold">): number =>
+  loginExpiresAt - limits.threshold * 1000;
+
 /**
  * The two clocks of CONTRACT §3. Access clock: with a refresh token, a refresh
  * is due inside the margin. Login clock: the refresh token's end, or for a
@@ -41,10 +49,10 @@ export interface Verdict {
 export function judge(clocks: Clocks, now: number, limits: Limits): Verdict {
   const loginExpiresAt = clocks.refreshable ? clocks.refreshExpiresAt : clocks.accessExpiresAt;
   if (loginExpiresAt !== null && loginExpiresAt <= now) return { status: "expired", action: "login", loginExpiresAt };
-  if (clocks.refreshable && clocks.accessExpiresAt !== null && clocks.accessExpiresAt - now < limits.refreshMargin * 1000) {
+  if (clocks.refreshable && clocks.accessExpiresAt !== null && now > refreshDueAt(clocks.accessExpiresAt, limits)) {
     return { status: "refresh-due", action: "refresh", loginExpiresAt };
   }
-  if (loginExpiresAt !== null && loginExpiresAt - now < limits.threshold * 1000) {
+  if (loginExpiresAt !== null && now > loginWarnAt(loginExpiresAt, limits)) {
     return { status: "login-expiring", action: "login", loginExpiresAt };
   }
   return { status: "valid", action: "none", loginExpiresAt };

@@ -1,4 +1,5 @@
 import { unlinkSync } from "node:fs";
+import { loginWarnAt, refreshDueAt } from "./clocks.ts";
 import type { Config } from "./config.ts";
 import { assess, type Assessment } from "./current.ts";
 import { formatDuration } from "./durations.ts";
@@ -17,10 +18,10 @@ export function nextCheck(config: Pick<Config, "refreshMargin" | "threshold" | "
   const nowS = Math.floor(now / 1000);
   const wakeUps = [nowS + MAX_SLEEP_S];
   const renewable = a.hasRefreshToken && !a.refreshTokenDead && a.store !== "long-lived";
-  if (renewable && a.expiresAt !== null) wakeUps.push(Math.floor(a.expiresAt / 1000) - config.refreshMargin);
+  if (renewable && a.expiresAt !== null) wakeUps.push(Math.floor(refreshDueAt(a.expiresAt, config) / 1000));
   if (a.loginExpiresAt !== null) {
-    const loginS = Math.floor(a.loginExpiresAt / 1000);
-    wakeUps.push(...[loginS - config.threshold, loginS].filter((t) => t > nowS));
+    const at = [loginWarnAt(a.loginExpiresAt, config), a.loginExpiresAt].map((ms) => Math.floor(ms / 1000));
+    wakeUps.push(...at.filter((t) => t > nowS));
   }
   let next = Math.max(Math.min(...wakeUps), nowS);
   if (failedAt !== undefined) next = Math.max(next, Math.ceil(failedAt / 1000) + config.cooldown);
