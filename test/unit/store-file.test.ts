@@ -100,4 +100,23 @@ describe("file store", () => {
     expect(readFileSync(file, "utf8")).toBe('{"old":1}');
     expect(readdirSync(dir)).toEqual([".credentials.json"]);
   });
+
+  // A sticky directory lets another user create files but not rename over root's: the rename alone fails.
+  test.skipIf(process.getuid?.() !== 0)("a failing rename leaves the old file intact and no temp file behind", async () => {
+    const { dir, file } = credentialsDir();
+    writeFileSync(file, '{"old":1}', { mode: 0o666 });
+    chmodSync(file, 0o666);
+    chmodSync(join(dir, ".."), 0o755);
+    chmodSync(dir, 0o1777);
+    const proc = Bun.spawn(unprivileged([process.execPath, join(ROOT, "test/fixtures/write-credentials.ts"), file, '{"new":2}']), {
+      stdout: "pipe",
+      stderr: "pipe",
+      cwd: ROOT,
+    });
+    const [stderr, code] = await Promise.all([new Response(proc.stderr).text(), proc.exited]);
+    expect(code).toBe(1);
+    expect(stderr).toBe(`Cannot write ${file}: permission denied; the previous credentials were left as they were.`);
+    expect(readFileSync(file, "utf8")).toBe('{"old":1}');
+    expect(readdirSync(dir).filter((name) => name.endsWith(".tmp"))).toEqual([]);
+  });
 });
