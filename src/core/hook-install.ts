@@ -100,11 +100,30 @@ export async function repoHooksDir(): Promise<string> {
   return resolve(result.stdout.trim());
 }
 
-export async function installRepo(binary: string, options: { force: boolean; uninstall: boolean }): Promise<HookChange[]> {
+/**
+ * Directories a repository install must not write: iclaude's global hooks
+ * (reached through the global core.hooksPath), and husky's, which husky
+ * regenerates and whose dispatcher finds the user's hook by its own name.
+ */
+function refuseForeignDir(dir: string, binary: string, env: Env): void {
+  if (dir === globalHooksDir(env)) {
+    throw new IclaudeError("This repository runs iclaude's global hooks already (the global core.hooksPath); use `iclaude hooks install --global`, or `--global --uninstall`.");
+  }
+  if (dirname(dir).endsWith(".husky") && dir.endsWith("_")) {
+    const run = shellQuote(binary);
+    throw new IclaudeError(
+      `husky manages this repository's hooks (${dir}); add \`${run} hooks run pre-commit\` to .husky/pre-commit and \`${run} hooks run prepare-commit-msg "$@"\` to .husky/prepare-commit-msg instead.`,
+    );
+  }
+}
+
+export async function installRepo(binary: string, options: { force: boolean; uninstall: boolean }, env: Env = process.env): Promise<HookChange[]> {
   const dir = await repoHooksDir();
+  refuseForeignDir(dir, binary, env);
   if (options.uninstall) return eachHook(dir, (path) => uninstallHook(path));
   mkdirSync(dir, { recursive: true });
-  return eachHook(dir, (path, hook) => installHook(path, renderStub(hook, binary, `"$0${LEGACY_SUFFIX}"`), options.force));
+  // The chained hook is named, not derived from $0: a tool that renames this stub in turn still finds it.
+  return eachHook(dir, (path, hook) => installHook(path, renderStub(hook, binary, `"$(dirname -- "$0")/${hook}${LEGACY_SUFFIX}"`), options.force));
 }
 
 /** iclaude's own directory for the global core.hooksPath. */
@@ -113,9 +132,16 @@ export function globalHooksDir(env: Env = process.env): string {
   return join(config, "iclaude", "hooks");
 }
 
+/** The global core.hooksPath as the user wrote it: a relative one means each repository's own. */
 async function globalHooksPath(): Promise<string | null> {
-  const result = await git(["config", "--global", "--type=path", "--get", "core.hooksPath"]);
-  return result.code === 0 && result.stdout.trim() ? resolve(result.stdout.trim()) : null;
+  const result = await git(["config", "--global", "--get", "core.hooksPath"]);
+  return result.code === 0 && result.stdout.trim() ? result.stdout.trim() : null;
+}
+
+/** The previous hooks path's hook as a shell word: git runs hooks from the top of the work tree. */
+function chainedHook(previous: string, hook: string): string {
+  if (previous.startsWith("~/")) return `"$HOME"/${shellQuote(join(previous.slice(2), hook))}`;
+  return shellQuote(join(previous, hook));
 }
 
 /**
@@ -132,7 +158,7 @@ export async function installGlobal(binary: string, options: { uninstall: boolea
   mkdirSync(dir, { recursive: true });
   if (previous) writeFileSync(previousFile, `${previous}\n`);
   const changes = eachHook(dir, (path, hook) => {
-    const chained = previous ? shellQuote(join(previous, hook)) : `"$(git rev-parse --git-common-dir)/hooks/${hook}"`;
+    const chained = previous ? chainedHook(previous, hook) : `"$(git rev-parse --git-common-dir)/hooks/${hook}"`;
     return installHook(path, renderStub(hook, binary, chained), true);
   });
   if (current !== dir) await gitOk(["config", "--global", "core.hooksPath", dir], "set the global core.hooksPath");

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BIN, baseEnv, expectNoSecrets, fakeToken } from "../helpers.ts";
 import { commitCount, makeRepo, type Repo } from "./guard-repo.ts";
@@ -157,6 +157,55 @@ describe("iclaude hooks install --global", () => {
     const removed = await repo.iclaude(["hooks", "install", "--global", "--uninstall"]);
     expect(removed.stdout).toContain(`core.hooksPath: restored to ${theirs}`);
     expect((await repo.git(["config", "--global", "core.hooksPath"])).stdout.trim()).toBe(theirs);
+  });
+
+  test("a relative global core.hooksPath stays each repository's own, and is put back as written", async () => {
+    const repo = await makeRepo();
+    mkdirSync(join(repo.dir, ".githooks"));
+    writeHook(join(repo.dir, ".githooks", "pre-commit"), `touch "${join(repo.home, "githooks-ran")}"`);
+    await repo.git(["config", "--global", "core.hooksPath", ".githooks"]);
+    expect((await repo.iclaude(["hooks", "install", "--global"])).code).toBe(0);
+    expect((await repo.commit({ "a.txt": "clean\n" })).code).toBe(0);
+    expect(existsSync(join(repo.home, "githooks-ran"))).toBe(true);
+    expect((await repo.commit({ "b.txt": `${fakeToken("oat01")}\n` })).code).toBe(1);
+    expect((await repo.iclaude(["hooks", "install", "--global", "--uninstall"])).code).toBe(0);
+    expect((await repo.git(["config", "--global", "core.hooksPath"])).stdout.trim()).toBe(".githooks");
+  });
+
+  test("a repository install refuses the global hooks dir, so it can neither overwrite nor remove them", async () => {
+    const repo = await makeRepo();
+    expect((await repo.iclaude(["hooks", "install", "--global"])).code).toBe(0);
+    const ours = join(repo.home, ".config", "iclaude", "hooks", "pre-commit");
+    const before = readFileSync(ours, "utf8");
+    for (const args of [["hooks", "install"], ["hooks", "install", "--uninstall"]]) {
+      const run = await repo.iclaude(args);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toBe("iclaude: This repository runs iclaude's global hooks already (the global core.hooksPath); use `iclaude hooks install --global`, or `--global --uninstall`.\n");
+    }
+    expect(readFileSync(ours, "utf8")).toBe(before);
+  });
+
+  test("a repository's hooks managed by husky are left to husky, with the lines to add", async () => {
+    const repo = await makeRepo();
+    mkdirSync(join(repo.dir, ".husky", "_"), { recursive: true });
+    await repo.git(["config", "core.hooksPath", ".husky/_"]);
+    const run = await repo.iclaude(["hooks", "install"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("husky manages this repository's hooks");
+    expect(run.stderr).toContain("hooks run pre-commit` to .husky/pre-commit");
+    expect(existsSync(join(repo.dir, ".husky", "_", "pre-commit"))).toBe(false);
+  });
+
+  test("the chained hook is found by name, even after another tool renames iclaude's stub", async () => {
+    const repo = await makeRepo();
+    mkdirSync(join(repo.dir, ".git", "hooks"), { recursive: true });
+    writeHook(hook(repo, "pre-commit"), 'echo "original hook" >&2; exit 4');
+    expect((await repo.iclaude(["hooks", "install"])).code).toBe(0);
+    renameSync(hook(repo, "pre-commit"), hook(repo, "pre-commit.legacy"));
+    writeHook(hook(repo, "pre-commit"), '"$(dirname "$0")/pre-commit.legacy" "$@" || exit $?');
+    const run = await repo.commit({ "a.txt": "clean\n" });
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain("original hook");
   });
 
   test("a repository with iclaude's own hooks is not scanned twice, and its chained hook still runs", async () => {
