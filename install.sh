@@ -58,14 +58,28 @@ replace_if_changed() {
     rm -f "$new"
     return 1
   fi
-  mkdir -p "$(dirname -- "$rc")"
-  cat "$new" >"$rc"
+  if ! { mkdir -p "$(dirname -- "$rc")" && cat "$new" >"$rc"; } 2>/dev/null; then
+    rm -f "$new"
+    die "cannot write $rc; nothing was changed there"
+  fi
   rm -f "$new"
+}
+
+# A start marker without its end would let the block swallow the rest of the file: touch nothing then.
+check_markers() {
+  local rc=$1
+  [ -f "$rc" ] || return 0
+  BEGIN=$BEGIN END=$END awk '
+    $0 == ENVIRON["BEGIN"] { if (open) bad = 1; open = 1 }
+    $0 == ENVIRON["END"] { if (!open) bad = 1; open = 0 }
+    END { exit (bad || open) }
+  ' "$rc" || die "the iclaude markers in $rc are unbalanced; fix them by hand, then run install.sh again"
 }
 
 # Puts BODY between the markers: in place when the block exists, else appended.
 write_block() {
   local rc=$1 tmp
+  check_markers "$rc"
   tmp=$(mktemp)
   if [ -f "$rc" ]; then cp "$rc" "$tmp"; fi
   BODY=$2 BEGIN=$BEGIN END=$END awk '
@@ -82,6 +96,7 @@ write_block() {
 remove_block() {
   local rc=$1 tmp
   [ -f "$rc" ] || return 0
+  check_markers "$rc"
   tmp=$(mktemp)
   BEGIN=$BEGIN END=$END awk '
     blank && $0 != ENVIRON["BEGIN"] { print ""; }
@@ -97,6 +112,11 @@ remove_block() {
 
 if [ "$uninstall" = 1 ]; then
   if [ -e "$target" ]; then
+    # Global git hooks would call a binary that is gone: take them out while it is still there.
+    global_hooks=${XDG_CONFIG_HOME:-$HOME/.config}/iclaude/hooks
+    if [ "$(git config --global --get core.hooksPath 2>/dev/null || true)" = "$global_hooks" ]; then
+      "$target" hooks install --global --uninstall
+    fi
     rm -f "$target"
     say "removed $target"
   fi

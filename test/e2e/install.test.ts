@@ -98,6 +98,38 @@ describe("install.sh", () => {
     expect(read(rcFiles(home).fish)).toContain("\niclaude init fish | source\n");
   }, 120_000);
 
+  test("unbalanced markers or an unwritable rc file: refused with a sentence, the rc file untouched", () => {
+    const home = tempHome();
+    const half = `alias ll=ls\n${BEGIN}\nold\nexport IMPORTANT=1\n`;
+    writeFileSync(join(home, ".bashrc"), half);
+    const run = install(home);
+    expect(run.code).toBe(1);
+    expect(run.out).toContain(`install.sh: the iclaude markers in ${join(home, ".bashrc")} are unbalanced; fix them by hand`);
+    expect(read(join(home, ".bashrc"))).toBe(half);
+    expect(install(home, ["--uninstall"]).code).toBe(1);
+    expect(read(join(home, ".bashrc"))).toBe(half);
+
+    const blocked = tempHome();
+    mkdirSync(join(blocked, ".bashrc"));
+    const failed = install(blocked);
+    expect(failed.code).toBe(1);
+    expect(failed.out).toContain(`install.sh: cannot write ${join(blocked, ".bashrc")}; nothing was changed there`);
+    expect(failed.out).not.toContain("added the shell integration to " + join(blocked, ".bashrc"));
+  }, 120_000);
+
+  test("--uninstall takes iclaude's global git hooks out while the binary is still there", () => {
+    const home = tempHome();
+    const env = { GIT_CONFIG_GLOBAL: join(home, ".gitconfig"), GIT_CONFIG_NOSYSTEM: "1" };
+    expect(install(home, ["--no-modify-rc"], env).code).toBe(0);
+    const bin = join(home, ".local/bin/iclaude");
+    expect(Bun.spawnSync([bin, "hooks", "install", "--global"], { cwd: home, env: { HOME: home, PATH, ...env } }).exitCode).toBe(0);
+    const removed = install(home, ["--uninstall", "--no-modify-rc"], env);
+    expect(removed.code).toBe(0);
+    expect(removed.out).toContain("core.hooksPath: unset");
+    expect(Bun.spawnSync(["git", "config", "--global", "--get", "core.hooksPath"], { env: { HOME: home, PATH, ...env } }).exitCode).toBe(1);
+    expect(existsSync(bin)).toBe(false);
+  }, 120_000);
+
   test("an unknown option is refused before anything is done", () => {
     const home = tempHome();
     const run = install(home, ["--frobnicate"]);
