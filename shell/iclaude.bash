@@ -42,7 +42,7 @@ if [[ $- == *i* ]]; then
     fi
     if [[ -r $dir/notice ]]; then
       # notice-shown is shared, so the shells opened later that day stay quiet.
-      if [[ -r $dir/notice-shown ]]; then read -r shown <"$dir/notice-shown" || :; fi
+      if [[ -f $dir/notice-shown && -r $dir/notice-shown ]]; then read -r shown <"$dir/notice-shown" || :; fi
       case $shown in '' | *[!0-9]*) shown=0 ;; esac
       if (( now >= 10#$shown + 86400 )); then
         read -r line <"$dir/notice" || :
@@ -74,7 +74,8 @@ if [[ $- == *i* ]]; then
       esac
     fi
     COMPREPLY=()
-    for word in "${words[@]}"; do
+    # bash < 4.4 calls an empty array unbound under `set -u`.
+    for word in ${words[@]+"${words[@]}"}; do
       if [[ $word == "$cur"* ]]; then COMPREPLY+=("$word"); fi
     done
   }

@@ -9,11 +9,14 @@
 if status is-interactive
     set -q __iclaude_wait; or set -g __iclaude_wait 0
     set -q __iclaude_file; or set -g __iclaude_file
+    set -q __iclaude_mtime; or set -g __iclaude_mtime
 
     # fish has no clock builtin: the age of next-check (`path mtime`) serves as one, with no process.
-    # The steady state is that one age test; the file's path is the one the last check found.
+    # The steady state is two builtin tests on the file the last check found: unchanged since (a
+    # rewrite by a launch or a refresh is read at once), and younger than the wait.
     function __iclaude_hook --on-event fish_prompt
-        set -l age (path mtime --relative -- "$__iclaude_file")
+        test "$(path mtime -- "$__iclaude_file")" = "$__iclaude_mtime"
+        and set -l age (path mtime --relative -- "$__iclaude_file")
         and test $age -lt $__iclaude_wait
         or __iclaude_check
     end
@@ -37,6 +40,7 @@ if status is-interactive
             return
         end
         set -e __iclaude_started
+        set -g __iclaude_mtime $mtime
         set -l now (math $mtime + (path mtime --relative -- $dir/next-check))
         set -l next 0
         read -l line <$dir/next-check
@@ -52,7 +56,7 @@ if status is-interactive
         if test -r $dir/notice
             # notice-shown is shared, so the shells opened later that day stay quiet.
             set -l shown 0
-            if test -r $dir/notice-shown
+            if test -f $dir/notice-shown -a -r $dir/notice-shown
                 read -l line <$dir/notice-shown
                 and string match -qr '^[0-9]+$' -- $line
                 and set shown $line
@@ -61,7 +65,10 @@ if status is-interactive
                 read -l line <$dir/notice
                 and test -n "$line"
                 and printf '%s\n' $line >&2
-                printf '%s\n' $now 2>/dev/null >$dir/notice-shown
+                # fish reports a failed redirection whatever 2> says: write only where it can.
+                if test -f $dir/notice-shown -a -w $dir/notice-shown; or begin; not test -e $dir/notice-shown; and test -w $dir; end
+                    printf '%s\n' $now >$dir/notice-shown
+                end
             end
         end
     end

@@ -11,7 +11,7 @@ if [[ -o interactive ]]; then
   # The steady state is this one test: no file is read before the next-check this shell last read.
   # It is safe under any of the user's options; __iclaude_check sets zsh's defaults for itself.
   __iclaude_hook() {
-    (( EPOCHSECONDS < __iclaude_next )) || __iclaude_check
+    (( ${EPOCHSECONDS:-0} < __iclaude_next )) || __iclaude_check
   }
 
   # Reads the state the background run writes: starts that run when due, and prints the notice
@@ -21,7 +21,7 @@ if [[ -o interactive ]]; then
     local dir=${ICLAUDE_STATE_DIR:-${XDG_STATE_HOME:-$HOME/.local/state}/iclaude}
     local now=$EPOCHSECONDS next=0 shown=0 line=
     [[ -r $dir/next-check ]] && read -r next <"$dir/next-check"
-    [[ $next == <-> ]] || next=0
+    [[ $next == <-> && ${#next} -le 12 ]] || next=0
     __iclaude_next=$(( 10#$next < now + 3600 ? 10#$next : now + 3600 ))
     if (( now >= __iclaude_next )); then
       # Until the background run writes next-check, no other prompt of this shell starts one.
@@ -30,12 +30,12 @@ if [[ -o interactive ]]; then
     fi
     if [[ -r $dir/notice ]]; then
       # notice-shown is shared, so the shells opened later that day stay quiet.
-      [[ -r $dir/notice-shown ]] && read -r shown <"$dir/notice-shown"
-      [[ $shown == <-> ]] || shown=0
+      [[ -f $dir/notice-shown && -r $dir/notice-shown ]] && read -r shown <"$dir/notice-shown"
+      [[ $shown == <-> && ${#shown} -le 12 ]] || shown=0
       if (( now >= 10#$shown + 86400 )); then
         read -r line <"$dir/notice"
         [[ -n $line ]] && print -r -- $line >&2
-        print -r -- $now 2>/dev/null >|"$dir/notice-shown"
+        { print -r -- $now >|"$dir/notice-shown" } 2>/dev/null
       fi
     fi
     return 0

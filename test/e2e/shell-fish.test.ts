@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { callsOf, count, due, feed, sandbox, settledCalls, steady, terminal, waitFor, writeRc } from "../fixtures/shell/harness.ts";
 
@@ -33,6 +33,27 @@ describe("fish prompt hook", () => {
     const run = await feed(box, "fish", prompts(30));
     expect(run.stderr).toBe("");
     expect(await settledCalls(box)).toEqual(["[refresh][--background]"]);
+  });
+
+  test("a next-check rewritten after the last check is read at the next prompt", async () => {
+    const box = await sandbox();
+    writeRc(box, "fish");
+    const file = join(box.state, "next-check");
+    const now = Math.floor(Date.now() / 1000);
+    writeFileSync(file, `${now + 600}\n`);
+    utimesSync(file, now - 18_000, now - 18_000);
+    const run = await feed(box, "fish", ["emit fish_prompt", `echo ${now - 10} >${file}`, "emit fish_prompt"]);
+    expect(run.stderr).toBe("");
+    expect(await settledCalls(box)).toEqual(["[refresh][--background]"]);
+  });
+
+  test("a notice-shown it cannot write costs no error line at the prompt", async () => {
+    const box = await sandbox();
+    writeRc(box, "fish");
+    steady(box);
+    writeFileSync(join(box.state, "notice"), `${NOTICE}\n`);
+    mkdirSync(join(box.state, "notice-shown"));
+    expect((await feed(box, "fish", prompts(3))).stderr).toBe(`${NOTICE}\n`);
   });
 
   test("with no next-check yet starts one refresh", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { baseEnv } from "../helpers.ts";
 import { callsOf, due, settledCalls, feed, sandbox, steady, writeRc, type ShellName } from "../fixtures/shell/harness.ts";
@@ -52,6 +52,16 @@ for (const shell of ["zsh", "bash"] as const satisfies readonly ShellName[]) {
       const run = await feed(box, shell, prompts(3), { ICLAUDE_STATE_DIR: join(box.state, "deeper") });
       expect(run).toEqual({ code: 0, stdout: "", stderr: "" });
       expect(await settledCalls(box)).toEqual([REFRESH]);
+    });
+
+    test("a notice-shown it cannot write costs no error line at the prompt", async () => {
+      const box = await sandbox();
+      writeRc(box, shell, { before: STRICT[shell] });
+      steady(box);
+      writeFileSync(join(box.state, "notice"), `${NOTICE}\n`);
+      mkdirSync(join(box.state, "notice-shown"));
+      const run = await feed(box, shell, prompts(3));
+      expect(run).toEqual({ code: 0, stdout: "", stderr: `${NOTICE}\n` });
     });
 
     test("prints the notice at one prompt a day, across shells", async () => {
