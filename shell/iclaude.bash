@@ -32,7 +32,7 @@ if [[ $- == *i* ]]; then
   __iclaude_check() {
     local now=$1 next=0 shown=0 line=
     local dir=${ICLAUDE_STATE_DIR:-${XDG_STATE_HOME:-${HOME:-}/.local/state}/iclaude}
-    if [[ -r $dir/next-check ]]; then read -r next <"$dir/next-check" || :; fi
+    if [[ -f $dir/next-check && -r $dir/next-check ]]; then read -r next <"$dir/next-check" || :; fi
     case $next in '' | *[!0-9]*) next=0 ;; esac
     __iclaude_next=$(( 10#$next < now + 3600 ? 10#$next : now + 3600 ))
     if (( now >= __iclaude_next )); then
@@ -40,7 +40,7 @@ if [[ $- == *i* ]]; then
       __iclaude_next=$(( now + 60 ))
       ( @ICLAUDE_BIN@ refresh --background </dev/null & ) >/dev/null 2>&1
     fi
-    if [[ -r $dir/notice ]]; then
+    if [[ -f $dir/notice && -r $dir/notice ]]; then
       # notice-shown is shared, so the shells opened later that day stay quiet.
       if [[ -f $dir/notice-shown && -r $dir/notice-shown ]]; then read -r shown <"$dir/notice-shown" || :; fi
       case $shown in '' | *[!0-9]*) shown=0 ;; esac

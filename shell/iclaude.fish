@@ -43,7 +43,8 @@ if status is-interactive
         set -g __iclaude_mtime $mtime
         set -l now (math $mtime + (path mtime --relative -- $dir/next-check))
         set -l next 0
-        read -l line <$dir/next-check
+        test -f $dir/next-check -a -r $dir/next-check
+        and read -l line <$dir/next-check
         and string match -qr '^[0-9]+$' -- $line
         and set next $line
         if test $now -ge $next
@@ -53,7 +54,7 @@ if status is-interactive
         else
             set -g __iclaude_wait (math "min($next, $now + 3600) - $mtime")
         end
-        if test -r $dir/notice
+        if test -f $dir/notice -a -r $dir/notice
             # notice-shown is shared, so the shells opened later that day stay quiet.
             set -l shown 0
             if test -f $dir/notice-shown -a -r $dir/notice-shown

@@ -20,7 +20,7 @@ if [[ -o interactive ]]; then
     emulate -L zsh
     local dir=${ICLAUDE_STATE_DIR:-${XDG_STATE_HOME:-$HOME/.local/state}/iclaude}
     local now=$EPOCHSECONDS next=0 shown=0 line=
-    [[ -r $dir/next-check ]] && read -r next <"$dir/next-check"
+    [[ -f $dir/next-check && -r $dir/next-check ]] && read -r next <"$dir/next-check"
     [[ $next == <-> && ${#next} -le 12 ]] || next=0
     __iclaude_next=$(( 10#$next < now + 3600 ? 10#$next : now + 3600 ))
     if (( now >= __iclaude_next )); then
@@ -28,7 +28,7 @@ if [[ -o interactive ]]; then
       __iclaude_next=$(( now + 60 ))
       ( @ICLAUDE_BIN@ refresh --background </dev/null & ) >/dev/null 2>&1
     fi
-    if [[ -r $dir/notice ]]; then
+    if [[ -f $dir/notice && -r $dir/notice ]]; then
       # notice-shown is shared, so the shells opened later that day stay quiet.
       [[ -f $dir/notice-shown && -r $dir/notice-shown ]] && read -r shown <"$dir/notice-shown"
       [[ $shown == <-> && ${#shown} -le 12 ]] || shown=0

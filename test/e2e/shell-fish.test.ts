@@ -47,6 +47,13 @@ describe("fish prompt hook", () => {
     expect(await settledCalls(box)).toEqual(["[refresh][--background]"]);
   });
 
+  test("state files that are directories cost no error line at the prompt", async () => {
+    const box = await sandbox();
+    writeRc(box, "fish");
+    for (const name of ["next-check", "notice", "notice-shown"]) mkdirSync(join(box.state, name), { recursive: true });
+    expect((await feed(box, "fish", prompts(3))).stderr).toBe("");
+  });
+
   test("a notice-shown it cannot write costs no error line at the prompt", async () => {
     const box = await sandbox();
     writeRc(box, "fish");

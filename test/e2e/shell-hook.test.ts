@@ -54,6 +54,14 @@ for (const shell of ["zsh", "bash"] as const satisfies readonly ShellName[]) {
       expect(await settledCalls(box)).toEqual([REFRESH]);
     });
 
+    test("state files that are directories cost no error line at the prompt", async () => {
+      const box = await sandbox();
+      writeRc(box, shell, { before: STRICT[shell] });
+      for (const name of ["next-check", "notice", "notice-shown"]) mkdirSync(join(box.state, name), { recursive: true });
+      const run = await feed(box, shell, prompts(3));
+      expect(run).toEqual({ code: 0, stdout: "", stderr: "" });
+    });
+
     test("a notice-shown it cannot write costs no error line at the prompt", async () => {
       const box = await sandbox();
       writeRc(box, shell, { before: STRICT[shell] });
