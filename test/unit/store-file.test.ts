@@ -13,6 +13,17 @@ function credentialsDir(): { dir: string; file: string } {
 }
 
 
+/** The real store's write, run as an unprivileged user (when the tests run as root), so permissions bite. */
+async function writeAsAnotherUser(file: string, text: string): Promise<{ stderr: string; code: number }> {
+  const proc = Bun.spawn(unprivileged([process.execPath, join(ROOT, "test/fixtures/write-credentials.ts"), file, text]), {
+    stdout: "pipe",
+    stderr: "pipe",
+    cwd: ROOT,
+  });
+  const [stderr, code] = await Promise.all([new Response(proc.stderr).text(), proc.exited]);
+  return { stderr, code };
+}
+
 describe("file store", () => {
   test("writes 0600 and keeps the previous content as a 0600 .bak", () => {
     const { file } = credentialsDir();
@@ -89,12 +100,7 @@ describe("file store", () => {
     chmodSync(join(dir, ".."), 0o755);
     chmodSync(dir, 0o555);
     chmodSync(file, 0o666);
-    const proc = Bun.spawn(unprivileged([process.execPath, join(ROOT, "test/fixtures/write-credentials.ts"), file, '{"new":2}']), {
-      stdout: "pipe",
-      stderr: "pipe",
-      cwd: ROOT,
-    });
-    const [stderr, code] = await Promise.all([new Response(proc.stderr).text(), proc.exited]);
+    const { stderr, code } = await writeAsAnotherUser(file, '{"new":2}');
     expect(code).toBe(1);
     expect(stderr).toBe(`Cannot write ${file}: permission denied; the previous credentials were left as they were.`);
     expect(readFileSync(file, "utf8")).toBe('{"old":1}');
@@ -108,12 +114,7 @@ describe("file store", () => {
     chmodSync(file, 0o666);
     chmodSync(join(dir, ".."), 0o755);
     chmodSync(dir, 0o1777);
-    const proc = Bun.spawn(unprivileged([process.execPath, join(ROOT, "test/fixtures/write-credentials.ts"), file, '{"new":2}']), {
-      stdout: "pipe",
-      stderr: "pipe",
-      cwd: ROOT,
-    });
-    const [stderr, code] = await Promise.all([new Response(proc.stderr).text(), proc.exited]);
+    const { stderr, code } = await writeAsAnotherUser(file, '{"new":2}');
     expect(code).toBe(1);
     expect(stderr).toBe(`Cannot write ${file}: permission denied; the previous credentials were left as they were.`);
     expect(readFileSync(file, "utf8")).toBe('{"old":1}');
