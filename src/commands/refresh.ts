@@ -1,26 +1,15 @@
 import { defineCommand } from "citty";
 import { loadConfig } from "../core/config.ts";
-import type { Assessment } from "../core/current.ts";
-import { formatDuration, parseDuration } from "../core/durations.ts";
+import { parseDuration } from "../core/durations.ts";
 import { EXIT, IclaudeError, LOGIN_HINT } from "../core/errors.ts";
 import { refreshIfDue, type RefreshResult } from "../core/refresh.ts";
 import { scheduleAfterRun } from "../core/schedule.ts";
 import { appendStateLog } from "../core/state.ts";
 import { maskSecrets } from "../core/secrets.ts";
 import { log, quietLogs } from "../ui/log.ts";
-import { loginPhrase } from "../ui/words.ts";
+import { clocksPhrase, loginPhrase } from "../ui/words.ts";
 import { clockArgs, outputArgs, printJson } from "./_shared.ts";
 import { statusJson } from "./status.ts";
-
-/** `access token valid 8h, login ends in 23 days`, or the login clock alone for a token that cannot be refreshed. */
-function clocksPhrase(a: Assessment, now: number): string {
-  if (a.store === "env") return "claude uses CLAUDE_CODE_OAUTH_TOKEN from the environment";
-  if (a.store === "long-lived") return `claude uses the long-lived token, ${loginPhrase(a, now)}`;
-  if (!a.hasRefreshToken || a.expiresAt === null) return loginPhrase(a, now);
-  const left = Math.floor((a.expiresAt - now) / 1000);
-  const access = left > 0 ? `access token valid ${formatDuration(left)}` : "access token expired";
-  return `${access}, ${loginPhrase(a, now)}`;
-}
 
 const OUTCOME_WORDS: Record<RefreshResult["outcome"], string> = {
   refreshed: "refreshed",

@@ -1,5 +1,5 @@
 import { defineCommand } from "citty";
-import { STATUS_EXIT } from "../core/clocks.ts";
+import { secondsLeft, STATUS_EXIT } from "../core/clocks.ts";
 import { loadConfig } from "../core/config.ts";
 import { assess, type Assessment } from "../core/current.ts";
 import { actionLine, statusLine } from "../ui/words.ts";
@@ -10,7 +10,7 @@ export function statusJson(a: Assessment, now: number): Record<string, unknown> 
   return {
     status: a.status,
     expiresAt: a.expiresAt,
-    expiresIn: a.expiresAt === null ? null : Math.floor((a.expiresAt - now) / 1000),
+    expiresIn: secondsLeft(a.expiresAt, now),
     loginExpiresAt: a.loginExpiresAt,
     scopes: a.scopes,
     subscriptionType: a.subscriptionType,

@@ -33,6 +33,9 @@ export interface Verdict {
   loginExpiresAt: number | null;
 }
 
+/** Whole seconds from `now` to `at` (ms), never rounded up; null when `at` is unknown. */
+export const secondsLeft = (at: number | null, now: number): number | null => (at === null ? null : Math.floor((at - now) / 1000));
+
 /** When a refresh becomes due (ms): the margin before the access token expires. */
 export const refreshDueAt = (accessExpiresAt: number, limits: Pick<Limits, "refreshMargin">): number =>
   accessExpiresAt - limits.refreshMargin * 1000;

@@ -1,3 +1,4 @@
+import { loginWarnAt } from "./clocks.ts";
 import type { Config } from "./config.ts";
 import { serializeCredentials, withNewTokens } from "./credentials.ts";
 import { assess, type Assessment } from "./current.ts";
@@ -128,7 +129,7 @@ async function offerFallback(config: Config, expiring: boolean): Promise<boolean
 function shouldOfferEarly(config: Config, options: RefreshOptions, now = Date.now()): boolean {
   if (!options.interactive || declinedRecently(config, now)) return false;
   const longLived = readLongLived(config);
-  return !longLived || longLived.expiresAt - now < config.threshold * 1000;
+  return !longLived || now > loginWarnAt(longLived.expiresAt, config);
 }
 
 /**

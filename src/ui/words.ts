@@ -1,8 +1,7 @@
+import { secondsLeft as left } from "../core/clocks.ts";
 import type { Assessment } from "../core/current.ts";
 import { formatDuration } from "../core/durations.ts";
 import { LOGIN_HINT } from "../core/errors.ts";
-
-const left = (at: number | null, now: number): number | null => (at === null ? null : Math.floor((at - now) / 1000));
 
 /** `login ends in 23 days` / `login ended 2h ago` / `login has no set end`. */
 export function loginPhrase(a: Pick<Assessment, "loginExpiresAt">, now: number): string {
@@ -15,6 +14,15 @@ function accessPhrase(a: Assessment, now: number): string {
   const s = left(a.expiresAt, now);
   if (s === null) return "access token expiry unknown";
   return s > 0 ? `access token ${formatDuration(s)} left` : `access token expired ${formatDuration(-s)} ago`;
+}
+
+/** What `refresh` reports after its outcome: `access token valid 8h, login ends in 23 days`, or the login clock alone. */
+export function clocksPhrase(a: Assessment, now: number): string {
+  if (a.store === "env") return "claude uses CLAUDE_CODE_OAUTH_TOKEN from the environment";
+  if (a.store === "long-lived") return `claude uses the long-lived token, ${loginPhrase(a, now)}`;
+  const s = left(a.expiresAt, now);
+  if (!a.hasRefreshToken || s === null) return loginPhrase(a, now);
+  return `${s > 0 ? `access token valid ${formatDuration(s)}` : "access token expired"}, ${loginPhrase(a, now)}`;
 }
 
 const where = (a: Assessment): string => [a.subscriptionType, a.store].filter(Boolean).join(", ");
