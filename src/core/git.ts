@@ -12,15 +12,22 @@ export interface GitResult {
 /**
  * Runs git with the hook's own environment, so GIT_INDEX_FILE (a temporary
  * index under `commit -a` or `commit <paths>`) and GIT_DIR are honoured.
+ * `bytes` is stdout undecoded: paths need not be UTF-8.
  */
-export async function git(args: string[], cwd?: string): Promise<GitResult> {
+async function gitRaw(args: string[], cwd?: string): Promise<GitResult & { bytes: Buffer }> {
   let proc: Bun.Subprocess<"ignore", "pipe", "pipe">;
   try {
     proc = Bun.spawn(["git", ...args], { cwd, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
   } catch (error) {
     throw new IclaudeError("git was not found on PATH; install git or fix PATH.", undefined, { cause: error });
   }
-  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).arrayBuffer(), new Response(proc.stderr).text(), proc.exited]);
+  const bytes = Buffer.from(stdout);
+  return { code, bytes, stdout: bytes.toString("utf8"), stderr };
+}
+
+export async function git(args: string[], cwd?: string): Promise<GitResult> {
+  const { code, stdout, stderr } = await gitRaw(args, cwd);
   return { code, stdout, stderr };
 }
 
@@ -49,14 +56,15 @@ const STAGED_DIFF_ARGS = [
 /**
  * The staged diff, as bytes: a 20 MB diff is searched without being decoded
  * whole. git writes it to a file, faster than through a pipe, in a private
- * (0700) temp dir of its own, so it can start before the git dir is known;
- * the dir is removed at once.
+ * (0700) temp dir, removed at once. `paths` (as from stagedChanges) limits it
+ * to those files; without them it is the whole commit.
  */
-export async function stagedDiff(): Promise<Buffer> {
+export async function stagedDiff(paths?: readonly string[]): Promise<Buffer> {
   const dir = mkdtempSync(join(tmpdir(), "iclaude-diff-"));
   const output = join(dir, "staged.diff");
+  const pathspecs = paths ? ["--", ...paths.map((p) => `:(top,literal)${p}`)] : [];
   try {
-    const result = await git([...STAGED_DIFF_ARGS, `--output=${output}`]);
+    const result = await git([...STAGED_DIFF_ARGS, `--output=${output}`, ...pathspecs]);
     if (result.code !== 0) throw failure(result, "read the staged changes");
     return readFileSync(output);
   } finally {
@@ -64,11 +72,53 @@ export async function stagedDiff(): Promise<Buffer> {
   }
 }
 
-/** Staged paths that will exist after the commit (deletions left out), as git spells them. */
-export async function stagedPaths(): Promise<string[]> {
-  const out = await gitOk(["diff", "--cached", "--name-only", "-z", "--no-relative", "--diff-filter=d"], "list the staged files");
-  return out.split("\0").filter(Boolean);
+/** One file the commit adds or changes (deletions left out). */
+export interface StagedFile {
+  path: string;
+  /** The path it was renamed or copied from, so a diff limited to `path` still pairs them. */
+  source: string | null;
+  /** The staged mode: 100644 or 100755 for a regular file. */
+  mode: string;
+  /** The staged blob's object id, full length. */
+  blob: string;
 }
+
+export interface StagedChanges {
+  files: StagedFile[];
+  /** false when a path is not valid UTF-8, so cannot be named back to git exactly. */
+  exact: boolean;
+}
+
+/**
+ * What the commit changes, from `git diff --cached --raw`: paths, modes and
+ * blob ids, with the same rename pairing as the staged diff, and no content read.
+ */
+export async function stagedChanges(): Promise<StagedChanges> {
+  const result = await gitRaw(["diff", "--cached", "--raw", "-z", "--no-abbrev", "--no-relative", "--diff-filter=d"]);
+  if (result.code !== 0) throw failure(result, "list the staged files");
+  const fields = result.bytes.toString("latin1").split("\0");
+  let exact = true;
+  const path = (latin1: string): string => {
+    const bytes = Buffer.from(latin1, "latin1");
+    try {
+      return STRICT_UTF8.decode(bytes);
+    } catch {
+      exact = false;
+      return bytes.toString("utf8");
+    }
+  };
+  const files: StagedFile[] = [];
+  for (let i = 0; i + 1 < fields.length; ) {
+    const [, mode = "", , blob = "", status = ""] = (fields[i] as string).slice(1).split(" ");
+    const pair = status.startsWith("R") || status.startsWith("C");
+    const first = path(fields[i + 1] as string);
+    files.push(pair ? { path: path(fields[i + 2] as string), source: first, mode, blob } : { path: first, source: null, mode, blob });
+    i += pair ? 3 : 2;
+  }
+  return { files, exact };
+}
+
+const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
 
 /** The tree the commit will record; null when the index cannot be written as one (e.g. during a conflict). */
 export async function stagedTree(): Promise<string | null> {

@@ -4,8 +4,9 @@ import { detectAgent, skipSwitch, type AgentSign } from "./agents.ts";
 import type { Config } from "./config.ts";
 import { assess } from "./current.ts";
 import { IclaudeError } from "./errors.ts";
-import { gitOk, stagedBlob, stagedDiff, stagedPaths, stagedTree } from "./git.ts";
-import { scanDiff, type Finding } from "./scan.ts";
+import { git, gitOk, stagedBlob, stagedChanges, stagedDiff, stagedTree, type StagedChanges } from "./git.ts";
+import { filesToDiff } from "./prefilter.ts";
+import { keywords, scanDiff, type Finding } from "./scan.ts";
 import { readLongLived } from "./store/long-lived.ts";
 
 export const HOOK_NAMES = ["pre-commit", "prepare-commit-msg"] as const;
@@ -97,6 +98,35 @@ function writeMarker(path: string, value: string | null): void {
   }
 }
 
+/** Where the pass marker lives, and the working tree's top (null without one). */
+async function locate(): Promise<{ marker: string; top: string | null }> {
+  const both = await git(["rev-parse", "--git-path", MARKER, "--show-toplevel"]);
+  if (both.code === 0) {
+    const [marker = "", top = ""] = both.stdout.split("\n");
+    return { marker: resolve(marker), top };
+  }
+  // Outside a repository rev-parse's own words are the error.
+  return { marker: resolve((await gitOk(["rev-parse", "--git-path", MARKER], "find the git directory")).trim()), top: null };
+}
+
+/**
+ * Above this many files the diff is asked for whole: git matches every index
+ * entry against every pathspec, and the argument list has a limit.
+ */
+const MAX_PATHSPEC_FILES = 128;
+
+/**
+ * The part of the staged diff that can hold a finding: only the files the
+ * prefilter could not clear. Without a working tree, with a path git cannot
+ * be given back exactly, or with many files left, the whole diff.
+ */
+async function diffToScan(staged: StagedChanges, top: string | null, needles: readonly string[]): Promise<Buffer> {
+  const left = top === null || !staged.exact ? null : filesToDiff(top, staged.files, needles, MAX_PATHSPEC_FILES);
+  if (left === null) return stagedDiff();
+  if (left.length === 0) return Buffer.alloc(0);
+  return stagedDiff(left.flatMap((f) => (f.source === null ? [f.path] : [f.path, f.source])));
+}
+
 /** Runs one hook's check against the staged changes. */
 export async function runGuard(hook: HookName, config: Config, env: Env = process.env): Promise<GuardResult> {
   const agent = detectAgent(env);
@@ -105,29 +135,23 @@ export async function runGuard(hook: HookName, config: Config, env: Env = proces
   const strict = agent !== null || config.guard.strictForHumans;
   const allow = compileAllow(config);
   const late = hook === "prepare-commit-msg";
-  // pre-commit always scans, so its diff (the slow part) starts beside the other git calls.
-  const early = late ? null : stagedDiff();
-  early?.catch(() => {});
-  const located = gitOk(["rev-parse", "--git-path", MARKER], "find the git directory");
-  const all = Promise.all([located, stagedTree(), stagedPaths()]);
+  const located = locate();
+  const all = Promise.all([located, stagedTree(), stagedChanges()]);
   all.catch(() => {});
-  // Outside a repository rev-parse's own words win over what `git diff` then says.
   await located;
-  const [gitPath, tree, paths] = await all;
-  const markerPath = resolve(gitPath.trim());
+  const [{ marker, top }, tree, staged] = await all;
   const key = tree === null ? null : `${tree} ${strict ? "strict" : "secrets"}\n`;
-  if (late && key !== null && readMarker(markerPath) === key) {
-    writeMarker(markerPath, null);
+  if (late && key !== null && readMarker(marker) === key) {
+    writeMarker(marker, null);
     return { outcome: "verified", findings: [], agent, skip, late: false };
   }
-  const diffReady = early ?? stagedDiff();
   const own = ownTokens(config, env);
   if (agent && own.refreshDue) topUp();
-  const diff = await diffReady;
+  const diff = await diffToScan(staged, top, keywords(own.tokens));
   const findings = [
-    ...protectedPathFindings(paths, strict ? config.guard.protectedPaths : [], allow),
+    ...protectedPathFindings(staged.files.map((f) => f.path), strict ? config.guard.protectedPaths : [], allow),
     ...(await scanDiff(diff, { ownTokens: own.tokens, allow, readBlob: stagedBlob })),
   ];
-  writeMarker(markerPath, findings.length === 0 && !late ? key : null);
+  writeMarker(marker, findings.length === 0 && !late ? key : null);
   return { outcome: findings.length ? "blocked" : "passed", findings, agent, skip, late };
 }

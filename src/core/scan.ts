@@ -127,6 +127,19 @@ function addedLines(diff: Buffer, from: number, to: number): number {
   return n;
 }
 
+/** Shorter values would match by chance; a token is far longer. */
+const usableOwnTokens = (tokens: readonly string[]): string[] => tokens.filter((t) => t.length >= 20);
+
+/**
+ * Every string that must be present for any rule to fire: the static
+ * keywords, and the user's own tokens that hold none of them (most start
+ * with `sk-ant-`, so are found already).
+ */
+export function keywords(ownTokens: readonly string[]): string[] {
+  const unseen = usableOwnTokens(ownTokens).filter((t) => !STATIC_KEYWORDS.some((k) => t.includes(k)));
+  return [...STATIC_KEYWORDS, ...unseen];
+}
+
 const isAllowed = (hit: LineHit, line: string, path: string, allow: readonly RegExp[]): boolean =>
   hit.allowable && (line.includes(INLINE_ALLOW) || allow.some((re) => re.test(line) || re.test(path)));
 
@@ -136,8 +149,8 @@ const isAllowed = (hit: LineHit, line: string, path: string, allow: readonly Reg
  * the lines holding one are decoded.
  */
 export async function scanDiff(diff: Buffer, options: ScanOptions): Promise<Finding[]> {
-  const ownTokens = options.ownTokens.filter((t) => t.length >= 20);
-  const starts = candidateLines(diff, [...STATIC_KEYWORDS, ...ownTokens]);
+  const ownTokens = usableOwnTokens(options.ownTokens);
+  const starts = candidateLines(diff, keywords(ownTokens));
   if (starts.length === 0) return [];
   const hunks = indexHunks(diff);
   const findings: Finding[] = [];

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
 import { expectNoSecrets, fakeToken, writeCredentials, type Run } from "../helpers.ts";
@@ -96,6 +96,51 @@ describe("the guard blocks secrets in what a commit adds", () => {
     expect((await repo.iclaude(["hooks", "install"])).code).toBe(0);
     expect((await repo.commit({ "old.txt": `${token}\nline changed\n` })).code).toBe(0);
     expect(await commitCount(repo)).toBe(2);
+  });
+
+  test("a renamed file is judged by what it adds, not by what it carried over", async () => {
+    const repo = await makeRepo();
+    const old = fakeToken("oat01");
+    expect((await repo.commit({ "a/old.txt": `${old}\nline\n` })).code).toBe(0);
+    expect((await repo.iclaude(["hooks", "install"])).code).toBe(0);
+    mkdirSync(join(repo.dir, "b"));
+    mkdirSync(join(repo.dir, "c"));
+    await repo.git(["mv", "a/old.txt", "b/new.txt"]);
+    expect((await repo.git(["commit", "-q", "-m", "move"])).code).toBe(0);
+    const added = fakeToken("ort01");
+    await repo.git(["mv", "b/new.txt", "c/newer.txt"]);
+    await expectBlocked(repo, await repo.commit({ "c/newer.txt": `${old}\nline\n${added}\n` }), "c/newer.txt:3", [old, added], 2);
+  });
+
+  test("what is staged is scanned, not the working tree", async () => {
+    const repo = await makeRepo({ install: true });
+    const token = fakeToken("oat01");
+    repo.write("a.txt", `key ${token}\n`);
+    await repo.git(["add", "a.txt"]);
+    repo.write("a.txt", `key ${"x".repeat(token.length)}\n`);
+    await expectBlocked(repo, await repo.git(["commit", "-q", "-m", "edited out after staging"]), "a.txt:1", [token]);
+    await repo.git(["reset", "-q"]);
+    repo.write("b.txt", "clean\n");
+    await repo.git(["add", "b.txt"]);
+    repo.write("b.txt", `key ${token}\n`);
+    expect((await repo.git(["commit", "-q", "-m", "edited in after staging"])).code).toBe(0);
+  });
+
+  test("a path that is not UTF-8, a symlink and a line-ending conversion are all still scanned", async () => {
+    const repo = await makeRepo({ install: true });
+    const token = fakeToken("oat01");
+    const latin1 = Buffer.from(`${repo.dir}/caf\xe9.txt`, "latin1");
+    writeFileSync(latin1, `key ${token}\n`);
+    await repo.git(["add", "-A"]);
+    await expectBlocked(repo, await repo.git(["commit", "-q", "-m", "latin1 name"]), "caf", [token]);
+    await repo.git(["reset", "-q"]);
+    rmSync(latin1);
+    symlinkSync(token, join(repo.dir, "link"));
+    await repo.git(["add", "link"]);
+    await expectBlocked(repo, await repo.git(["commit", "-q", "-m", "link"]), "link:1", [token]);
+    await repo.git(["rm", "-q", "--cached", "link"]);
+    await repo.git(["config", "core.autocrlf", "true"]);
+    await expectBlocked(repo, await repo.commit({ "crlf.txt": `one\r\nkey ${token}\r\n` }), "crlf.txt:2", [token]);
   });
 
   test("git commit -a and git commit <path> are scanned through git's temporary index", async () => {
