@@ -1,5 +1,6 @@
 import { isatty } from "node:tty";
 import { StdoutGate } from "../core/auth-failure.ts";
+import { isPrint, streamsInput } from "../core/claude-args.ts";
 import { checkNotLooping, findClaude, LAUNCHER_ENV, spawnClaude } from "../core/claude.ts";
 import { loadConfig, type Config } from "../core/config.ts";
 import { assess, type Assessment } from "../core/current.ts";
@@ -13,20 +14,6 @@ import { loginPhrase } from "../ui/words.ts";
 const BEFORE_LAUNCH = { lockWaitMs: 3_000, deadlineMs: 5_000 };
 /** A run already failed for its login; a little more patience buys it its answer. */
 const AFTER_REFUSAL = { lockWaitMs: 10_000, deadlineMs: 15_000 };
-
-/** Claude's options: what comes before its own `--`. */
-function optionsOf(args: string[]): string[] {
-  const end = args.indexOf("--");
-  return end < 0 ? args : args.slice(0, end);
-}
-
-const isPrint = (args: string[]): boolean => optionsOf(args).some((a) => a === "-p" || a === "--print");
-
-/** `--input-format stream-json` is a live conversation on stdin and stdout: never held, never replayed. */
-function streamsInput(args: string[]): boolean {
-  const options = optionsOf(args);
-  return options.some((a, i) => a === "--input-format=stream-json" || (a === "--input-format" && options[i + 1] === "stream-json"));
-}
 
 const reason = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 

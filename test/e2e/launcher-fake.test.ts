@@ -104,14 +104,18 @@ describe("before claude starts", () => {
     }
   });
 
-  test("at a terminal, an expiring login is offered the fallback once a day, and told in one line after that", async () => {
+  test("at a terminal, an expiring login is offered the fallback once a day, and told in one line after that; print mode (-cp) is never asked", async () => {
     const { home: dir } = home();
     writeCredentials(dir, { refreshTokenExpiresAt: Date.now() + 2 * DAY + 3_600_000 });
     const env = baseEnv(dir, { ICLAUDE_CLAUDE_BIN: FAKE, FAKE_MODE: "args" });
-    const atTerminal = () => {
-      const proc = Bun.spawnSync(["script", "-qec", `'${BIN}' -- x`, "/dev/null"], { cwd: dir, env, stdin: new TextEncoder().encode("n\n"), timeout: 20_000 });
+    const atTerminal = (args = "-- x") => {
+      const proc = Bun.spawnSync(["script", "-qec", `'${BIN}' ${args}`, "/dev/null"], { cwd: dir, env, stdin: new TextEncoder().encode("n\n"), timeout: 20_000 });
       return { code: proc.exitCode, output: proc.stdout.toString().replace(/\r/g, "") };
     };
+    const print = atTerminal("-cp x");
+    expect(print.code).toBe(0);
+    expect(print.output).not.toContain("login ends");
+    expect(print.output).toContain("[-cp]\n[x]\n");
     const first = atTerminal();
     expect(first.code).toBe(0);
     expect(first.output).toContain("Your Claude login ends soon");

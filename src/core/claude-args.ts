@@ -1,0 +1,30 @@
+/** What iclaude needs to know of claude's own command line. */
+
+/** Claude's options: what comes before its own `--`. */
+function optionsOf(args: readonly string[]): readonly string[] {
+  const end = args.indexOf("--");
+  return end < 0 ? args : args.slice(0, end);
+}
+
+/** claude's short flags that take no value; any other letter in a cluster takes the rest as its value. */
+const VALUELESS_SHORT = new Set(["c", "h", "p", "v"]);
+
+/** `-p`, `--print`, or `p` in a cluster of short flags before any letter that takes a value (`-cp`, not `-rp`). */
+function printsFlag(arg: string): boolean {
+  if (arg === "--print") return true;
+  if (!/^-[A-Za-z]+$/.test(arg)) return false;
+  for (const letter of arg.slice(1)) {
+    if (letter === "p") return true;
+    if (!VALUELESS_SHORT.has(letter)) return false;
+  }
+  return false;
+}
+
+/** A non-interactive run: its output can be held and retried after a refused login. */
+export const isPrint = (args: readonly string[]): boolean => optionsOf(args).some(printsFlag);
+
+/** `--input-format stream-json` is a live conversation on stdin and stdout: never held, never replayed. */
+export function streamsInput(args: readonly string[]): boolean {
+  const options = optionsOf(args);
+  return options.some((a, i) => a === "--input-format=stream-json" || (a === "--input-format" && options[i + 1] === "stream-json"));
+}
