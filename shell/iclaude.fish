@@ -13,12 +13,18 @@ if status is-interactive
 
     # fish has no clock builtin: the age of next-check (`path mtime`) serves as one, with no process.
     # The steady state is two builtin tests on the file the last check found: unchanged since (a
-    # rewrite by a launch or a refresh is read at once), and younger than the wait.
-    function __iclaude_hook --on-event fish_prompt
-        test "$(path mtime -- "$__iclaude_file")" = "$__iclaude_mtime"
-        and set -l age (path mtime --relative -- "$__iclaude_file")
-        and test $age -lt $__iclaude_wait
-        or __iclaude_check
+    # rewrite by a launch or a refresh is read at once), and younger than the wait. `path` came in
+    # fish 3.5; an older fish says so once and keeps the claude function.
+    if contains path (builtin -n)
+        function __iclaude_hook --on-event fish_prompt
+            set -l mtime (path mtime -- "$__iclaude_file")
+            and test "$mtime" = "$__iclaude_mtime"
+            and set -l age (path mtime --relative -- "$__iclaude_file")
+            and test $age -lt $__iclaude_wait
+            or __iclaude_check
+        end
+    else
+        echo "iclaude: fish $version has no path builtin (fish 3.5+), so the prompt hook is off; claude still refreshes first." >&2
     end
 
     # Reads the state the background run writes: starts that run when due, and prints the notice

@@ -84,6 +84,18 @@ describe("fish prompt hook", () => {
     expect(callsOf(box)).toEqual([]);
   });
 
+  test("a fish without the path builtin (before 3.5) is told once, gets no hook, and keeps the claude function", async () => {
+    const box = await sandbox();
+    // fish 3.6 cannot lose a builtin; shadowing `contains` makes the integration see a fish without `path`.
+    writeRc(box, "fish", { before: "function contains; return 1; end\n", after: "functions -e contains\n" });
+    due(box);
+    const run = await feed(box, "fish", [...prompts(3), "functions -q __iclaude_hook; or echo no-hook", "functions -q claude; and echo claude-function"]);
+    expect(run.stderr).toMatch(/^iclaude: fish \d+\.\d+\S* has no path builtin \(fish 3\.5\+\), so the prompt hook is off; claude still refreshes first\.\n$/);
+    expect(run.stdout).toContain("no-hook\nclaude-function\n");
+    await Bun.sleep(300);
+    expect(callsOf(box)).toEqual([]);
+  });
+
   test("leaves $status and $pipestatus to the prompt", async () => {
     const box = await sandbox();
     writeRc(box, "fish", { after: "function fish_prompt; printf 'S[%s|%s]> ' $status \"$pipestatus\"; end\n" });
