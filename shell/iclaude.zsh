@@ -62,7 +62,11 @@ if [[ -o interactive ]]; then
       _describe -t commands 'iclaude command' commands
       return
     fi
-    case $words[2] in
+    # The command's own arguments are completed as if it were run alone: `init` becomes word 1.
+    local command=$words[2]
+    shift words
+    (( CURRENT-- ))
+    case $command in
       status) _arguments '--json[print one JSON object]' '--quiet[print nothing]' '--threshold=[warn within]:duration' '--refresh-margin=[refresh within]:duration' ;;
       refresh) _arguments '--force[refresh now]' '--no-interactive[never prompt]' '--json[print one JSON object]' ;;
       init) _arguments '1:shell:(zsh bash fish)' '--no-claude-function[leave claude alone]' ;;

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { BIN, runBin, tempHome } from "../helpers.ts";
-import { callsOf, SHELLS, sandbox, shellEnv } from "../fixtures/shell/harness.ts";
+import { callsOf, SHELLS, sandbox, shellEnv, steady, terminal, waitFor, writeRc } from "../fixtures/shell/harness.ts";
 
 const render = async (args: string[]): Promise<string> => {
   const run = await runBin(["init", ...args], { home: tempHome() });
@@ -88,4 +88,27 @@ describe("iclaude init", () => {
     });
     expect(fish.stdout.toString().split("\n").map((l) => l.split("\t")[0])).toEqual(["status", "bash", "fish", "zsh", ""]);
   });
+
+  test("completes iclaude's own commands in zsh, through compinit, at a terminal", async () => {
+    const box = await sandbox();
+    writeRc(box, "zsh", { before: "autoload -Uz compinit; compinit -u -D\n", prompt: "Z> " });
+    steady(box);
+    const term = terminal(box, "zsh");
+    try {
+      expect(await waitFor(() => term.screen().includes("Z>"))).toBe(true);
+      term.keys("iclaude sta", "Tab");
+      expect(await waitFor(() => term.screen().includes("Z> iclaude status"))).toBe(true);
+      term.keys("", "C-u");
+      term.keys("iclaude init ", "Tab");
+      expect(await waitFor(() => /bash\s+fish\s+zsh/.test(term.screen()))).toBe(true);
+      term.keys("", "C-u");
+      term.keys("iclaude hooks ", "Tab");
+      expect(await waitFor(() => /install\s+run/.test(term.screen()))).toBe(true);
+      term.keys("", "C-u");
+      term.keys("iclaude status --j", "Tab");
+      expect(await waitFor(() => term.screen().includes("Z> iclaude status --json"))).toBe(true);
+    } finally {
+      term.close();
+    }
+  }, 30_000);
 });
