@@ -68,9 +68,17 @@ if [[ $- == *i* ]]; then
     else
       case ${COMP_WORDS[1]:-} in
         status) words=(--json --quiet --threshold --refresh-margin) ;;
-        refresh) words=(--force --no-interactive --json) ;;
+        refresh) words=(--force --no-interactive --json --quiet --lock-wait) ;;
         init) words=(zsh bash fish --no-claude-function) ;;
-        hooks) words=(install run pre-commit prepare-commit-msg --global --force --uninstall) ;;
+        hooks)
+          if (( COMP_CWORD == 2 )); then
+            words=(install run)
+          elif [[ ${COMP_WORDS[2]} == run ]]; then
+            if (( COMP_CWORD == 3 )); then words=(pre-commit prepare-commit-msg); fi
+          else
+            words=(--global --force --uninstall)
+          fi
+          ;;
       esac
     fi
     COMPREPLY=()

@@ -101,9 +101,10 @@ if status is-interactive
     complete -c iclaude -n __fish_use_subcommand -a hooks -d 'install or run the git guard'
     complete -c iclaude -n __fish_use_subcommand -a run -d 'run claude with the login refreshed'
     complete -c iclaude -n '__fish_seen_subcommand_from status' -l json -l quiet -l threshold -l refresh-margin
-    complete -c iclaude -n '__fish_seen_subcommand_from refresh' -l force -l no-interactive -l json
+    complete -c iclaude -n '__fish_seen_subcommand_from refresh' -l force -l no-interactive -l json -l quiet -l lock-wait
     complete -c iclaude -n '__fish_seen_subcommand_from init' -x -a 'zsh bash fish'
     complete -c iclaude -n '__fish_seen_subcommand_from init' -l no-claude-function
-    complete -c iclaude -n '__fish_seen_subcommand_from hooks' -x -a 'install run pre-commit prepare-commit-msg'
-    complete -c iclaude -n '__fish_seen_subcommand_from hooks' -l global -l force -l uninstall
+    complete -c iclaude -n '__fish_seen_subcommand_from hooks; and not __fish_seen_subcommand_from install run' -x -a 'install run'
+    complete -c iclaude -n '__fish_seen_subcommand_from hooks; and __fish_seen_subcommand_from run' -x -a 'pre-commit prepare-commit-msg'
+    complete -c iclaude -n '__fish_seen_subcommand_from hooks; and __fish_seen_subcommand_from install' -l global -l force -l uninstall
 end

@@ -68,9 +68,17 @@ if [[ -o interactive ]]; then
     (( CURRENT-- ))
     case $command in
       status) _arguments '--json[print one JSON object]' '--quiet[print nothing]' '--threshold=[warn within]:duration' '--refresh-margin=[refresh within]:duration' ;;
-      refresh) _arguments '--force[refresh now]' '--no-interactive[never prompt]' '--json[print one JSON object]' ;;
+      refresh) _arguments '--force[refresh now]' '--no-interactive[never prompt]' '--json[print one JSON object]' '--quiet[print nothing]' '--lock-wait=[wait for the lock]:duration' ;;
       init) _arguments '1:shell:(zsh bash fish)' '--no-claude-function[leave claude alone]' ;;
-      hooks) _arguments '1:action:(install run)' '2:hook:(pre-commit prepare-commit-msg)' '--global' '--force' '--uninstall' ;;
+      hooks)
+        if (( CURRENT == 2 )); then
+          compadd install run
+        elif [[ $words[2] == run ]]; then
+          (( CURRENT != 3 )) || compadd pre-commit prepare-commit-msg
+        else
+          compadd -- --global --force --uninstall
+        fi
+        ;;
       *) _default ;;
     esac
   }

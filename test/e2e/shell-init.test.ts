@@ -76,17 +76,18 @@ describe("iclaude init", () => {
 
   test("completes iclaude's own commands in bash and fish without a process", async () => {
     const box = await sandbox();
-    const bash = Bun.spawnSync(
-      ["bash", "-i", "-c", `source ${JSON.stringify(join(box.home, "init.bash"))}; COMP_WORDS=(iclaude r); COMP_CWORD=1; __iclaude_complete; echo "\${COMPREPLY[*]}"; COMP_WORDS=(iclaude init ''); COMP_CWORD=2; __iclaude_complete; echo "\${COMPREPLY[*]}"`],
-      { env: shellEnv(box), stdout: "pipe", stderr: "ignore" },
-    );
-    expect(bash.stdout.toString()).toBe("refresh run\nzsh bash fish --no-claude-function\n");
-    const fish = Bun.spawnSync(["fish", "-i", "-c", `source ${JSON.stringify(join(box.home, "init.fish"))}; complete -C 'iclaude sta'; complete -C 'iclaude init '`], {
+    const lines = ["iclaude r", "iclaude init ''", "iclaude hooks ''", "iclaude hooks run ''", "iclaude hooks install --"];
+    const complete = lines.map((l) => `COMP_WORDS=(${l}); COMP_CWORD=$((\${#COMP_WORDS[@]} - 1)); __iclaude_complete; echo "\${COMPREPLY[*]}"`).join("; ");
+    const bash = Bun.spawnSync(["bash", "-i", "-c", `source ${JSON.stringify(join(box.home, "init.bash"))}; ${complete}`], { env: shellEnv(box), stdout: "pipe", stderr: "ignore" });
+    expect(bash.stdout.toString().split("\n")).toEqual(["refresh run", "zsh bash fish --no-claude-function", "install run", "pre-commit prepare-commit-msg", "--global --force --uninstall", ""]);
+    const asked = ["iclaude sta", "iclaude init ", "iclaude hooks ", "iclaude hooks run ", "iclaude hooks install --"];
+    const fish = Bun.spawnSync(["fish", "-i", "-c", `source ${JSON.stringify(join(box.home, "init.fish"))}; ${asked.map((l) => `complete -C '${l}'; echo`).join("; ")}`], {
       env: shellEnv(box),
       stdout: "pipe",
       stderr: "ignore",
     });
-    expect(fish.stdout.toString().split("\n").map((l) => l.split("\t")[0])).toEqual(["status", "bash", "fish", "zsh", ""]);
+    const answers = fish.stdout.toString().split("\n\n").map((block) => block.split("\n").filter(Boolean).map((l) => l.split("\t")[0]).sort());
+    expect(answers).toEqual([["status"], ["bash", "fish", "zsh"], ["install", "run"], ["pre-commit", "prepare-commit-msg"], ["--force", "--global", "--uninstall"], []]);
   });
 
   test("completes iclaude's own commands in zsh, through compinit, at a terminal", async () => {
@@ -104,6 +105,11 @@ describe("iclaude init", () => {
       term.keys("", "C-u");
       term.keys("iclaude hooks ", "Tab");
       expect(await waitFor(() => /install\s+run/.test(term.screen()))).toBe(true);
+      term.keys("", "C-u");
+      term.keys("iclaude hooks run ", "Tab");
+      expect(await waitFor(() => term.screen().includes("Z> iclaude hooks run pre"))).toBe(true);
+      term.keys("", "Tab");
+      expect(await waitFor(() => /pre-commit\s+prepare-commit-msg/.test(term.screen()))).toBe(true);
       term.keys("", "C-u");
       term.keys("iclaude status --j", "Tab");
       expect(await waitFor(() => term.screen().includes("Z> iclaude status --json"))).toBe(true);
