@@ -126,6 +126,17 @@ describe("the guard blocks secrets in what a commit adds", () => {
     expect((await repo.git(["commit", "-q", "-m", "edited in after staging"])).code).toBe(0);
   });
 
+  test("paths that read as pathspec magic, globs or options are each scanned as themselves", async () => {
+    const repo = await makeRepo({ install: true });
+    const token = fakeToken("oat01");
+    const names = [":lead", "a)b", "st*r", "[x]", "-dash", " sp", "new\nline"];
+    for (const name of names) repo.write(name, `x ${token}\n`);
+    await repo.git(["add", "-A"]);
+    const run = await repo.git(["commit", "-q", "-m", "odd names"]);
+    await expectBlocked(repo, run, "Claude OAuth access token", [token]);
+    expect(run.stderr.match(/:1 {2}Claude OAuth access token/g)).toHaveLength(names.length);
+  });
+
   test("a path that is not UTF-8, a symlink and a line-ending conversion are all still scanned", async () => {
     const repo = await makeRepo({ install: true });
     const token = fakeToken("oat01");
