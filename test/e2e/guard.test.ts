@@ -20,6 +20,15 @@ async function expectBlocked(repo: Repo, run: Run, where: string, secrets: strin
   expectNoSecrets([run.stdout, run.stderr], secrets);
 }
 
+/** A repository whose first commit, made before the guard was installed, put a token at line 1 of `path`. */
+async function tokenInHistory(path: string): Promise<{ repo: Repo; token: string }> {
+  const repo = await makeRepo();
+  const token = fakeToken("oat01");
+  expect((await repo.commit({ [path]: `${token}\nline\n` })).code).toBe(0);
+  expect((await repo.iclaude(["hooks", "install"])).code).toBe(0);
+  return { repo, token };
+}
+
 describe("the guard blocks secrets in what a commit adds", () => {
   test("a Claude OAuth access token: file and line named, token masked", async () => {
     const repo = await makeRepo({ install: true });
@@ -90,19 +99,13 @@ describe("the guard blocks secrets in what a commit adds", () => {
   });
 
   test("only added lines count: a token already in the history does not block an edit elsewhere", async () => {
-    const repo = await makeRepo();
-    const token = fakeToken("oat01");
-    expect((await repo.commit({ "old.txt": `${token}\nline\n` })).code).toBe(0);
-    expect((await repo.iclaude(["hooks", "install"])).code).toBe(0);
+    const { repo, token } = await tokenInHistory("old.txt");
     expect((await repo.commit({ "old.txt": `${token}\nline changed\n` })).code).toBe(0);
     expect(await commitCount(repo)).toBe(2);
   });
 
   test("a renamed file is judged by what it adds, not by what it carried over", async () => {
-    const repo = await makeRepo();
-    const old = fakeToken("oat01");
-    expect((await repo.commit({ "a/old.txt": `${old}\nline\n` })).code).toBe(0);
-    expect((await repo.iclaude(["hooks", "install"])).code).toBe(0);
+    const { repo, token: old } = await tokenInHistory("a/old.txt");
     mkdirSync(join(repo.dir, "b"));
     mkdirSync(join(repo.dir, "c"));
     await repo.git(["mv", "a/old.txt", "b/new.txt"]);
