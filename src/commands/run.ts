@@ -5,7 +5,7 @@ import { checkNotLooping, findClaude, LAUNCHER_ENV, spawnClaude } from "../core/
 import { loadConfig, type Config } from "../core/config.ts";
 import { assess, type Assessment } from "../core/current.ts";
 import { LOGIN_HINT } from "../core/errors.ts";
-import { launchOfferDue, rememberLaunchOffer } from "../core/state.ts";
+import { launchOfferDue, rememberLaunchOffer, stateTrustError } from "../core/state.ts";
 import { StdinTape } from "../core/stdin-tape.ts";
 import { log } from "../ui/log.ts";
 import { loginPhrase } from "../ui/words.ts";
@@ -34,6 +34,8 @@ function safeAssess(config: Config): Assessment | null {
 async function prepare(config: Config, atTerminal: boolean): Promise<Assessment | null> {
   const before = safeAssess(config);
   if (!before) return null;
+  const distrusted = stateTrustError(config, "claude starts with Claude Code's own login");
+  if (distrusted) log.warn(distrusted.message);
   const now = Date.now();
   const personNeeded = atTerminal && (before.status === "login-expiring" || before.status === "expired");
   const offer = personNeeded && launchOfferDue(config, now);
@@ -44,7 +46,9 @@ async function prepare(config: Config, atTerminal: boolean): Promise<Assessment 
   if (offer) rememberLaunchOffer(config, now);
   try {
     const { refreshIfDue } = await import("../core/refresh.ts");
-    return (await refreshIfDue(config, { ...BEFORE_LAUNCH, interactive: offer })).after;
+    const result = await refreshIfDue(config, { ...BEFORE_LAUNCH, interactive: offer });
+    if (result.warning) log.warn(result.warning);
+    return result.after;
   } catch (error) {
     log.warn(`${reason(error)} Starting claude anyway.`);
     return safeAssess(config) ?? before;

@@ -20,9 +20,10 @@ const sample = () => ({
 describe("credentials", () => {
   test("keeps every unknown key, top level and inside claudeAiOauth, through a read–write cycle", () => {
     const original = sample();
-    const parsed = parseCredentials(JSON.stringify(original), "f");
+    const bytes = Buffer.from(JSON.stringify(original, null, 2));
+    const parsed = parseCredentials(bytes.toString(), "f");
     const next = withNewTokens(parsed, { accessToken: "sk-ant-oat01-new", refreshToken: "sk-ant-ort01-new", expiresAt: 5, scopes: ["a"] });
-    const written = JSON.parse(serializeCredentials(next));
+    const written = JSON.parse(serializeCredentials(next, { bytes, file: parsed }).toString());
     expect(written.mcpOAuth).toEqual(original.mcpOAuth);
     expect(written.somethingNew).toBe(true);
     expect(written.claudeAiOauth.rateLimitTier).toBe("default_claude_max_20x");
@@ -58,6 +59,6 @@ describe("credentials", () => {
 
   test("refuses to serialise a credential without a refresh token or expiry", () => {
     const file = parseCredentials(JSON.stringify({ claudeAiOauth: { accessToken: "a", scopes: [] } }), "f");
-    expect(iclaudeErrorOf(() => serializeCredentials(file)).message).toContain("incomplete");
+    expect(iclaudeErrorOf(() => serializeCredentials(file, { bytes: null, file: null })).message).toContain("incomplete");
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { probeCredentialsWrite, readTextFile, writeCredentialsFile } from "../../src/core/store/file.ts";
+import { readTextFile, reserveCredentialsWrite, writeCredentialsFile } from "../../src/core/store/file.ts";
 import { iclaudeErrorOf, ROOT, tempHome, unprivileged } from "../helpers.ts";
 
 const mode = (path: string): number => statSync(path).mode & 0o777;
@@ -58,7 +58,7 @@ describe("file store", () => {
     writeFileSync(file, '{"old":1}', { mode: 0o600 });
     mkdirSync(`${file}.bak`);
     writeFileSync(join(`${file}.bak`, "keep"), "x");
-    const refused = iclaudeErrorOf(() => probeCredentialsWrite(file));
+    const refused = iclaudeErrorOf(() => reserveCredentialsWrite(file, 64));
     expect(refused.message).toContain("nothing was sent and the login is unchanged");
     expect(readFileSync(file, "utf8")).toBe('{"old":1}');
     writeCredentialsFile(file, '{"new":2}');
@@ -66,12 +66,19 @@ describe("file store", () => {
     expect(readdirSync(dir).sort()).toEqual([".credentials.json", ".credentials.json.bak"]);
   });
 
-  test("the probe leaves nothing behind when the write could succeed", () => {
+  test("a reservation given back leaves nothing behind; a committed one writes exactly the new bytes", () => {
     const { dir, file } = credentialsDir();
     writeFileSync(file, '{"old":1}', { mode: 0o600 });
-    probeCredentialsWrite(file);
+    reserveCredentialsWrite(file, 4096).release();
     expect(readdirSync(dir)).toEqual([".credentials.json"]);
     expect(readFileSync(file, "utf8")).toBe('{"old":1}');
+    const reserved = reserveCredentialsWrite(file, 4096);
+    expect(readdirSync(dir).filter((name) => name.endsWith(".tmp"))).toHaveLength(2);
+    reserved.commit(Buffer.from('{"new":2}'));
+    reserved.release();
+    expect(readdirSync(dir).sort()).toEqual([".credentials.json", ".credentials.json.bak"]);
+    expect(readFileSync(file, "utf8")).toBe('{"new":2}');
+    expect(readFileSync(`${file}.bak`, "utf8")).toBe('{"old":1}');
   });
 
   test("removes temp files left by a writer that died, never a live writer's", () => {
