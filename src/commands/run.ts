@@ -5,6 +5,7 @@ import { checkNotLooping, findClaude, LAUNCHER_ENV, spawnClaude } from "../core/
 import { loadConfig, type Config } from "../core/config.ts";
 import { assess, type Assessment } from "../core/current.ts";
 import { LOGIN_HINT } from "../core/errors.ts";
+import { scheduleAfterRun } from "../core/schedule.ts";
 import { launchOfferDue, rememberLaunchOffer, stateTrustError } from "../core/state.ts";
 import { StdinTape } from "../core/stdin-tape.ts";
 import { log } from "../ui/log.ts";
@@ -52,6 +53,9 @@ async function prepare(config: Config, atTerminal: boolean): Promise<Assessment 
   } catch (error) {
     log.warn(`${reason(error)} Starting claude anyway.`);
     return safeAssess(config) ?? before;
+  } finally {
+    // Whatever the refresh did, the shell hook's next-check follows it (and a garbage one is repaired).
+    scheduleAfterRun(config);
   }
 }
 
@@ -67,7 +71,7 @@ async function renewAfterRefusal(config: Config): Promise<Assessment | string> {
   try {
     const { refreshIfDue } = await import("../core/refresh.ts");
     const { outcome, after } = await refreshIfDue(config, { ...AFTER_REFUSAL, force: true, interactive: false });
-    if (outcome === "refreshed" || outcome === "refreshed-elsewhere" || outcome === "long-lived-stored") return after;
+    if (outcome === "refreshed" || outcome === "restored" || outcome === "refreshed-elsewhere" || outcome === "long-lived-stored") return after;
     return after.store === "env" ? "claude uses CLAUDE_CODE_OAUTH_TOKEN from the environment, which iclaude cannot renew" : "there was nothing iclaude could renew";
   } catch (error) {
     return reason(error);
