@@ -105,44 +105,34 @@ function serialised(value: unknown): string | undefined {
 
 const same = (a: unknown, b: unknown): boolean => Object.is(a, b) || (serialised(a) !== undefined && serialised(a) === serialised(b));
 
-/** The edits that turn member `key`'s value from `before` into `after` (absent: removed, new: appended). */
-function editsFor(object: ObjectSpan, key: string, before: unknown, after: unknown): Edit[] {
-  if (same(before, after)) return [];
-  const found = object.members.filter((m) => m.key === key);
-  if (after === undefined) {
-    // Every occurrence goes: JSON.parse would otherwise take an earlier duplicate.
-    return found.map((m) => {
-      const index = object.members.indexOf(m);
-      const nextMember = object.members[index + 1];
-      if (nextMember) return { start: m.start, end: nextMember.start, text: "" };
-      const previous = object.members[index - 1];
-      return { start: previous ? previous.valueEnd : m.start, end: m.valueEnd, text: "" };
-    });
-  }
+/** The edit that turns member `key`'s value from `before` into `after` (a new key is appended); null when unchanged. */
+function editFor(object: ObjectSpan, key: string, before: unknown, after: unknown): Edit | null {
+  if (same(before, after)) return null;
   const text = serialised(after);
   if (text === undefined) throw new SpliceError(`the new value of ${key} cannot be written`);
   // JSON.parse takes the last occurrence of a key, so that is the one replaced.
-  const last = found.at(-1);
-  if (last) return [{ start: last.valueStart, end: last.valueEnd, text }];
+  const last = object.members.filter((m) => m.key === key).at(-1);
+  if (last) return { start: last.valueStart, end: last.valueEnd, text };
   const separator = object.members.length ? "," : "";
-  return [{ start: object.close, end: object.close, text: `${separator}${JSON.stringify(key)}:${text}` }];
+  return { start: object.close, end: object.close, text: `${separator}${JSON.stringify(key)}:${text}` };
 }
 
 /**
  * `bytes` with the object under top-level key `name` turned from `before` into
- * `after`, member by member; members whose value did not change keep their bytes.
+ * `after` (which keeps every key of `before`), member by member; members whose
+ * value did not change keep their bytes.
  */
 export function spliceObject(bytes: Uint8Array, name: string, before: Record<string, unknown>, after: Record<string, unknown>): Buffer {
   const top = objectAt(bytes, skipSpace(bytes, 0));
   const holder = top.members.filter((m) => m.key === name).at(-1);
   if (!holder) throw new SpliceError(`there is no ${name}`);
   const object = objectAt(bytes, holder.valueStart);
-  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
-  const edits = keys.flatMap((key) => editsFor(object, key, before[key], after[key])).sort((a, b) => a.start - b.start);
+  const edits = Object.keys(after)
+    .flatMap((key) => editFor(object, key, before[key], after[key]) ?? [])
+    .sort((a, b) => a.start - b.start);
   const pieces: Uint8Array[] = [];
   let at = 0;
   for (const edit of edits) {
-    if (edit.start < at) throw new SpliceError("two edits overlap");
     pieces.push(bytes.subarray(at, edit.start), Buffer.from(edit.text, "utf8"));
     at = edit.end;
   }
