@@ -157,6 +157,15 @@ function fsyncDir(dir: string): void {
   }
 }
 
+/** A temp file that cannot be removed now (a directory turned read-only) is removed by a later run as stale. */
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // Left for removeStaleTemps.
+  }
+}
+
 /** A 0600 temp file beside `final`, already as large as what will go in it: its blocks are had before a token is spent. */
 interface Reserved {
   temp: string;
@@ -174,7 +183,7 @@ function reserveTemp(final: string, size: number, owner: Owner | null): Reserved
     return { temp, fd };
   } catch (error) {
     closeSync(fd);
-    rmSync(temp, { force: true });
+    removeQuietly(temp);
     throw error;
   }
 }
@@ -192,7 +201,7 @@ function fillAndRename(reserved: Reserved, bytes: Uint8Array, final: string): vo
   } catch (error) {
     if (reserved.fd >= 0) closeSync(reserved.fd);
     reserved.fd = -1;
-    rmSync(reserved.temp, { force: true });
+    removeQuietly(reserved.temp);
     throw error;
   }
 }
@@ -267,7 +276,7 @@ export function reserveCredentialsWrite(path: string, size: number): ReservedWri
     for (const r of held.splice(0)) {
       if (r.fd >= 0) closeSync(r.fd);
       r.fd = -1;
-      rmSync(r.temp, { force: true });
+      removeQuietly(r.temp);
     }
   };
   let backup: Reserved | null = null;
