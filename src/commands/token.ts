@@ -37,7 +37,7 @@ export default defineCommand({
     }
     // A token is printable ASCII; anything else (escape sequences, newlines) would act on the terminal or the script reading it.
     if (!PRINTABLE_TOKEN.test(current.accessToken)) {
-      throw new IclaudeError("The stored access token holds characters no token has, so it is not printed; run `iclaude refresh --force`, or log in with `claude /login`.", EXIT.invalid);
+      throw new IclaudeError("The stored access token holds characters no token has, so it is not printed; run `iclaude refresh --force`, or log in with `claude /login`.", EXIT.loginRequired);
     }
     process.stdout.write(`${current.accessToken}\n`);
     return EXIT.ok;

@@ -39,7 +39,7 @@ const renewable = (a: Assessment): boolean =>
 /** The access token in Claude Code's own store, whichever credential claude would use. */
 const storedAccessToken = (a: Assessment): string | null => a.stored?.file?.claudeAiOauth?.accessToken ?? null;
 
-/** A grant that ended in `invalid_grant`: the login is gone, the fallback decides what next. */
+/** What the locked part did; `dead`: no grant can help (`invalid_grant`), the fallback decides what next. */
 type Redeemed = { outcome: "refreshed" | "restored" | "not-due" | "refreshed-elsewhere" | "dead"; warning: string | null };
 
 const just = (outcome: Redeemed["outcome"]): Redeemed => ({ outcome, warning: null });

@@ -103,7 +103,7 @@ describe("characters no token has", () => {
     const home = tempHome();
     writeCredentials(home, { accessToken: "sk-ant-oat01-\u001b]0;pwned\u0007", expiresAt: Date.now() + 5 * HOUR });
     const run = await runBin(["token"], { home });
-    expect(run.code).toBe(14);
+    expect(run.code).toBe(20);
     expect(run.stdout).toBe("");
     expect(run.stderr).toBe("iclaude: The stored access token holds characters no token has, so it is not printed; run `iclaude refresh --force`, or log in with `claude /login`.\n");
   });

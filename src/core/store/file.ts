@@ -59,7 +59,7 @@ export function readFileBytes(path: string, noFollow = false): Buffer | null {
     let length = 0;
     for (let n; length < buffer.length && (n = readSync(fd, buffer, length, buffer.length - length, null)) > 0; ) length += n;
     if (length > MAX_FILE_BYTES) {
-      throw new IclaudeError(`Cannot read ${path}: it is larger than 1 MiB, which no credentials file is (Claude Code refuses it too).`, EXIT.invalid);
+      throw new IclaudeError(`Cannot read ${path}: it is larger than 1 MiB (Claude Code too refuses a credentials file that large).`, EXIT.invalid);
     }
     return buffer.subarray(0, length);
   } catch (error) {
@@ -178,7 +178,8 @@ function reserveTemp(final: string, size: number, owner: Owner | null): Reserved
   try {
     fchmodSync(fd, 0o600);
     if (owner) fchownSync(fd, owner.uid, owner.gid);
-    if (size > 0) writeSync(fd, Buffer.alloc(size));
+    const zeros = Buffer.alloc(size);
+    for (let written = 0; written < size; ) written += writeSync(fd, zeros, written, size - written, written);
     fsyncSync(fd);
     return { temp, fd };
   } catch (error) {
