@@ -19,6 +19,14 @@ function chownTree(path: string, uid: number, gid: number): void {
   if (statSync(path).isDirectory()) for (const name of readdirSync(path)) chownTree(join(path, name), uid, gid);
 }
 
+/** A login due for a refresh, in a fresh HOME. */
+function due(): { home: string; pair: { accessToken: string; refreshToken: string }; path: string } {
+  const home = tempHome();
+  const pair = mock.issuePair();
+  writeCredentials(home, { ...pair, expiresAt: Date.now() + 60_000 });
+  return { home, pair, path: join(home, ".claude/.credentials.json") };
+}
+
 /** A login that has ended, and a long-lived token in the state dir that would take over — if it can be trusted. */
 function planted(arrange: (state: string, token: string) => void) {
   const home = tempHome();
@@ -69,9 +77,7 @@ describe("a state dir or long-lived token someone else could have planted", () =
   });
 
   test("a refresh with such a state dir sends nothing (exit 21)", async () => {
-    const home = tempHome();
-    const pair = mock.issuePair();
-    writeCredentials(home, { ...pair, expiresAt: Date.now() + 60_000 });
+    const { home } = due();
     const state = join(home, "open");
     mkdirSync(state);
     chmodSync(state, 0o1777);
@@ -87,9 +93,7 @@ describe("a state dir or long-lived token someone else could have planted", () =
 
 describe("what iclaude creates in its state dir", () => {
   test("the dir is 0700 and every file 0600, whatever the umask", async () => {
-    const home = tempHome();
-    const pair = mock.issuePair();
-    writeCredentials(home, { ...pair, expiresAt: Date.now() + 60_000 });
+    const { home } = due();
     const withUmask = (argv: string[]) => ["sh", "-c", 'umask 000; exec "$@"', "sh", ...argv];
     const run = await runBin(["refresh", "--background"], { home, env: { ICLAUDE_TOKEN_URL: mock.tokenUrl }, argv: withUmask });
     expect(run.code).toBe(0);
@@ -99,9 +103,7 @@ describe("what iclaude creates in its state dir", () => {
   });
 
   test("never writes through a symbolic link: the log, the refused-token list and next-check leave their targets alone", async () => {
-    const home = tempHome();
-    const pair = mock.issuePair();
-    writeCredentials(home, { ...pair, expiresAt: Date.now() + 60_000 });
+    const { home, pair } = due();
     mock.killRefresh(pair.refreshToken);
     const state = join(home, ".local/state/iclaude");
     mkdirSync(state, { recursive: true, mode: 0o700 });
@@ -116,10 +118,7 @@ describe("what iclaude creates in its state dir", () => {
 
 describe.skipIf(!asRoot)("root over another user's files", () => {
   test("a refresh keeps the credentials' and .bak's owner and group, and the state dir it creates is that user's", async () => {
-    const home = tempHome();
-    const pair = mock.issuePair();
-    writeCredentials(home, { ...pair, expiresAt: Date.now() + 60_000 });
-    const path = join(home, ".claude/.credentials.json");
+    const { home, path } = due();
     chownTree(home, NOBODY, NOBODY);
     chownSync(path, NOBODY, 4242);
     const run = await runBin(["refresh"], { home, env: { ICLAUDE_TOKEN_URL: mock.tokenUrl } });
@@ -135,10 +134,7 @@ describe.skipIf(!asRoot)("root over another user's files", () => {
   });
 
   test("a user's run refuses to replace a credentials file another user owns: nothing sent", async () => {
-    const home = tempHome();
-    const pair = mock.issuePair();
-    writeCredentials(home, { ...pair, expiresAt: Date.now() + 60_000 });
-    const path = join(home, ".claude/.credentials.json");
+    const { home, path } = due();
     chownTree(home, NOBODY, NOBODY);
     chownSync(path, 0, 0);
     chmodSync(path, 0o644);
