@@ -32,6 +32,22 @@ describe("credentials", () => {
     expect(written.claudeAiOauth).toMatchObject({ accessToken: "sk-ant-oat01-new", refreshToken: "sk-ant-ort01-new", expiresAt: 5, scopes: ["a"] });
   });
 
+  test("rewrites only the values that changed; a member the file lacks is added, the rest keeps its bytes", () => {
+    const bytes = Buffer.from('{ "a" : [ 1 ,2 ],\n"claudeAiOauth":{"accessToken":"old","refreshToken":"r","scopes":["x"],"z":{"k":"\\u00e9"}} }');
+    const parsed = parseCredentials(bytes.toString(), "f");
+    const next = withNewTokens(parsed, { accessToken: "new", refreshToken: "r", expiresAt: 7, scopes: ["x"] });
+    expect(serializeCredentials(next, { bytes, file: parsed }).toString()).toBe(
+      '{ "a" : [ 1 ,2 ],\n"claudeAiOauth":{"accessToken":"new","refreshToken":"r","scopes":["x"],"z":{"k":"\\u00e9"},"expiresAt":7} }',
+    );
+  });
+
+  test("keeps an access token the answer could not give", () => {
+    const parsed = parseCredentials(JSON.stringify(sample()), "f");
+    const kept = parsed.claudeAiOauth?.accessToken;
+    const next = withNewTokens(parsed, { accessToken: null, refreshToken: "sk-ant-ort01-new", expiresAt: 5, scopes: [] });
+    expect([next.claudeAiOauth?.accessToken, next.claudeAiOauth?.refreshToken]).toEqual([kept, "sk-ant-ort01-new"]);
+  });
+
   test("says where truncated JSON breaks, without echoing the content", () => {
     const text = JSON.stringify(sample(), null, 2);
     const error = iclaudeErrorOf(() => parseCredentials(text.slice(0, 120), "/h/.credentials.json"));

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { readTextFile, reserveCredentialsWrite, writeCredentialsFile } from "../../src/core/store/file.ts";
 import { iclaudeErrorOf, ROOT, tempHome, unprivileged } from "../helpers.ts";
@@ -91,6 +91,26 @@ describe("file store", () => {
     writeCredentialsFile(file, "{}");
     expect(readdirSync(dir)).not.toContain(".credentials.json.iclaude-999999999-abc.tmp");
     expect(readdirSync(dir)).toContain(`.credentials.json.iclaude-${process.ppid}-abc.tmp`);
+  });
+
+  test("refuses, without blocking, what is not a regular file of at most 1 MiB", () => {
+    const { dir, file } = credentialsDir();
+    expect(Bun.spawnSync(["mkfifo", file]).exitCode).toBe(0);
+    expect(iclaudeErrorOf(() => readTextFile(file)).message).toBe(`Cannot read ${file}: it is a named pipe, not a regular file.`);
+    expect(iclaudeErrorOf(() => readTextFile("/dev/zero")).message).toBe("Cannot read /dev/zero: it is a device, not a regular file.");
+    const big = join(dir, "big");
+    writeFileSync(big, Buffer.alloc(1024 * 1024 + 1, 32));
+    expect(iclaudeErrorOf(() => readTextFile(big)).message).toStartWith(`Cannot read ${big}: it is larger than 1 MiB`);
+    writeFileSync(big, Buffer.alloc(1024 * 1024, 32));
+    expect(readTextFile(big)?.length).toBe(1024 * 1024);
+  });
+
+  test.skipIf(process.getuid?.() !== 0)("as root, a replaced file and its backup keep their owner and group", () => {
+    const { file } = credentialsDir();
+    writeFileSync(file, '{"old":1}', { mode: 0o600 });
+    chownSync(file, 65534, 4242);
+    writeCredentialsFile(file, '{"new":2}');
+    for (const path of [file, `${file}.bak`]) expect([statSync(path).uid, statSync(path).gid]).toEqual([65534, 4242]);
   });
 
   test("reads a missing file as null and an unreadable one as a clear error", () => {
