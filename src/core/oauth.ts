@@ -127,9 +127,9 @@ function parseAnswer(body: string, request: GrantRequest, now: number): GrantRes
   if (!parsed.success) throw new GrantError("bad-answer", "the answer is not a JSON object");
   const answer = parsed.data;
   // A rotated refresh token is only ever sent back to the server, never shown: any string is kept.
-  const rotated = typeof answer.refresh_token === "string" && answer.refresh_token.length > 0;
+  const rotated = typeof answer.refresh_token === "string" && answer.refresh_token.length > 0 ? answer.refresh_token : null;
   const access = isToken(answer.access_token) ? answer.access_token : null;
-  if (access === null && !rotated) throw new GrantError("bad-answer", "the answer has no usable access_token");
+  if (access === null && rotated === null) throw new GrantError("bad-answer", "the answer has no usable access_token");
   const repairs: string[] = [];
   const life = lifetime(answer.expires_in);
   if (access === null) repairs.push("an access_token that is not a token, so the old one is kept and the next run refreshes again");
@@ -143,7 +143,7 @@ function parseAnswer(body: string, request: GrantRequest, now: number): GrantRes
   }
   return {
     accessToken: access,
-    refreshToken: rotated ? (answer.refresh_token as string) : request.refreshToken,
+    refreshToken: rotated ?? request.refreshToken,
     expiresAt: access === null ? now : now + life.seconds * 1000,
     scopes,
     repairs,
