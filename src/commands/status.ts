@@ -2,7 +2,7 @@ import { defineCommand } from "citty";
 import { secondsLeft, STATUS_EXIT } from "../core/clocks.ts";
 import { loadConfig } from "../core/config.ts";
 import { assess, type Assessment } from "../core/current.ts";
-import { stateTrustError } from "../core/state.ts";
+import { stateTrustError } from "../core/state-trust.ts";
 import { log } from "../ui/log.ts";
 import { actionLine, statusLine } from "../ui/words.ts";
 import { clockArgs, outputArgs, printJson } from "./_shared.ts";

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { parseDuration } from "./durations.ts";
 import { IclaudeError } from "./errors.ts";
-import { readTextFile } from "./store/file.ts";
+import { readTextFile } from "./store/read-file.ts";
 
 export type StoreChoice = "auto" | "file" | "keychain";
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { EXIT, IclaudeError } from "./errors.ts";
-import { MAX_FILE_BYTES } from "./store/file.ts";
+import { MAX_FILE_BYTES } from "./store/read-file.ts";
 import { spliceObject, SpliceError } from "./splice.ts";
 
 /**

@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { chmodSync, chownSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { readTextFile, reserveCredentialsWrite, writeCredentialsFile } from "../../src/core/store/file.ts";
+import { reserveCredentialsWrite, writeCredentialsFile } from "../../src/core/store/file.ts";
+import { readTextFile } from "../../src/core/store/read-file.ts";
 import { iclaudeErrorOf, ROOT, tempHome, unprivileged } from "../helpers.ts";
 
 const mode = (path: string): number => statSync(path).mode & 0o777;

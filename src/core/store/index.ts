@@ -1,6 +1,7 @@
 import type { Config } from "../config.ts";
 import { parseCredentials, type CredentialsFile } from "../credentials.ts";
-import { readFileBytes, reserveCredentialsWrite, type ReservedWrite } from "./file.ts";
+import { reserveCredentialsWrite, type ReservedWrite } from "./file.ts";
+import { readFileBytes } from "./read-file.ts";
 
 export type { ReservedWrite };
 import { claudeKeychainService, keychainAccount, readKeychain, writeKeychain, type KeychainItem } from "./keychain.ts";

@@ -2,7 +2,8 @@ import { join } from "node:path";
 import { z } from "zod";
 import type { Config } from "../config.ts";
 import { describeFsError, EXIT, IclaudeError } from "../errors.ts";
-import { ensureStateDir, LONG_LIVED_FILE, readState } from "../state.ts";
+import { LONG_LIVED_FILE } from "../state-trust.ts";
+import { ensureStateDir, readState } from "../state.ts";
 import { writePrivateFile } from "./file.ts";
 import { keychainAccount, readKeychain, writeKeychain, type KeychainItem } from "./keychain.ts";
 
