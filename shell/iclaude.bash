@@ -32,8 +32,11 @@ if [[ $- == *i* ]]; then
   __iclaude_check() {
     local now=$1 next=0 shown=0 line=
     local dir=${ICLAUDE_STATE_DIR:-${XDG_STATE_HOME:-${HOME:-}/.local/state}/iclaude}
-    if [[ -f $dir/next-check && -r $dir/next-check ]]; then read -r next <"$dir/next-check" || :; fi
-    case $next in '' | *[!0-9]*) next=0 ;; esac
+    # At most a line's worth is read. A value no run writes (not a number, over 12 digits, more than a
+    # day ahead) is garbage: it is due now, and the run it starts writes a sound one.
+    if [[ -f $dir/next-check && -r $dir/next-check ]]; then read -r -n 24 next <"$dir/next-check" || :; fi
+    case $next in '' | *[!0-9]* | ?????????????*) next=0 ;; esac
+    (( 10#$next <= now + 86400 )) || next=0
     __iclaude_next=$(( 10#$next < now + 3600 ? 10#$next : now + 3600 ))
     if (( now >= __iclaude_next )); then
       # Until the background run writes next-check, no other prompt of this shell starts one.

@@ -48,10 +48,13 @@ if status is-interactive
         set -e __iclaude_started
         set -g __iclaude_mtime $mtime
         set -l now (math $mtime + (path mtime --relative -- $dir/next-check))
+        # At most a line's worth is read. A value no run writes (not a number, over 12 digits, more
+        # than a day ahead) is garbage: it is due now, and the run it starts writes a sound one.
         set -l next 0
         test -f $dir/next-check -a -r $dir/next-check
-        and read -l line <$dir/next-check
-        and string match -qr '^[0-9]+$' -- $line
+        and read -n 24 -l line <$dir/next-check
+        and string match -qr '^[0-9]{1,12}$' -- $line
+        and test $line -le (math $now + 86400)
         and set next $line
         if test $now -ge $next
             # Until the background run writes next-check, no other prompt of this shell starts one.

@@ -20,8 +20,11 @@ if [[ -o interactive ]]; then
     emulate -L zsh
     local dir=${ICLAUDE_STATE_DIR:-${XDG_STATE_HOME:-$HOME/.local/state}/iclaude}
     local now=$EPOCHSECONDS next=0 shown=0 line=
-    [[ -f $dir/next-check && -r $dir/next-check ]] && read -r next <"$dir/next-check"
-    [[ $next == <-> && ${#next} -le 12 ]] || next=0
+    # At most a line's worth is read. A value no run writes (not a number, over 12 digits, more than a
+    # day ahead) is garbage: it is due now, and the run it starts writes a sound one.
+    [[ -f $dir/next-check && -r $dir/next-check ]] && read -r -k 24 -u 0 next <"$dir/next-check"
+    next=${next%%$'\n'*}
+    [[ $next == <-> && ${#next} -le 12 ]] && (( 10#$next <= now + 86400 )) || next=0
     __iclaude_next=$(( 10#$next < now + 3600 ? 10#$next : now + 3600 ))
     if (( now >= __iclaude_next )); then
       # Until the background run writes next-check, no other prompt of this shell starts one.

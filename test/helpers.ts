@@ -83,8 +83,13 @@ export interface Run {
 }
 
 /** Runs the compiled binary as a user would. */
-export async function runBin(args: string[], options: { home: string; env?: Record<string, string | undefined>; stdin?: string; cwd?: string }): Promise<Run> {
-  const proc = Bun.spawn([BIN, ...args], {
+export async function runBin(
+  args: string[],
+  options: { home: string; env?: Record<string, string | undefined>; stdin?: string; cwd?: string; timeoutMs?: number; argv?: (argv: string[]) => string[] },
+): Promise<Run> {
+  // `timeoutMs` bounds a run that must not hang: a killed run ends with a signal's code, never the one expected.
+  const proc = Bun.spawn((options.argv ?? ((a) => a))([BIN, ...args]), {
+    timeout: options.timeoutMs,
     cwd: options.cwd ?? options.home,
     env: baseEnv(options.home, options.env),
     stdin: options.stdin === undefined ? "ignore" : new TextEncoder().encode(options.stdin),

@@ -6,13 +6,14 @@ import { refreshIfDue, type RefreshResult } from "../core/refresh.ts";
 import { scheduleAfterRun } from "../core/schedule.ts";
 import { appendStateLog } from "../core/state.ts";
 import { maskSecrets } from "../core/secrets.ts";
-import { log, quietLogs } from "../ui/log.ts";
+import { log, quietLogs, silentLogs } from "../ui/log.ts";
 import { clocksPhrase, loginPhrase } from "../ui/words.ts";
 import { clockArgs, outputArgs, printJson } from "./_shared.ts";
 import { statusJson } from "./status.ts";
 
 const OUTCOME_WORDS: Record<RefreshResult["outcome"], string> = {
   refreshed: "refreshed",
+  restored: "put in place the new login a failed write had kept",
   "not-due": "nothing due",
   "refreshed-elsewhere": "already refreshed by another process",
   "long-lived-stored": "stored the long-lived token",
@@ -47,7 +48,9 @@ export default defineCommand({
   },
   async run({ args }) {
     const background = args.background === true;
-    if (background || args.quiet) quietLogs();
+    // The shell hook runs it detached: not even an error may reach a terminal. The state log has it.
+    if (background) silentLogs();
+    else if (args.quiet) quietLogs();
     const config = loadConfig({ threshold: args.threshold, refreshMargin: args["refresh-margin"] });
     const lockWait = args["lock-wait"] ? parseDuration(args["lock-wait"], "--lock-wait") * 1000 : undefined;
     const interactive =
@@ -57,6 +60,7 @@ export default defineCommand({
       result = await refreshIfDue(config, { force: args.force === true, overrideCooldown: args.force === true, interactive, lockWaitMs: lockWait });
     } catch (error) {
       scheduleAfterRun(config);
+      if (background && !(error instanceof IclaudeError)) appendStateLog(config, "refresh: failed unexpectedly; run `iclaude refresh` to see why");
       if (error instanceof IclaudeError) {
         if (background) appendStateLog(config, `refresh: failed (exit ${error.exitCode}) ${maskSecrets(error.message)}`);
         if (args.json) printJson({ outcome: "failed", exitCode: error.exitCode, error: maskSecrets(error.message) });
@@ -66,6 +70,10 @@ export default defineCommand({
     scheduleAfterRun(config);
     log.debug(`refresh: ${result.before.status} (${result.before.store}) → ${result.outcome}, now ${result.after.status} (${result.after.store})`);
     const now = Date.now();
+    if (result.warning) {
+      if (background) appendStateLog(config, `refresh: ${maskSecrets(result.warning)}`);
+      else log.warn(result.warning);
+    }
     if (background) appendStateLog(config, `refresh: ${outcomeLine(result, now)}`);
     else if (args.json) printJson({ outcome: result.outcome, ...statusJson(result.after, now) });
     else if (!args.quiet) process.stdout.write(`${outcomeLine(result, now)}\n`);

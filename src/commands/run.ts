@@ -5,6 +5,8 @@ import { checkNotLooping, findClaude, LAUNCHER_ENV, spawnClaude } from "../core/
 import { loadConfig, type Config } from "../core/config.ts";
 import { assess, type Assessment } from "../core/current.ts";
 import { LOGIN_HINT } from "../core/errors.ts";
+import { scheduleAfterRun } from "../core/schedule.ts";
+import { stateTrustError } from "../core/state-trust.ts";
 import { launchOfferDue, rememberLaunchOffer } from "../core/state.ts";
 import { StdinTape } from "../core/stdin-tape.ts";
 import { log } from "../ui/log.ts";
@@ -34,6 +36,8 @@ function safeAssess(config: Config): Assessment | null {
 async function prepare(config: Config, atTerminal: boolean): Promise<Assessment | null> {
   const before = safeAssess(config);
   if (!before) return null;
+  const distrusted = stateTrustError(config, "claude starts with Claude Code's own login");
+  if (distrusted) log.warn(distrusted.message);
   const now = Date.now();
   const personNeeded = atTerminal && (before.status === "login-expiring" || before.status === "expired");
   const offer = personNeeded && launchOfferDue(config, now);
@@ -44,10 +48,15 @@ async function prepare(config: Config, atTerminal: boolean): Promise<Assessment 
   if (offer) rememberLaunchOffer(config, now);
   try {
     const { refreshIfDue } = await import("../core/refresh.ts");
-    return (await refreshIfDue(config, { ...BEFORE_LAUNCH, interactive: offer })).after;
+    const result = await refreshIfDue(config, { ...BEFORE_LAUNCH, interactive: offer });
+    if (result.warning) log.warn(result.warning);
+    return result.after;
   } catch (error) {
     log.warn(`${reason(error)} Starting claude anyway.`);
     return safeAssess(config) ?? before;
+  } finally {
+    // Whatever the refresh did, the shell hook's next-check follows it (and a garbage one is repaired).
+    scheduleAfterRun(config);
   }
 }
 
@@ -63,7 +72,7 @@ async function renewAfterRefusal(config: Config): Promise<Assessment | string> {
   try {
     const { refreshIfDue } = await import("../core/refresh.ts");
     const { outcome, after } = await refreshIfDue(config, { ...AFTER_REFUSAL, force: true, interactive: false });
-    if (outcome === "refreshed" || outcome === "refreshed-elsewhere" || outcome === "long-lived-stored") return after;
+    if (outcome === "refreshed" || outcome === "restored" || outcome === "refreshed-elsewhere" || outcome === "long-lived-stored") return after;
     return after.store === "env" ? "claude uses CLAUDE_CODE_OAUTH_TOKEN from the environment, which iclaude cannot renew" : "there was nothing iclaude could renew";
   } catch (error) {
     return reason(error);

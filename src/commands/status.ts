@@ -2,6 +2,8 @@ import { defineCommand } from "citty";
 import { secondsLeft, STATUS_EXIT } from "../core/clocks.ts";
 import { loadConfig } from "../core/config.ts";
 import { assess, type Assessment } from "../core/current.ts";
+import { stateTrustError } from "../core/state-trust.ts";
+import { log } from "../ui/log.ts";
 import { actionLine, statusLine } from "../ui/words.ts";
 import { clockArgs, outputArgs, printJson } from "./_shared.ts";
 
@@ -29,6 +31,8 @@ export default defineCommand({
     const config = loadConfig({ threshold: args.threshold, refreshMargin: args["refresh-margin"] });
     const now = Date.now();
     const a = assess(config, process.env, now);
+    const distrusted = stateTrustError(config, "a long-lived token there is not used");
+    if (distrusted && !args.quiet) log.warn(distrusted.message);
     if (args.json) printJson(statusJson(a, now));
     else if (!args.quiet) {
       const action = actionLine(a);

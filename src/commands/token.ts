@@ -4,6 +4,7 @@ import { assess, type Assessment } from "../core/current.ts";
 import { EXIT, IclaudeError } from "../core/errors.ts";
 import { refreshIfDue } from "../core/refresh.ts";
 import { scheduleAfterRun } from "../core/schedule.ts";
+import { PRINTABLE_TOKEN } from "../core/secrets.ts";
 import { log } from "../ui/log.ts";
 
 /** A token claude could still send right now. */
@@ -20,7 +21,9 @@ export default defineCommand({
     const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
     let current: Assessment;
     try {
-      current = (await refreshIfDue(config, { interactive })).after;
+      const result = await refreshIfDue(config, { interactive });
+      if (result.warning) log.warn(result.warning);
+      current = result.after;
     } catch (error) {
       // A failed refresh does not take away a token that still works: scripts get it, with a warning.
       current = assess(config);
@@ -31,6 +34,10 @@ export default defineCommand({
     }
     if (!usable(current, Date.now())) {
       throw new IclaudeError("There is no usable Claude access token; run `iclaude refresh` at a terminal, or log in with `claude /login`.", EXIT.loginRequired);
+    }
+    // A token is printable ASCII; anything else (escape sequences, newlines) would act on the terminal or the script reading it.
+    if (!PRINTABLE_TOKEN.test(current.accessToken)) {
+      throw new IclaudeError("The stored access token holds characters no token has, so it is not printed; run `iclaude refresh --force`, or log in with `claude /login`.", EXIT.loginRequired);
     }
     process.stdout.write(`${current.accessToken}\n`);
     return EXIT.ok;

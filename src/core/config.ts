@@ -1,9 +1,9 @@
-import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
 import { parseDuration } from "./durations.ts";
-import { describeFsError, errnoCode, IclaudeError } from "./errors.ts";
+import { IclaudeError } from "./errors.ts";
+import { readTextFile } from "./store/read-file.ts";
 
 export type StoreChoice = "auto" | "file" | "keychain";
 
@@ -77,14 +77,14 @@ export function resolveConfigPath(env: Env = process.env): string {
 }
 
 function readConfigFile(path: string): FileConfig {
-  let text: string;
+  let text: string | null;
   try {
-    if (!existsSync(path)) return {};
-    text = readFileSync(path, "utf8");
+    // Non-blocking, regular files only, 1 MiB at most: a FIFO or /dev/zero here cannot hang a launch.
+    text = readTextFile(path);
   } catch (error) {
-    if (errnoCode(error) === "ENOENT") return {};
-    throw new IclaudeError(`Cannot read the config file ${path}: ${describeFsError(error)}.`);
+    throw new IclaudeError(error instanceof Error ? error.message.replace(/^Cannot read /, "Cannot read the config file ") : String(error));
   }
+  if (text === null) return {};
   let data: unknown;
   try {
     data = Bun.TOML.parse(text);

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { EXIT, IclaudeError } from "./errors.ts";
+import { MAX_FILE_BYTES } from "./store/read-file.ts";
+import { spliceObject, SpliceError } from "./splice.ts";
 
 /**
  * Claude Code's credential format. Loose objects: every key iclaude does not
@@ -21,7 +23,8 @@ export type CredentialsFile = z.infer<typeof FileSchema>;
 
 /** A token pair returned by the refresh grant, ready to be merged into the file. */
 export interface NewTokens {
-  accessToken: string;
+  /** Null keeps the current access token (the answer's was unusable). */
+  accessToken: string | null;
   refreshToken: string;
   expiresAt: number;
   scopes: string[];
@@ -69,7 +72,7 @@ export function withNewTokens(file: CredentialsFile, tokens: NewTokens): Credent
     ...file,
     claudeAiOauth: {
       ...current,
-      accessToken: tokens.accessToken,
+      accessToken: tokens.accessToken ?? current.accessToken,
       refreshToken: tokens.refreshToken,
       expiresAt: tokens.expiresAt,
       scopes: tokens.scopes,
@@ -77,11 +80,37 @@ export function withNewTokens(file: CredentialsFile, tokens: NewTokens): Credent
   };
 }
 
-/** Refuses to serialise anything that is not a complete, usable credential. */
-export function serializeCredentials(file: CredentialsFile): string {
-  const oauth = file.claudeAiOauth;
+/**
+ * The new content: `previous`'s bytes with only the changed members of
+ * `claudeAiOauth` rewritten, so every key iclaude does not use keeps its bytes.
+ * Refuses anything that is not a complete, usable credential, that could not
+ * be written without changing what it does not understand, or that would
+ * grow past 1 MiB; called before the send with a stand-in pair, it proves the
+ * real write. Where nothing was stored yet, the credential is serialised alone.
+ */
+export function serializeCredentials(next: CredentialsFile, previous: { bytes: Uint8Array | null; file: CredentialsFile | null }): Buffer {
+  const oauth = next.claudeAiOauth;
   if (!oauth?.accessToken || !oauth.refreshToken || typeof oauth.expiresAt !== "number") {
     throw new IclaudeError("Refusing to write an incomplete credential; nothing was changed.", EXIT.refreshFailed);
   }
-  return JSON.stringify(file);
+  let bytes: Buffer;
+  try {
+    bytes = previous.bytes && previous.file?.claudeAiOauth
+      ? spliceObject(previous.bytes, "claudeAiOauth", previous.file.claudeAiOauth, oauth)
+      : Buffer.from(JSON.stringify(next), "utf8");
+    const written = FileSchema.safeParse(JSON.parse(bytes.toString("utf8"))).data?.claudeAiOauth;
+    if (written?.accessToken !== oauth.accessToken || written.refreshToken !== oauth.refreshToken || written.expiresAt !== oauth.expiresAt) {
+      throw new SpliceError("the rewritten file does not read back as the new pair");
+    }
+  } catch (error) {
+    const reason = error instanceof SpliceError || error instanceof RangeError ? error.message : String(error);
+    throw new IclaudeError(
+      `The credentials cannot be rewritten without changing parts iclaude does not understand (${reason}); nothing was sent and the login is unchanged — log in again with \`claude /login\`.`,
+      EXIT.refreshFailed,
+    );
+  }
+  if (bytes.length > MAX_FILE_BYTES) {
+    throw new IclaudeError("The new credentials would be larger than 1 MiB, which Claude Code refuses to read; nothing was sent and the login is unchanged.", EXIT.refreshFailed);
+  }
+  return bytes;
 }

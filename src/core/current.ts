@@ -1,7 +1,8 @@
 import type { Config } from "./config.ts";
 import { judge, type Action, type Status } from "./clocks.ts";
-import type { CredentialsFile } from "./credentials.ts";
+import { withNewTokens, type CredentialsFile, type NewTokens } from "./credentials.ts";
 import { IclaudeError } from "./errors.ts";
+import { readRescue } from "./rescue.ts";
 import { isDeadRefreshToken } from "./state.ts";
 import { openStore, readCredentials, type CredentialStore, type StoredCredentials } from "./store/index.ts";
 import { longLivedPath, readLongLived } from "./store/long-lived.ts";
@@ -28,6 +29,8 @@ export interface Assessment {
   refreshTokenDead: boolean;
   /** Why the stored credentials could not be used, for `invalid`. */
   error: IclaudeError | null;
+  /** A pair a failed write left in the state dir for these credentials: judged here, put in place by the next refresh run. */
+  rescued: NewTokens | null;
 }
 
 type Env = Record<string, string | undefined>;
@@ -36,7 +39,7 @@ function fromEnv(token: string): Assessment {
   return {
     status: "valid", action: "none", store: "env", path: null, expiresAt: null, loginExpiresAt: null,
     scopes: [], subscriptionType: null, hasRefreshToken: false, accessToken: token,
-    stored: null, refreshTokenDead: false, error: null,
+    stored: null, refreshTokenDead: false, error: null, rescued: null,
   };
 }
 
@@ -56,14 +59,21 @@ function fromFile(config: Config, stored: StoredCredentials, file: CredentialsFi
     ...verdict, store: stored.store.kind, path: stored.store.location, expiresAt,
     scopes: oauth?.scopes ?? [], subscriptionType: oauth?.subscriptionType ?? null,
     hasRefreshToken: refreshToken !== null, accessToken: oauth?.accessToken ?? null,
-    stored, refreshTokenDead, error: null,
+    stored, refreshTokenDead, error: null, rescued: null,
   };
+}
+
+/** The credentials as judged: the stored file, or the pair a failed write rescued for it (then iclaude must write it). */
+function fromStored(config: Config, stored: StoredCredentials, file: CredentialsFile, now: number): Assessment {
+  const rescued = readRescue(config, stored.store.location, file.claudeAiOauth?.refreshToken);
+  if (!rescued) return fromFile(config, stored, file, now);
+  return { ...fromFile(config, stored, withNewTokens(file, rescued), now), action: "refresh", rescued };
 }
 
 function empty(store: CredentialStore, stored: StoredCredentials | null, status: "missing" | "invalid", error: IclaudeError | null): Assessment {
   return {
     status, action: "login", store: store.kind, path: store.location, expiresAt: null, loginExpiresAt: null,
-    scopes: [], subscriptionType: null, hasRefreshToken: false, accessToken: null, stored, refreshTokenDead: false, error,
+    scopes: [], subscriptionType: null, hasRefreshToken: false, accessToken: null, stored, refreshTokenDead: false, error, rescued: null,
   };
 }
 
@@ -93,7 +103,7 @@ export function assess(config: Config, env: Env = process.env, now: number = Dat
   let own: Assessment;
   try {
     const stored = readCredentials(store);
-    own = stored.file ? fromFile(config, stored, stored.file, now) : empty(store, stored, "missing", null);
+    own = stored.file ? fromStored(config, stored, stored.file, now) : empty(store, stored, "missing", null);
   } catch (error) {
     if (!(error instanceof IclaudeError)) throw error;
     own = empty(store, null, "invalid", error);

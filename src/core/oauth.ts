@@ -1,6 +1,7 @@
 import { FetchError, ofetch } from "ofetch";
 import { z } from "zod";
 import { VERSION } from "../version.ts";
+import { PRINTABLE_TOKEN } from "./secrets.ts";
 
 /** What one refresh grant sends (CONTRACT §4). */
 export interface GrantRequest {
@@ -12,17 +13,20 @@ export interface GrantRequest {
 
 /** The new pair, ready for `withNewTokens`; `refreshToken` is the old one when none came back. */
 export interface GrantResult {
-  accessToken: string;
+  /** Null when the answer's access token was unusable: the old one is kept, already expired. */
+  accessToken: string | null;
   refreshToken: string;
   expiresAt: number;
   scopes: string[];
+  /** What in the answer was absurd and how it was bounded, to be said once; empty for a sound answer. */
+  repairs: string[];
 }
 
 /**
- * How a grant failed. `invalid-grant`, `rejected` and `bad-answer` are final;
- * `transient` (network, timeout, 5xx, 429) may be retried with the same token.
+ * How a grant failed. `invalid-grant`, `rejected`, `redirected` and `bad-answer`
+ * are final; `transient` (network, timeout, 5xx, 429) may be retried with the same token.
  */
-export type GrantFailureKind = "invalid-grant" | "rejected" | "bad-answer" | "transient";
+export type GrantFailureKind = "invalid-grant" | "rejected" | "redirected" | "bad-answer" | "transient";
 
 export class GrantError extends Error {
   override readonly name = "GrantError";
@@ -37,12 +41,20 @@ export class GrantError extends Error {
   }
 }
 
+/** Each field is judged on its own: one absurd field must not cost a refresh token the server already rotated. */
 const TokenAnswer = z.looseObject({
-  access_token: z.string().min(1),
-  refresh_token: z.string().min(1).optional(),
-  expires_in: z.number().positive().finite(),
-  scope: z.string().optional(),
+  access_token: z.unknown().optional(),
+  refresh_token: z.unknown().optional(),
+  expires_in: z.unknown().optional(),
+  scope: z.unknown().optional(),
 });
+
+/** Far beyond any real access token (they are about 100 characters); the write is proven for this much. */
+const MAX_TOKEN_LENGTH = 4096;
+const MAX_SCOPE_LENGTH = 1024;
+/** An access token's lifetime is bounded to this: Claude Code's are 8 h. */
+const MIN_EXPIRES_S = 60;
+const MAX_EXPIRES_S = 86_400;
 
 const ErrorAnswer = z.looseObject({ error: z.string() });
 
@@ -80,6 +92,30 @@ function classifyStatus(status: number, body: string, headers: Headers): GrantEr
   return new GrantError("rejected", reason);
 }
 
+const isToken = (value: unknown): value is string =>
+  typeof value === "string" && value.length <= MAX_TOKEN_LENGTH && PRINTABLE_TOKEN.test(value);
+
+/** The lifetime in seconds, bounded; a note when the answer's value was absurd. */
+function lifetime(value: unknown): { seconds: number; repair: string | null } {
+  if (typeof value !== "number" || !Number.isFinite(value)) {
+    return { seconds: MIN_EXPIRES_S, repair: "no usable expires_in, so the access token is taken to last 1 minute" };
+  }
+  const seconds = Math.min(Math.max(value, MIN_EXPIRES_S), MAX_EXPIRES_S);
+  return { seconds, repair: seconds === value ? null : `expires_in ${value} s, bounded to ${seconds === MAX_EXPIRES_S ? "24 h" : "1 minute"}` };
+}
+
+/**
+ * A stand-in for the largest pair an answer is expected to produce: the
+ * credentials write is rendered and reserved with it before the send.
+ */
+export const LARGEST_RESULT: GrantResult = {
+  accessToken: "x".repeat(MAX_TOKEN_LENGTH),
+  refreshToken: "x".repeat(MAX_TOKEN_LENGTH),
+  expiresAt: 9_999_999_999_999,
+  scopes: Array.from({ length: MAX_SCOPE_LENGTH / 2 }, () => "x"),
+  repairs: [],
+};
+
 function parseAnswer(body: string, request: GrantRequest, now: number): GrantResult {
   let data: unknown;
   try {
@@ -88,14 +124,29 @@ function parseAnswer(body: string, request: GrantRequest, now: number): GrantRes
     throw new GrantError("bad-answer", "the answer is not JSON");
   }
   const parsed = TokenAnswer.safeParse(data);
-  if (!parsed.success) throw new GrantError("bad-answer", `the answer has no usable ${parsed.error.issues[0]?.path.join(".") || "token"}`);
+  if (!parsed.success) throw new GrantError("bad-answer", "the answer is not a JSON object");
   const answer = parsed.data;
-  const scopes = answer.scope?.split(" ").filter(Boolean);
+  // A rotated refresh token is only ever sent back to the server, never shown: any string is kept.
+  const rotated = typeof answer.refresh_token === "string" && answer.refresh_token.length > 0 ? answer.refresh_token : null;
+  const access = isToken(answer.access_token) ? answer.access_token : null;
+  if (access === null && rotated === null) throw new GrantError("bad-answer", "the answer has no usable access_token");
+  const repairs: string[] = [];
+  const life = lifetime(answer.expires_in);
+  if (access === null) repairs.push("an access_token that is not a token, so the old one is kept and the next run refreshes again");
+  else if (life.repair) repairs.push(life.repair);
+  let scopes = request.scopes;
+  if (typeof answer.scope === "string" && answer.scope.length <= MAX_SCOPE_LENGTH && answer.scope.split(" ").every((s) => s === "" || PRINTABLE_TOKEN.test(s))) {
+    const split = answer.scope.split(" ").filter(Boolean);
+    if (split.length) scopes = split;
+  } else if (answer.scope !== undefined) {
+    repairs.push("a scope that is not a list of scopes, so the old scopes are kept");
+  }
   return {
-    accessToken: answer.access_token,
-    refreshToken: answer.refresh_token ?? request.refreshToken,
-    expiresAt: now + answer.expires_in * 1000,
-    scopes: scopes?.length ? scopes : request.scopes,
+    accessToken: access,
+    refreshToken: rotated ?? request.refreshToken,
+    expiresAt: access === null ? now : now + life.seconds * 1000,
+    scopes,
+    repairs,
   };
 }
 
@@ -116,6 +167,8 @@ export async function requestGrant(request: GrantRequest, timeoutMs = REQUEST_TI
       timeout: Math.min(timeoutMs, REQUEST_TIMEOUT_MS),
       retry: false,
       ignoreResponseError: true,
+      // A redirect would carry the refresh token to another address: never followed, whatever the code.
+      redirect: "manual",
       responseType: "text",
     });
     response = raw;
@@ -125,6 +178,7 @@ export async function requestGrant(request: GrantRequest, timeoutMs = REQUEST_TI
     const timedOut = cause instanceof Error && (cause.name === "TimeoutError" || cause.name === "AbortError");
     throw new GrantError("transient", timedOut ? "no answer in time" : "the token endpoint could not be reached");
   }
+  if (response.status >= 300 && response.status < 400) throw new GrantError("redirected", `HTTP ${response.status}`);
   if (!response.ok) throw classifyStatus(response.status, body, response.headers);
   return parseAnswer(body, request, Date.now());
 }

@@ -1,10 +1,12 @@
 import { loginWarnAt } from "./clocks.ts";
 import type { Config } from "./config.ts";
-import { serializeCredentials, withNewTokens } from "./credentials.ts";
+import { serializeCredentials, withNewTokens, type CredentialsFile, type NewTokens } from "./credentials.ts";
 import { assess, type Assessment } from "./current.ts";
-import { EXIT, IclaudeError, LOGIN_HINT } from "./errors.ts";
+import { describeFsError, EXIT, IclaudeError, LOGIN_HINT } from "./errors.ts";
 import type { GrantError } from "./oauth.ts";
+import { clearRescue, rescuePath, saveRescue } from "./rescue.ts";
 import { assertStateWritable, clearFailure, declinedRecently, recordFailure, rememberDeadRefreshToken, rememberDecline } from "./state.ts";
+import type { ReservedWrite, StoredCredentials } from "./store/index.ts";
 import { readLongLived } from "./store/long-lived.ts";
 
 export interface RefreshOptions {
@@ -20,12 +22,14 @@ export interface RefreshOptions {
   overrideCooldown?: boolean;
 }
 
-export type RefreshOutcome = "refreshed" | "not-due" | "refreshed-elsewhere" | "long-lived-stored" | "declined";
+export type RefreshOutcome = "refreshed" | "restored" | "not-due" | "refreshed-elsewhere" | "long-lived-stored" | "declined";
 
 export interface RefreshResult {
   outcome: RefreshOutcome;
   before: Assessment;
   after: Assessment;
+  /** What was absurd in the token endpoint's answer and how it was bounded, to be said once; null when nothing was. */
+  warning: string | null;
 }
 
 /** Claude Code's own login, renewable by the grant right now. */
@@ -35,14 +39,44 @@ const renewable = (a: Assessment): boolean =>
 /** The access token in Claude Code's own store, whichever credential claude would use. */
 const storedAccessToken = (a: Assessment): string | null => a.stored?.file?.claudeAiOauth?.accessToken ?? null;
 
-/** A grant that ended in `invalid_grant`: the login is gone, the fallback decides what next. */
-type Redeemed = "refreshed" | "not-due" | "refreshed-elsewhere" | "dead";
+/** What the locked part did; `dead`: no grant can help (`invalid_grant`), the fallback decides what next. */
+type Redeemed = { outcome: "refreshed" | "restored" | "not-due" | "refreshed-elsewhere" | "dead"; warning: string | null };
+
+const just = (outcome: Redeemed["outcome"]): Redeemed => ({ outcome, warning: null });
+
+/**
+ * Puts a pair the server has issued into the credentials. Should that fail,
+ * the pair is kept in the state dir (rescue.ts) for the next run to adopt:
+ * the refresh token behind it is already spent.
+ */
+function putNewPair(config: Config, stored: StoredCredentials, file: CredentialsFile, spent: string, tokens: NewTokens, reserved: ReservedWrite): void {
+  try {
+    reserved.commit(serializeCredentials(withNewTokens(file, tokens), stored));
+  } catch (error) {
+    try {
+      saveRescue(config, stored.store.location, spent, tokens);
+    } catch {
+      throw error;
+    }
+    const reason = error instanceof IclaudeError && error.cause ? describeFsError(error.cause) : error instanceof Error ? error.message : String(error);
+    throw new IclaudeError(
+      `The new login could not be written to ${stored.store.location} (${reason}); it is kept in ${rescuePath(config)} and put in place at the next iclaude run — free some space or fix the permissions.`,
+      EXIT.refreshFailed,
+    );
+  }
+  clearRescue(config);
+}
 
 function grantFailure(error: GrantError): IclaudeError {
   const kept = "the old login was kept";
   switch (error.kind) {
     case "rejected":
       return new IclaudeError(`The token endpoint refused the refresh (${error.reason}); ${kept} — check ICLAUDE_TOKEN_URL and ICLAUDE_CLIENT_ID.`, EXIT.refreshFailed);
+    case "redirected":
+      return new IclaudeError(
+        `The token endpoint answered with a redirect (${error.reason}); iclaude never sends a refresh token on to another address, so nothing was sent there and ${kept} — check ICLAUDE_TOKEN_URL.`,
+        EXIT.refreshFailed,
+      );
     case "bad-answer":
       return new IclaudeError(`The token endpoint's answer could not be used (${error.reason}); ${kept} — try again later.`, EXIT.refreshFailed);
     default:
@@ -56,36 +90,47 @@ function grantFailure(error: GrantError): IclaudeError {
  */
 async function redeem(config: Config, before: Assessment, options: RefreshOptions): Promise<Redeemed> {
   // Loaded only when a grant may be sent: a launch or a prompt with nothing due never pays for them.
-  const [{ cooldownLeft, holdSignals, withRefreshLock }, { GrantError, grantWithRetries }] = await Promise.all([
+  const [{ cooldownLeft, holdSignals, withRefreshLock }, { GrantError, grantWithRetries, LARGEST_RESULT }] = await Promise.all([
     import("./coordinator.ts"),
     import("./oauth.ts"),
   ]);
   // Signals held from the send are let through only after the locks are released, so no lock is left behind.
-  const held: { signals?: { release: () => Promise<void> } } = {};
+  const held: { signals?: { release: () => Promise<void> }; write?: ReservedWrite } = {};
   try {
     return await withRefreshLock(config, options.lockWaitMs ?? 30_000, async () => {
       const current = assess(config);
-      if (storedAccessToken(current) !== storedAccessToken(before)) return "refreshed-elsewhere";
-      if (!renewable(current)) return "dead";
-      if (!options.force && current.status !== "refresh-due") return "not-due";
+      if (storedAccessToken(current) !== storedAccessToken(before)) return just("refreshed-elsewhere");
       const file = current.stored?.file;
+      if (current.rescued && file && current.stored) {
+        const bytes = serializeCredentials(withNewTokens(file, current.rescued), current.stored);
+        current.stored.store.reserveWrite(bytes.length).commit(bytes);
+        clearRescue(config);
+        return just("restored");
+      }
+      if (!renewable(current)) return just("dead");
+      if (!options.force && current.status !== "refresh-due") return just("not-due");
       const refreshToken = file?.claudeAiOauth?.refreshToken;
-      if (!file || !current.stored || !refreshToken) return "dead";
+      if (!file || !current.stored || !refreshToken) return just("dead");
       const wait = cooldownLeft(config, refreshToken);
       if (wait > 0 && !options.overrideCooldown) {
         throw new IclaudeError(`A refresh failed moments ago; the next try is in ${wait}s (ICLAUDE_COOLDOWN) — or run \`iclaude refresh --force\`.`, EXIT.cooldown);
       }
-      current.stored.store.probeWrite();
+      // Everything the write of the answer needs is proven and had before the send: serialising, size, disk space.
+      const size = serializeCredentials(withNewTokens(file, LARGEST_RESULT), current.stored).length;
       assertStateWritable(config);
+      const reserved = (held.write = current.stored.store.reserveWrite(size));
       held.signals = holdSignals();
       try {
         const { result } = await grantWithRetries(
           { tokenUrl: config.tokenUrl, clientId: config.clientId, refreshToken, scopes: current.scopes },
           { deadlineMs: options.deadlineMs ?? 60_000 },
         );
-        current.stored.store.writeText(serializeCredentials(withNewTokens(file, result)));
+        putNewPair(config, current.stored, file, refreshToken, result, reserved);
         clearFailure(config);
-        return "refreshed";
+        const warning = result.repairs.length
+          ? `The token endpoint's answer was partly absurd (${result.repairs.join("; ")}); the new login was kept.`
+          : null;
+        return { outcome: "refreshed", warning };
       } catch (error) {
         if (!(error instanceof GrantError)) throw error;
         // State is checked writable before the send; should it fail now, the failure still gets its own words.
@@ -99,10 +144,11 @@ async function redeem(config: Config, before: Assessment, options: RefreshOption
         if (error.kind === "invalid-grant") remember(() => rememberDeadRefreshToken(config, refreshToken));
         remember(() => recordFailure(config, refreshToken, error.kind));
         if (error.kind !== "invalid-grant") throw grantFailure(error);
-        return storedAccessToken(assess(config)) !== storedAccessToken(current) ? "refreshed-elsewhere" : "dead";
+        return just(storedAccessToken(assess(config)) !== storedAccessToken(current) ? "refreshed-elsewhere" : "dead");
       }
     });
   } finally {
+    held.write?.release();
     await held.signals?.release();
   }
 }
@@ -140,28 +186,28 @@ function shouldOfferEarly(config: Config, options: RefreshOptions, now = Date.no
  */
 export async function refreshIfDue(config: Config, options: RefreshOptions = {}): Promise<RefreshResult> {
   const before = assess(config);
-  if (before.store === "env") return { outcome: "not-due", before, after: before };
+  if (before.store === "env") return { outcome: "not-due", before, after: before, warning: null };
   let refused = false;
-  if (renewable(before) && (options.force || before.status === "refresh-due")) {
-    const redeemed = await redeem(config, before, options);
-    if (redeemed !== "dead") {
+  if (before.rescued || (renewable(before) && (options.force || before.status === "refresh-due"))) {
+    const { outcome, warning } = await redeem(config, before, options);
+    if (outcome !== "dead") {
       const after = assess(config);
       if (after.status === "login-expiring" && shouldOfferEarly(config, options)) await offerFallback(config, true);
-      return { outcome: redeemed, before, after: assess(config) };
+      return { outcome, before, after: assess(config), warning };
     }
     refused = true;
   }
   const state = assess(config);
   // A refresh token Anthropic refused ends Claude Code's login now, however long its access token lasts.
   const refusedLogin = state.store !== "long-lived" && (refused || state.refreshTokenDead);
-  if (!refusedLogin && (state.status === "valid" || state.status === "refresh-due")) return { outcome: "not-due", before, after: state };
+  if (!refusedLogin && (state.status === "valid" || state.status === "refresh-due")) return { outcome: "not-due", before, after: state, warning: null };
   if (!refusedLogin && state.status === "login-expiring") {
-    if (!shouldOfferEarly(config, options)) return { outcome: "not-due", before, after: state };
+    if (!shouldOfferEarly(config, options)) return { outcome: "not-due", before, after: state, warning: null };
     const stored = await offerFallback(config, true);
-    return { outcome: stored ? "long-lived-stored" : "declined", before, after: assess(config) };
+    return { outcome: stored ? "long-lived-stored" : "declined", before, after: assess(config), warning: null };
   }
   if (options.interactive && (await offerFallback(config, false))) {
-    return { outcome: "long-lived-stored", before, after: assess(config) };
+    return { outcome: "long-lived-stored", before, after: assess(config), warning: null };
   }
   throw loginRequired(state, refusedLogin);
 }

@@ -16,6 +16,8 @@ const MAX_SLEEP_S = 3600;
  */
 export function nextCheck(config: Pick<Config, "refreshMargin" | "threshold" | "cooldown">, a: Assessment, now: number, failedAt?: number): number {
   const nowS = Math.floor(now / 1000);
+  // A rescued pair waits only for a run to write it into the credentials; no network is involved.
+  if (a.rescued) return nowS;
   const wakeUps = [nowS + MAX_SLEEP_S];
   const renewable = a.hasRefreshToken && !a.refreshTokenDead && a.store !== "long-lived";
   if (renewable && a.expiresAt !== null) wakeUps.push(Math.floor(refreshDueAt(a.expiresAt, config) / 1000));

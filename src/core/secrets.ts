@@ -7,6 +7,9 @@ import { createHash } from "node:crypto";
  */
 export const ANTHROPIC_TOKEN = /sk-ant-[a-z]+\d{2}-[A-Za-z0-9_-]{8,}/g;
 
+/** What a token is made of: printable ASCII, no space, nothing a terminal would act on. */
+export const PRINTABLE_TOKEN = /^[\x21-\x7e]+$/;
+
 /** `sk-ant-oat01-…wxyz`: enough to tell tokens apart, never enough to use one. */
 export function maskToken(token: string): string {
   const prefix = /^sk-ant-[a-z]+\d{2}-/.exec(token)?.[0];

@@ -35,3 +35,8 @@ export const log = createConsola({
 export function quietLogs(): void {
   log.level = 0;
 }
+
+/** `--background`: nothing at all, errors included (they go to the state log instead). */
+export function silentLogs(): void {
+  log.level = -999;
+}

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
@@ -49,4 +49,27 @@ test.skipIf(!mounted)("a full disk: exit 21 with the reason, nothing sent, the c
   expect(mock.requests.length).toBe(sent);
   expect(readFileSync(join(config, ".credentials.json"), "utf8")).toBe(before);
   expectNoSecrets([run.stdout, run.stderr], [pair.accessToken, pair.refreshToken]);
+});
+
+test.skipIf(!mounted)("the disk filling up while the answer is on its way costs nothing: the space was had before the send", async () => {
+  rmSync(join(disk, "claude"), { recursive: true, force: true });
+  for (let i = 0; i < 1024; i++) rmSync(join(disk, `filler-${i}`), { force: true });
+  const home = tempHome();
+  const config = join(disk, "claude");
+  const pair = mock.issuePair();
+  writeCredentials(home, { ...pair, expiresAt: Date.now() + 10 * 60_000 }, { mcpOAuth: { kept: true } }, config);
+  const before = readFileSync(join(config, ".credentials.json"));
+  mock.script({ delayMs: 1000 });
+  const sent = mock.requests.length;
+  const running = runBin(["refresh"], { home, env: { CLAUDE_CONFIG_DIR: config, ICLAUDE_TOKEN_URL: mock.tokenUrl }, timeoutMs: 30_000 });
+  for (const end = Date.now() + 10_000; mock.requests.length === sent && Date.now() < end; ) await Bun.sleep(10);
+  fill(disk);
+  const run = await running;
+  expect(run.code).toBe(0);
+  expect(run.stderr).toBe("");
+  const oauth = JSON.parse(readFileSync(join(config, ".credentials.json"), "utf8")).claudeAiOauth;
+  expect(mock.isAccessValid(oauth.accessToken)).toBe(true);
+  expect(readFileSync(join(config, ".credentials.json.bak")).equals(before)).toBe(true);
+  expect(readdirSync(config).filter((name) => name.endsWith(".tmp"))).toEqual([]);
+  expectNoSecrets([run.stdout, run.stderr], [pair.accessToken, pair.refreshToken, oauth.accessToken, oauth.refreshToken]);
 });

@@ -20,15 +20,32 @@ const sample = () => ({
 describe("credentials", () => {
   test("keeps every unknown key, top level and inside claudeAiOauth, through a read–write cycle", () => {
     const original = sample();
-    const parsed = parseCredentials(JSON.stringify(original), "f");
+    const bytes = Buffer.from(JSON.stringify(original, null, 2));
+    const parsed = parseCredentials(bytes.toString(), "f");
     const next = withNewTokens(parsed, { accessToken: "sk-ant-oat01-new", refreshToken: "sk-ant-ort01-new", expiresAt: 5, scopes: ["a"] });
-    const written = JSON.parse(serializeCredentials(next));
+    const written = JSON.parse(serializeCredentials(next, { bytes, file: parsed }).toString());
     expect(written.mcpOAuth).toEqual(original.mcpOAuth);
     expect(written.somethingNew).toBe(true);
     expect(written.claudeAiOauth.rateLimitTier).toBe("default_claude_max_20x");
     expect(written.claudeAiOauth.futureField).toEqual({ nested: [1, 2] });
     expect(written.claudeAiOauth.subscriptionType).toBe("max");
     expect(written.claudeAiOauth).toMatchObject({ accessToken: "sk-ant-oat01-new", refreshToken: "sk-ant-ort01-new", expiresAt: 5, scopes: ["a"] });
+  });
+
+  test("rewrites only the values that changed; a member the file lacks is added, the rest keeps its bytes", () => {
+    const bytes = Buffer.from('{ "a" : [ 1 ,2 ],\n"claudeAiOauth":{"accessToken":"old","refreshToken":"r","scopes":["x"],"z":{"k":"\\u00e9"}} }');
+    const parsed = parseCredentials(bytes.toString(), "f");
+    const next = withNewTokens(parsed, { accessToken: "new", refreshToken: "r", expiresAt: 7, scopes: ["x"] });
+    expect(serializeCredentials(next, { bytes, file: parsed }).toString()).toBe(
+      '{ "a" : [ 1 ,2 ],\n"claudeAiOauth":{"accessToken":"new","refreshToken":"r","scopes":["x"],"z":{"k":"\\u00e9"},"expiresAt":7} }',
+    );
+  });
+
+  test("keeps an access token the answer could not give", () => {
+    const parsed = parseCredentials(JSON.stringify(sample()), "f");
+    const kept = parsed.claudeAiOauth?.accessToken;
+    const next = withNewTokens(parsed, { accessToken: null, refreshToken: "sk-ant-ort01-new", expiresAt: 5, scopes: [] });
+    expect([next.claudeAiOauth?.accessToken, next.claudeAiOauth?.refreshToken]).toEqual([kept, "sk-ant-ort01-new"]);
   });
 
   test("says where truncated JSON breaks, without echoing the content", () => {
@@ -58,6 +75,6 @@ describe("credentials", () => {
 
   test("refuses to serialise a credential without a refresh token or expiry", () => {
     const file = parseCredentials(JSON.stringify({ claudeAiOauth: { accessToken: "a", scopes: [] } }), "f");
-    expect(iclaudeErrorOf(() => serializeCredentials(file)).message).toContain("incomplete");
+    expect(iclaudeErrorOf(() => serializeCredentials(file, { bytes: null, file: null })).message).toContain("incomplete");
   });
 });

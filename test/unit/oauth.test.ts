@@ -49,7 +49,8 @@ describe("requestGrant", () => {
     expect(result.expiresAt).toBeLessThanOrEqual(Date.now() + 28800_000);
     expect(result.scopes).toEqual(SCOPES);
     expect(result.refreshToken).not.toBe(refreshToken);
-    expect(mock.isAccessValid(result.accessToken)).toBe(true);
+    expect(mock.isAccessValid(result.accessToken ?? "")).toBe(true);
+    expect(result.repairs).toEqual([]);
   });
 
   test("keeps the old refresh token when the answer carries none", async () => {
@@ -75,7 +76,7 @@ describe("requestGrant", () => {
   });
 
   test("a 200 that is not a token answer is a bad answer", async () => {
-    mock.script({ status: 200, body: "<html>maintenance</html>" }, { status: 200, json: { token_type: "Bearer" } }, { status: 200, json: { access_token: "x", expires_in: -5 } });
+    mock.script({ status: 200, body: "<html>maintenance</html>" }, { status: 200, json: { token_type: "Bearer" } }, { status: 200, json: { access_token: "a\u001b]0;x\u0007", expires_in: 60 } });
     const { refreshToken } = mock.issuePair();
     for (let i = 0; i < 3; i++) expect((await failure(requestGrant(request(refreshToken)))).kind).toBe("bad-answer");
   });

@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
-import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { probeCredentialsWrite, readTextFile, writeCredentialsFile } from "../../src/core/store/file.ts";
+import { reserveCredentialsWrite, writeCredentialsFile } from "../../src/core/store/file.ts";
+import { readTextFile } from "../../src/core/store/read-file.ts";
 import { iclaudeErrorOf, ROOT, tempHome, unprivileged } from "../helpers.ts";
 
 const mode = (path: string): number => statSync(path).mode & 0o777;
@@ -58,7 +59,7 @@ describe("file store", () => {
     writeFileSync(file, '{"old":1}', { mode: 0o600 });
     mkdirSync(`${file}.bak`);
     writeFileSync(join(`${file}.bak`, "keep"), "x");
-    const refused = iclaudeErrorOf(() => probeCredentialsWrite(file));
+    const refused = iclaudeErrorOf(() => reserveCredentialsWrite(file, 64));
     expect(refused.message).toContain("nothing was sent and the login is unchanged");
     expect(readFileSync(file, "utf8")).toBe('{"old":1}');
     writeCredentialsFile(file, '{"new":2}');
@@ -66,12 +67,19 @@ describe("file store", () => {
     expect(readdirSync(dir).sort()).toEqual([".credentials.json", ".credentials.json.bak"]);
   });
 
-  test("the probe leaves nothing behind when the write could succeed", () => {
+  test("a reservation given back leaves nothing behind; a committed one writes exactly the new bytes", () => {
     const { dir, file } = credentialsDir();
     writeFileSync(file, '{"old":1}', { mode: 0o600 });
-    probeCredentialsWrite(file);
+    reserveCredentialsWrite(file, 4096).release();
     expect(readdirSync(dir)).toEqual([".credentials.json"]);
     expect(readFileSync(file, "utf8")).toBe('{"old":1}');
+    const reserved = reserveCredentialsWrite(file, 4096);
+    expect(readdirSync(dir).filter((name) => name.endsWith(".tmp"))).toHaveLength(2);
+    reserved.commit(Buffer.from('{"new":2}'));
+    reserved.release();
+    expect(readdirSync(dir).sort()).toEqual([".credentials.json", ".credentials.json.bak"]);
+    expect(readFileSync(file, "utf8")).toBe('{"new":2}');
+    expect(readFileSync(`${file}.bak`, "utf8")).toBe('{"old":1}');
   });
 
   test("removes temp files left by a writer that died, never a live writer's", () => {
@@ -84,6 +92,26 @@ describe("file store", () => {
     writeCredentialsFile(file, "{}");
     expect(readdirSync(dir)).not.toContain(".credentials.json.iclaude-999999999-abc.tmp");
     expect(readdirSync(dir)).toContain(`.credentials.json.iclaude-${process.ppid}-abc.tmp`);
+  });
+
+  test("refuses, without blocking, what is not a regular file of at most 1 MiB", () => {
+    const { dir, file } = credentialsDir();
+    expect(Bun.spawnSync(["mkfifo", file]).exitCode).toBe(0);
+    expect(iclaudeErrorOf(() => readTextFile(file)).message).toBe(`Cannot read ${file}: it is a named pipe, not a regular file.`);
+    expect(iclaudeErrorOf(() => readTextFile("/dev/zero")).message).toBe("Cannot read /dev/zero: it is a device, not a regular file.");
+    const big = join(dir, "big");
+    writeFileSync(big, Buffer.alloc(1024 * 1024 + 1, 32));
+    expect(iclaudeErrorOf(() => readTextFile(big)).message).toStartWith(`Cannot read ${big}: it is larger than 1 MiB`);
+    writeFileSync(big, Buffer.alloc(1024 * 1024, 32));
+    expect(readTextFile(big)?.length).toBe(1024 * 1024);
+  });
+
+  test.skipIf(process.getuid?.() !== 0)("as root, a replaced file and its backup keep their owner and group", () => {
+    const { file } = credentialsDir();
+    writeFileSync(file, '{"old":1}', { mode: 0o600 });
+    chownSync(file, 65534, 4242);
+    writeCredentialsFile(file, '{"new":2}');
+    for (const path of [file, `${file}.bak`]) expect([statSync(path).uid, statSync(path).gid]).toEqual([65534, 4242]);
   });
 
   test("reads a missing file as null and an unreadable one as a clear error", () => {

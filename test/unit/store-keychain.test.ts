@@ -29,8 +29,9 @@ describe("Keychain store", () => {
     const { item } = setup();
     const store = keychainStore(item);
     const first = JSON.stringify({ claudeAiOauth: { accessToken: fakeToken(), scopes: [] }, mcpOAuth: { a: 1 } });
-    store.writeText(first);
-    store.writeText('{"claudeAiOauth":{"accessToken":"x","scopes":[]}}');
+    const write = (text: string) => store.reserveWrite(text.length).commit(Buffer.from(text));
+    write(first);
+    write('{"claudeAiOauth":{"accessToken":"x","scopes":[]}}');
     expect(readKeychain(item)).toBe('{"claudeAiOauth":{"accessToken":"x","scopes":[]}}');
     expect(readKeychain({ ...item, service: `${item.service}-iclaude-backup` })).toBe(first);
   });
@@ -39,7 +40,7 @@ describe("Keychain store", () => {
     const { config, item } = setup();
     const auto = { ...config, store: "auto" as const };
     expect(openStore(auto, "darwin").kind).toBe("file");
-    keychainStore(item).writeText("{}");
+    keychainStore(item).reserveWrite(2).commit(Buffer.from("{}"));
     expect(openStore(auto, "darwin").kind).toBe("keychain");
     expect(openStore(auto, "linux").kind).toBe("file");
     expect(openStore({ ...config, store: "file" }, "darwin").kind).toBe("file");

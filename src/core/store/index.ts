@@ -1,6 +1,9 @@
 import type { Config } from "../config.ts";
 import { parseCredentials, type CredentialsFile } from "../credentials.ts";
-import { probeCredentialsWrite, readTextFile, writeCredentialsFile } from "./file.ts";
+import { reserveCredentialsWrite, type ReservedWrite } from "./file.ts";
+import { readFileBytes } from "./read-file.ts";
+
+export type { ReservedWrite };
 import { claudeKeychainService, keychainAccount, readKeychain, writeKeychain, type KeychainItem } from "./keychain.ts";
 
 /** Where Claude Code keeps its login: the file, or the macOS Keychain item. */
@@ -8,17 +11,23 @@ export interface CredentialStore {
   kind: "file" | "keychain";
   /** A path or a Keychain service name, for messages and `status --json`. */
   location: string;
-  readText(): string | null;
-  /** Replaces the content, keeping the previous one as a backup. */
-  writeText(text: string): void;
-  /** Fails, before a refresh token is spent and with nothing changed, where writeText could not succeed. */
-  probeWrite(): void;
+  /** The content as stored, byte for byte; null when there is none. */
+  readBytes(): Buffer | null;
+  /**
+   * Fails, before a refresh token is spent and with nothing changed, where a
+   * write of up to `size` bytes could not succeed; else holds what that write
+   * needs until it is committed (replacing the content, the previous one kept
+   * as a backup) or released.
+   */
+  reserveWrite(size: number): ReservedWrite;
 }
 
 export interface StoredCredentials {
   store: CredentialStore;
   /** Null when there is no login stored. */
   text: string | null;
+  /** The content byte for byte: a rewrite changes only what it must. */
+  bytes: Buffer | null;
   file: CredentialsFile | null;
 }
 
@@ -26,9 +35,8 @@ export function fileStore(path: string): CredentialStore {
   return {
     kind: "file",
     location: path,
-    readText: () => readTextFile(path),
-    writeText: (text) => writeCredentialsFile(path, text),
-    probeWrite: () => probeCredentialsWrite(path),
+    readBytes: () => readFileBytes(path),
+    reserveWrite: (size) => reserveCredentialsWrite(path, size),
   };
 }
 
@@ -37,18 +45,23 @@ export function keychainStore(item: KeychainItem): CredentialStore {
   return {
     kind: "keychain",
     location: item.service,
-    readText: () => readKeychain(item),
-    writeText(text) {
-      try {
-        const previous = readKeychain(item);
-        if (previous !== null) writeKeychain(backup, previous);
-      } catch {
-        // The refresh token behind `text` is already spent: a backup that fails must not cost the new pair.
-      }
-      writeKeychain(item, text);
+    readBytes: () => {
+      const text = readKeychain(item);
+      return text === null ? null : Buffer.from(text, "utf8");
     },
     // The Keychain has no disk or permission failure iclaude could foresee.
-    probeWrite: () => {},
+    reserveWrite: () => ({
+      commit(bytes) {
+        try {
+          const previous = readKeychain(item);
+          if (previous !== null) writeKeychain(backup, previous);
+        } catch {
+          // The refresh token behind `bytes` is already spent: a backup that fails must not cost the new pair.
+        }
+        writeKeychain(item, Buffer.from(bytes).toString("utf8"));
+      },
+      release: () => {},
+    }),
   };
 }
 
@@ -67,7 +80,7 @@ export function openStore(config: Config, platform: NodeJS.Platform = process.pl
   if (config.store === "keychain") return keychain;
   if (platform !== "darwin") return fileStore(config.credentialsPath);
   try {
-    return keychain.readText() === null ? fileStore(config.credentialsPath) : keychain;
+    return keychain.readBytes() === null ? fileStore(config.credentialsPath) : keychain;
   } catch {
     return fileStore(config.credentialsPath);
   }
@@ -75,8 +88,9 @@ export function openStore(config: Config, platform: NodeJS.Platform = process.pl
 
 /** The one way credentials are read: text and parsed file, with clear errors for bad content. */
 export function readCredentials(store: CredentialStore): StoredCredentials {
-  const text = store.readText();
-  if (text === null) return { store, text, file: null };
+  const bytes = store.readBytes();
+  if (bytes === null) return { store, text: null, bytes, file: null };
+  const text = bytes.toString("utf8");
   const where = store.kind === "file" ? store.location : `the Keychain item "${store.location}"`;
-  return { store, text, file: parseCredentials(text, where) };
+  return { store, text, bytes, file: parseCredentials(text, where) };
 }

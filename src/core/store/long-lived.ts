@@ -1,9 +1,10 @@
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import type { Config } from "../config.ts";
 import { describeFsError, EXIT, IclaudeError } from "../errors.ts";
-import { readTextFile, writePrivateFile } from "./file.ts";
+import { LONG_LIVED_FILE } from "../state-trust.ts";
+import { ensureStateDir, readState } from "../state.ts";
+import { writePrivateFile } from "./file.ts";
 import { keychainAccount, readKeychain, writeKeychain, type KeychainItem } from "./keychain.ts";
 
 /** The token `claude setup-token` printed: kept by iclaude, never in Claude Code's credentials. */
@@ -16,7 +17,7 @@ export type LongLivedToken = z.infer<typeof LongLivedSchema>;
 
 const SERVICE = "iclaude-long-lived-token";
 
-export const longLivedPath = (config: Config): string => join(config.stateDir, "long-lived-token.json");
+export const longLivedPath = (config: Config): string => join(config.stateDir, LONG_LIVED_FILE);
 
 function keychainItem(config: Config): KeychainItem {
   return { bin: config.securityBin, service: SERVICE, account: keychainAccount() };
@@ -29,7 +30,8 @@ const useKeychain = (config: Config): boolean =>
 export function readLongLived(config: Config): LongLivedToken | null {
   let text: string | null;
   try {
-    text = useKeychain(config) ? readKeychain(keychainItem(config)) : readTextFile(longLivedPath(config));
+    // From the file only when the state dir can be trusted: a token planted there would be handed to claude.
+    text = useKeychain(config) ? readKeychain(keychainItem(config)) : readState(config, LONG_LIVED_FILE);
   } catch {
     return null;
   }
@@ -49,9 +51,10 @@ export function writeLongLived(config: Config, record: LongLivedToken): void {
     return;
   }
   try {
-    mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
+    ensureStateDir(config);
     writePrivateFile(longLivedPath(config), text);
   } catch (error) {
+    if (error instanceof IclaudeError) throw error;
     throw new IclaudeError(
       `Cannot save the long-lived token in ${config.stateDir}: ${describeFsError(error)}.`,
       EXIT.refreshFailed,

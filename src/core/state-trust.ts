@@ -1,0 +1,61 @@
+import { lstatSync, statSync, type Stats } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import type { Config } from "./config.ts";
+import { EXIT, IclaudeError } from "./errors.ts";
+
+/** The long-lived token's file: it is handed to claude, so its trust decides the state dir's. */
+export const LONG_LIVED_FILE = "long-lived-token.json";
+
+/** A path's stats, or null when there is nothing there (a file where a directory should be included). */
+export function statOrNull(path: string, follow = true): Stats | null {
+  try {
+    return (follow ? statSync : lstatSync)(path, { throwIfNoEntry: false }) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Who may own iclaude's state: the user running it, and — for root run over
+ * another user's HOME — that user, whose state it is.
+ */
+function trustedOwner(uid: number): boolean {
+  const self = process.getuid?.();
+  if (self === undefined || uid === self) return true;
+  if (self !== 0) return false;
+  return statOrNull(process.env.HOME || homedir())?.uid === uid;
+}
+
+/** Why a state dir or file cannot be trusted (another user could have planted what is in it); null when it can. */
+export function untrusted(what: string, uid: number, mode: number): string | null {
+  if (!trustedOwner(uid)) return `${what} belongs to another user (uid ${uid})`;
+  if (mode & 0o022) return `${what} can be written by other users (mode ${(mode & 0o7777).toString(8)})`;
+  return null;
+}
+
+/**
+ * Why iclaude's state dir, or the long-lived token in it, cannot be trusted,
+ * as the start of a sentence; null when they can, or do not exist yet.
+ */
+export function stateTrustProblem(config: Pick<Config, "stateDir">): string | null {
+  const dir = statOrNull(config.stateDir);
+  if (!dir) return null;
+  if (!dir.isDirectory()) return `iclaude's state dir ${config.stateDir} is not a directory`;
+  const problem = untrusted(`iclaude's state dir ${config.stateDir}`, dir.uid, dir.mode);
+  if (problem) return problem;
+  const path = join(config.stateDir, LONG_LIVED_FILE);
+  const token = statOrNull(path, false);
+  if (token?.isSymbolicLink()) return `${path} is a symbolic link`;
+  return token ? untrusted(path, token.uid, token.mode) : null;
+}
+
+/** The one sentence for a state dir iclaude will not use; `consequence` says what that meant for this run. */
+export function stateTrustError(config: Pick<Config, "stateDir">, consequence: string): IclaudeError | null {
+  const problem = stateTrustProblem(config);
+  if (!problem) return null;
+  return new IclaudeError(
+    `${problem}, so iclaude uses nothing in it; ${consequence} — run \`chmod 700 ${config.stateDir}\` if it is yours, or set ICLAUDE_STATE_DIR to a directory of your own.`,
+    EXIT.refreshFailed,
+  );
+}

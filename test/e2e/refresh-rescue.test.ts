@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
+import { expectNoSecrets, runBin, tempHome, writeCredentials } from "../helpers.ts";
+
+let mock: MockAnthropic;
+beforeAll(() => {
+  mock = startMockAnthropic();
+});
+afterAll(() => mock.stop());
+
+/** An immutable file cannot be renamed over, even by root: the one write iclaude cannot foresee. Needs root and a file system with attributes. */
+const chattr = (flag: "+i" | "-i", path: string): boolean => Bun.spawnSync(["chattr", flag, path], { stderr: "ignore" }).exitCode === 0;
+const probe = join(tempHome(), "probe");
+writeFileSync(probe, "");
+const immutable = chattr("+i", probe) && chattr("-i", probe);
+
+/** Makes the write of the answer fail: the credentials turn immutable once the request has reached the endpoint. */
+async function refreshFailingAfterTheSend(home: string, path: string): Promise<Awaited<ReturnType<typeof runBin>>> {
+  mock.script({ delayMs: 1000 });
+  const sent = mock.requests.length;
+  const running = runBin(["refresh"], { home, env: { ICLAUDE_TOKEN_URL: mock.tokenUrl }, timeoutMs: 30_000 });
+  await until(() => mock.requests.length > sent);
+  chattr("+i", path);
+  const run = await running;
+  chattr("-i", path);
+  return run;
+}
+
+async function until(check: () => boolean): Promise<void> {
+  for (const end = Date.now() + 10_000; Date.now() < end; await Bun.sleep(10)) if (check()) return;
+  throw new Error("timed out");
+}
+
+test.skipIf(!immutable)("a write that fails after the send keeps the new pair in the state dir; the next run puts it in place", async () => {
+  const home = tempHome();
+  const pair = mock.issuePair();
+  writeCredentials(home, { ...pair, expiresAt: Date.now() + 10 * 60_000 }, { mcpOAuth: { kept: true } });
+  const path = join(home, ".claude", ".credentials.json");
+  const before = readFileSync(path);
+  const options = { home, env: { ICLAUDE_TOKEN_URL: mock.tokenUrl }, timeoutMs: 30_000 };
+  const failed = await refreshFailingAfterTheSend(home, path);
+
+  const rescue = join(home, ".local/state/iclaude/rescued-login.json");
+  expect(failed.code).toBe(21);
+  expect(failed.stdout).toBe("");
+  expect(failed.stderr).toBe(
+    `iclaude: The new login could not be written to ${path} (permission denied); it is kept in ${rescue} and put in place at the next iclaude run — free some space or fix the permissions.\n`,
+  );
+  expect(mock.redeemed.at(-1)).toBe(pair.refreshToken);
+  expect(readFileSync(path).equals(before)).toBe(true);
+  expect(statSync(rescue).mode & 0o777).toBe(0o600);
+  const rescued = JSON.parse(readFileSync(rescue, "utf8"));
+  expect(mock.isAccessValid(rescued.accessToken)).toBe(true);
+
+  const status = await runBin(["status", "--json"], options);
+  expect([status.code, JSON.parse(status.stdout).status, JSON.parse(status.stdout).action]).toEqual([0, "valid", "refresh"]);
+  expect(JSON.parse(status.stdout).expiresAt).toBe(rescued.expiresAt);
+
+  const redeemed = mock.redeemed.length;
+  const adopted = await runBin(["refresh"], options);
+  expect(adopted.code).toBe(0);
+  expect(adopted.stdout).toMatch(/^put in place the new login a failed write had kept — access token valid/);
+  expect(mock.redeemed.length).toBe(redeemed);
+  const oauth = JSON.parse(readFileSync(path, "utf8")).claudeAiOauth;
+  expect([oauth.accessToken, oauth.refreshToken, oauth.expiresAt]).toEqual([rescued.accessToken, rescued.refreshToken, rescued.expiresAt]);
+  expect(JSON.parse(readFileSync(path, "utf8")).mcpOAuth).toEqual({ kept: true });
+  expect(existsSync(rescue)).toBe(false);
+
+  const next = await runBin(["refresh", "--force"], options);
+  expect(next.code).toBe(0);
+  expect(mock.redeemed.at(-1)).toBe(rescued.refreshToken);
+  expectNoSecrets(
+    [failed, status, adopted, next].flatMap((r) => [r.stdout, r.stderr]),
+    [pair.accessToken, pair.refreshToken, rescued.accessToken, rescued.refreshToken],
+  );
+}, 30_000);
+
+test.skipIf(!immutable)("a rescued pair for a refresh token the file no longer holds (a new login) is ignored", async () => {
+  const home = tempHome();
+  const pair = mock.issuePair();
+  writeCredentials(home, { ...pair, expiresAt: Date.now() + 10 * 60_000 });
+  const options = { home, env: { ICLAUDE_TOKEN_URL: mock.tokenUrl }, timeoutMs: 30_000 };
+  expect((await refreshFailingAfterTheSend(home, join(home, ".claude", ".credentials.json"))).code).toBe(21);
+  const login = mock.issuePair();
+  writeCredentials(home, { ...login, expiresAt: Date.now() + 5 * 3600_000 });
+  const status = await runBin(["status", "--json"], options);
+  expect([status.code, JSON.parse(status.stdout).action]).toEqual([0, "none"]);
+  const token = await runBin(["token"], options);
+  expect(token.stdout).toBe(`${login.accessToken}\n`);
+}, 30_000);
