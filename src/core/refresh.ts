@@ -84,7 +84,7 @@ async function redeem(config: Config, before: Assessment, options: RefreshOption
           { deadlineMs: options.deadlineMs ?? 60_000 },
         );
         current.stored.store.writeText(serializeCredentials(withNewTokens(file, result)));
-        clearFailure(config);
+        clearFailure(config, refreshToken);
         return "refreshed";
       } catch (error) {
         if (!(error instanceof GrantError)) throw error;
