@@ -1,12 +1,15 @@
 import { defineCommand } from "citty";
-import { loadConfig } from "../core/config.ts";
+import { loadConfig, type Config, type ConfigFlags } from "../core/config.ts";
 import { parseDuration } from "../core/durations.ts";
 import { EXIT, IclaudeError, LOGIN_HINT } from "../core/errors.ts";
-import { refreshIfDue, type RefreshResult } from "../core/refresh.ts";
+import { refreshIfDue, type RefreshOptions, type RefreshResult } from "../core/refresh.ts";
 import { scheduleAfterRun } from "../core/schedule.ts";
-import { appendStateLog } from "../core/state.ts";
+import { appendStateLog, readState } from "../core/state.ts";
 import { maskSecrets } from "../core/secrets.ts";
+import { refreshAllProfiles, worstExitCode, type ProfileRefresh } from "../refresh/all.ts";
 import { log, quietLogs } from "../ui/log.ts";
+import { notifyOnce } from "../ui/notify.ts";
+import { offerProfileOnce } from "../ui/profile-offer.ts";
 import { clocksPhrase, loginPhrase } from "../ui/words.ts";
 import { clockArgs, outputArgs, printJson } from "./_shared.ts";
 import { statusJson } from "./status.ts";
@@ -22,6 +25,33 @@ const OUTCOME_WORDS: Record<RefreshResult["outcome"], string> = {
 /** The one line a person reads: what happened, then both clocks. */
 export function outcomeLine(r: RefreshResult, now: number): string {
   return `${OUTCOME_WORDS[r.outcome]} — ${clocksPhrase(r.after, now)}`;
+}
+
+/** How `refresh --all` reports: the state log in the background, else a line (or JSON object) per profile. */
+interface AllOutput {
+  background: boolean;
+  json: boolean;
+  quiet: boolean;
+}
+
+function runLine(run: ProfileRefresh, now: number): string {
+  return run.result ? outcomeLine(run.result, now) : `failed (exit ${run.error.exitCode}) ${maskSecrets(run.error.message)}`;
+}
+
+async function refreshAll(config: Config, flags: ConfigFlags, options: RefreshOptions, out: AllOutput): Promise<number> {
+  const runs = await refreshAllProfiles(flags, options);
+  scheduleAfterRun(config, flags);
+  const now = Date.now();
+  const by = process.env.ICLAUDE_SCHEDULER ? ` (${process.env.ICLAUDE_SCHEDULER})` : "";
+  for (const run of runs) {
+    if (out.background) appendStateLog(config, `refresh${by} ${run.profile.dir}: ${runLine(run, now)}`);
+    else if (!out.json && !out.quiet) process.stdout.write(`${run.profile.dir}: ${runLine(run, now)}\n`);
+  }
+  if (out.json && !out.background) {
+    printJson(runs.map((run) => (run.result ? { dir: run.profile.dir, outcome: run.result.outcome, exitCode: 0, ...statusJson(run.result.after, now) } : { dir: run.profile.dir, outcome: "failed", exitCode: run.error.exitCode, error: maskSecrets(run.error.message) })));
+  }
+  if (out.background) notifyOnce(config, readState(config, "notice"));
+  return worstExitCode(runs);
 }
 
 export default defineCommand({
@@ -42,6 +72,7 @@ export default defineCommand({
       description: "For the shell hook: quiet, never interactive, one line to the state log, writes next-check",
     },
     "lock-wait": { type: "string", valueHint: "30s", description: "How long to wait for Claude Code's refresh lock before exit 23" },
+    all: { type: "boolean", description: "Every profile (see `iclaude profiles`), one line each, never interactive; the exit code is the worst" },
     ...outputArgs,
     ...clockArgs,
   },
@@ -50,26 +81,29 @@ export default defineCommand({
     if (background || args.quiet) quietLogs();
     const config = loadConfig({ threshold: args.threshold, refreshMargin: args["refresh-margin"] });
     const lockWait = args["lock-wait"] ? parseDuration(args["lock-wait"], "--lock-wait") * 1000 : undefined;
+    const flags = { threshold: args.threshold, refreshMargin: args["refresh-margin"] };
+    if (args.all) return refreshAll(config, flags, { force: args.force === true, overrideCooldown: args.force === true, interactive: false, lockWaitMs: lockWait }, { background, json: args.json === true, quiet: args.quiet === true });
     const interactive =
       args.interactive !== false && !background && !args.json && !args.quiet && process.stdin.isTTY === true && process.stdout.isTTY === true;
     let result: RefreshResult;
     try {
       result = await refreshIfDue(config, { force: args.force === true, overrideCooldown: args.force === true, interactive, lockWaitMs: lockWait });
     } catch (error) {
-      scheduleAfterRun(config);
+      scheduleAfterRun(config, flags);
       if (error instanceof IclaudeError) {
         if (background) appendStateLog(config, `refresh: failed (exit ${error.exitCode}) ${maskSecrets(error.message)}`);
         if (args.json) printJson({ outcome: "failed", exitCode: error.exitCode, error: maskSecrets(error.message) });
       }
       throw error;
     }
-    scheduleAfterRun(config);
+    scheduleAfterRun(config, flags);
     log.debug(`refresh: ${result.before.status} (${result.before.store}) → ${result.outcome}, now ${result.after.status} (${result.after.store})`);
     const now = Date.now();
     if (background) appendStateLog(config, `refresh: ${outcomeLine(result, now)}`);
     else if (args.json) printJson({ outcome: result.outcome, ...statusJson(result.after, now) });
     else if (!args.quiet) process.stdout.write(`${outcomeLine(result, now)}\n`);
     if (result.after.status === "login-expiring") log.warn(`The Claude ${loginPhrase(result.after, now)}; ${LOGIN_HINT}.`);
+    if (interactive) await offerProfileOnce(config);
     return EXIT.ok;
   },
 });
