@@ -38,19 +38,30 @@ function runLine(run: ProfileRefresh, now: number): string {
   return run.result ? outcomeLine(run.result, now) : `failed (exit ${run.error.exitCode}) ${maskSecrets(run.error.message)}`;
 }
 
+function runJson(run: ProfileRefresh, now: number): Record<string, unknown> {
+  const dir = run.profile.dir;
+  if (run.error) return { dir, outcome: "failed", exitCode: run.error.exitCode, error: maskSecrets(run.error.message) };
+  return { dir, outcome: run.result.outcome, exitCode: EXIT.ok, ...statusJson(run.result.after, now) };
+}
+
+/** Set by the units `schedule install` writes, so the state log (and `schedule status`) can tell their runs apart. */
+const scheduler = (): string | null => {
+  const name = process.env.ICLAUDE_SCHEDULER;
+  return name === "systemd" || name === "launchd" || name === "cron" ? name : null;
+};
+
 async function refreshAll(config: Config, flags: ConfigFlags, options: RefreshOptions, out: AllOutput): Promise<number> {
   const runs = await refreshAllProfiles(flags, options);
   scheduleAfterRun(config, flags);
   const now = Date.now();
-  const by = process.env.ICLAUDE_SCHEDULER ? ` (${process.env.ICLAUDE_SCHEDULER})` : "";
+  const by = scheduler();
   for (const run of runs) {
-    if (out.background) appendStateLog(config, `refresh${by} ${run.profile.dir}: ${runLine(run, now)}`);
+    if (out.background) appendStateLog(config, `refresh${by ? ` (${by})` : ""} ${run.profile.dir}: ${runLine(run, now)}`);
     else if (!out.json && !out.quiet) process.stdout.write(`${run.profile.dir}: ${runLine(run, now)}\n`);
   }
-  if (out.json && !out.background) {
-    printJson(runs.map((run) => (run.result ? { dir: run.profile.dir, outcome: run.result.outcome, exitCode: 0, ...statusJson(run.result.after, now) } : { dir: run.profile.dir, outcome: "failed", exitCode: run.error.exitCode, error: maskSecrets(run.error.message) })));
-  }
-  if (out.background) notifyOnce(config, readState(config, "notice"));
+  if (out.json && !out.background) printJson(runs.map((run) => runJson(run, now)));
+  // A shell prompt shows the notice itself; only a scheduler's run has nobody watching.
+  if (out.background && by) notifyOnce(config, readState(config, "notice"));
   return worstExitCode(runs);
 }
 
@@ -79,10 +90,13 @@ export default defineCommand({
   async run({ args }) {
     const background = args.background === true;
     if (background || args.quiet) quietLogs();
-    const config = loadConfig({ threshold: args.threshold, refreshMargin: args["refresh-margin"] });
-    const lockWait = args["lock-wait"] ? parseDuration(args["lock-wait"], "--lock-wait") * 1000 : undefined;
     const flags = { threshold: args.threshold, refreshMargin: args["refresh-margin"] };
-    if (args.all) return refreshAll(config, flags, { force: args.force === true, overrideCooldown: args.force === true, interactive: false, lockWaitMs: lockWait }, { background, json: args.json === true, quiet: args.quiet === true });
+    const config = loadConfig(flags);
+    const lockWait = args["lock-wait"] ? parseDuration(args["lock-wait"], "--lock-wait") * 1000 : undefined;
+    if (args.all) {
+      const options = { force: args.force === true, overrideCooldown: args.force === true, interactive: false, lockWaitMs: lockWait };
+      return refreshAll(config, flags, options, { background, json: args.json === true, quiet: args.quiet === true });
+    }
     const interactive =
       args.interactive !== false && !background && !args.json && !args.quiet && process.stdin.isTTY === true && process.stdout.isTTY === true;
     let result: RefreshResult;
