@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
-import { baseEnv, BIN, DAY, expectNoSecrets, HOUR, runBin, tempHome, writeCredentials, type Run } from "../helpers.ts";
+import { baseEnv, BIN, DAY, ROOT, expectNoSecrets, HOUR, runBin, tempHome, writeCredentials, type Run } from "../helpers.ts";
 
 let mock: MockAnthropic;
 beforeAll(() => {
@@ -85,6 +85,21 @@ describe("iclaude profiles", () => {
     expect(first).toContain(`added ${work}`);
     expect(atTerminal("y\n")).not.toContain("Add ");
     expect((await iclaude(home, ["profiles"])).stdout).toContain(`${work}\n`);
+  });
+
+  test("the launcher at a terminal asks the same once; a no adds nothing and claude still starts", () => {
+    const home = tempHome();
+    const work = join(home, "work");
+    writeCredentials(home, { expiresAt: Date.now() + 5 * HOUR }, {}, work);
+    const env = baseEnv(home, { CLAUDE_CONFIG_DIR: work, ICLAUDE_CLAUDE_BIN: join(ROOT, "test/fixtures/fake-claude-launch/claude"), FAKE_MODE: "args" });
+    const launch = () => Bun.spawnSync(["script", "-qec", `'${BIN}' -- x`, "/dev/null"], { cwd: home, env, stdin: new TextEncoder().encode("n\n"), timeout: 20_000 }).stdout.toString().replace(/\r/g, "");
+    const first = launch();
+    expect(first).toContain(`Add ${work} (CLAUDE_CONFIG_DIR) to the profiles? [Y/n]`);
+    expect(first).toContain("[x]\n");
+    expect(readdirSync(home)).not.toContain(".config");
+    const second = launch();
+    expect(second).not.toContain("Add ");
+    expect(second).toContain("[x]\n");
   });
 });
 
