@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, linkSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
 import { BIN, expectNoSecrets, runBin, tempHome, writeCredentials, type Run } from "../helpers.ts";
@@ -16,8 +16,13 @@ function homeWithBinary(): { home: string; bin: string } {
   const dir = join(home, "my bin & co");
   mkdirSync(dir);
   const bin = join(dir, "iclaude");
-  copyFileSync(BIN, bin);
-  chmodSync(bin, 0o755);
+  // A hard link: the binary is 100 MB, and a copy per test makes the run's clean-up slow.
+  try {
+    linkSync(BIN, bin);
+  } catch {
+    copyFileSync(BIN, bin);
+    chmodSync(bin, 0o755);
+  }
   return { home, bin };
 }
 
