@@ -117,6 +117,8 @@ if [ "$uninstall" = 1 ]; then
     if [ "$(git config --global --get core.hooksPath 2>/dev/null || true)" = "$global_hooks" ]; then
       "$target" hooks install --global --uninstall
     fi
+    # An OS timer would run a binary that is gone: it goes too (a failure here must not stop the uninstall).
+    "$target" schedule remove 2>&1 | grep -v '^no schedule' | while IFS= read -r line; do say "$line"; done || true
     rm -f "$target"
     say "removed $target"
   fi

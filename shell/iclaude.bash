@@ -2,7 +2,7 @@
 #
 # Before each prompt, __iclaude_hook compares the time (a builtin) with the next-check it last read
 # from $ICLAUDE_STATE_DIR: a prompt costs no process and reads no file while the login is fine. When
-# that time has come it reads the state again, starts one detached `iclaude refresh --background`
+# that time has come it reads the state again, starts one detached `iclaude refresh --background --all`
 # if still due, and prints the one line in $ICLAUDE_STATE_DIR/notice when a person must act, at most
 # once a day across all shells.
 
@@ -41,7 +41,7 @@ if [[ $- == *i* ]]; then
     if (( now >= __iclaude_next )); then
       # Until the background run writes next-check, no other prompt of this shell starts one.
       __iclaude_next=$(( now + 60 ))
-      ( @ICLAUDE_BIN@ refresh --background </dev/null & ) >/dev/null 2>&1
+      ( @ICLAUDE_BIN@ refresh --background --all </dev/null & ) >/dev/null 2>&1
     fi
     if [[ -f $dir/notice && -r $dir/notice ]]; then
       # notice-shown is shared, so the shells opened later that day stay quiet.

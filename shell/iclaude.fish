@@ -2,8 +2,8 @@
 #
 # Before each prompt, __iclaude_hook compares the age of $ICLAUDE_STATE_DIR/next-check with the wait
 # it last read there, with builtins only: a prompt costs no process while the login is fine. When
-# that time has come it reads the state again, starts one detached `iclaude refresh --background` if
-# still due, and prints the one line in $ICLAUDE_STATE_DIR/notice when a person must act, at most
+# that time has come it reads the state again, starts one detached `iclaude refresh --background --all`
+# if still due, and prints the one line in $ICLAUDE_STATE_DIR/notice when a person must act, at most
 # once a day across all shells.
 
 if status is-interactive
@@ -85,7 +85,7 @@ if status is-interactive
 
     # `&` and disown: no job-control message now or when the run ends.
     function __iclaude_start
-        @ICLAUDE_BIN@ refresh --background </dev/null >/dev/null 2>&1 &
+        @ICLAUDE_BIN@ refresh --background --all </dev/null >/dev/null 2>&1 &
         disown $last_pid 2>/dev/null
     end
 

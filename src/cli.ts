@@ -15,6 +15,8 @@ Usage:
   iclaude token                    print the access token claude would use
   iclaude init zsh|bash|fish       print the shell integration
   iclaude hooks install|run        the git guard
+  iclaude profiles [add|remove DIR]   the Claude config dirs looked after (status --all, refresh --all)
+  iclaude schedule install|status|remove [--systemd|--launchd|--cron]   refresh them hourly, no shell needed
 
 Run \`iclaude COMMAND --help\` for a command's options.
 `;

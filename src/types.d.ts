@@ -14,3 +14,17 @@ declare module "*.fish" {
   const text: string;
   export default text;
 }
+
+/** The OS scheduler's unit templates in src/schedule/units/, embedded as text. */
+declare module "*.service" {
+  const text: string;
+  export default text;
+}
+declare module "*.timer" {
+  const text: string;
+  export default text;
+}
+declare module "*.plist" {
+  const text: string;
+  export default text;
+}

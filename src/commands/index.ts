@@ -8,6 +8,8 @@ export const commands: Record<OwnCommand, () => Promise<CommandDef<ArgsDef>>> = 
   token: () => import("./token.ts").then((m) => m.default as CommandDef<ArgsDef>),
   init: () => import("./init.ts").then((m) => m.default as CommandDef<ArgsDef>),
   hooks: () => import("./hooks.ts").then((m) => m.default as CommandDef<ArgsDef>),
+  profiles: () => import("./profiles.ts").then((m) => m.default as CommandDef<ArgsDef>),
+  schedule: () => import("./schedule.ts").then((m) => m.default as CommandDef<ArgsDef>),
 };
 
 /** Runs the real claude with these arguments; resolves to its exit code. */

@@ -1,12 +1,15 @@
 import { defineCommand } from "citty";
-import { loadConfig } from "../core/config.ts";
+import { loadConfig, type Config, type ConfigFlags } from "../core/config.ts";
 import { parseDuration } from "../core/durations.ts";
 import { EXIT, IclaudeError, LOGIN_HINT } from "../core/errors.ts";
-import { refreshIfDue, type RefreshResult } from "../core/refresh.ts";
+import { refreshIfDue, type RefreshOptions, type RefreshResult } from "../core/refresh.ts";
 import { scheduleAfterRun } from "../core/schedule.ts";
-import { appendStateLog } from "../core/state.ts";
+import { appendStateLog, readState } from "../core/state.ts";
 import { maskSecrets } from "../core/secrets.ts";
+import { refreshAllProfiles, worstExitCode, type ProfileRefresh } from "../refresh/all.ts";
 import { log, quietLogs, silentLogs } from "../ui/log.ts";
+import { notifyOnce } from "../ui/notify.ts";
+import { offerProfileOnce } from "../ui/profile-offer.ts";
 import { clocksPhrase, loginPhrase } from "../ui/words.ts";
 import { clockArgs, outputArgs, printJson } from "./_shared.ts";
 import { statusJson } from "./status.ts";
@@ -23,6 +26,47 @@ const OUTCOME_WORDS: Record<RefreshResult["outcome"], string> = {
 /** The one line a person reads: what happened, then both clocks. */
 export function outcomeLine(r: RefreshResult, now: number): string {
   return `${OUTCOME_WORDS[r.outcome]} — ${clocksPhrase(r.after, now)}`;
+}
+
+/** How `refresh --all` reports: the state log in the background, else a line (or JSON object) per profile. */
+interface AllOutput {
+  background: boolean;
+  json: boolean;
+  quiet: boolean;
+}
+
+function runLine(run: ProfileRefresh, now: number): string {
+  return run.result ? outcomeLine(run.result, now) : `failed (exit ${run.error.exitCode}) ${maskSecrets(run.error.message)}`;
+}
+
+function runJson(run: ProfileRefresh, now: number): Record<string, unknown> {
+  const dir = run.profile.dir;
+  if (run.error) return { dir, outcome: "failed", exitCode: run.error.exitCode, error: maskSecrets(run.error.message) };
+  return { dir, outcome: run.result.outcome, exitCode: EXIT.ok, ...statusJson(run.result.after, now) };
+}
+
+/** Set by the units `schedule install` writes, so the state log (and `schedule status`) can tell their runs apart. */
+const scheduler = (): string | null => {
+  const name = process.env.ICLAUDE_SCHEDULER;
+  return name === "systemd" || name === "launchd" || name === "cron" ? name : null;
+};
+
+async function refreshAll(config: Config, flags: ConfigFlags, options: RefreshOptions, out: AllOutput): Promise<number> {
+  const runs = await refreshAllProfiles(flags, options);
+  scheduleAfterRun(config, flags);
+  const now = Date.now();
+  const by = scheduler();
+  for (const run of runs) {
+    const warning = run.result?.warning;
+    if (warning && out.background) appendStateLog(config, `refresh ${run.profile.dir}: ${maskSecrets(warning)}`);
+    else if (warning) log.warn(`${run.profile.dir}: ${warning}`);
+    if (out.background) appendStateLog(config, `refresh${by ? ` (${by})` : ""} ${run.profile.dir}: ${runLine(run, now)}`);
+    else if (!out.json && !out.quiet) process.stdout.write(`${run.profile.dir}: ${runLine(run, now)}\n`);
+  }
+  if (out.json && !out.background) printJson(runs.map((run) => runJson(run, now)));
+  // A shell prompt shows the notice itself; only a scheduler's run has nobody watching.
+  if (out.background && by) notifyOnce(config, readState(config, "notice"));
+  return worstExitCode(runs);
 }
 
 export default defineCommand({
@@ -43,6 +87,7 @@ export default defineCommand({
       description: "For the shell hook: quiet, never interactive, one line to the state log, writes next-check",
     },
     "lock-wait": { type: "string", valueHint: "30s", description: "How long to wait for Claude Code's refresh lock before exit 23" },
+    all: { type: "boolean", description: "Every profile (see `iclaude profiles`), one line each, never interactive; the exit code is the worst" },
     ...outputArgs,
     ...clockArgs,
   },
@@ -51,15 +96,20 @@ export default defineCommand({
     // The shell hook runs it detached: not even an error may reach a terminal. The state log has it.
     if (background) silentLogs();
     else if (args.quiet) quietLogs();
-    const config = loadConfig({ threshold: args.threshold, refreshMargin: args["refresh-margin"] });
+    const flags = { threshold: args.threshold, refreshMargin: args["refresh-margin"] };
+    const config = loadConfig(flags);
     const lockWait = args["lock-wait"] ? parseDuration(args["lock-wait"], "--lock-wait") * 1000 : undefined;
+    if (args.all) {
+      const options = { force: args.force === true, overrideCooldown: args.force === true, interactive: false, lockWaitMs: lockWait };
+      return refreshAll(config, flags, options, { background, json: args.json === true, quiet: args.quiet === true });
+    }
     const interactive =
       args.interactive !== false && !background && !args.json && !args.quiet && process.stdin.isTTY === true && process.stdout.isTTY === true;
     let result: RefreshResult;
     try {
       result = await refreshIfDue(config, { force: args.force === true, overrideCooldown: args.force === true, interactive, lockWaitMs: lockWait });
     } catch (error) {
-      scheduleAfterRun(config);
+      scheduleAfterRun(config, flags);
       if (background && !(error instanceof IclaudeError)) appendStateLog(config, "refresh: failed unexpectedly; run `iclaude refresh` to see why");
       if (error instanceof IclaudeError) {
         if (background) appendStateLog(config, `refresh: failed (exit ${error.exitCode}) ${maskSecrets(error.message)}`);
@@ -67,7 +117,7 @@ export default defineCommand({
       }
       throw error;
     }
-    scheduleAfterRun(config);
+    scheduleAfterRun(config, flags);
     log.debug(`refresh: ${result.before.status} (${result.before.store}) → ${result.outcome}, now ${result.after.status} (${result.after.store})`);
     const now = Date.now();
     if (result.warning) {
@@ -78,6 +128,7 @@ export default defineCommand({
     else if (args.json) printJson({ outcome: result.outcome, ...statusJson(result.after, now) });
     else if (!args.quiet) process.stdout.write(`${outcomeLine(result, now)}\n`);
     if (result.after.status === "login-expiring") log.warn(`The Claude ${loginPhrase(result.after, now)}; ${LOGIN_HINT}.`);
+    if (interactive) await offerProfileOnce(config);
     return EXIT.ok;
   },
 });

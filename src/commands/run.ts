@@ -10,6 +10,7 @@ import { stateTrustError } from "../core/state-trust.ts";
 import { launchOfferDue, rememberLaunchOffer } from "../core/state.ts";
 import { StdinTape } from "../core/stdin-tape.ts";
 import { log } from "../ui/log.ts";
+import { offerProfileOnce } from "../ui/profile-offer.ts";
 import { loginPhrase } from "../ui/words.ts";
 
 /** A launch waits this little for the lock and the endpoint: a slow refresh must not hold claude back. */
@@ -136,7 +137,9 @@ export async function launch(args: string[]): Promise<number> {
   const bin = findClaude(config);
   const print = isPrint(args);
   const stdoutIsTerminal = isatty(1);
-  const assessment = await prepare(config, !print && stdoutIsTerminal && isatty(0));
+  const atTerminal = !print && stdoutIsTerminal && isatty(0);
+  const assessment = await prepare(config, atTerminal);
+  if (atTerminal) await offerProfileOnce(config);
   if ((print || !stdoutIsTerminal) && !streamsInput(args)) return runWithRetry(config, bin, args, assessment);
   return spawnClaude(bin, args, claudeEnv(assessment), { tape: null, output: null });
 }

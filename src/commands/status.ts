@@ -1,9 +1,10 @@
 import { defineCommand } from "citty";
 import { secondsLeft, STATUS_EXIT } from "../core/clocks.ts";
-import { loadConfig } from "../core/config.ts";
+import { loadConfig, type ConfigFlags } from "../core/config.ts";
 import { assess, type Assessment } from "../core/current.ts";
 import { stateTrustError } from "../core/state-trust.ts";
 import { log } from "../ui/log.ts";
+import { configFor, profilesToVisit } from "../credentials/profiles.ts";
 import { actionLine, statusLine } from "../ui/words.ts";
 import { clockArgs, outputArgs, printJson } from "./_shared.ts";
 
@@ -24,11 +25,26 @@ export function statusJson(a: Assessment, now: number): Record<string, unknown> 
   };
 }
 
+/** `status --all`: a line (or an object) per profile, each naming its dir; the most urgent exit code. */
+function statusAll(flags: ConfigFlags, json: boolean, quiet: boolean): number {
+  const now = Date.now();
+  const looked = profilesToVisit().map((profile) => ({ dir: profile.dir, a: assess(configFor(profile, flags), process.env, now) }));
+  if (json) printJson(looked.map(({ dir, a }) => ({ dir, ...statusJson(a, now) })));
+  else if (!quiet) for (const { dir, a } of looked) process.stdout.write(`${dir}: ${statusLine(a, now)}\n`);
+  return Math.max(...looked.map(({ a }) => STATUS_EXIT[a.status]));
+}
+
 export default defineCommand({
   meta: { name: "status", description: "Judge the Claude login claude will use (exit 0 valid, 10 refresh due, 11 login expiring, 12 expired, 13 missing, 14 invalid)" },
-  args: { ...outputArgs, ...clockArgs },
+  args: {
+    all: { type: "boolean", description: "Every profile (see `iclaude profiles`), one line each; the exit code is the most urgent" },
+    ...outputArgs,
+    ...clockArgs,
+  },
   run({ args }) {
-    const config = loadConfig({ threshold: args.threshold, refreshMargin: args["refresh-margin"] });
+    const flags = { threshold: args.threshold, refreshMargin: args["refresh-margin"] };
+    if (args.all) return statusAll(flags, args.json === true, args.quiet === true);
+    const config = loadConfig(flags);
     const now = Date.now();
     const a = assess(config, process.env, now);
     const distrusted = stateTrustError(config, "a long-lived token there is not used");

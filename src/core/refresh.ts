@@ -126,7 +126,7 @@ async function redeem(config: Config, before: Assessment, options: RefreshOption
           { deadlineMs: options.deadlineMs ?? 60_000 },
         );
         putNewPair(config, current.stored, file, refreshToken, result, reserved);
-        clearFailure(config);
+        clearFailure(config, refreshToken);
         const warning = result.repairs.length
           ? `The token endpoint's answer was partly absurd (${result.repairs.join("; ")}); the new login was kept.`
           : null;

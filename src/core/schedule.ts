@@ -1,6 +1,8 @@
 import { unlinkSync } from "node:fs";
-import { loginWarnAt, refreshDueAt } from "./clocks.ts";
-import type { Config } from "./config.ts";
+import { resolve } from "node:path";
+import { configFor, defaultClaudeDir, profilesToVisit } from "../credentials/profiles.ts";
+import { loginWarnAt, refreshDueAt, STATUS_EXIT } from "./clocks.ts";
+import type { Config, ConfigFlags } from "./config.ts";
 import { assess, type Assessment } from "./current.ts";
 import { formatDuration } from "./durations.ts";
 import { ensureStateDir, readLastFailure, statePath } from "./state.ts";
@@ -30,28 +32,47 @@ export function nextCheck(config: Pick<Config, "refreshMargin" | "threshold" | "
   return next;
 }
 
-/** The one line the shell prompt prints when a person must act; null when nothing is asked of anyone. */
-export function noticeLine(a: Assessment, now: number): string | null {
+/**
+ * The one line the shell prompt prints when a person must act; null when
+ * nothing is asked of anyone. `dir` names a profile other than `~/.claude`.
+ */
+export function noticeLine(a: Assessment, now: number, dir?: string): string | null {
+  const login = dir ? `Claude login in ${dir}` : "Claude login";
+  const run = dir ? `CLAUDE_CONFIG_DIR=${dir} ` : "";
   switch (a.status) {
     case "login-expiring":
-      return `iclaude: Claude login ends in ${formatDuration(((a.loginExpiresAt ?? now) - now) / 1000)} — run: iclaude refresh`;
+      return `iclaude: ${login} ends in ${formatDuration(((a.loginExpiresAt ?? now) - now) / 1000)} — run: ${run}iclaude refresh`;
     case "expired":
-      return "iclaude: Claude login has ended — run: iclaude refresh";
+      return `iclaude: ${login} has ended — run: ${run}iclaude refresh`;
     case "missing":
-      return "iclaude: no Claude login — run: claude /login";
+      return `iclaude: no ${login} — run: ${run}claude /login`;
     case "invalid":
-      return "iclaude: Claude credentials cannot be read — run: iclaude status";
+      return `iclaude: ${dir ? `Claude credentials in ${dir}` : "Claude credentials"} cannot be read — run: ${run}iclaude status`;
     default:
       return null;
   }
 }
 
-/** Writes `next-check` and `notice` (or removes it) in the state dir, each atomically. */
-export function writeSchedule(config: Config, assessment: Assessment, failedAt?: number): void {
+/** One profile's verdict; `dir` is set for a profile other than `~/.claude`. */
+export interface Looked {
+  assessment: Assessment;
+  dir?: string;
+}
+
+/** The most urgent notice of all profiles: the highest status exit code wins. */
+function mostUrgentNotice(looked: Looked[], now: number): string | null {
+  const urgent = looked.filter((l) => noticeLine(l.assessment, now) !== null).sort((x, y) => STATUS_EXIT[y.assessment.status] - STATUS_EXIT[x.assessment.status])[0];
+  return urgent ? noticeLine(urgent.assessment, now, urgent.dir) : null;
+}
+
+/** Writes `next-check` (the earliest of all profiles) and `notice` (or removes it) in the state dir, each atomically. */
+export function writeSchedule(config: Config, looked: Assessment | Looked[], failedAt?: number): void {
   const now = Date.now();
+  const all = Array.isArray(looked) ? looked : [{ assessment: looked }];
   ensureStateDir(config);
-  writePrivateFile(statePath(config, "next-check"), `${nextCheck(config, assessment, now, failedAt)}\n`);
-  const notice = noticeLine(assessment, now);
+  const next = Math.min(...all.map((l) => nextCheck(config, l.assessment, now, failedAt)));
+  writePrivateFile(statePath(config, "next-check"), `${next}\n`);
+  const notice = mostUrgentNotice(all, now);
   if (notice !== null) {
     writePrivateFile(statePath(config, "notice"), `${notice}\n`);
     return;
@@ -63,13 +84,28 @@ export function writeSchedule(config: Config, assessment: Assessment, failedAt?:
   }
 }
 
+/** Every profile's verdict, this config's own first; a damaged profiles file costs only the others. */
+function lookAtProfiles(config: Config, flags: ConfigFlags): Looked[] {
+  const ownDir = config.claudeConfigDirSet && config.claudeConfigDir !== defaultClaudeDir() ? { dir: config.claudeConfigDir } : {};
+  const own = { assessment: assess(config), ...ownDir };
+  try {
+    const others = profilesToVisit()
+      .filter((p) => p.dir !== resolve(config.claudeConfigDir))
+      .map((p) => ({ assessment: assess(configFor(p, flags)), ...(p.isDefault ? {} : { dir: p.dir }) }));
+    return [own, ...others];
+  } catch {
+    return [own];
+  }
+}
+
 /**
  * After any refresh run, whatever its outcome: the schedule follows what is
- * stored now and the last failure. Never fails the run; state is advisory.
+ * stored now in every profile, and the last failure. Never fails the run;
+ * state is advisory.
  */
-export function scheduleAfterRun(config: Config): void {
+export function scheduleAfterRun(config: Config, flags: ConfigFlags = {}): void {
   try {
-    writeSchedule(config, assess(config), readLastFailure(config)?.at);
+    writeSchedule(config, lookAtProfiles(config, flags), readLastFailure(config)?.at);
   } catch {
     // An unwritable state dir costs only the shell hook's timing.
   }

@@ -61,7 +61,7 @@ function readLine(): Promise<string | null> {
   });
 }
 
-async function confirm(question: string): Promise<boolean> {
+export async function confirm(question: string): Promise<boolean> {
   process.stdout.write(`${question} `);
   const answer = await readLine();
   return answer !== null && /^\s*(y|yes)?\s*$/i.test(answer);

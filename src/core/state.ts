@@ -131,7 +131,10 @@ export function recordFailure(config: Pick<Config, "stateDir">, refreshToken: st
   writePrivateFile(statePath(config, LAST_FAILURE), JSON.stringify({ at, fingerprint: fingerprint(refreshToken), kind }));
 }
 
-export function clearFailure(config: Pick<Config, "stateDir">): void {
+/** After a success with this refresh token: another profile's failure keeps its cooldown. */
+export function clearFailure(config: Pick<Config, "stateDir">, refreshToken: string): void {
+  const failure = readLastFailure(config);
+  if (failure && failure.fingerprint !== fingerprint(refreshToken)) return;
   try {
     unlinkSync(statePath(config, LAST_FAILURE));
   } catch {

@@ -44,7 +44,7 @@ const rcFiles = (home: string): { zsh: string; bash: string; fish: string } => (
 const read = (path: string): string => (existsSync(path) ? readFileSync(path, "utf8") : "<absent>");
 
 describe("install.sh", () => {
-  test("installs, twice changing nothing more, and uninstalls", () => {
+  test("installs, twice changing nothing more, and uninstalls, schedule included", () => {
     expect(Bun.which("bun", { PATH })).toBeNull();
     const home = tempHome();
     writeFileSync(join(home, ".bashrc"), "# mine\n");
@@ -77,8 +77,12 @@ describe("install.sh", () => {
     expect(second.out).not.toContain("added the shell integration");
     for (const [shell, path] of Object.entries(rcs)) expect(read(path)).toBe(after[shell]!);
 
+    const timer = join(home, ".config/systemd/user/iclaude-refresh.timer");
+    expect(Bun.spawnSync([bin, "schedule", "install", "--systemd"], { env: { HOME: home, PATH } }).exitCode).toBe(0);
     const removed = install(home, ["--uninstall"]);
     expect(removed.code).toBe(0);
+    expect(removed.out).toContain(`install.sh: systemd: removed ${timer}`);
+    expect(existsSync(timer)).toBe(false);
     expect(existsSync(bin)).toBe(false);
     expect(read(rcs.bash)).toBe("# mine\n");
     for (const path of Object.values(rcs)) expect(read(path)).not.toContain("iclaude");

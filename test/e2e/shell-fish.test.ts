@@ -32,7 +32,7 @@ describe("fish prompt hook", () => {
     writeFileSync(box.fake, `#!/bin/sh\n{ printf '[%s]' "$@"; echo; } >>'${box.calls}'\nsleep 1\necho $(( $(date +%s) + 3600 )) >'${box.state}/next-check'\n`);
     const run = await feed(box, "fish", prompts(30));
     expect(run.stderr).toBe("");
-    expect(await settledCalls(box)).toEqual(["[refresh][--background]"]);
+    expect(await settledCalls(box)).toEqual(["[refresh][--background][--all]"]);
   });
 
   test("a next-check rewritten after the last check is read at the next prompt", async () => {
@@ -44,7 +44,7 @@ describe("fish prompt hook", () => {
     utimesSync(file, now - 18_000, now - 18_000);
     const run = await feed(box, "fish", ["emit fish_prompt", `echo ${now - 10} >${file}`, "emit fish_prompt"]);
     expect(run.stderr).toBe("");
-    expect(await settledCalls(box)).toEqual(["[refresh][--background]"]);
+    expect(await settledCalls(box)).toEqual(["[refresh][--background][--all]"]);
   });
 
   test("state files that are directories cost no error line at the prompt", async () => {
@@ -69,7 +69,7 @@ describe("fish prompt hook", () => {
     rmSync(box.state, { recursive: true });
     const run = await feed(box, "fish", prompts(5));
     expect(run.stderr).toBe("");
-    expect(await settledCalls(box)).toEqual(["[refresh][--background]"]);
+    expect(await settledCalls(box)).toEqual(["[refresh][--background][--all]"]);
   });
 
   test("prints the notice at one prompt a day, across shells", async () => {

@@ -51,7 +51,7 @@ describe("steady state costs no process", () => {
     expect(many.length).toBe(few.length);
     due(box);
     await processesOver(box, "bash", 5);
-    expect(await settledCalls(box)).toEqual(["[refresh][--background]"]);
+    expect(await settledCalls(box)).toEqual(["[refresh][--background][--all]"]);
   }, 40_000);
 
   for (const shell of ["zsh", "bash", "fish"] as const) {
@@ -63,7 +63,7 @@ describe("steady state costs no process", () => {
       due(box);
       const after = await processesOver(box, shell, 5);
       expect(after.length).toBeGreaterThan(before.length);
-      expect(await settledCalls(box)).toEqual(["[refresh][--background]"]);
+      expect(await settledCalls(box)).toEqual(["[refresh][--background][--all]"]);
     }, 40_000);
   }
 });

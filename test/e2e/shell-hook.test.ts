@@ -5,7 +5,7 @@ import { baseEnv } from "../helpers.ts";
 import { callsOf, due, settledCalls, feed, sandbox, steady, writeRc, type ShellName } from "../fixtures/shell/harness.ts";
 
 const STRICT = { zsh: "setopt ERR_EXIT NO_UNSET PIPE_FAIL\n", bash: "set -euo pipefail\n" };
-const REFRESH = "[refresh][--background]";
+const REFRESH = "[refresh][--background][--all]";
 const NOTICE = "iclaude: Claude login ends in 3 days — run: iclaude refresh";
 const nowS = (): number => Math.floor(Date.now() / 1000);
 const prompts = (n: number): string[] => Array<string>(n).fill(":");

@@ -100,7 +100,7 @@ describe("holdSignals", () => {
 });
 
 describe("cooldownLeft", () => {
-  test("holds back the same refresh token for the cooldown, never a new one", () => {
+  test("holds back the same refresh token for the cooldown, never a new one; another token's success keeps it", () => {
     const config = { stateDir: join(tempHome(), "state"), cooldown: 30 };
     const now = Date.now();
     expect(cooldownLeft(config, "token-a", now)).toBe(0);
@@ -108,7 +108,9 @@ describe("cooldownLeft", () => {
     expect(cooldownLeft(config, "token-a", now + 1000)).toBe(29);
     expect(cooldownLeft(config, "token-b", now + 1000)).toBe(0);
     expect(cooldownLeft(config, "token-a", now + 30_000)).toBe(0);
-    clearFailure(config);
+    clearFailure(config, "token-b");
+    expect(cooldownLeft(config, "token-a", now + 1000)).toBe(29);
+    clearFailure(config, "token-a");
     expect(cooldownLeft(config, "token-a", now + 1000)).toBe(0);
   });
 });
