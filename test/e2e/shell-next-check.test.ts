@@ -29,7 +29,7 @@ for (const shell of SHELLS) {
         expect(run.stderr).toBe("");
         // fish in a pipe writes its bracketed-paste switches to stdout: only the other shells' is empty.
         if (shell !== "fish") expect(run.stdout).toBe("");
-        expect(await settledCalls(box)).toEqual(["[refresh][--background]"]);
+        expect(await settledCalls(box)).toEqual(["[refresh][--background][--all]"]);
         const repaired = Number(readFileSync(join(box.state, "next-check"), "utf8"));
         expect(repaired).toBeGreaterThan(nowS());
         expect(repaired).toBeLessThanOrEqual(nowS() + 3600);
