@@ -12,6 +12,21 @@ const showPath = (path: string): string => (/[\x00-\x1f"]/.test(path) ? JSON.str
 const findingLine = (f: Finding): string =>
   `  ${showPath(f.path)}${f.line === null ? "" : `:${f.line}`}  ${f.label}${f.shown ? ` ${f.shown}` : ""}`;
 
+/** What to do, for each kind of finding there is: a secret in a file, a path, the message. */
+function remedy(findings: readonly Finding[], configPath: string): string {
+  const sources = new Set(findings.map((f) => f.source));
+  const steps: string[] = [];
+  if (sources.has("content")) {
+    steps.push(`take the secret out of the file and stage it again (or unstage the file: git reset -q -- <file>); for a false positive add "iclaude:allow" to the line, or a pattern to [guard] allow in ${configPath}`);
+  }
+  if (sources.has("path")) {
+    steps.push(`unstage the file (git reset -q -- <file>) and list it in .gitignore; if it must be committed, rename it, or add a pattern matching its path to [guard] allow in ${configPath}`);
+  }
+  if (sources.has("message")) steps.push(`write the commit message again without the secret (git commit -m "…", or -e to edit it)`);
+  const text = steps.join("; ");
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
+}
+
 function report(result: GuardResult, configPath: string): void {
   if (result.skip && result.agent) log.warn(`${result.skip} is ignored: this commit is made by ${result.agent.agent}.`);
   if (result.outcome === "skipped") log.warn(`${result.skip} is set: this commit was not checked for secrets.`);
@@ -20,14 +35,11 @@ function report(result: GuardResult, configPath: string): void {
   const why = result.late ? " (pre-commit did not check it: --no-verify?)" : "";
   log.error(`commit${by} blocked${why}:`);
   for (const finding of result.findings) log.log(findingLine(finding));
-  throw new IclaudeError(
-    `Take it out of the commit (edit the file and stage it again, or unstage it: git reset -q -- <file>); for a false positive add "iclaude:allow" to the line, or a pattern to [guard] allow in ${configPath}.`,
-    EXIT.blocked,
-  );
+  throw new IclaudeError(remedy(result.findings, configPath), EXIT.blocked);
 }
 
 const install = defineCommand({
-  meta: { name: "install", description: "Install the guard's pre-commit and prepare-commit-msg hooks in this repository (or globally)" },
+  meta: { name: "install", description: "Install the guard's pre-commit, prepare-commit-msg and commit-msg hooks in this repository (or globally)" },
   args: {
     global: { type: "boolean", description: "Install for every repository: a directory of iclaude's as the global core.hooksPath, still running each repository's own hooks" },
     force: { type: "boolean", description: "Chain the hook that is there even when an earlier chained hook would be replaced" },
@@ -44,21 +56,22 @@ const install = defineCommand({
 });
 
 const run = defineCommand({
-  meta: { name: "run", description: "Run a guard hook on the staged changes (exit 0 pass, 1 blocked); git calls it" },
+  meta: { name: "run", description: "Run a guard hook on the staged changes and the commit message (exit 0 pass, 1 blocked); git calls it" },
   args: {
     hook: { type: "positional", required: true, valueHint: HOOK_NAMES.join("|"), description: "The git hook being run" },
+    file: { type: "positional", required: false, valueHint: "file", description: "The commit message file, which git passes to prepare-commit-msg and commit-msg" },
   },
   async run({ args }) {
     if (!HOOK_NAMES.includes(args.hook as HookName)) {
       throw new IclaudeError(`Unknown hook "${args.hook}"; use one of ${HOOK_NAMES.join(", ")}.`);
     }
     const config = loadConfig();
-    report(await runGuard(args.hook as HookName, config), config.configPath);
+    report(await runGuard(args.hook as HookName, config, process.env, args.file), config.configPath);
     return EXIT.ok;
   },
 });
 
 export default defineCommand({
-  meta: { name: "hooks", description: "The git guard: blocks commits that add Claude tokens, API keys, credential files or private keys" },
+  meta: { name: "hooks", description: "The git guard: blocks commits that add Claude tokens, other agents' logins, API keys, credential files or private keys" },
   subCommands: { install, run },
 });

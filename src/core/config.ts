@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { parseDuration } from "./durations.ts";
 import { describeFsError, errnoCode, IclaudeError } from "./errors.ts";
+import { DEFAULT_PROTECTED_PATHS } from "./rules/paths.ts";
 
 export type StoreChoice = "auto" | "file" | "keychain";
 
@@ -46,7 +47,7 @@ export interface ConfigFlags {
 
 const DEFAULT_TOKEN_URL = "https://platform.claude.com/v1/oauth/token";
 const DEFAULT_CLIENT_ID = "9d1c250a-e61b-44d9-88ed-5944d1962f5e";
-export const DEFAULT_PROTECTED_PATHS = [".env*", "**/.credentials.json", "*.pem", "id_rsa*", ".claude/settings.local.json"];
+export { DEFAULT_PROTECTED_PATHS } from "./rules/paths.ts";
 
 const duration = z.union([z.string(), z.number().int().nonnegative()]);
 const FileSchema = z.strictObject({

@@ -46,10 +46,13 @@ export async function gitOk(args: string[], doing: string, cwd?: string): Promis
 /**
  * What the commit adds: only added lines, no context, byte-for-byte (no
  * textconv or external diff), with fixed prefixes whatever the user's config.
+ * `--text`: a file git would call binary (`-diff` or `binary` in
+ * .gitattributes, over core.bigFileThreshold, or holding NUL bytes) is
+ * printed too, so it is scanned like any other.
  */
 const STAGED_DIFF_ARGS = [
   "-c", "core.quotePath=false",
-  "diff", "--cached", "-U0", "--no-ext-diff", "--no-color", "--no-textconv", "--no-relative",
+  "diff", "--cached", "-U0", "--text", "--no-ext-diff", "--no-color", "--no-textconv", "--no-relative",
   "--src-prefix=a/", "--dst-prefix=b/", "--diff-filter=d",
 ];
 
@@ -126,8 +129,14 @@ export async function stagedTree(): Promise<string | null> {
   return result.code === 0 ? result.stdout.trim() : null;
 }
 
-/** A staged file's full content, for the rules that judge a whole file. */
+/** A staged file's full content, for the rules that judge a whole file; UTF-16 is read by its byte-order mark. */
 export async function stagedBlob(path: string): Promise<string | null> {
-  const result = await git(["cat-file", "blob", `:${path}`]);
-  return result.code === 0 ? result.stdout : null;
+  const result = await gitRaw(["cat-file", "blob", `:${path}`]);
+  return result.code === 0 ? decodeText(result.bytes) : null;
+}
+
+export function decodeText(bytes: Buffer): string {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.subarray(2).toString("utf16le");
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return Buffer.from(bytes.subarray(2, bytes.length - (bytes.length % 2))).swap16().toString("utf16le");
+  return bytes.toString("utf8");
 }

@@ -11,8 +11,8 @@ const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBL
  * The guard's first pass: which staged files could hold a finding. A file is
  * cleared when its working-tree copy is byte for byte the staged blob (its
  * git object id, recomputed) and holds no keyword. Everything else goes on
- * to the diff: a keyword, a copy that differs from what was staged, a
- * symlink, a submodule, a file that cannot be read or is very large.
+ * to the diff: a keyword, a UTF-16 file, a copy that differs from what was
+ * staged, a symlink, a submodule, a file that cannot be read or is very large.
  *
  * Reading files that are already in the page cache is several times faster
  * than having git inflate and print the same 20 MB, and no less exact.
@@ -37,7 +37,7 @@ export function filesToDiff(top: string, files: readonly StagedFile[], keywords:
       if (!stat.isFile() || size > MAX_READ_BYTES) return true;
       if (buffer.length < size) buffer = Buffer.allocUnsafe(Math.max(size, 1024 * 1024));
       const content = buffer.subarray(0, readWhole(fd, buffer, size));
-      if (content.length !== size || needles.some((n) => content.includes(n))) return true;
+      if (content.length !== size || isUtf16(content) || needles.some((n) => content.includes(n))) return true;
       return objectId(content, file.blob.length) !== file.blob;
     } catch {
       return true;
@@ -50,6 +50,9 @@ export function filesToDiff(top: string, files: readonly StagedFile[], keywords:
   }
   return kept;
 }
+
+/** A UTF-16 file (by its byte-order mark) holds its keywords as other bytes: the diff's scan reads it. */
+const isUtf16 = (content: Buffer): boolean => (content[0] === 0xff && content[1] === 0xfe) || (content[0] === 0xfe && content[1] === 0xff);
 
 function readWhole(fd: number, into: Buffer, size: number): number {
   let done = 0;

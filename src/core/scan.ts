@@ -1,8 +1,11 @@
-import { CREDENTIAL_FILES, credentialFileRule, INLINE_ALLOW, PRIVATE_KEY, privateKeyHit, STATIC_KEYWORDS, tokenHits, type LineHit } from "./rules.ts";
+import { blockHits, fileRuleOf, INLINE_ALLOW, mentionsFileKey, STATIC_KEYWORDS, tokenHits, type LineHit } from "./rules/index.ts";
 
 export interface Finding extends LineHit {
+  /** What holds it: a staged file's content, a staged path itself, or the commit message. */
+  source: "content" | "path" | "message";
+  /** The staged path (for the message: the words standing for it); masked once the guard reports it. */
   path: string;
-  /** Line in the staged file; null for a finding about the whole path. */
+  /** Line in the file or message; null for a finding about the whole path. */
   line: number | null;
 }
 
@@ -105,14 +108,45 @@ function hunkAt(hunks: Hunk[], at: number): Hunk | null {
   return found && at < found.end ? found : null;
 }
 
-/** Start offsets of every line holding a keyword, ascending, each once. */
+/**
+ * A line's text. NUL bytes are dropped: a UTF-16 file's ASCII (every token)
+ * then reads as itself, and a real binary's embedded strings are searched too.
+ */
+function lineText(diff: Buffer, start: number, end: number): string {
+  const bytes = diff.subarray(start, end);
+  return bytes.includes(0) ? Buffer.from(bytes.filter((b) => b !== 0)).toString("utf8") : bytes.toString("utf8");
+}
+
+/** Start offsets of every line holding a keyword (with its NULs dropped, for UTF-16), ascending, each once. */
 function candidateLines(diff: Buffer, keywords: readonly string[]): number[] {
   const starts = new Set<number>();
   for (const keyword of keywords) {
     const needle = Buffer.from(keyword);
     for (let i = diff.indexOf(needle); i !== -1; i = diff.indexOf(needle, i + needle.length)) starts.add(lineStart(diff, i));
   }
+  for (let i = diff.indexOf(0); i !== -1; ) {
+    const start = lineStart(diff, i);
+    const eol = diff.indexOf(NL, i);
+    const end = eol === -1 ? diff.length : eol;
+    const text = lineText(diff, start, end);
+    if (keywords.some((k) => text.includes(k))) starts.add(start);
+    i = eol === -1 ? -1 : diff.indexOf(0, eol);
+  }
   return [...starts].sort((a, b) => a - b);
+}
+
+/** The added lines of the hunk from `start` on, without their `+`, up to `max` bytes: a key's block. */
+function addedFrom(diff: Buffer, start: number, hunk: Hunk, max: number): string {
+  const lines: string[] = [];
+  let size = 0;
+  for (let i = start; i < hunk.end && diff[i] === PLUS && size < max; ) {
+    const eol = diff.indexOf(NL, i);
+    const end = eol === -1 || eol > hunk.end ? hunk.end : eol;
+    lines.push(lineText(diff, i + 1, end));
+    size += end - i;
+    i = end + 1;
+  }
+  return lines.join("\n");
 }
 
 /** Added lines from offset `from` up to and including the line starting at `to`. */
@@ -161,27 +195,42 @@ export async function scanDiff(diff: Buffer, options: ScanOptions): Promise<Find
     if (!hunk || diff[start] !== PLUS) continue;
     const eol = diff.indexOf(NL, start);
     const next = eol === -1 ? diff.length : eol + 1;
-    const line = diff.toString("utf8", start + 1, eol === -1 ? diff.length : eol);
+    const line = lineText(diff, start + 1, eol === -1 ? diff.length : eol);
     const seen = counted.get(hunk) ?? { at: hunk.body, line: hunk.newStart - 1 };
     const lineNo = seen.line + addedLines(diff, seen.at, start);
     counted.set(hunk, { at: next, line: lineNo });
-    const hits = tokenHits(line, ownTokens);
-    const key = line.includes(PRIVATE_KEY.keyword) ? privateKeyHit(line, diff.toString("utf8", start + 1, Math.min(hunk.end, start + MAX_KEY_BYTES))) : null;
-    if (key) hits.push(key);
+    const hits = [...tokenHits(line, ownTokens), ...blockHits(line, () => addedFrom(diff, start, hunk, MAX_KEY_BYTES))];
     const fileHit = await credentialFileHit(line, hunk.path, judgedFiles, options);
     if (fileHit) hits.push(fileHit);
     for (const hit of hits) {
-      if (!isAllowed(hit, line, hunk.path, options.allow)) findings.push({ ...hit, path: hunk.path, line: lineNo });
+      if (!isAllowed(hit, line, hunk.path, options.allow)) findings.push({ ...hit, source: "content", path: hunk.path, line: lineNo });
     }
   }
   return findings;
 }
 
-/** A Claude Code file is judged once, on the first added line naming its key, from its whole staged content. */
+/** A saved login is judged once, on the first added line naming one of its keys, from the file's whole staged content. */
 async function credentialFileHit(line: string, path: string, judged: Set<string>, options: ScanOptions): Promise<LineHit | null> {
-  if (judged.has(path) || !CREDENTIAL_FILES.some((r) => line.includes(r.keyword))) return null;
+  if (judged.has(path) || !mentionsFileKey(line)) return null;
   judged.add(path);
   const content = await options.readBlob(path);
-  const rule = content === null ? null : credentialFileRule(content);
+  const rule = content === null ? null : fileRuleOf(content);
   return rule ? { id: rule.id, label: rule.label, shown: "", allowable: true } : null;
+}
+
+/**
+ * Findings in a text that is added whole: a commit message. `where` stands
+ * for the path in the output and in `[guard] allow`.
+ */
+export function scanText(text: string, where: string, options: Pick<ScanOptions, "ownTokens" | "allow">): Finding[] {
+  const ownTokens = usableOwnTokens(options.ownTokens);
+  const lines = text.split("\n");
+  const findings: Finding[] = [];
+  lines.forEach((line, i) => {
+    const hits = [...tokenHits(line, ownTokens), ...blockHits(line, () => lines.slice(i).join("\n"))];
+    for (const hit of hits) {
+      if (!isAllowed(hit, line, where, options.allow)) findings.push({ ...hit, source: "message", path: where, line: i + 1 });
+    }
+  });
+  return findings;
 }

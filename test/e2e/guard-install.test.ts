@@ -13,18 +13,19 @@ function writeHook(path: string, body: string): string {
 }
 
 describe("iclaude hooks install (per repository)", () => {
-  test("installs both hooks; running it again changes nothing", async () => {
+  test("installs the three hooks; running it again changes nothing", async () => {
     const repo = await makeRepo();
     const first = await repo.iclaude(["hooks", "install"]);
     expect(first.code).toBe(0);
     expect(first.stdout).toContain(`${hook(repo, "pre-commit")}: installed`);
     expect(first.stdout).toContain(`${hook(repo, "prepare-commit-msg")}: installed`);
+    expect(first.stdout).toContain(`${hook(repo, "commit-msg")}: installed`);
     const before = readFileSync(hook(repo, "pre-commit"), "utf8");
     expect(before).toContain(`iclaude='${BIN}'\n`);
     expect(before).toContain('exec "$iclaude" hooks run pre-commit "$@"');
     expect(statSync(hook(repo, "pre-commit")).mode & 0o111).toBe(0o111);
     const again = await repo.iclaude(["hooks", "install"]);
-    expect(again.stdout).toBe(`${hook(repo, "pre-commit")}: already installed\n${hook(repo, "prepare-commit-msg")}: already installed\n`);
+    expect(again.stdout).toBe(["pre-commit", "prepare-commit-msg", "commit-msg"].map((h) => `${hook(repo, h)}: already installed\n`).join(""));
     expect(readFileSync(hook(repo, "pre-commit"), "utf8")).toBe(before);
   });
 
@@ -116,7 +117,7 @@ test("outside a repository, and for an unknown hook: one sentence each", async (
   expect(await new Response(outside.stderr).text()).toMatch(/^iclaude: Cannot find the git directory: git says "fatal: not a git repository.*"\.\n$/);
   const bad = await repo.iclaude(["hooks", "run", "pre-push"]);
   expect(bad.code).toBe(2);
-  expect(bad.stderr).toBe('iclaude: Unknown hook "pre-push"; use one of pre-commit, prepare-commit-msg.\n');
+  expect(bad.stderr).toBe('iclaude: Unknown hook "pre-push"; use one of pre-commit, prepare-commit-msg, commit-msg.\n');
 });
 
 describe("iclaude hooks install --global", () => {
