@@ -1,8 +1,6 @@
 import { defineCommand } from "citty";
-import { loadConfig } from "../core/config.ts";
 import { EXIT, IclaudeError } from "../core/errors.ts";
 import { HOOK_NAMES, runGuard, type GuardResult, type HookName } from "../core/guard.ts";
-import { installGlobal, installRepo } from "../core/hook-install.ts";
 import type { Finding } from "../core/scan.ts";
 import { log } from "../ui/log.ts";
 
@@ -46,6 +44,7 @@ const install = defineCommand({
     uninstall: { type: "boolean", description: "Remove iclaude's hooks and put back what was there" },
   },
   async run({ args }) {
+    const { installGlobal, installRepo } = await import("../core/hook-install.ts");
     const binary = process.execPath;
     const changes = args.global
       ? await installGlobal(binary, { uninstall: args.uninstall === true })
@@ -65,8 +64,10 @@ const run = defineCommand({
     if (!HOOK_NAMES.includes(args.hook as HookName)) {
       throw new IclaudeError(`Unknown hook "${args.hook}"; use one of ${HOOK_NAMES.join(", ")}.`);
     }
-    const config = loadConfig();
-    report(await runGuard(args.hook as HookName, config, process.env, args.file), config.configPath);
+    // Loaded lazily: the guard asks git first, and the config's schema is read while git answers.
+    const config = import("../core/config.ts").then((m) => m.loadConfig());
+    const result = await runGuard(args.hook as HookName, config, process.env, args.file);
+    report(result, (await config).configPath);
     return EXIT.ok;
   },
 });

@@ -88,6 +88,11 @@ export interface StagedFile {
 
 export interface StagedChanges {
   files: StagedFile[];
+  /**
+   * A digest of the listing: every path, mode and blob id the commit changes.
+   * The added lines follow from these, so equal ids mean an equal scan.
+   */
+  id: string;
   /** false when a path is not valid UTF-8, so cannot be named back to git exactly. */
   exact: boolean;
 }
@@ -118,16 +123,10 @@ export async function stagedChanges(): Promise<StagedChanges> {
     files.push(pair ? { path: path(fields[i + 2] as string), source: first, mode, blob } : { path: first, source: null, mode, blob });
     i += pair ? 3 : 2;
   }
-  return { files, exact };
+  return { files, exact, id: new Bun.CryptoHasher("sha256").update(result.bytes).digest("hex") };
 }
 
 const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
-
-/** The tree the commit will record; null when the index cannot be written as one (e.g. during a conflict). */
-export async function stagedTree(): Promise<string | null> {
-  const result = await git(["write-tree"]);
-  return result.code === 0 ? result.stdout.trim() : null;
-}
 
 /** A staged file's full content, for the rules that judge a whole file; UTF-16 is read by its byte-order mark. */
 export async function stagedBlob(path: string): Promise<string | null> {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { protectedPathFindings } from "../../src/core/guard.ts";
+import { protectedPathFindings } from "../../src/core/path-findings.ts";
 import { ALL_RULES, base64Needles, fileRuleOf, maskAll, tokenHits } from "../../src/core/rules/index.ts";
 import { DEFAULT_PROTECTED_PATHS, PATH_SAMPLES } from "../../src/core/rules/paths.ts";
 import { entropy, isPlaceholder, MIN_TOKEN_ENTROPY } from "../../src/core/rules/shape.ts";

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { compileAllow, protectedPathFindings } from "../../src/core/guard.ts";
+import { compileAllow } from "../../src/core/guard.ts";
+import { protectedPathFindings } from "../../src/core/path-findings.ts";
 import { renderStub, shellQuote } from "../../src/core/hook-install.ts";
 import { fileRuleOf, tokenHits } from "../../src/core/rules/index.ts";
 import { scanDiff as scanBytes, unquotePath, type Finding, type ScanOptions } from "../../src/core/scan.ts";
