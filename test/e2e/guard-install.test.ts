@@ -51,6 +51,25 @@ describe("iclaude hooks install (per repository)", () => {
     expect(existsSync(hook(repo, "prepare-commit-msg"))).toBe(false);
   });
 
+  test("an existing commit-msg hook is chained: it runs first with the message file, then the scan", async () => {
+    const repo = await makeRepo();
+    mkdirSync(join(repo.dir, ".git", "hooks"), { recursive: true });
+    writeHook(hook(repo, "commit-msg"), 'grep -q "^feat" "$1" || { echo "commitlint: start with feat" >&2; exit 5; }');
+    expect((await repo.iclaude(["hooks", "install"])).stdout).toContain(`${hook(repo, "commit-msg")}: installed; the hook that was there runs first`);
+    repo.write("a.txt", "clean\n");
+    await repo.git(["add", "a.txt"]);
+    const refused = await repo.git(["commit", "-q", "-m", "chore: x"]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("commitlint: start with feat");
+    const token = fakeToken("oat01");
+    const blocked = await repo.git(["commit", "-q", "-m", `feat: ${token}`]);
+    expect(blocked.code).toBe(1);
+    expect(blocked.stderr).toContain("commit message:1  Claude OAuth access token");
+    expectNoSecrets([blocked.stderr], [token]);
+    expect((await repo.git(["commit", "-q", "-m", "feat: clean"])).code).toBe(0);
+    expect((await repo.iclaude(["hooks", "install", "--uninstall"])).stdout).toContain(`${hook(repo, "commit-msg")}: removed; the previous hook is back`);
+  });
+
   test("never overwrites a chained hook without --force", async () => {
     const repo = await makeRepo({ install: true });
     writeHook(hook(repo, "pre-commit.iclaude-legacy"), "exit 0");
@@ -138,6 +157,7 @@ describe("iclaude hooks install --global", () => {
     await repo.git(["reset", "-q"]);
     expect((await repo.commit({ "b.txt": "clean\n" })).code).not.toBe(0);
     rmSync(hook(repo, "pre-commit"));
+    expect((await repo.git(["commit", "-q", "-m", `x ${fakeToken("oat01")}`])).stderr).toContain("commit message:1  Claude OAuth access token");
     expect((await repo.git(["commit", "-q", "-m", "x"])).code).toBe(0);
     const removed = await repo.iclaude(["hooks", "install", "--global", "--uninstall"]);
     expect(removed.stdout).toContain("core.hooksPath: unset");
