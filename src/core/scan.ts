@@ -117,20 +117,17 @@ function lineText(diff: Buffer, start: number, end: number): string {
   return bytes.includes(0) ? Buffer.from(bytes.filter((b) => b !== 0)).toString("utf8") : bytes.toString("utf8");
 }
 
-/** Start offsets of every line holding a keyword (with its NULs dropped, for UTF-16), ascending, each once. */
+/**
+ * Start offsets of every line holding a keyword, ascending, each once. When
+ * the diff holds NUL bytes (UTF-16, a binary) keywords are also looked for
+ * with a NUL between their letters: ASCII in UTF-16, either byte order.
+ */
 function candidateLines(diff: Buffer, keywords: readonly string[]): number[] {
   const starts = new Set<number>();
-  for (const keyword of keywords) {
+  const wide = diff.includes(0) ? keywords.map((k) => k.split("").join("\0")) : [];
+  for (const keyword of [...keywords, ...wide]) {
     const needle = Buffer.from(keyword);
     for (let i = diff.indexOf(needle); i !== -1; i = diff.indexOf(needle, i + needle.length)) starts.add(lineStart(diff, i));
-  }
-  for (let i = diff.indexOf(0); i !== -1; ) {
-    const start = lineStart(diff, i);
-    const eol = diff.indexOf(NL, i);
-    const end = eol === -1 ? diff.length : eol;
-    const text = lineText(diff, start, end);
-    if (keywords.some((k) => text.includes(k))) starts.add(start);
-    i = eol === -1 ? -1 : diff.indexOf(0, eol);
   }
   return [...starts].sort((a, b) => a - b);
 }
