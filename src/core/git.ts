@@ -134,8 +134,15 @@ export async function stagedBlob(path: string): Promise<string | null> {
   return result.code === 0 ? decodeText(result.bytes) : null;
 }
 
-export function decodeText(bytes: Buffer): string {
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.subarray(2).toString("utf16le");
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return Buffer.from(bytes.subarray(2, bytes.length - (bytes.length % 2))).swap16().toString("utf16le");
+/** The byte-order mark of a UTF-16 file: little-endian, big-endian, or none. */
+export function utf16Bom(bytes: Uint8Array): "le" | "be" | null {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return "le";
+  return bytes[0] === 0xfe && bytes[1] === 0xff ? "be" : null;
+}
+
+function decodeText(bytes: Buffer): string {
+  const bom = utf16Bom(bytes);
+  if (bom === "le") return bytes.subarray(2).toString("utf16le");
+  if (bom === "be") return Buffer.from(bytes.subarray(2, bytes.length - (bytes.length % 2))).swap16().toString("utf16le");
   return bytes.toString("utf8");
 }

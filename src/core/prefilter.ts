@@ -1,6 +1,6 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { join } from "node:path";
-import type { StagedFile } from "./git.ts";
+import { utf16Bom, type StagedFile } from "./git.ts";
 
 /** Larger files are left to git's diff rather than read whole into memory. */
 const MAX_READ_BYTES = 16 * 1024 * 1024;
@@ -37,7 +37,7 @@ export function filesToDiff(top: string, files: readonly StagedFile[], keywords:
       if (!stat.isFile() || size > MAX_READ_BYTES) return true;
       if (buffer.length < size) buffer = Buffer.allocUnsafe(Math.max(size, 1024 * 1024));
       const content = buffer.subarray(0, readWhole(fd, buffer, size));
-      if (content.length !== size || isUtf16(content) || needles.some((n) => content.includes(n))) return true;
+      if (content.length !== size || utf16Bom(content) !== null || needles.some((n) => content.includes(n))) return true;
       return objectId(content, file.blob.length) !== file.blob;
     } catch {
       return true;
@@ -50,9 +50,6 @@ export function filesToDiff(top: string, files: readonly StagedFile[], keywords:
   }
   return kept;
 }
-
-/** A UTF-16 file (by its byte-order mark) holds its keywords as other bytes: the diff's scan reads it. */
-const isUtf16 = (content: Buffer): boolean => (content[0] === 0xff && content[1] === 0xfe) || (content[0] === 0xfe && content[1] === 0xff);
 
 function readWhole(fd: number, into: Buffer, size: number): number {
   let done = 0;

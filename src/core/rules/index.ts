@@ -3,6 +3,7 @@ import { ANTHROPIC_RULES } from "./anthropic.ts";
 import { GOOGLE_RULES } from "./google.ts";
 import { OPENAI_RULES } from "./openai.ts";
 import { PRIVATE_KEY_RULES } from "./private-keys.ts";
+import { maskToken } from "../secrets.ts";
 import { isPlaceholder, mask, type FileRule, type Rule } from "./shape.ts";
 
 /**
@@ -15,8 +16,6 @@ export const ALL_RULES: readonly Rule[] = [...TOKEN_RULES, ...PRIVATE_KEY_RULES,
 
 export const EXACT_TOKEN = { id: "claude-current-token", label: "your current Claude login token" } as const;
 export const INLINE_ALLOW = "iclaude:allow";
-/** The user's own tokens are Anthropic's, or shown by their last four alone. */
-const OWN_PREFIX = /^sk-ant-[a-z]+\d{2}-/;
 
 /**
  * Base64 of a keyword at each of the three byte alignments, without the
@@ -79,7 +78,7 @@ function decodedBase64(line: string): string[] {
 export function tokenHits(line: string, ownTokens: readonly string[]): LineHit[] {
   const hits: LineHit[] = [];
   for (const token of ownTokens) {
-    if (line.includes(token)) hits.push({ ...EXACT_TOKEN, shown: mask(token, OWN_PREFIX), allowable: false });
+    if (line.includes(token)) hits.push({ ...EXACT_TOKEN, shown: maskToken(token), allowable: false });
   }
   const mine = (secret: string) => ownTokens.some((t) => t.includes(secret) || secret.includes(t));
   for (const { secret, rule } of tokenMatches(line)) {
@@ -122,7 +121,7 @@ export function fileRuleOf(content: string): FileRule | null {
 /** `text` with the user's own tokens and whatever any token rule matches masked (placeholders too): for paths, which the output shows. */
 export function maskAll(text: string, ownTokens: readonly string[] = []): string {
   let out = text;
-  for (const token of ownTokens) out = out.replaceAll(token, mask(token, OWN_PREFIX));
+  for (const token of ownTokens) out = out.replaceAll(token, maskToken(token));
   for (const rule of TOKEN_RULES) out = out.replace(rule.pattern, (secret) => mask(secret, rule.prefix));
   return out;
 }
