@@ -57,6 +57,9 @@ async function run(argv: string[], cwd: string, env: Record<string, string>): Pr
   return { code, stdout, stderr, ms: performance.now() - start };
 }
 
+/** What git gives a commit hook: the hook is timed as git runs it. */
+const IN_HOOK = { GIT_INDEX_FILE: ".git/index" };
+
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 async function timeRuns(argv: string[], cwd: string, env: Record<string, string>, n: number): Promise<number[]> {
@@ -76,7 +79,7 @@ async function oneLineCommit(env: Record<string, string>): Promise<{ guard: numb
   const guard: number[] = [];
   const git: number[] = [];
   for (let i = 0; i < 5; i++) {
-    guard.push(...(await timeRuns([BIN, "hooks", "run", "pre-commit"], repo, env, 5)));
+    guard.push(...(await timeRuns([BIN, "hooks", "run", "pre-commit"], repo, { ...env, ...IN_HOOK }, 5)));
     git.push(...(await timeRuns(["git", "diff", "--cached"], repo, env, 5)));
   }
   return { guard: median(guard), git: median(git) };
@@ -98,6 +101,7 @@ try {
   const repo = join(home, "repo");
   mkdirSync(join(repo, "src"), { recursive: true });
   const env = { HOME: home, PATH: process.env.PATH ?? "/usr/bin:/bin", GIT_CONFIG_GLOBAL: join(home, ".gitconfig"), GIT_CONFIG_NOSYSTEM: "1", NO_COLOR: "1" };
+  const hookEnv = { ...env, ...IN_HOOK };
   const secrets = { api: [planted("api03"), planted("api03")], oauth: [planted("oat01"), planted("ort01")] };
   const plantAt = new Map([[17, secrets.api[0]], [333, secrets.oauth[0]], [500, secrets.api[1]], [871, secrets.oauth[1]]]);
   let bytes = 0;
@@ -116,9 +120,9 @@ try {
 
   const timeGuard = async (): Promise<{ last: Awaited<ReturnType<typeof run>>; runs: number[] }> => {
     const runs: number[] = [];
-    let last = await run([BIN, "hooks", "run", "pre-commit"], repo, env);
+    let last = await run([BIN, "hooks", "run", "pre-commit"], repo, hookEnv);
     for (let i = 0; i < RUNS; i++) {
-      last = await run([BIN, "hooks", "run", "pre-commit"], repo, env);
+      last = await run([BIN, "hooks", "run", "pre-commit"], repo, hookEnv);
       runs.push(last.ms);
     }
     return { last, runs };

@@ -1,5 +1,5 @@
-import { existsSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { existsSync, readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { detectAgent, skipSwitch, type AgentSign } from "./agents.ts";
 import type { Config } from "./config.ts";
 import { IclaudeError } from "./errors.ts";
@@ -88,8 +88,38 @@ function writeMarker(path: string, value: string | null): void {
   }
 }
 
+interface Located {
+  marker: string;
+  top: string | null;
+}
+
+/**
+ * Inside `git commit` git has found the repository already: it runs hooks at
+ * the work tree's top with GIT_INDEX_FILE set, and GIT_DIR set when the git
+ * directory is not `./.git` (a linked worktree, `--git-dir`). `.git` may be a
+ * `gitdir:` file (a submodule). No git process is needed; anything else
+ * (a hook run by hand, in a subdirectory) asks git.
+ */
+function locateInHook(env: Env): Located | null {
+  if (!env.GIT_INDEX_FILE) return null;
+  const top = process.cwd();
+  try {
+    let dir = env.GIT_DIR ? resolve(env.GIT_DIR) : join(top, ".git");
+    if (!env.GIT_DIR && statSync(dir).isFile()) {
+      const gitdir = /^gitdir: (.+)$/m.exec(readFileSync(dir, "utf8"))?.[1];
+      if (!gitdir) return null;
+      dir = resolve(top, gitdir.trim());
+    }
+    return statSync(dir).isDirectory() ? { marker: join(dir, MARKER), top } : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Where the pass marker lives, and the working tree's top (null without one). */
-async function locate(): Promise<{ marker: string; top: string | null }> {
+async function locate(env: Env): Promise<Located> {
+  const inHook = locateInHook(env);
+  if (inHook) return inHook;
   const both = await git(["rev-parse", "--git-path", MARKER, "--show-toplevel"]);
   if (both.code === 0) {
     const [marker = "", top = ""] = both.stdout.split("\n");
@@ -99,15 +129,13 @@ async function locate(): Promise<{ marker: string; top: string | null }> {
   return { marker: resolve((await gitOk(["rev-parse", "--git-path", MARKER], "find the git directory")).trim()), top: null };
 }
 
-interface Staged {
-  marker: string;
-  top: string | null;
+interface Staged extends Located {
   staged: StagedChanges;
 }
 
 /** Both git questions at once; outside a repository, rev-parse's failure is the one reported. */
-function askGit(): Promise<Staged> {
-  const located = locate();
+function askGit(env: Env): Promise<Staged> {
+  const located = locate(env);
   const changes = stagedChanges();
   changes.catch(() => {});
   return located.then(async ({ marker, top }) => ({ marker, top, staged: await changes }));
@@ -157,7 +185,7 @@ export async function runGuard(hook: HookName, loadingConfig: Promise<Config>, e
   const agent = detectAgent(env);
   const skip = skipSwitch(env);
   if (skip && !agent) return { outcome: "skipped", findings: [], agent, skip, late: false };
-  const asked = hook === "commit-msg" ? null : askGit();
+  const asked = hook === "commit-msg" ? null : askGit(env);
   asked?.catch(() => {});
   const config = await loadingConfig;
   const allow = compileAllow(config);

@@ -110,6 +110,23 @@ describe("iclaude hooks install (per repository)", () => {
     expect(run.stderr).toContain("k.txt:1  Anthropic API key");
   });
 
+  test("a .git file pointing elsewhere (a submodule, --separate-git-dir) is guarded, --no-verify too", async () => {
+    const repo = await makeRepo();
+    rmSync(join(repo.dir, ".git"), { recursive: true });
+    expect((await repo.git(["init", "-q", `--separate-git-dir=${join(repo.home, "sep.git")}`])).code).toBe(0);
+    expect((await repo.iclaude(["hooks", "install"])).stdout).toContain(join(repo.home, "sep.git", "hooks", "pre-commit"));
+    repo.write("a.txt", "clean\n");
+    await repo.git(["add", "a.txt"]);
+    expect((await repo.iclaude(["hooks", "run", "pre-commit"], { GIT_INDEX_FILE: join(repo.home, "sep.git", "index") })).code).toBe(0);
+    expect(existsSync(join(repo.home, "sep.git", "iclaude-guard-passed"))).toBe(true);
+    expect((await repo.git(["commit", "-q", "-m", "clean"])).code).toBe(0);
+    expect(existsSync(join(repo.home, "sep.git", "iclaude-guard-passed"))).toBe(false);
+    const token = fakeToken("oat01");
+    const run = await repo.commit({ "b.txt": `${token}\n` }, {}, ["--no-verify"]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("b.txt:1  Claude OAuth access token");
+  });
+
   test("quotes the binary's path, and a missing binary warns without failing the commit", async () => {
     const repo = await makeRepo();
     const dir = join(repo.home, `it's "odd" $dir`);
