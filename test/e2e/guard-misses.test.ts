@@ -95,6 +95,20 @@ describe("the commit message is scanned", () => {
   });
 });
 
+test("git commit -v: the diff below the scissors line is not the message, so removing a token passes", async () => {
+  const repo = await makeRepo();
+  const token = fakeToken("oat01");
+  expect((await repo.commit({ "old.txt": `${token}\nkeep\n` })).code).toBe(0);
+  expect((await repo.iclaude(["hooks", "install"])).code).toBe(0);
+  const editor = join(repo.home, "editor.sh");
+  writeFileSync(editor, `#!/bin/sh\n{ echo "remove the token"; cat "$1"; } > "$1.new" && mv "$1.new" "$1"\n`, { mode: 0o755 });
+  repo.write("old.txt", "keep\n");
+  await repo.git(["add", "old.txt"]);
+  const run = await repo.git(["commit", "-q", "-v"], { GIT_EDITOR: editor });
+  expect(run).toMatchObject({ code: 0, stderr: "" });
+  expect(await commitCount(repo)).toBe(2);
+});
+
 describe("shapes", () => {
   test("api04, admin03, a claude.ai session key, an unknown kind", async () => {
     const repo = await makeRepo({ install: true });
