@@ -3,7 +3,8 @@ import { compileAllow } from "../../src/core/guard.ts";
 import { protectedPathFindings } from "../../src/core/path-findings.ts";
 import { renderStub, shellQuote } from "../../src/core/hook-install.ts";
 import { fileRuleOf, tokenHits } from "../../src/core/rules/index.ts";
-import { scanDiff as scanBytes, unquotePath, type Finding, type ScanOptions } from "../../src/core/scan.ts";
+import { unquotePath } from "../../src/core/diff-index.ts";
+import { scanDiff as scanBytes, type Finding, type ScanOptions } from "../../src/core/scan.ts";
 import { DEFAULT_PROTECTED_PATHS } from "../../src/core/config.ts";
 import { fakeToken } from "../helpers.ts";
 
