@@ -159,10 +159,10 @@ describe("other agents' logins, committed by anyone", () => {
     await expectBlocked(
       repo,
       run,
-      ["backup/auth.json:2  Codex CLI login (auth.json)", "creds/oauth_creds.json:2  Google OAuth access token ya29.…", "creds/oauth_creds.json:3  Google OAuth refresh token 1//0…", ".env.example:1  OpenAI API key sk-proj-…", ".env.example:2  OpenAI API key sk-…"],
+      ["backup/auth.json:6  Codex CLI login (auth.json)", "creds/oauth_creds.json:2  Google OAuth access token ya29.…", "creds/oauth_creds.json:3  Google OAuth refresh token 1//0…", ".env.example:1  OpenAI API key sk-proj-…", ".env.example:2  OpenAI API key sk-…"],
       [codex.tokens.access_token, codex.tokens.refresh_token, google.access_token, google.refresh_token, proj, legacy],
     );
-    expect(run.stderr).toContain("creds/oauth_creds.json:2  Google OAuth login");
+    expect(run.stderr).toContain("creds/oauth_creds.json:3  Google OAuth login");
   });
 });
 

@@ -38,7 +38,8 @@ export const AGENT_FILE_RULES: readonly FileRule[] = [
     kind: "file",
     id: "codex-auth-file",
     label: "Codex CLI login (auth.json)",
-    keywords: ["refresh_token", "access_token", "OPENAI_API_KEY"],
+    // Its API-key-only form holds an OpenAI key, which the token rule finds; so refresh_token is keyword enough.
+    keywords: ["refresh_token"],
     judge: (data) => isSecret(data.OPENAI_API_KEY) || (isObject(data.tokens) && (isSecret(data.tokens.refresh_token) || isSecret(data.tokens.access_token))),
     samples: () => ({
       match: [

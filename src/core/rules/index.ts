@@ -29,8 +29,13 @@ export function base64Needles(keyword: string): string[] {
   });
 }
 
-/** What is looked for inside base64: Anthropic tokens, PEM keys, Claude's credentials JSON. */
-const BASE64_NEEDLES = ["sk-ant-", "PRIVATE KEY", "claudeAiOauth"].flatMap(base64Needles);
+/**
+ * What is looked for inside base64: Anthropic tokens at any alignment (a
+ * token in a credentials JSON sits anywhere in it), and a PEM block at the
+ * start (a Kubernetes `tls.key`). Each needle is a memmem pass over every
+ * staged file, so there are few.
+ */
+const BASE64_NEEDLES = [...base64Needles("sk-ant-"), base64Needles("-----BEGIN")[0] as string];
 
 /** Every string a line must hold for any rule to fire. */
 export const STATIC_KEYWORDS = [...new Set([...ALL_RULES.flatMap((r) => r.keywords), ...BASE64_NEEDLES])];
@@ -65,7 +70,7 @@ function decodedBase64(line: string): string[] {
     if (!BASE64_NEEDLES.some((n) => run.includes(n))) continue;
     for (let skip = 0; skip < 4; skip++) {
       const text = Buffer.from(run.slice(skip), "base64").toString("latin1");
-      if (text.includes("sk-ant-") || text.includes("PRIVATE KEY") || text.includes("claudeAiOauth")) {
+      if (text.includes("sk-ant-") || text.includes("PRIVATE KEY")) {
         out.push(text);
         break;
       }
