@@ -4,7 +4,7 @@ import { protectedPathFindings } from "../../src/core/path-findings.ts";
 import { renderStub, shellQuote } from "../../src/core/hook-install.ts";
 import { fileRuleOf, tokenHits } from "../../src/core/rules/index.ts";
 import { unquotePath } from "../../src/core/diff-index.ts";
-import { scanDiff as scanBytes, type Finding, type ScanOptions } from "../../src/core/scan.ts";
+import { scanDiff as scanBytes, scanText, type Finding, type ScanOptions } from "../../src/core/scan.ts";
 import { DEFAULT_PROTECTED_PATHS } from "../../src/core/config.ts";
 import { fakeToken } from "../helpers.ts";
 
@@ -81,6 +81,18 @@ describe("scanDiff", () => {
     expect(await scanDiff(diff, options({ readBlob: async () => '{"doc": "claudeAiOauth"}' }))).toEqual([]);
     expect(fileRuleOf('{"oauthAccount": {"emailAddress": "a@b"}}')?.id).toBe("claude-account-file");
     expect(fileRuleOf("not json")).toBeNull();
+  });
+});
+
+describe("scanText: a commit message", () => {
+  test("names the message line, masks the token, and honours iclaude:allow and [guard] allow", () => {
+    const t = fakeToken("oat01");
+    const message = `subject\n\nuses ${t}\nsample ${t} iclaude:allow\n`;
+    expect(scanText(message, "commit message", { ownTokens: [], allow: [] }).map((f) => [f.source, f.path, f.line, f.shown])).toEqual([
+      ["message", "commit message", 3, `sk-ant-oat01-…${t.slice(-4)}`],
+    ]);
+    expect(scanText(message, "commit message", { ownTokens: [], allow: [/^commit message$/] })).toEqual([]);
+    expect(scanText(`${t} iclaude:allow`, "commit message", { ownTokens: [t], allow: [] }).map((f) => f.id)).toEqual(["claude-current-token"]);
   });
 });
 
