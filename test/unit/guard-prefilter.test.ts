@@ -39,6 +39,13 @@ describe("filesToDiff: which staged files git must still diff", () => {
     expect(cleared(dir, [file])).toEqual([]);
   });
 
+  test("a UTF-16 file (byte-order mark) is left to git's diff: its keywords are other bytes", () => {
+    const { dir, staged } = setUp({ "plain.txt": "plain\n" });
+    writeFileSync(join(dir, "le.txt"), Buffer.from("\uFEFFhello\n", "utf16le"));
+    writeFileSync(join(dir, "be.txt"), Buffer.from("\uFEFFhello\n", "utf16le").swap16());
+    expect(cleared(dir, [staged("plain.txt"), staged("le.txt"), staged("be.txt")])).toEqual(["plain.txt"]);
+  });
+
   test("the user's own token is a keyword when no static keyword would find it", () => {
     const own = "odd-shaped-token-0123456789abcdef";
     const { dir, staged } = setUp({ "a.txt": `x ${own}\n`, "b.txt": "y\n" });
