@@ -64,7 +64,7 @@ const run = defineCommand({
     if (!HOOK_NAMES.includes(args.hook as HookName)) {
       throw new IclaudeError(`Unknown hook "${args.hook}"; use one of ${HOOK_NAMES.join(", ")}.`);
     }
-    // Loaded lazily: the guard asks git first, and the config's schema is read while git answers.
+    // Loaded lazily: the guard starts git first, and the config (with zod) loads while git answers.
     const config = import("../core/config.ts").then((m) => m.loadConfig());
     const result = await runGuard(args.hook as HookName, config, process.env, args.file);
     report(result, (await config).configPath);

@@ -93,24 +93,49 @@ export function hunkAt(hunks: Hunk[], at: number): Hunk | null {
 }
 
 /**
- * A line's text. NUL bytes are dropped: a UTF-16 file's ASCII (every token)
- * then reads as itself, and a real binary's embedded strings are searched too.
+ * Lines longer than this (a binary's, a minified bundle's) are read only
+ * within WINDOW bytes of each keyword: every rule's secret sits near its
+ * keyword, and regexes over megabytes would cost seconds.
  */
-export function lineText(diff: Buffer, start: number, end: number): string {
-  const bytes = diff.subarray(start, end);
-  return bytes.includes(0) ? Buffer.from(bytes.filter((b) => b !== 0)).toString("utf8") : bytes.toString("utf8");
-}
+const MAX_LINE = 64 * 1024;
+const WINDOW = 8 * 1024;
 
 /**
- * Start offsets of every line holding a keyword, ascending, each once. When
- * the diff holds NUL bytes (UTF-16, a binary) keywords are also looked for
- * with a NUL between their letters: ASCII in UTF-16, either byte order.
+ * The byte strings to search for: the keywords, and when the diff holds NUL
+ * bytes (UTF-16, a binary) the keywords with a NUL between their letters,
+ * which is ASCII in UTF-16 of either byte order.
  */
-export function candidateLines(diff: Buffer, keywords: readonly string[]): number[] {
-  const starts = new Set<number>();
+export function needlesFor(diff: Buffer, keywords: readonly string[]): Buffer[] {
   const wide = diff.includes(0) ? keywords.map((k) => k.split("").join("\0")) : [];
-  for (const keyword of [...keywords, ...wide]) {
-    const needle = Buffer.from(keyword);
+  return [...keywords, ...wide].map((k) => Buffer.from(k));
+}
+
+/** Bytes as text. NUL bytes are dropped: a UTF-16 file's ASCII (every token) then reads as itself, and a binary's strings too. */
+const decode = (bytes: Buffer): string => (bytes.includes(0) ? bytes.toString("latin1").replaceAll("\0", "") : bytes.toString("utf8"));
+
+/** A line's text; a very long one only around its keywords, the pieces joined by newlines. */
+export function lineText(diff: Buffer, start: number, end: number, needles: readonly Buffer[]): string {
+  if (end - start <= MAX_LINE) return decode(diff.subarray(start, end));
+  const ranges: Array<[number, number]> = [];
+  for (const needle of needles) {
+    for (let i = diff.indexOf(needle, start); i !== -1 && i < end; i = diff.indexOf(needle, i + needle.length)) {
+      ranges.push([Math.max(start, i - WINDOW), Math.min(end, i + WINDOW)]);
+    }
+  }
+  ranges.sort((a, b) => a[0] - b[0]);
+  const merged: Array<[number, number]> = [];
+  for (const [from, to] of ranges) {
+    const last = merged[merged.length - 1];
+    if (last && from <= last[1]) last[1] = Math.max(last[1], to);
+    else merged.push([from, to]);
+  }
+  return merged.map(([from, to]) => decode(diff.subarray(from, to))).join("\n");
+}
+
+/** Start offsets of every line holding a needle, ascending, each once. */
+export function candidateLines(diff: Buffer, needles: readonly Buffer[]): number[] {
+  const starts = new Set<number>();
+  for (const needle of needles) {
     for (let i = diff.indexOf(needle); i !== -1; i = diff.indexOf(needle, i + needle.length)) starts.add(lineStart(diff, i));
   }
   return [...starts].sort((a, b) => a - b);
@@ -119,12 +144,11 @@ export function candidateLines(diff: Buffer, keywords: readonly string[]): numbe
 /** The added lines of the hunk from `start` on, without their `+`, up to `max` bytes: a key's block. */
 export function addedFrom(diff: Buffer, start: number, hunk: Hunk, max: number): string {
   const lines: string[] = [];
-  let size = 0;
-  for (let i = start; i < hunk.end && diff[i] === PLUS && size < max; ) {
+  const stop = Math.min(hunk.end, start + max);
+  for (let i = start; i < stop && diff[i] === PLUS; ) {
     const eol = diff.indexOf(NL, i);
-    const end = eol === -1 || eol > hunk.end ? hunk.end : eol;
-    lines.push(lineText(diff, i + 1, end));
-    size += end - i;
+    const end = eol === -1 || eol > stop ? stop : eol;
+    lines.push(decode(diff.subarray(i + 1, end)));
     i = end + 1;
   }
   return lines.join("\n");

@@ -128,8 +128,10 @@ export async function stagedChanges(): Promise<StagedChanges> {
 
 const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
 
-/** A staged file's full content, for the rules that judge a whole file; UTF-16 is read by its byte-order mark. */
-export async function stagedBlob(path: string): Promise<string | null> {
+/** A staged file's full content, for the rules that judge a whole file; UTF-16 is read by its byte-order mark. Null over `limit` bytes. */
+export async function stagedBlob(path: string, limit: number): Promise<string | null> {
+  const size = await git(["cat-file", "-s", `:${path}`]);
+  if (size.code !== 0 || Number(size.stdout.trim()) > limit) return null;
   const result = await gitRaw(["cat-file", "blob", `:${path}`]);
   return result.code === 0 ? decodeText(result.bytes) : null;
 }

@@ -1,4 +1,4 @@
-import { addedFrom, addedLines, candidateLines, hunkAt, indexHunks, lineText, NL, PLUS, type Hunk } from "./diff-index.ts";
+import { addedFrom, addedLines, candidateLines, hunkAt, indexHunks, lineText, needlesFor, NL, PLUS, type Hunk } from "./diff-index.ts";
 import { blockHits, fileRuleOf, INLINE_ALLOW, mentionsFileKey, STATIC_KEYWORDS, tokenHits, type LineHit } from "./rules/index.ts";
 
 export interface Finding extends LineHit {
@@ -14,12 +14,14 @@ export interface ScanOptions {
   /** The user's own live tokens, matched by exact value. */
   ownTokens: readonly string[];
   allow: readonly RegExp[];
-  /** A staged file's full content, for the rules that judge a whole file. */
-  readBlob(path: string): Promise<string | null>;
+  /** A staged file's full content, for the rules that judge a whole file; null when larger than `limit` bytes. */
+  readBlob(path: string, limit: number): Promise<string | null>;
 }
 
 /** A private key block is a few KB; its end is looked for no further. */
 const MAX_KEY_BYTES = 64 * 1024;
+/** A saved login is a few KB of JSON: a larger file naming its keys (a binary, a log) is not read whole. */
+const MAX_LOGIN_FILE_BYTES = 1024 * 1024;
 
 /** Shorter values would match by chance; a token is far longer. */
 const usableOwnTokens = (tokens: readonly string[]): string[] => tokens.filter((t) => t.length >= 20);
@@ -44,7 +46,8 @@ const isAllowed = (hit: LineHit, line: string, path: string, allow: readonly Reg
  */
 export async function scanDiff(diff: Buffer, options: ScanOptions): Promise<Finding[]> {
   const ownTokens = usableOwnTokens(options.ownTokens);
-  const starts = candidateLines(diff, keywords(ownTokens));
+  const needles = needlesFor(diff, keywords(ownTokens));
+  const starts = candidateLines(diff, needles);
   if (starts.length === 0) return [];
   const hunks = indexHunks(diff);
   const findings: Finding[] = [];
@@ -55,7 +58,7 @@ export async function scanDiff(diff: Buffer, options: ScanOptions): Promise<Find
     if (!hunk || diff[start] !== PLUS) continue;
     const eol = diff.indexOf(NL, start);
     const next = eol === -1 ? diff.length : eol + 1;
-    const line = lineText(diff, start + 1, eol === -1 ? diff.length : eol);
+    const line = lineText(diff, start + 1, eol === -1 ? diff.length : eol, needles);
     const seen = counted.get(hunk) ?? { at: hunk.body, line: hunk.newStart - 1 };
     const lineNo = seen.line + addedLines(diff, seen.at, start);
     counted.set(hunk, { at: next, line: lineNo });
@@ -73,7 +76,7 @@ export async function scanDiff(diff: Buffer, options: ScanOptions): Promise<Find
 async function credentialFileHit(line: string, path: string, judged: Set<string>, options: ScanOptions): Promise<LineHit | null> {
   if (judged.has(path) || !mentionsFileKey(line)) return null;
   judged.add(path);
-  const content = await options.readBlob(path);
+  const content = await options.readBlob(path, MAX_LOGIN_FILE_BYTES);
   const rule = content === null ? null : fileRuleOf(content);
   return rule ? { id: rule.id, label: rule.label, shown: "", allowable: true } : null;
 }

@@ -51,6 +51,13 @@ describe("scanDiff", () => {
     }
   });
 
+  test("a very long line (a minified bundle) is read around its keywords: a token deep inside is found", async () => {
+    const t = fakeToken("ort01");
+    const filler = "var a=1;".repeat(20_000);
+    const diff = diffOf("bundle.min.js", [{ oldStart: 0, newStart: 1, added: ["first", `${filler}k="${t}";${filler}`] }]);
+    expect((await scanDiff(diff, options())).map((f) => [f.line, f.shown])).toEqual([[2, `sk-ant-ort01-…${t.slice(-4)}`]]);
+  });
+
   test("the user's own token is reported once, as theirs, and is never allowable", () => {
     const own = fakeToken("oat01");
     const hits = tokenHits(`t=${own} iclaude:allow`, [own]);
