@@ -100,14 +100,12 @@ export function hunkAt(hunks: Hunk[], at: number): Hunk | null {
 const MAX_LINE = 64 * 1024;
 const WINDOW = 8 * 1024;
 
-/**
- * The byte strings to search for: the keywords, and when the diff holds NUL
- * bytes (UTF-16, a binary) the keywords with a NUL between their letters,
- * which is ASCII in UTF-16 of either byte order.
- */
+/** Keywords with a NUL between their letters: ASCII in UTF-16 of either byte order. */
+export const utf16Needles = (keywords: readonly string[]): Buffer[] => keywords.map((k) => Buffer.from(k.split("").join("\0")));
+
+/** The byte strings to search for: the keywords, and their UTF-16 forms when the diff holds NUL bytes (UTF-16, a binary). */
 export function needlesFor(diff: Buffer, keywords: readonly string[]): Buffer[] {
-  const wide = diff.includes(0) ? keywords.map((k) => k.split("").join("\0")) : [];
-  return [...keywords, ...wide].map((k) => Buffer.from(k));
+  return [...keywords.map((k) => Buffer.from(k)), ...(diff.includes(0) ? utf16Needles(keywords) : [])];
 }
 
 /** Bytes as text. NUL bytes are dropped: a UTF-16 file's ASCII (every token) then reads as itself, and a binary's strings too. */

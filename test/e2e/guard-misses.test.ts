@@ -47,6 +47,14 @@ describe("files git calls binary are scanned", () => {
     await repo.git(["add", "-A"]);
     await expectBlocked(repo, await repo.git(["commit", "-q", "-m", "utf16"]), ["le.txt:2  Claude OAuth access token", "be.txt:1  Anthropic API key"], [le, be]);
   });
+
+  test("a binary holding a token as UTF-16 (as Windows resources store strings), no byte-order mark", async () => {
+    const repo = await makeRepo({ install: true });
+    const token = fakeToken("ort01");
+    writeFileSync(join(repo.dir, "tool.exe"), Buffer.concat([Buffer.from([0x4d, 0x5a, 0x90, 0, 3, 0]), Buffer.from(`Token=${token}`, "utf16le"), Buffer.alloc(64)]));
+    await repo.git(["add", "tool.exe"]);
+    await expectBlocked(repo, await repo.git(["commit", "-q", "-m", "exe"]), ["tool.exe:1  Claude OAuth refresh token"], [token]);
+  });
 });
 
 describe("token boundaries: what agents' files look like", () => {
