@@ -59,6 +59,9 @@ const run = defineCommand({
   args: {
     hook: { type: "positional", required: true, valueHint: HOOK_NAMES.join("|"), description: "The git hook being run" },
     file: { type: "positional", required: false, valueHint: "file", description: "The commit message file, which git passes to prepare-commit-msg and commit-msg" },
+    // Declared so that every argument git passes is one the command knows; the guard reads the message itself.
+    source: { type: "positional", required: false, valueHint: "source", description: "prepare-commit-msg: where the message came from (message, template, merge, squash, commit)" },
+    commit: { type: "positional", required: false, valueHint: "commit", description: "prepare-commit-msg: the commit whose message is reused (-c, -C, --amend)" },
   },
   async run({ args }) {
     if (!HOOK_NAMES.includes(args.hook as HookName)) {
