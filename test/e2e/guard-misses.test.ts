@@ -35,17 +35,19 @@ describe("files git calls binary are scanned", () => {
     await expectBlocked(repo, run, ["package-lock.json:2  Claude OAuth access token", "prod.env.sample:1  Claude OAuth refresh token", "big.txt:201  Anthropic API key"], [a, b, c]);
   });
 
-  test("UTF-16 files with a byte-order mark, little- and big-endian", async () => {
+  test("UTF-16 files, little- and big-endian, with a byte-order mark or none", async () => {
     const repo = await makeRepo({ install: true });
-    const [le, be] = [fakeToken("oat01"), fakeToken("api03")];
+    const [le, be, bare] = [fakeToken("oat01"), fakeToken("api03"), fakeToken("ort01")];
     const utf16 = (text: string, big: boolean) => {
       const bytes = Buffer.from(`\uFEFF${text}`, "utf16le");
       return big ? bytes.swap16() : bytes;
     };
     writeFileSync(join(repo.dir, "le.txt"), utf16(`first line\r\nexport TOKEN=${le}\r\n`, false));
     writeFileSync(join(repo.dir, "be.txt"), utf16(`KEY=${be}\n`, true));
+    writeFileSync(join(repo.dir, "bare.txt"), Buffer.from(`T=${bare}\n`, "utf16le"));
     await repo.git(["add", "-A"]);
-    await expectBlocked(repo, await repo.git(["commit", "-q", "-m", "utf16"]), ["le.txt:2  Claude OAuth access token", "be.txt:1  Anthropic API key"], [le, be]);
+    const run = await repo.git(["commit", "-q", "-m", "utf16"]);
+    await expectBlocked(repo, run, ["le.txt:2  Claude OAuth access token", "be.txt:1  Anthropic API key", "bare.txt:1  Claude OAuth refresh token"], [le, be, bare]);
   });
 
   test("a binary holding a token as UTF-16 (as Windows resources store strings), no byte-order mark", async () => {
