@@ -10,17 +10,19 @@ const showPath = (path: string): string => (/[\x00-\x1f"]/.test(path) ? JSON.str
 const findingLine = (f: Finding): string =>
   `  ${showPath(f.path)}${f.line === null ? "" : `:${f.line}`}  ${f.label}${f.shown ? ` ${f.shown}` : ""}`;
 
-/** What to do, for each kind of finding there is: a secret in a file, a path, the message. */
+/** What to do, for each kind of finding there is: a secret in a file, a protected path, a secret as a name, the message. */
 function remedy(findings: readonly Finding[], configPath: string): string {
-  const sources = new Set(findings.map((f) => f.source));
+  const has = (source: Finding["source"], protectedPath?: boolean) =>
+    findings.some((f) => f.source === source && (protectedPath === undefined || (f.id === "protected-path") === protectedPath));
   const steps: string[] = [];
-  if (sources.has("content")) {
+  if (has("content")) {
     steps.push(`take the secret out of the file and stage it again (or unstage the file: git reset -q -- <file>); for a false positive add "iclaude:allow" to the line, or a pattern to [guard] allow in ${configPath}`);
   }
-  if (sources.has("path")) {
-    steps.push(`unstage the file (git reset -q -- <file>) and list it in .gitignore; if it must be committed, rename it, or add a pattern matching its path to [guard] allow in ${configPath}`);
+  if (has("path", true)) {
+    steps.push(`unstage the file (git reset -q -- <file>) and list it in .gitignore; if it must be committed, add a pattern matching its path to [guard] allow in ${configPath}`);
   }
-  if (sources.has("message")) steps.push(`write the commit message again without the secret (git commit -m "…", or -e to edit it)`);
+  if (has("path", false)) steps.push("rename the file or directory whose name holds the secret (git mv), or unstage it");
+  if (has("message")) steps.push(`write the commit message again without the secret (git commit -m "…", or -e to edit it)`);
   const text = steps.join("; ");
   return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
 }

@@ -147,7 +147,7 @@ describe("shapes", () => {
     await expectBlocked(
       repo,
       run,
-      [`k8s/secret.yaml:4  Claude OAuth access token ${masked(a)} (in base64)`, "backup/creds.json:2  Claude Code credentials file", `tokens/${masked(c)}.txt  Claude OAuth access token in the file name`],
+      [`k8s/secret.yaml:4  Claude OAuth access token ${masked(a)} (in base64)`, "backup/creds.json:2  Claude Code credentials file", `tokens/${masked(c)}.txt  Claude OAuth access token in the file name`, "rename the file or directory whose name holds the secret"],
       [a, b, c, Buffer.from(a).toString("base64")],
     );
   });
