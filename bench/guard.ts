@@ -1,12 +1,15 @@
 /**
- * The guard's scan against secretlint on the same staged files, in the same run.
+ * The guard's scan against git's own `git diff --cached` and against
+ * secretlint on the same staged files, in the same run.
  *
  *   bun bench/guard.ts [path/to/iclaude]      (default dist/iclaude)
  *
  * Builds a repository with 1,000 staged files (about 20 MB of source-like
- * text) and a few planted secrets, then times `iclaude hooks run pre-commit`
- * and `secretlint` (npm `secretlint` + `@secretlint/secretlint-rule-preset-recommend`,
- * pinned below) over the same files. secretlint is installed on first use
+ * text) and a few planted secrets, then times `iclaude hooks run pre-commit`,
+ * `git diff --cached` and `secretlint` (npm `secretlint` +
+ * `@secretlint/secretlint-rule-preset-recommend`, pinned below) over the same
+ * files. A second repository stages a one-line change: there the guard's cost
+ * is its start-up, against git's own `git diff --cached` of that commit. secretlint is installed on first use
  * into node_modules/.cache, so the product carries no scanner of its own.
  * Exits 1 if a detection claim fails: both must find the API keys, and only
  * iclaude the OAuth tokens.
@@ -54,7 +57,33 @@ async function run(argv: string[], cwd: string, env: Record<string, string>): Pr
   return { code, stdout, stderr, ms: performance.now() - start };
 }
 
+/** What git gives a commit hook: the hook is timed as git runs it. */
+const IN_HOOK = { GIT_INDEX_FILE: ".git/index" };
+
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+async function timeRuns(argv: string[], cwd: string, env: Record<string, string>, n: number): Promise<number[]> {
+  await run(argv, cwd, env);
+  const runs: number[] = [];
+  for (let i = 0; i < n; i++) runs.push((await run(argv, cwd, env)).ms);
+  return runs;
+}
+
+/** A one-line commit, interleaved so that load on the machine weighs on both alike. */
+async function oneLineCommit(env: Record<string, string>): Promise<{ guard: number; git: number }> {
+  const repo = join(home, "small");
+  mkdirSync(repo);
+  await run(["git", "init", "-q"], repo, env);
+  writeFileSync(join(repo, "a.txt"), "one line\n");
+  await run(["git", "add", "a.txt"], repo, env);
+  const guard: number[] = [];
+  const git: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    guard.push(...(await timeRuns([BIN, "hooks", "run", "pre-commit"], repo, { ...env, ...IN_HOOK }, 5)));
+    git.push(...(await timeRuns(["git", "diff", "--cached"], repo, env, 5)));
+  }
+  return { guard: median(guard), git: median(git) };
+}
 
 async function ensureSecretlint(): Promise<string> {
   const bin = join(CACHE, "node_modules", ".bin", "secretlint");
@@ -72,6 +101,7 @@ try {
   const repo = join(home, "repo");
   mkdirSync(join(repo, "src"), { recursive: true });
   const env = { HOME: home, PATH: process.env.PATH ?? "/usr/bin:/bin", GIT_CONFIG_GLOBAL: join(home, ".gitconfig"), GIT_CONFIG_NOSYSTEM: "1", NO_COLOR: "1" };
+  const hookEnv = { ...env, ...IN_HOOK };
   const secrets = { api: [planted("api03"), planted("api03")], oauth: [planted("oat01"), planted("ort01")] };
   const plantAt = new Map([[17, secrets.api[0]], [333, secrets.oauth[0]], [500, secrets.api[1]], [871, secrets.oauth[1]]]);
   let bytes = 0;
@@ -90,14 +120,16 @@ try {
 
   const timeGuard = async (): Promise<{ last: Awaited<ReturnType<typeof run>>; runs: number[] }> => {
     const runs: number[] = [];
-    let last = await run([BIN, "hooks", "run", "pre-commit"], repo, env);
+    let last = await run([BIN, "hooks", "run", "pre-commit"], repo, hookEnv);
     for (let i = 0; i < RUNS; i++) {
-      last = await run([BIN, "hooks", "run", "pre-commit"], repo, env);
+      last = await run([BIN, "hooks", "run", "pre-commit"], repo, hookEnv);
       runs.push(last.ms);
     }
     return { last, runs };
   };
   const { last: guard, runs: guardRuns } = await timeGuard();
+  const gitDiffRuns = await timeRuns(["git", "diff", "--cached"], repo, env, RUNS);
+  const small = await oneLineCommit(env);
 
   const secretlint = await ensureSecretlint();
   writeFileSync(join(repo, ".secretlintrc.json"), JSON.stringify({ rules: [{ id: "@secretlint/secretlint-rule-preset-recommend" }] }));
@@ -126,8 +158,11 @@ try {
 
   const g = median(guardRuns);
   const l = median(lintRuns);
+  const d = median(gitDiffRuns);
   console.log(`guard scan: ${FILES} staged files, ${(bytes / 1e6).toFixed(1)} MB, ${plantAt.size} planted secrets (2 API keys, 2 OAuth tokens)`);
   console.log(`  iclaude hooks run pre-commit   median ${g.toFixed(0)} ms, best ${Math.min(...guardRuns).toFixed(0)} ms of ${RUNS}`);
+  console.log(`  git diff --cached              median ${d.toFixed(0)} ms: the guard takes ${(g / d).toFixed(2)}x git's time`);
+  console.log(`one-line commit: guard median ${small.guard.toFixed(1)} ms, git diff --cached ${small.git.toFixed(1)} ms: +${(small.guard - small.git).toFixed(1)} ms, ${(small.guard / small.git).toFixed(1)}x`);
   console.log(`  secretlint (preset-recommend)  median ${l.toFixed(0)} ms, best ${Math.min(...lintRuns).toFixed(0)} ms of 3`);
   console.log(`  ratio of medians               ${(l / g).toFixed(1)}x faster (load average ${loadavg()[0]?.toFixed(1)} on ${availableParallelism()} cores)`);
   console.log(`  worst case, all copies edited  median ${median(worstRuns).toFixed(0)} ms (${(l / median(worstRuns)).toFixed(1)}x faster than secretlint)`);

@@ -1,8 +1,6 @@
 import { defineCommand } from "citty";
-import { loadConfig } from "../core/config.ts";
 import { EXIT, IclaudeError } from "../core/errors.ts";
 import { HOOK_NAMES, runGuard, type GuardResult, type HookName } from "../core/guard.ts";
-import { installGlobal, installRepo } from "../core/hook-install.ts";
 import type { Finding } from "../core/scan.ts";
 import { log } from "../ui/log.ts";
 
@@ -12,6 +10,23 @@ const showPath = (path: string): string => (/[\x00-\x1f"]/.test(path) ? JSON.str
 const findingLine = (f: Finding): string =>
   `  ${showPath(f.path)}${f.line === null ? "" : `:${f.line}`}  ${f.label}${f.shown ? ` ${f.shown}` : ""}`;
 
+/** What to do, for each kind of finding there is: a secret in a file, a protected path, a secret as a name, the message. */
+function remedy(findings: readonly Finding[], configPath: string): string {
+  const has = (source: Finding["source"], protectedPath?: boolean) =>
+    findings.some((f) => f.source === source && (protectedPath === undefined || (f.id === "protected-path") === protectedPath));
+  const steps: string[] = [];
+  if (has("content")) {
+    steps.push(`take the secret out of the file and stage it again (or unstage the file: git reset -q -- <file>); for a false positive add "iclaude:allow" to the line, or a pattern to [guard] allow in ${configPath}`);
+  }
+  if (has("path", true)) {
+    steps.push(`unstage the file (git reset -q -- <file>) and list it in .gitignore; if it must be committed, add a pattern matching its path to [guard] allow in ${configPath}`);
+  }
+  if (has("path", false)) steps.push("rename the file or directory whose name holds the secret (git mv), or unstage it");
+  if (has("message")) steps.push(`write the commit message again without the secret (git commit -m "…", or -e to edit it)`);
+  const text = steps.join("; ");
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
+}
+
 function report(result: GuardResult, configPath: string): void {
   if (result.skip && result.agent) log.warn(`${result.skip} is ignored: this commit is made by ${result.agent.agent}.`);
   if (result.outcome === "skipped") log.warn(`${result.skip} is set: this commit was not checked for secrets.`);
@@ -20,20 +35,18 @@ function report(result: GuardResult, configPath: string): void {
   const why = result.late ? " (pre-commit did not check it: --no-verify?)" : "";
   log.error(`commit${by} blocked${why}:`);
   for (const finding of result.findings) log.log(findingLine(finding));
-  throw new IclaudeError(
-    `Take it out of the commit (edit the file and stage it again, or unstage it: git reset -q -- <file>); for a false positive add "iclaude:allow" to the line, or a pattern to [guard] allow in ${configPath}.`,
-    EXIT.blocked,
-  );
+  throw new IclaudeError(remedy(result.findings, configPath), EXIT.blocked);
 }
 
 const install = defineCommand({
-  meta: { name: "install", description: "Install the guard's pre-commit and prepare-commit-msg hooks in this repository (or globally)" },
+  meta: { name: "install", description: "Install the guard's pre-commit, prepare-commit-msg and commit-msg hooks in this repository (or globally)" },
   args: {
     global: { type: "boolean", description: "Install for every repository: a directory of iclaude's as the global core.hooksPath, still running each repository's own hooks" },
     force: { type: "boolean", description: "Chain the hook that is there even when an earlier chained hook would be replaced" },
     uninstall: { type: "boolean", description: "Remove iclaude's hooks and put back what was there" },
   },
   async run({ args }) {
+    const { installGlobal, installRepo } = await import("../core/hook-install.ts");
     const binary = process.execPath;
     const changes = args.global
       ? await installGlobal(binary, { uninstall: args.uninstall === true })
@@ -44,21 +57,27 @@ const install = defineCommand({
 });
 
 const run = defineCommand({
-  meta: { name: "run", description: "Run a guard hook on the staged changes (exit 0 pass, 1 blocked); git calls it" },
+  meta: { name: "run", description: "Run a guard hook on the staged changes and the commit message (exit 0 pass, 1 blocked); git calls it" },
   args: {
     hook: { type: "positional", required: true, valueHint: HOOK_NAMES.join("|"), description: "The git hook being run" },
+    file: { type: "positional", required: false, valueHint: "file", description: "The commit message file, which git passes to prepare-commit-msg and commit-msg" },
+    // Declared so that every argument git passes is one the command knows; the guard reads the message itself.
+    source: { type: "positional", required: false, valueHint: "source", description: "prepare-commit-msg: where the message came from (message, template, merge, squash, commit)" },
+    commit: { type: "positional", required: false, valueHint: "commit", description: "prepare-commit-msg: the commit whose message is reused (-c, -C, --amend)" },
   },
   async run({ args }) {
     if (!HOOK_NAMES.includes(args.hook as HookName)) {
       throw new IclaudeError(`Unknown hook "${args.hook}"; use one of ${HOOK_NAMES.join(", ")}.`);
     }
-    const config = loadConfig();
-    report(await runGuard(args.hook as HookName, config), config.configPath);
+    // Loaded lazily: the guard starts git first, and the config (with zod) loads while git answers.
+    const config = import("../core/config.ts").then((m) => m.loadConfig());
+    const result = await runGuard(args.hook as HookName, config, process.env, args.file);
+    report(result, (await config).configPath);
     return EXIT.ok;
   },
 });
 
 export default defineCommand({
-  meta: { name: "hooks", description: "The git guard: blocks commits that add Claude tokens, API keys, credential files or private keys" },
+  meta: { name: "hooks", description: "The git guard: blocks commits that add Claude tokens, other agents' logins, API keys, credential files or private keys" },
   subCommands: { install, run },
 });

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { parseDuration } from "./durations.ts";
 import { IclaudeError } from "./errors.ts";
+import { DEFAULT_PROTECTED_PATHS } from "./rules/paths.ts";
 import { readTextFile } from "./store/read-file.ts";
 
 export type StoreChoice = "auto" | "file" | "keychain";
@@ -46,26 +47,32 @@ export interface ConfigFlags {
 
 const DEFAULT_TOKEN_URL = "https://platform.claude.com/v1/oauth/token";
 const DEFAULT_CLIENT_ID = "9d1c250a-e61b-44d9-88ed-5944d1962f5e";
-export const DEFAULT_PROTECTED_PATHS = [".env*", "**/.credentials.json", "*.pem", "id_rsa*", ".claude/settings.local.json"];
+export { DEFAULT_PROTECTED_PATHS } from "./rules/paths.ts";
 
-const duration = z.union([z.string(), z.number().int().nonnegative()]);
-const FileSchema = z.strictObject({
-  threshold: duration.optional(),
-  refresh_margin: duration.optional(),
-  cooldown: duration.optional(),
-  token_url: z.string().optional(),
-  client_id: z.string().optional(),
-  store: z.enum(["auto", "file", "keychain"]).optional(),
-  claude_bin: z.string().min(1).optional(),
-  guard: z
-    .strictObject({
-      allow: z.array(z.string()).optional(),
-      protected_paths: z.array(z.string()).optional(),
-      strict_for_humans: z.boolean().optional(),
-    })
-    .optional(),
-});
-type FileConfig = z.infer<typeof FileSchema>;
+/**
+ * Built on first use, when there is a config file: making zod's schemas costs
+ * milliseconds that every git hook and launch without a config file would pay.
+ */
+function fileSchema() {
+  const duration = z.union([z.string(), z.number().int().nonnegative()]);
+  return z.strictObject({
+    threshold: duration.optional(),
+    refresh_margin: duration.optional(),
+    cooldown: duration.optional(),
+    token_url: z.string().optional(),
+    client_id: z.string().optional(),
+    store: z.enum(["auto", "file", "keychain"]).optional(),
+    claude_bin: z.string().min(1).optional(),
+    guard: z
+      .strictObject({
+        allow: z.array(z.string()).optional(),
+        protected_paths: z.array(z.string()).optional(),
+        strict_for_humans: z.boolean().optional(),
+      })
+      .optional(),
+  });
+}
+type FileConfig = z.infer<ReturnType<typeof fileSchema>>;
 
 type Env = Record<string, string | undefined>;
 
@@ -92,7 +99,7 @@ function readConfigFile(path: string): FileConfig {
     const reason = error instanceof Error ? error.message : String(error);
     throw new IclaudeError(`The config file ${path} is not valid TOML (${reason}); fix or remove it.`);
   }
-  const parsed = FileSchema.safeParse(data);
+  const parsed = fileSchema().safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const key = issue?.path.join(".") || (issue && "keys" in issue ? issue.keys.join(", ") : "");

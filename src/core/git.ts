@@ -46,10 +46,13 @@ export async function gitOk(args: string[], doing: string, cwd?: string): Promis
 /**
  * What the commit adds: only added lines, no context, byte-for-byte (no
  * textconv or external diff), with fixed prefixes whatever the user's config.
+ * `--text`: a file git would call binary (`-diff` or `binary` in
+ * .gitattributes, over core.bigFileThreshold, or holding NUL bytes) is
+ * printed too, so it is scanned like any other.
  */
 const STAGED_DIFF_ARGS = [
   "-c", "core.quotePath=false",
-  "diff", "--cached", "-U0", "--no-ext-diff", "--no-color", "--no-textconv", "--no-relative",
+  "diff", "--cached", "-U0", "--text", "--no-ext-diff", "--no-color", "--no-textconv", "--no-relative",
   "--src-prefix=a/", "--dst-prefix=b/", "--diff-filter=d",
 ];
 
@@ -85,6 +88,11 @@ export interface StagedFile {
 
 export interface StagedChanges {
   files: StagedFile[];
+  /**
+   * A digest of the listing: every path, mode and blob id the commit changes.
+   * The added lines follow from these, so equal ids mean an equal scan.
+   */
+  id: string;
   /** false when a path is not valid UTF-8, so cannot be named back to git exactly. */
   exact: boolean;
 }
@@ -115,19 +123,28 @@ export async function stagedChanges(): Promise<StagedChanges> {
     files.push(pair ? { path: path(fields[i + 2] as string), source: first, mode, blob } : { path: first, source: null, mode, blob });
     i += pair ? 3 : 2;
   }
-  return { files, exact };
+  return { files, exact, id: new Bun.CryptoHasher("sha256").update(result.bytes).digest("hex") };
 }
 
 const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
 
-/** The tree the commit will record; null when the index cannot be written as one (e.g. during a conflict). */
-export async function stagedTree(): Promise<string | null> {
-  const result = await git(["write-tree"]);
-  return result.code === 0 ? result.stdout.trim() : null;
+/** A staged file's full content, for the rules that judge a whole file; UTF-16 is read by its byte-order mark. Null over `limit` bytes. */
+export async function stagedBlob(path: string, limit: number): Promise<string | null> {
+  const size = await git(["cat-file", "-s", `:${path}`]);
+  if (size.code !== 0 || Number(size.stdout.trim()) > limit) return null;
+  const result = await gitRaw(["cat-file", "blob", `:${path}`]);
+  return result.code === 0 ? decodeText(result.bytes) : null;
 }
 
-/** A staged file's full content, for the rules that judge a whole file. */
-export async function stagedBlob(path: string): Promise<string | null> {
-  const result = await git(["cat-file", "blob", `:${path}`]);
-  return result.code === 0 ? result.stdout : null;
+/** The byte-order mark of a UTF-16 file: little-endian, big-endian, or none. */
+export function utf16Bom(bytes: Uint8Array): "le" | "be" | null {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return "le";
+  return bytes[0] === 0xfe && bytes[1] === 0xff ? "be" : null;
+}
+
+function decodeText(bytes: Buffer): string {
+  const bom = utf16Bom(bytes);
+  if (bom === "le") return bytes.subarray(2).toString("utf16le");
+  if (bom === "be") return Buffer.from(bytes.subarray(2, bytes.length - (bytes.length % 2))).swap16().toString("utf16le");
+  return bytes.toString("utf8");
 }

@@ -1,32 +1,32 @@
-import { existsSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { readFileSync } from "node:fs";
 import { detectAgent, skipSwitch, type AgentSign } from "./agents.ts";
 import type { Config } from "./config.ts";
-import { assess } from "./current.ts";
 import { IclaudeError } from "./errors.ts";
-import { git, gitOk, stagedBlob, stagedChanges, stagedDiff, stagedTree, type StagedChanges } from "./git.ts";
+import { stagedBlob, stagedChanges, stagedDiff, type StagedChanges } from "./git.ts";
+import { locate, readMarker, writeMarker, type Located } from "./pass-marker.ts";
+import { pathTokenFindings, protectedPathFindings } from "./path-findings.ts";
 import { filesToDiff } from "./prefilter.ts";
-import { keywords, scanDiff, type Finding } from "./scan.ts";
-import { readLongLived } from "./store/long-lived.ts";
+import { maskAll } from "./rules/index.ts";
+import { keywords, scanDiff, scanText, type Finding } from "./scan.ts";
 
-export const HOOK_NAMES = ["pre-commit", "prepare-commit-msg"] as const;
+export const HOOK_NAMES = ["pre-commit", "prepare-commit-msg", "commit-msg"] as const;
 export type HookName = (typeof HOOK_NAMES)[number];
 
 type Env = Record<string, string | undefined>;
 
 export interface GuardResult {
-  /** `verified`: prepare-commit-msg found that pre-commit passed this very tree. */
+  /** `verified`: prepare-commit-msg found that pre-commit passed these very changes. */
   outcome: "passed" | "blocked" | "skipped" | "verified";
   findings: Finding[];
   agent: AgentSign | null;
   /** A skip switch that was set: honoured for a person, ignored for an agent. */
   skip: string | null;
-  /** prepare-commit-msg had to scan: pre-commit did not pass this tree (`--no-verify`). */
+  /** prepare-commit-msg had to scan: pre-commit did not pass these changes (`--no-verify`). */
   late: boolean;
 }
 
-/** Written by a passing pre-commit, read once by prepare-commit-msg, which git runs even under `--no-verify`. */
-const MARKER = "iclaude-guard-passed";
+/** What the message's findings are shown under, and what `[guard] allow` patterns see as their path. */
+const MESSAGE = "commit message";
 
 /** The `[guard] allow` patterns, compiled; a bad one is named, with the file to fix. */
 export function compileAllow(config: Pick<Config, "guard" | "configPath">): RegExp[] {
@@ -40,30 +40,18 @@ export function compileAllow(config: Pick<Config, "guard" | "configPath">): RegE
   });
 }
 
+interface OwnTokens {
+  tokens: string[];
+  refreshDue: boolean;
+}
+
 /**
- * gitignore's reading of a pattern, which users already know: without a slash
- * it matches a name at any depth, with one the path from the root; a trailing
- * slash means everything under that directory.
+ * The user's own tokens, to find them by exact value whatever their shape;
+ * held in memory only. The credential code is loaded here, once git is running.
  */
-function pathMatcher(pattern: string): (path: string) => boolean {
-  const core = pattern.replace(/^\//, "").replace(/\/$/, "");
-  const anchored = pattern.startsWith("/") || core.includes("/");
-  const glob = new Bun.Glob(`${anchored ? "" : "**/"}${core}${pattern.endsWith("/") ? "/**" : ""}`);
-  return (path) => glob.match(path);
-}
-
-export function protectedPathFindings(paths: readonly string[], patterns: readonly string[], allow: readonly RegExp[]): Finding[] {
-  const matchers = patterns.map((p) => [p, pathMatcher(p)] as const);
-  return paths.flatMap((path) => {
-    const hit = matchers.find(([, match]) => match(path));
-    if (!hit || allow.some((re) => re.test(path))) return [];
-    return [{ id: "protected-path", label: `protected path (${hit[0]})`, shown: "", allowable: true, path, line: null }];
-  });
-}
-
-/** The user's own tokens, to find them by exact value whatever their shape; held in memory only. */
-function ownTokens(config: Config, env: Env): { tokens: string[]; refreshDue: boolean } {
+async function ownTokens(config: Config, env: Env): Promise<OwnTokens> {
   try {
+    const [{ assess }, { readLongLived }] = await Promise.all([import("./current.ts"), import("./store/long-lived.ts")]);
     const a = assess(config, { ...env, CLAUDE_CODE_OAUTH_TOKEN: undefined });
     const tokens = [env.CLAUDE_CODE_OAUTH_TOKEN, a.accessToken, a.stored?.file?.claudeAiOauth?.refreshToken, readLongLived(config)?.token];
     return { tokens: tokens.filter((t): t is string => typeof t === "string"), refreshDue: a.status === "refresh-due" && !env.CLAUDE_CODE_OAUTH_TOKEN };
@@ -81,32 +69,16 @@ function topUp(): void {
   }
 }
 
-function readMarker(path: string): string | null {
-  try {
-    return existsSync(path) ? readFileSync(path, "utf8") : null;
-  } catch {
-    return null;
-  }
+interface Staged extends Located {
+  staged: StagedChanges;
 }
 
-function writeMarker(path: string, value: string | null): void {
-  try {
-    if (value === null) unlinkSync(path);
-    else writeFileSync(path, value);
-  } catch {
-    // Without a marker prepare-commit-msg scans again: slower, never less safe.
-  }
-}
-
-/** Where the pass marker lives, and the working tree's top (null without one). */
-async function locate(): Promise<{ marker: string; top: string | null }> {
-  const both = await git(["rev-parse", "--git-path", MARKER, "--show-toplevel"]);
-  if (both.code === 0) {
-    const [marker = "", top = ""] = both.stdout.split("\n");
-    return { marker: resolve(marker), top };
-  }
-  // Outside a repository rev-parse's own words are the error.
-  return { marker: resolve((await gitOk(["rev-parse", "--git-path", MARKER], "find the git directory")).trim()), top: null };
+/** Both git questions at once; outside a repository, rev-parse's failure is the one reported. */
+function askGit(env: Env): Promise<Staged> {
+  const located = locate(env);
+  const changes = stagedChanges();
+  changes.catch(() => {});
+  return located.then(async ({ marker, top }) => ({ marker, top, staged: await changes }));
 }
 
 /**
@@ -127,31 +99,67 @@ async function diffToScan(staged: StagedChanges, top: string | null, needles: re
   return stagedDiff(left.flatMap((f) => (f.source === null ? [f.path] : [f.path, f.source])));
 }
 
-/** Runs one hook's check against the staged changes. */
-export async function runGuard(hook: HookName, config: Config, env: Env = process.env): Promise<GuardResult> {
+/**
+ * The commit message as git will record it: everything above the scissors
+ * line of `commit -v`. Comment lines stay: with `-m` git keeps them.
+ */
+function readMessage(file: string | undefined): string | null {
+  if (!file) return null;
+  try {
+    const text = readFileSync(file, "utf8");
+    const scissors = text.search(/^# -{24} >8 -{24}$/m);
+    return scissors === -1 ? text : text.slice(0, scissors);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Runs one hook's check. pre-commit scans the staged changes; commit-msg the
+ * message; prepare-commit-msg, which git runs even under `--no-verify`, the
+ * message as it stands (`-m`, `-F`, a merge's) and the staged changes unless
+ * pre-commit passed these very changes. git is asked first: its processes
+ * run while the config and the credentials are read.
+ */
+export async function runGuard(hook: HookName, loadingConfig: Promise<Config>, env: Env = process.env, messageFile?: string): Promise<GuardResult> {
   const agent = detectAgent(env);
   const skip = skipSwitch(env);
   if (skip && !agent) return { outcome: "skipped", findings: [], agent, skip, late: false };
-  const strict = agent !== null || config.guard.strictForHumans;
+  const asked = hook === "commit-msg" ? null : askGit(env);
+  asked?.catch(() => {});
+  const config = await loadingConfig;
   const allow = compileAllow(config);
-  const late = hook === "prepare-commit-msg";
-  const located = locate();
-  const all = Promise.all([located, stagedTree(), stagedChanges()]);
-  all.catch(() => {});
-  await located;
-  const [{ marker, top }, tree, staged] = await all;
-  const key = tree === null ? null : `${tree} ${strict ? "strict" : "secrets"}\n`;
-  if (late && key !== null && readMarker(marker) === key) {
-    writeMarker(marker, null);
-    return { outcome: "verified", findings: [], agent, skip, late: false };
+  const own = await ownTokens(config, env);
+  const message = hook === "pre-commit" ? null : readMessage(messageFile);
+  const findings = message === null ? [] : scanText(message, MESSAGE, { ownTokens: own.tokens, allow });
+  let late = false;
+  if (asked) {
+    const tree = await scanStaged(await asked, hook, config, agent, allow, own);
+    if (tree === "verified" && findings.length === 0) return { outcome: "verified", findings, agent, skip, late };
+    if (tree !== "verified") findings.push(...tree);
+    late = hook === "prepare-commit-msg" && tree !== "verified" && tree.length > 0;
   }
-  const own = ownTokens(config, env);
+  const shown = findings.map((f) => ({ ...f, path: maskAll(f.path, own.tokens) }));
+  return { outcome: shown.length ? "blocked" : "passed", findings: shown, agent, skip, late };
+}
+
+/** The staged changes' findings, or `verified` when prepare-commit-msg finds pre-commit's pass for them. */
+async function scanStaged({ marker, top, staged }: Staged, hook: HookName, config: Config, agent: AgentSign | null, allow: RegExp[], own: OwnTokens): Promise<Finding[] | "verified"> {
+  const strict = agent !== null || config.guard.strictForHumans;
+  const late = hook === "prepare-commit-msg";
+  const key = `${staged.id} ${strict ? "strict" : "secrets"}\n`;
+  if (late && readMarker(marker) === key) {
+    writeMarker(marker, null);
+    return "verified";
+  }
   if (agent && own.refreshDue) topUp();
   const diff = await diffToScan(staged, top, keywords(own.tokens));
+  const paths = staged.files.map((f) => f.path);
   const findings = [
-    ...protectedPathFindings(staged.files.map((f) => f.path), strict ? config.guard.protectedPaths : [], allow),
+    ...protectedPathFindings(paths, strict ? config.guard.protectedPaths : [], allow),
+    ...pathTokenFindings(paths, own.tokens, allow),
     ...(await scanDiff(diff, { ownTokens: own.tokens, allow, readBlob: stagedBlob })),
   ];
   writeMarker(marker, findings.length === 0 && !late ? key : null);
-  return { outcome: findings.length ? "blocked" : "passed", findings, agent, skip, late };
+  return findings;
 }

@@ -3,13 +3,14 @@ import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import preCommitStub from "../../hooks/pre-commit" with { type: "text" };
 import prepareCommitMsgStub from "../../hooks/prepare-commit-msg" with { type: "text" };
+import commitMsgStub from "../../hooks/commit-msg" with { type: "text" };
 import { describeFsError, IclaudeError } from "./errors.ts";
 import { git, gitOk } from "./git.ts";
 import type { HookName } from "./guard.ts";
 
 type Env = Record<string, string | undefined>;
 
-const STUBS: Record<HookName, string> = { "pre-commit": preCommitStub, "prepare-commit-msg": prepareCommitMsgStub };
+const STUBS: Record<HookName, string> = { "pre-commit": preCommitStub, "prepare-commit-msg": prepareCommitMsgStub, "commit-msg": commitMsgStub };
 /** Every hook iclaude writes carries this word; it is how ours are told from the user's. */
 export const HOOK_MARKER = "iclaude-guard-hook";
 /** pre-commit's `.legacy` is left to pre-commit, which may chain iclaude's hook in turn. */
@@ -112,7 +113,7 @@ function refuseForeignDir(dir: string, binary: string, env: Env): void {
   if (dirname(dir).endsWith(".husky") && dir.endsWith("_")) {
     const run = shellQuote(binary);
     throw new IclaudeError(
-      `husky manages this repository's hooks (${dir}); add \`${run} hooks run pre-commit\` to .husky/pre-commit and \`${run} hooks run prepare-commit-msg "$@"\` to .husky/prepare-commit-msg instead.`,
+      `husky manages this repository's hooks (${dir}); add \`${run} hooks run pre-commit\` to .husky/pre-commit, \`${run} hooks run prepare-commit-msg "$@"\` to .husky/prepare-commit-msg and \`${run} hooks run commit-msg "$@"\` to .husky/commit-msg instead.`,
     );
   }
 }

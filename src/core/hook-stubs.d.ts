@@ -7,3 +7,7 @@ declare module "*/hooks/prepare-commit-msg" {
   const text: string;
   export default text;
 }
+declare module "*/hooks/commit-msg" {
+  const text: string;
+  export default text;
+}

@@ -1,8 +1,12 @@
-import { CREDENTIAL_FILES, credentialFileRule, INLINE_ALLOW, PRIVATE_KEY, privateKeyHit, STATIC_KEYWORDS, tokenHits, type LineHit } from "./rules.ts";
+import { addedFrom, addedLines, candidateLines, hunkAt, indexHunks, lineText, needlesFor, NL, PLUS, type Hunk } from "./diff-index.ts";
+import { blockHits, fileRuleOf, INLINE_ALLOW, mentionsFileKey, STATIC_KEYWORDS, tokenHits, type LineHit } from "./rules/index.ts";
 
 export interface Finding extends LineHit {
+  /** What holds it: a staged file's content, a staged path itself, or the commit message. */
+  source: "content" | "path" | "message";
+  /** The staged path (for the message: the words standing for it); masked once the guard reports it. */
   path: string;
-  /** Line in the staged file; null for a finding about the whole path. */
+  /** Line in the file or message; null for a finding about the whole path. */
   line: number | null;
 }
 
@@ -10,122 +14,14 @@ export interface ScanOptions {
   /** The user's own live tokens, matched by exact value. */
   ownTokens: readonly string[];
   allow: readonly RegExp[];
-  /** A staged file's full content, for the rules that judge a whole file. */
-  readBlob(path: string): Promise<string | null>;
+  /** A staged file's full content, for the rules that judge a whole file; null when larger than `limit` bytes. */
+  readBlob(path: string, limit: number): Promise<string | null>;
 }
 
-interface Hunk {
-  /** Offset of the first line after the `@@` header. */
-  body: number;
-  /** Offset where this file's section of the diff ends. */
-  end: number;
-  newStart: number;
-  path: string;
-}
-
-const NL = 0x0a;
-const PLUS = 0x2b;
 /** A private key block is a few KB; its end is looked for no further. */
 const MAX_KEY_BYTES = 64 * 1024;
-
-/** Offsets of the lines that begin with `prefix`. */
-function linesStartingWith(diff: Buffer, prefix: string): number[] {
-  const out: number[] = diff.subarray(0, prefix.length).toString() === prefix ? [0] : [];
-  for (let i = diff.indexOf(`\n${prefix}`); i !== -1; i = diff.indexOf(`\n${prefix}`, i + 1)) out.push(i + 1);
-  return out;
-}
-
-const lineStart = (diff: Buffer, at: number): number => (at === 0 ? 0 : diff.lastIndexOf(NL, at - 1) + 1);
-
-/** Undoes git's C-style quoting of an unusual path (`"b/a\"b\303\251"`). */
-export function unquotePath(raw: string): string {
-  if (!raw.startsWith('"')) return raw;
-  const bytes: number[] = [];
-  const simple: Record<string, number> = { a: 7, b: 8, t: 9, n: 10, v: 11, f: 12, r: 13, '"': 34, "\\": 92 };
-  const body = new TextEncoder().encode(raw.slice(1, -1));
-  for (let i = 0; i < body.length; i++) {
-    const byte = body[i] as number;
-    const next = String.fromCharCode(body[i + 1] ?? 0);
-    if (byte !== 92) {
-      bytes.push(byte);
-    } else if (/[0-7]/.test(next)) {
-      bytes.push(parseInt(String.fromCharCode(...body.slice(i + 1, i + 4)), 8));
-      i += 3;
-    } else {
-      bytes.push(simple[next] ?? (body[i + 1] as number));
-      i += 1;
-    }
-  }
-  return new TextDecoder().decode(new Uint8Array(bytes));
-}
-
-/**
- * The hunks of a `git diff -U0` text, each with its file. Lines starting `diff --git `
- * and `@@ ` are unambiguous: every content line starts with `+`, `-`, ` ` or `\`.
- */
-function indexHunks(diff: Buffer): Hunk[] {
-  const sections = linesStartingWith(diff, "diff --git ");
-  const heads = linesStartingWith(diff, "@@ ");
-  const hunks: Hunk[] = [];
-  let h = 0;
-  sections.forEach((start, s) => {
-    const end = sections[s + 1] ?? diff.length;
-    const firstHead = heads[h];
-    if (firstHead === undefined || firstHead >= end) return;
-    const header = diff.toString("utf8", start, firstHead);
-    const plus = /^\+\+\+ (.*)$/m.exec(header)?.[1];
-    if (!plus || plus === "/dev/null") return;
-    // git ends a `+++` path that holds a space with a tab.
-    const path = unquotePath(plus.replace(/\t$/, "")).replace(/^b\//, "");
-    for (; h < heads.length && (heads[h] as number) < end; h++) {
-      const at = heads[h] as number;
-      const newStart = Number(/^@@ -\d+(?:,\d+)? \+(\d+)/.exec(diff.toString("latin1", at, at + 64))?.[1] ?? 0);
-      const eol = diff.indexOf(NL, at);
-      hunks.push({ body: eol === -1 ? diff.length : eol + 1, end, newStart, path });
-    }
-  });
-  return hunks;
-}
-
-/** The hunk holding offset `at`: the last one starting before it, if `at` is still in its file. */
-function hunkAt(hunks: Hunk[], at: number): Hunk | null {
-  let lo = 0;
-  let hi = hunks.length - 1;
-  let found: Hunk | null = null;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const hunk = hunks[mid] as Hunk;
-    if (hunk.body <= at) {
-      found = hunk;
-      lo = mid + 1;
-    } else {
-      hi = mid - 1;
-    }
-  }
-  return found && at < found.end ? found : null;
-}
-
-/** Start offsets of every line holding a keyword, ascending, each once. */
-function candidateLines(diff: Buffer, keywords: readonly string[]): number[] {
-  const starts = new Set<number>();
-  for (const keyword of keywords) {
-    const needle = Buffer.from(keyword);
-    for (let i = diff.indexOf(needle); i !== -1; i = diff.indexOf(needle, i + needle.length)) starts.add(lineStart(diff, i));
-  }
-  return [...starts].sort((a, b) => a - b);
-}
-
-/** Added lines from offset `from` up to and including the line starting at `to`. */
-function addedLines(diff: Buffer, from: number, to: number): number {
-  let n = 0;
-  for (let i = from; i <= to; ) {
-    if (diff[i] === PLUS) n++;
-    const eol = diff.indexOf(NL, i);
-    if (eol === -1) break;
-    i = eol + 1;
-  }
-  return n;
-}
+/** A saved login is a few KB of JSON: a larger file naming its keys (a binary, a log) is not read whole. */
+const MAX_LOGIN_FILE_BYTES = 1024 * 1024;
 
 /** Shorter values would match by chance; a token is far longer. */
 const usableOwnTokens = (tokens: readonly string[]): string[] => tokens.filter((t) => t.length >= 20);
@@ -150,7 +46,8 @@ const isAllowed = (hit: LineHit, line: string, path: string, allow: readonly Reg
  */
 export async function scanDiff(diff: Buffer, options: ScanOptions): Promise<Finding[]> {
   const ownTokens = usableOwnTokens(options.ownTokens);
-  const starts = candidateLines(diff, keywords(ownTokens));
+  const needles = needlesFor(diff, keywords(ownTokens));
+  const starts = candidateLines(diff, needles);
   if (starts.length === 0) return [];
   const hunks = indexHunks(diff);
   const findings: Finding[] = [];
@@ -161,27 +58,42 @@ export async function scanDiff(diff: Buffer, options: ScanOptions): Promise<Find
     if (!hunk || diff[start] !== PLUS) continue;
     const eol = diff.indexOf(NL, start);
     const next = eol === -1 ? diff.length : eol + 1;
-    const line = diff.toString("utf8", start + 1, eol === -1 ? diff.length : eol);
+    const line = lineText(diff, start + 1, eol === -1 ? diff.length : eol, needles);
     const seen = counted.get(hunk) ?? { at: hunk.body, line: hunk.newStart - 1 };
     const lineNo = seen.line + addedLines(diff, seen.at, start);
     counted.set(hunk, { at: next, line: lineNo });
-    const hits = tokenHits(line, ownTokens);
-    const key = line.includes(PRIVATE_KEY.keyword) ? privateKeyHit(line, diff.toString("utf8", start + 1, Math.min(hunk.end, start + MAX_KEY_BYTES))) : null;
-    if (key) hits.push(key);
+    const hits = [...tokenHits(line, ownTokens), ...blockHits(line, () => addedFrom(diff, start, hunk, MAX_KEY_BYTES))];
     const fileHit = await credentialFileHit(line, hunk.path, judgedFiles, options);
     if (fileHit) hits.push(fileHit);
     for (const hit of hits) {
-      if (!isAllowed(hit, line, hunk.path, options.allow)) findings.push({ ...hit, path: hunk.path, line: lineNo });
+      if (!isAllowed(hit, line, hunk.path, options.allow)) findings.push({ ...hit, source: "content", path: hunk.path, line: lineNo });
     }
   }
   return findings;
 }
 
-/** A Claude Code file is judged once, on the first added line naming its key, from its whole staged content. */
+/** A saved login is judged once, on the first added line naming one of its keys, from the file's whole staged content. */
 async function credentialFileHit(line: string, path: string, judged: Set<string>, options: ScanOptions): Promise<LineHit | null> {
-  if (judged.has(path) || !CREDENTIAL_FILES.some((r) => line.includes(r.keyword))) return null;
+  if (judged.has(path) || !mentionsFileKey(line)) return null;
   judged.add(path);
-  const content = await options.readBlob(path);
-  const rule = content === null ? null : credentialFileRule(content);
+  const content = await options.readBlob(path, MAX_LOGIN_FILE_BYTES);
+  const rule = content === null ? null : fileRuleOf(content);
   return rule ? { id: rule.id, label: rule.label, shown: "", allowable: true } : null;
+}
+
+/**
+ * Findings in a text that is added whole: a commit message. `where` stands
+ * for the path in the output and in `[guard] allow`.
+ */
+export function scanText(text: string, where: string, options: Pick<ScanOptions, "ownTokens" | "allow">): Finding[] {
+  const ownTokens = usableOwnTokens(options.ownTokens);
+  const lines = text.split("\n");
+  const findings: Finding[] = [];
+  lines.forEach((line, i) => {
+    const hits = [...tokenHits(line, ownTokens), ...blockHits(line, () => lines.slice(i).join("\n"))];
+    for (const hit of hits) {
+      if (!isAllowed(hit, line, where, options.allow)) findings.push({ ...hit, source: "message", path: where, line: i + 1 });
+    }
+  });
+  return findings;
 }

@@ -13,18 +13,19 @@ function writeHook(path: string, body: string): string {
 }
 
 describe("iclaude hooks install (per repository)", () => {
-  test("installs both hooks; running it again changes nothing", async () => {
+  test("installs the three hooks; running it again changes nothing", async () => {
     const repo = await makeRepo();
     const first = await repo.iclaude(["hooks", "install"]);
     expect(first.code).toBe(0);
     expect(first.stdout).toContain(`${hook(repo, "pre-commit")}: installed`);
     expect(first.stdout).toContain(`${hook(repo, "prepare-commit-msg")}: installed`);
+    expect(first.stdout).toContain(`${hook(repo, "commit-msg")}: installed`);
     const before = readFileSync(hook(repo, "pre-commit"), "utf8");
     expect(before).toContain(`iclaude='${BIN}'\n`);
     expect(before).toContain('exec "$iclaude" hooks run pre-commit "$@"');
     expect(statSync(hook(repo, "pre-commit")).mode & 0o111).toBe(0o111);
     const again = await repo.iclaude(["hooks", "install"]);
-    expect(again.stdout).toBe(`${hook(repo, "pre-commit")}: already installed\n${hook(repo, "prepare-commit-msg")}: already installed\n`);
+    expect(again.stdout).toBe(["pre-commit", "prepare-commit-msg", "commit-msg"].map((h) => `${hook(repo, h)}: already installed\n`).join(""));
     expect(readFileSync(hook(repo, "pre-commit"), "utf8")).toBe(before);
   });
 
@@ -48,6 +49,25 @@ describe("iclaude hooks install (per repository)", () => {
     expect(removed.stdout).toContain("removed; the previous hook is back");
     expect(readFileSync(hook(repo, "pre-commit"), "utf8")).toBe(original);
     expect(existsSync(hook(repo, "prepare-commit-msg"))).toBe(false);
+  });
+
+  test("an existing commit-msg hook is chained: it runs first with the message file, then the scan", async () => {
+    const repo = await makeRepo();
+    mkdirSync(join(repo.dir, ".git", "hooks"), { recursive: true });
+    writeHook(hook(repo, "commit-msg"), 'grep -q "^feat" "$1" || { echo "commitlint: start with feat" >&2; exit 5; }');
+    expect((await repo.iclaude(["hooks", "install"])).stdout).toContain(`${hook(repo, "commit-msg")}: installed; the hook that was there runs first`);
+    repo.write("a.txt", "clean\n");
+    await repo.git(["add", "a.txt"]);
+    const refused = await repo.git(["commit", "-q", "-m", "chore: x"]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("commitlint: start with feat");
+    const token = fakeToken("oat01");
+    const blocked = await repo.git(["commit", "-q", "-m", `feat: ${token}`]);
+    expect(blocked.code).toBe(1);
+    expect(blocked.stderr).toContain("commit message:1  Claude OAuth access token");
+    expectNoSecrets([blocked.stderr], [token]);
+    expect((await repo.git(["commit", "-q", "-m", "feat: clean"])).code).toBe(0);
+    expect((await repo.iclaude(["hooks", "install", "--uninstall"])).stdout).toContain(`${hook(repo, "commit-msg")}: removed; the previous hook is back`);
   });
 
   test("never overwrites a chained hook without --force", async () => {
@@ -90,6 +110,23 @@ describe("iclaude hooks install (per repository)", () => {
     expect(run.stderr).toContain("k.txt:1  Anthropic API key");
   });
 
+  test("a .git file pointing elsewhere (a submodule, --separate-git-dir) is guarded, --no-verify too", async () => {
+    const repo = await makeRepo();
+    rmSync(join(repo.dir, ".git"), { recursive: true });
+    expect((await repo.git(["init", "-q", `--separate-git-dir=${join(repo.home, "sep.git")}`])).code).toBe(0);
+    expect((await repo.iclaude(["hooks", "install"])).stdout).toContain(join(repo.home, "sep.git", "hooks", "pre-commit"));
+    repo.write("a.txt", "clean\n");
+    await repo.git(["add", "a.txt"]);
+    expect((await repo.iclaude(["hooks", "run", "pre-commit"], { GIT_INDEX_FILE: join(repo.home, "sep.git", "index") })).code).toBe(0);
+    expect(existsSync(join(repo.home, "sep.git", "iclaude-guard-passed"))).toBe(true);
+    expect((await repo.git(["commit", "-q", "-m", "clean"])).code).toBe(0);
+    expect(existsSync(join(repo.home, "sep.git", "iclaude-guard-passed"))).toBe(false);
+    const token = fakeToken("oat01");
+    const run = await repo.commit({ "b.txt": `${token}\n` }, {}, ["--no-verify"]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("b.txt:1  Claude OAuth access token");
+  });
+
   test("quotes the binary's path, and a missing binary warns without failing the commit", async () => {
     const repo = await makeRepo();
     const dir = join(repo.home, `it's "odd" $dir`);
@@ -116,7 +153,7 @@ test("outside a repository, and for an unknown hook: one sentence each", async (
   expect(await new Response(outside.stderr).text()).toMatch(/^iclaude: Cannot find the git directory: git says "fatal: not a git repository.*"\.\n$/);
   const bad = await repo.iclaude(["hooks", "run", "pre-push"]);
   expect(bad.code).toBe(2);
-  expect(bad.stderr).toBe('iclaude: Unknown hook "pre-push"; use one of pre-commit, prepare-commit-msg.\n');
+  expect(bad.stderr).toBe('iclaude: Unknown hook "pre-push"; use one of pre-commit, prepare-commit-msg, commit-msg.\n');
 });
 
 describe("iclaude hooks install --global", () => {
@@ -137,6 +174,7 @@ describe("iclaude hooks install --global", () => {
     await repo.git(["reset", "-q"]);
     expect((await repo.commit({ "b.txt": "clean\n" })).code).not.toBe(0);
     rmSync(hook(repo, "pre-commit"));
+    expect((await repo.git(["commit", "-q", "-m", `x ${fakeToken("oat01")}`])).stderr).toContain("commit message:1  Claude OAuth access token");
     expect((await repo.git(["commit", "-q", "-m", "x"])).code).toBe(0);
     const removed = await repo.iclaude(["hooks", "install", "--global", "--uninstall"]);
     expect(removed.stdout).toContain("core.hooksPath: unset");

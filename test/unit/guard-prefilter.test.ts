@@ -39,6 +39,20 @@ describe("filesToDiff: which staged files git must still diff", () => {
     expect(cleared(dir, [file])).toEqual([]);
   });
 
+  test("a UTF-16 file (byte-order mark) is left to git's diff: its keywords are other bytes", () => {
+    const { dir, staged } = setUp({ "plain.txt": "plain\n" });
+    writeFileSync(join(dir, "le.txt"), Buffer.from("\uFEFFhello\n", "utf16le"));
+    writeFileSync(join(dir, "be.txt"), Buffer.from("\uFEFFhello\n", "utf16le").swap16());
+    expect(cleared(dir, [staged("plain.txt"), staged("le.txt"), staged("be.txt")])).toEqual(["plain.txt"]);
+  });
+
+  test("a binary is kept when it holds a keyword in UTF-16 (as Windows resources store strings), else cleared", () => {
+    const { dir, staged } = setUp({});
+    writeFileSync(join(dir, "app.exe"), Buffer.concat([Buffer.from([0x4d, 0x5a, 0]), Buffer.from("key sk-ant-oat01-x", "utf16le")]));
+    writeFileSync(join(dir, "logo.png"), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d]));
+    expect(cleared(dir, [staged("app.exe"), staged("logo.png")])).toEqual(["logo.png"]);
+  });
+
   test("the user's own token is a keyword when no static keyword would find it", () => {
     const own = "odd-shaped-token-0123456789abcdef";
     const { dir, staged } = setUp({ "a.txt": `x ${own}\n`, "b.txt": "y\n" });

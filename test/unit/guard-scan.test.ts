@@ -1,8 +1,10 @@
 import { describe, expect, test } from "bun:test";
-import { compileAllow, protectedPathFindings } from "../../src/core/guard.ts";
+import { compileAllow } from "../../src/core/guard.ts";
+import { protectedPathFindings } from "../../src/core/path-findings.ts";
 import { renderStub, shellQuote } from "../../src/core/hook-install.ts";
-import { credentialFileRule, tokenHits } from "../../src/core/rules.ts";
-import { scanDiff as scanBytes, unquotePath, type Finding, type ScanOptions } from "../../src/core/scan.ts";
+import { fileRuleOf, tokenHits } from "../../src/core/rules/index.ts";
+import { unquotePath } from "../../src/core/diff-index.ts";
+import { scanDiff as scanBytes, scanText, type Finding, type ScanOptions } from "../../src/core/scan.ts";
 import { DEFAULT_PROTECTED_PATHS } from "../../src/core/config.ts";
 import { fakeToken } from "../helpers.ts";
 
@@ -42,11 +44,18 @@ describe("scanDiff", () => {
     expect((await scanDiff(diff, options()))[0]).toMatchObject({ path: "n.txt", line: 1, id: "claude-oauth-refresh-token" });
   });
 
-  test("gitleaks' API key shape: 93 characters then AA, ended by a quote, space or line end", async () => {
+  test("a token ends wherever its alphabet does: markup, a query string, a list, a call", () => {
     const key = fakeToken("api03");
-    expect(tokenHits(`"${key}"`, [])).toHaveLength(1);
-    expect(tokenHits(`${key}x`, [])).toHaveLength(0);
-    expect(tokenHits(key.replace(/AA$/, "AB"), [])).toHaveLength(0);
+    for (const line of [`<apiKey>${key}</apiKey>`, `?key=${key}&v=2`, `a,${key},b`, `Config(apiKey=${key})`, `{AQAAABAAA ${key}}`]) {
+      expect(tokenHits(line, []).map((h) => h.shown)).toEqual([`sk-ant-api03-…${key.slice(-4)}`]);
+    }
+  });
+
+  test("a very long line (a minified bundle) is read around its keywords: a token deep inside is found", async () => {
+    const t = fakeToken("ort01");
+    const filler = "var a=1;".repeat(20_000);
+    const diff = diffOf("bundle.min.js", [{ oldStart: 0, newStart: 1, added: ["first", `${filler}k="${t}";${filler}`] }]);
+    expect((await scanDiff(diff, options())).map((f) => [f.line, f.shown])).toEqual([[2, `sk-ant-ort01-…${t.slice(-4)}`]]);
   });
 
   test("the user's own token is reported once, as theirs, and is never allowable", () => {
@@ -63,7 +72,7 @@ describe("scanDiff", () => {
   });
 
   test("a private key needs a body and an end, on several lines or one", async () => {
-    const body = "MIIEowIBAAKCAQEA".repeat(6);
+    const body = Buffer.from(crypto.getRandomValues(new Uint8Array(72))).toString("base64");
     const multi = diffOf("k.pem", [{ oldStart: 0, newStart: 1, added: ["-----BEGIN OPENSSH PRIVATE KEY-----", body, "-----END OPENSSH PRIVATE KEY-----"] }]);
     expect((await scanDiff(multi, options()))[0]).toMatchObject({ id: "private-key", line: 1, shown: "-----BEGIN OPENSSH PRIVATE KEY-----" });
     const inline = diffOf("c.json", [{ oldStart: 0, newStart: 1, added: [`{"key": "-----BEGIN PRIVATE KEY-----\\n${body}\\n-----END PRIVATE KEY-----\\n"}`] }]);
@@ -77,8 +86,20 @@ describe("scanDiff", () => {
     const blob = JSON.stringify({ claudeAiOauth: { accessToken: "x" } });
     expect((await scanDiff(diff, options({ readBlob: async () => blob })))[0]).toMatchObject({ id: "claude-credentials-file", line: 5 });
     expect(await scanDiff(diff, options({ readBlob: async () => '{"doc": "claudeAiOauth"}' }))).toEqual([]);
-    expect(credentialFileRule('{"oauthAccount": {"emailAddress": "a@b"}}')?.id).toBe("claude-account-file");
-    expect(credentialFileRule("not json")).toBeNull();
+    expect(fileRuleOf('{"oauthAccount": {"emailAddress": "a@b"}}')?.id).toBe("claude-account-file");
+    expect(fileRuleOf("not json")).toBeNull();
+  });
+});
+
+describe("scanText: a commit message", () => {
+  test("names the message line, masks the token, and honours iclaude:allow and [guard] allow", () => {
+    const t = fakeToken("oat01");
+    const message = `subject\n\nuses ${t}\nsample ${t} iclaude:allow\n`;
+    expect(scanText(message, "commit message", { ownTokens: [], allow: [] }).map((f) => [f.source, f.path, f.line, f.shown])).toEqual([
+      ["message", "commit message", 3, `sk-ant-oat01-…${t.slice(-4)}`],
+    ]);
+    expect(scanText(message, "commit message", { ownTokens: [], allow: [/^commit message$/] })).toEqual([]);
+    expect(scanText(`${t} iclaude:allow`, "commit message", { ownTokens: [t], allow: [] }).map((f) => f.id)).toEqual(["claude-current-token"]);
   });
 });
 
@@ -86,9 +107,9 @@ describe("protected paths", () => {
   const blocked = (paths: string[], allow: RegExp[] = []) => protectedPathFindings(paths, DEFAULT_PROTECTED_PATHS, allow).map((f) => f.path);
 
   test("gitignore's reading: a bare name at any depth, a path with a slash from the root", () => {
-    expect(blocked([".env", "app/.env.local", "x/.credentials.json", ".credentials.json", "certs/a.pem", "id_rsa", "id_rsa.pub", ".claude/settings.local.json"]))
-      .toEqual([".env", "app/.env.local", "x/.credentials.json", ".credentials.json", "certs/a.pem", "id_rsa", "id_rsa.pub", ".claude/settings.local.json"]);
-    expect(blocked(["src/env.ts", "a/.claude/settings.local.json", ".claude/settings.json", "README.md"])).toEqual([]);
+    expect(blocked([".env", "app/.env.local", "x/.credentials.json", ".credentials.json", "certs/a.pem", "id_rsa", "a/.claude/settings.local.json"]))
+      .toEqual([".env", "app/.env.local", "x/.credentials.json", ".credentials.json", "certs/a.pem", "id_rsa", "a/.claude/settings.local.json"]);
+    expect(blocked(["src/env.ts", ".claude/settings.json", "README.md", "id_rsa.pub"])).toEqual([]);
     expect(protectedPathFindings(["a/secrets/x", "secrets/y", "b/private/z", "private/w"], ["secrets/", "/private/"], []).map((f) => f.path)).toEqual(["a/secrets/x", "secrets/y", "private/w"]);
   });
 
