@@ -14,3 +14,7 @@ declare module "*.fish" {
   const text: string;
   export default text;
 }
+declare module "*.sh" {
+  const text: string;
+  export default text;
+}

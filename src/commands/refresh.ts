@@ -8,7 +8,7 @@ import { appendStateLog } from "../core/state.ts";
 import { maskSecrets } from "../core/secrets.ts";
 import { log, quietLogs } from "../ui/log.ts";
 import { clocksPhrase, loginPhrase } from "../ui/words.ts";
-import { clockArgs, outputArgs, printJson } from "./_shared.ts";
+import { clockArgs, outputArgs, printJson, REFRESH_CONFIG, REFRESH_ENV, REFRESH_EXITS, withHelp } from "./_shared.ts";
 import { statusJson } from "./status.ts";
 
 const OUTCOME_WORDS: Record<RefreshResult["outcome"], string> = {
@@ -24,11 +24,8 @@ export function outcomeLine(r: RefreshResult, now: number): string {
   return `${OUTCOME_WORDS[r.outcome]} — ${clocksPhrase(r.after, now)}`;
 }
 
-export default defineCommand({
-  meta: {
-    name: "refresh",
-    description: "Refresh the Claude login if due (exit 0 done or nothing due, 20 log in again, 21 failed, 22 cooldown, 23 lock busy)",
-  },
+export default withHelp(defineCommand({
+  meta: { name: "refresh", description: "Refresh the Claude login if due (also: iclaude --refresh-token)" },
   args: {
     force: { type: "boolean", description: "Refresh the access token now, even if it is not due" },
     interactive: {
@@ -72,4 +69,13 @@ export default defineCommand({
     if (result.after.status === "login-expiring") log.warn(`The Claude ${loginPhrase(result.after, now)}; ${LOGIN_HINT}.`);
     return EXIT.ok;
   },
+}), {
+  examples: [
+    ["iclaude refresh", "refreshed — access token valid 8h, login ends in 23 days"],
+    ["iclaude refresh --force", "now, even if not due"],
+    ["iclaude refresh --json --no-interactive", "for scripts: one JSON object, never a question"],
+  ],
+  env: REFRESH_ENV,
+  config: REFRESH_CONFIG,
+  exits: [["0", "refreshed, refreshed elsewhere, or nothing due"], ...REFRESH_EXITS, ["2", "bad usage or configuration"]],
 });

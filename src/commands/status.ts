@@ -3,7 +3,7 @@ import { secondsLeft, STATUS_EXIT } from "../core/clocks.ts";
 import { loadConfig } from "../core/config.ts";
 import { assess, type Assessment } from "../core/current.ts";
 import { actionLine, statusLine } from "../ui/words.ts";
-import { clockArgs, outputArgs, printJson } from "./_shared.ts";
+import { CLOCK_CONFIG, CLOCK_ENV, clockArgs, outputArgs, printJson, withHelp } from "./_shared.ts";
 
 /** `status --json`: the contract's fields, never a token. */
 export function statusJson(a: Assessment, now: number): Record<string, unknown> {
@@ -22,8 +22,8 @@ export function statusJson(a: Assessment, now: number): Record<string, unknown> 
   };
 }
 
-export default defineCommand({
-  meta: { name: "status", description: "Judge the Claude login claude will use (exit 0 valid, 10 refresh due, 11 login expiring, 12 expired, 13 missing, 14 invalid)" },
+export default withHelp(defineCommand({
+  meta: { name: "status", description: "Judge the Claude login claude will use" },
   args: { ...outputArgs, ...clockArgs },
   run({ args }) {
     const config = loadConfig({ threshold: args.threshold, refreshMargin: args["refresh-margin"] });
@@ -36,4 +36,21 @@ export default defineCommand({
     }
     return STATUS_EXIT[a.status];
   },
+}), {
+  examples: [
+    ["iclaude status", "valid — access token 5h 12m left, login ends in 23 days (max, file)"],
+    ["iclaude status --json | jq -r .status", "one JSON object, for scripts"],
+    ["iclaude status --quiet || iclaude refresh", "the exit code alone"],
+  ],
+  env: CLOCK_ENV,
+  config: CLOCK_CONFIG,
+  exits: [
+    ["0", "valid"],
+    ["10", "refresh-due: the access token needs refreshing"],
+    ["11", "login-expiring: the login ends within the threshold"],
+    ["12", "expired: the login has ended"],
+    ["13", "missing: no Claude login stored"],
+    ["14", "invalid: the stored credentials cannot be read"],
+    ["2", "bad usage or configuration"],
+  ],
 });

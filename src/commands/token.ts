@@ -5,16 +5,14 @@ import { EXIT, IclaudeError } from "../core/errors.ts";
 import { refreshIfDue } from "../core/refresh.ts";
 import { scheduleAfterRun } from "../core/schedule.ts";
 import { log } from "../ui/log.ts";
+import { REFRESH_CONFIG, REFRESH_ENV, REFRESH_EXITS, withHelp } from "./_shared.ts";
 
 /** A token claude could still send right now. */
 const usable = (a: Assessment, now: number): a is Assessment & { accessToken: string } =>
   a.accessToken !== null && ["valid", "refresh-due", "login-expiring"].includes(a.status) && (a.expiresAt === null || a.expiresAt > now);
 
-export default defineCommand({
-  meta: {
-    name: "token",
-    description: "Print the access token claude would use, refreshing first if due (the only command that prints a token)",
-  },
+export default withHelp(defineCommand({
+  meta: { name: "token", description: "Print the access token claude would use, refreshing first if due" },
   async run() {
     const config = loadConfig();
     const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
@@ -35,4 +33,9 @@ export default defineCommand({
     process.stdout.write(`${current.accessToken}\n`);
     return EXIT.ok;
   },
+}), {
+  examples: [['curl -H "Authorization: Bearer $(iclaude token)" -H "anthropic-beta: oauth-2025-04-20" …', "the only command that prints a token"]],
+  env: REFRESH_ENV,
+  config: REFRESH_CONFIG,
+  exits: [["0", "printed (with a warning if a due refresh failed but the token still works)"], ...REFRESH_EXITS],
 });

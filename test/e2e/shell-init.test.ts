@@ -50,7 +50,7 @@ describe("iclaude init", () => {
     const run = await runBin(["init", "tcsh"], { home: tempHome() });
     expect(run.code).toBe(2);
     expect(run.stdout).toBe("");
-    expect(run.stderr).toBe('iclaude: Unknown shell "tcsh": use zsh, bash or fish.\n');
+    expect(run.stderr).toBe('iclaude: `iclaude init` does not know shell "tcsh"; use one of zsh, bash, fish.\n');
   });
 
   test("a binary path with a space and quotes is called intact, arguments too", async () => {
@@ -87,7 +87,7 @@ describe("iclaude init", () => {
       stderr: "ignore",
     });
     const answers = fish.stdout.toString().split("\n\n").map((block) => block.split("\n").filter(Boolean).map((l) => l.split("\t")[0]).sort());
-    expect(answers).toEqual([["status"], ["bash", "fish", "zsh"], ["install", "run"], ["pre-commit", "prepare-commit-msg"], ["--force", "--global", "--uninstall"], []]);
+    expect(answers).toEqual([["status"], ["--no-claude-function", "bash", "fish", "zsh"], ["install", "run"], ["pre-commit", "prepare-commit-msg"], ["--force", "--global", "--uninstall"], []]);
   });
 
   test("completes iclaude's own commands in zsh, through compinit, at a terminal", async () => {
@@ -104,7 +104,7 @@ describe("iclaude init", () => {
       expect(await waitFor(() => /bash\s+fish\s+zsh/.test(term.screen()))).toBe(true);
       term.keys("", "C-u");
       term.keys("iclaude hooks ", "Tab");
-      expect(await waitFor(() => /install\s+run/.test(term.screen()))).toBe(true);
+      expect(await waitFor(() => /^install {2}-- [\s\S]*^run {2}-- /m.test(term.screen()))).toBe(true);
       term.keys("", "C-u");
       term.keys("iclaude hooks run ", "Tab");
       expect(await waitFor(() => term.screen().includes("Z> iclaude hooks run pre"))).toBe(true);
