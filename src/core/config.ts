@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
+import { closest } from "./did-you-mean.ts";
 import { parseDuration } from "./durations.ts";
 import { describeFsError, errnoCode, IclaudeError } from "./errors.ts";
 
@@ -76,6 +77,18 @@ export function resolveConfigPath(env: Env = process.env): string {
   return nonEmpty(env.ICLAUDE_CONFIG) ?? join(nonEmpty(env.XDG_CONFIG_HOME) ?? join(home, ".config"), "iclaude", "config.toml");
 }
 
+/** `unknown key "treshold" (did you mean "threshold"?)`, for the keys of the table the typo is in. */
+function unknownKeys(keys: string[], path: PropertyKey[]): string {
+  const known = Object.keys(path[0] === "guard" ? FileSchema.shape.guard.unwrap().shape : FileSchema.shape);
+  const prefix = path.length ? `${path.join(".")}.` : "";
+  return keys
+    .map((key) => {
+      const near = closest(key, known);
+      return `unknown key "${prefix}${key}"${near ? ` (did you mean "${prefix}${near}"?)` : ""}`;
+    })
+    .join(", ");
+}
+
 function readConfigFile(path: string): FileConfig {
   let text: string;
   try {
@@ -96,7 +109,7 @@ function readConfigFile(path: string): FileConfig {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const key = issue?.path.join(".") || (issue && "keys" in issue ? issue.keys.join(", ") : "");
-    const what = issue?.code === "unrecognized_keys" ? `unknown key "${issue.keys.join('", "')}"` : `"${key}": ${issue?.message}`;
+    const what = issue?.code === "unrecognized_keys" ? unknownKeys(issue.keys, issue.path) : `"${key}": ${issue?.message}`;
     throw new IclaudeError(`The config file ${path} has a bad value — ${what}; see the README's Configuration section.`);
   }
   return parsed.data;

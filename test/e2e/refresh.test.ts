@@ -93,7 +93,7 @@ describe("iclaude refresh", () => {
     const h = setup(5 * HOUR, { refreshTokenExpiresAt: Date.now() + 30 * DAY });
     const sent = mock.requests.length;
     const idle = await refresh(h);
-    expect([idle.code, idle.stdout]).toEqual([0, "nothing due — access token valid 4h 59m, login ends in 29 days\n"]);
+    expect([idle.code, idle.stdout]).toEqual([0, "nothing due — access token valid 4h 59m, login ends in 30 days\n"]);
     expect(mock.requests.length).toBe(sent);
     expect(existsSync(`${h.path}.bak`)).toBe(false);
     const forced = await refresh(h, ["--force"]);
