@@ -7,6 +7,7 @@ import { scheduleAfterRun } from "../core/schedule.ts";
 import { appendStateLog } from "../core/state.ts";
 import { maskSecrets } from "../core/secrets.ts";
 import { log, quietLogs } from "../ui/log.ts";
+import { grantProgress } from "../ui/progress.ts";
 import { clocksPhrase, loginPhrase } from "../ui/words.ts";
 import { clockArgs, outputArgs, printJson, REFRESH_CONFIG, REFRESH_ENV, REFRESH_EXITS, withHelp } from "./_shared.ts";
 import { statusJson } from "./status.ts";
@@ -49,10 +50,12 @@ export default withHelp(defineCommand({
     const lockWait = args["lock-wait"] ? parseDuration(args["lock-wait"], "--lock-wait") * 1000 : undefined;
     const interactive =
       args.interactive !== false && !background && !args.json && !args.quiet && process.stdin.isTTY === true && process.stdout.isTTY === true;
+    const progress = grantProgress({ stillWaiting: !background && !args.json && !args.quiet && process.stderr.isTTY === true });
     let result: RefreshResult;
     try {
-      result = await refreshIfDue(config, { force: args.force === true, overrideCooldown: args.force === true, interactive, lockWaitMs: lockWait });
+      result = await refreshIfDue(config, { force: args.force === true, overrideCooldown: args.force === true, interactive, lockWaitMs: lockWait, onGrant: progress.onGrant });
     } catch (error) {
+      progress.stop();
       scheduleAfterRun(config);
       if (error instanceof IclaudeError) {
         if (background) appendStateLog(config, `refresh: failed (exit ${error.exitCode}) ${maskSecrets(error.message)}`);
@@ -60,6 +63,7 @@ export default withHelp(defineCommand({
       }
       throw error;
     }
+    progress.stop();
     scheduleAfterRun(config);
     log.debug(`refresh: ${result.before.status} (${result.before.store}) → ${result.outcome}, now ${result.after.status} (${result.after.store})`);
     const now = Date.now();

@@ -4,10 +4,11 @@ import { isPrint, streamsInput } from "../core/claude-args.ts";
 import { checkNotLooping, findClaude, LAUNCHER_ENV, spawnClaude } from "../core/claude.ts";
 import { loadConfig, type Config } from "../core/config.ts";
 import { assess, type Assessment } from "../core/current.ts";
-import { LOGIN_HINT } from "../core/errors.ts";
-import { launchOfferDue, rememberLaunchOffer } from "../core/state.ts";
+import { EXIT, IclaudeError, LOGIN_HINT } from "../core/errors.ts";
+import { cooldownNoticeDue, launchOfferDue, rememberLaunchOffer } from "../core/state.ts";
 import { StdinTape } from "../core/stdin-tape.ts";
 import { log } from "../ui/log.ts";
+import { grantProgress } from "../ui/progress.ts";
 import { loginPhrase } from "../ui/words.ts";
 
 /** A launch waits this little for the lock and the endpoint: a slow refresh must not hold claude back. */
@@ -42,12 +43,17 @@ async function prepare(config: Config, atTerminal: boolean): Promise<Assessment 
     return before;
   }
   if (offer) rememberLaunchOffer(config, now);
+  const progress = grantProgress({ stillWaiting: isatty(2) });
   try {
     const { refreshIfDue } = await import("../core/refresh.ts");
-    return (await refreshIfDue(config, { ...BEFORE_LAUNCH, interactive: offer })).after;
+    return (await refreshIfDue(config, { ...BEFORE_LAUNCH, interactive: offer, onGrant: progress.onGrant })).after;
   } catch (error) {
-    log.warn(`${reason(error)} Starting claude anyway.`);
+    // A failed refresh is told once: the launches inside its cooldown that follow stay quiet.
+    const failed = error instanceof IclaudeError && (error.exitCode === EXIT.refreshFailed || error.exitCode === EXIT.cooldown);
+    if (!failed || cooldownNoticeDue(config)) log.warn(`${reason(error)} Starting claude anyway.`);
     return safeAssess(config) ?? before;
+  } finally {
+    progress.stop();
   }
 }
 

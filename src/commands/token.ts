@@ -5,6 +5,7 @@ import { EXIT, IclaudeError } from "../core/errors.ts";
 import { refreshIfDue } from "../core/refresh.ts";
 import { scheduleAfterRun } from "../core/schedule.ts";
 import { log } from "../ui/log.ts";
+import { grantProgress } from "../ui/progress.ts";
 import { REFRESH_CONFIG, REFRESH_ENV, REFRESH_EXITS, withHelp } from "./_shared.ts";
 
 /** A token claude could still send right now. */
@@ -16,15 +17,17 @@ export default withHelp(defineCommand({
   async run() {
     const config = loadConfig();
     const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
+    const progress = grantProgress({ stillWaiting: process.stderr.isTTY === true });
     let current: Assessment;
     try {
-      current = (await refreshIfDue(config, { interactive })).after;
+      current = (await refreshIfDue(config, { interactive, onGrant: progress.onGrant })).after;
     } catch (error) {
       // A failed refresh does not take away a token that still works: scripts get it, with a warning.
       current = assess(config);
       if (!(error instanceof IclaudeError) || !usable(current, Date.now())) throw error;
       log.warn(error.message);
     } finally {
+      progress.stop();
       scheduleAfterRun(config);
     }
     if (!usable(current, Date.now())) {

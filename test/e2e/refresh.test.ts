@@ -264,7 +264,7 @@ describe("iclaude refresh", () => {
     const h = setup(5 * HOUR, { refreshTokenExpiresAt: Date.now() + 3 * DAY });
     const run = await refresh(h, ["--no-interactive"]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^nothing due — access token valid .*, login ends in (2|3) days\n$/);
+    expect(run.stdout).toMatch(/^nothing due — access token valid .*, login ends in 2 days 23h\n$/);
     expect(run.stderr).toMatch(/^iclaude: The Claude login ends in (2|3) days; .+\.\n$/);
   });
 
