@@ -265,7 +265,7 @@ describe("iclaude refresh", () => {
     const run = await refresh(h, ["--no-interactive"]);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^nothing due — access token valid .*, login ends in 2 days 23h\n$/);
-    expect(run.stderr).toMatch(/^iclaude: The Claude login ends in (2|3) days; .+\.\n$/);
+    expect(run.stderr).toMatch(/^iclaude: The Claude login ends in 2 days 23h; .+\.\n$/);
   });
 
   test("a state dir that cannot remember a refused token: exit 21, nothing sent", async () => {
