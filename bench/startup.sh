@@ -48,14 +48,8 @@ run_once() {
   echo $(( ${end/./} - ${start/./} ))
 }
 
-best_of_5() {
-  local best=0 t
-  for _ in 1 2 3 4 5; do
-    t=$(run_once "$1" "$2")
-    if [ "$best" = 0 ] || [ "$t" -lt "$best" ]; then best=$t; fi
-  done
-  echo "$best"
-}
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 
 ms() { awk -v a="$1" -v n="$starts" 'BEGIN { printf "%.2f", a / n / 1000 }'; }
 

@@ -7,4 +7,5 @@ __iclaude_complete() {
     if [[ ${entry%%:*} == "$cur"* ]]; then COMPREPLY+=("${entry%%:*}"); fi
   done
 }
-complete -F __iclaude_complete iclaude
+# Where iclaude offers nothing (a value such as --cache FILE), bash completes file names.
+complete -o default -F __iclaude_complete iclaude

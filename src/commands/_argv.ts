@@ -69,7 +69,7 @@ function checkLeaf(node: CommandNode, args: readonly string[]): void {
     }
   }
   const extra = positionals[specs.length];
-  if (extra !== undefined) {
+  if (extra !== undefined && !node.help.extraWords) {
     const takes = specs.length === 0 ? "takes no arguments" : `takes ${specs.map((s) => s.name.toUpperCase()).join(" ")} only`;
     throw usage(`\`${commandLine(node)}\` ${takes}, so "${clip(extra)}" is one too many; ${helpHint(node)}.`);
   }

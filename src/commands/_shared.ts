@@ -10,6 +10,8 @@ export interface CommandHelp {
   config?: string[];
   /** `[exit code, meaning]`. */
   exits?: [string, string][];
+  /** Words the command takes after its positionals, any number of them (what git passes a hook). */
+  extraWords?: string;
 }
 
 /** A citty command with its help; citty ignores the extra field. */

@@ -62,6 +62,7 @@ const run = withHelp(defineCommand({
   },
 }), {
   examples: [["iclaude hooks run pre-commit", "what the installed hook runs"]],
+  extraWords: "What git passes the hook (the message file, its source, a commit), handed on as they are",
   env: ["SKIP", "ICLAUDE_CONFIG"],
   config: ["guard.allow", "guard.protected_paths", "guard.strict_for_humans"],
   exits: [["0", "pass"], ["1", "blocked"], ["2", "bad guard config"]],

@@ -38,8 +38,9 @@ function section(title: string, lines: string[]): string[] {
 function usageLine(node: CommandNode): string {
   if (node.subs.length) return `${commandLine(node)} <${node.subs.map((s) => s.path.at(-1)).join("|")}> [options]`;
   const positionals = node.args.filter((a) => a.kind === "positional").map((a) => (a.required ? `<${a.valueHint ?? a.name}>` : `[${a.valueHint ?? a.name}]`));
+  const extra = node.help.extraWords ? ["[ARGS...]"] : [];
   const flags = node.args.some((a) => a.kind !== "positional") ? ["[options]"] : [];
-  return [commandLine(node), ...positionals, ...flags].join(" ");
+  return [commandLine(node), ...positionals, ...extra, ...flags].join(" ");
 }
 
 /** One command's help: what it does, usage, options, commands, examples, environment, config keys, exit codes. */
@@ -53,6 +54,7 @@ export function renderCommandHelp(node: CommandNode): string {
   }
   options.push(["-h, --help", "Show this help"]);
   const positionals: [string, string][] = node.args.filter((a) => a.kind === "positional").map((a) => [a.valueHint ?? a.name, a.description]);
+  if (node.help.extraWords) positionals.push(["ARGS...", node.help.extraWords]);
   const { examples = [], env = [], config = [], exits = [] } = node.help;
   return [
     `${node.description}`,
