@@ -40,6 +40,16 @@ describe("the command line catches mistakes", () => {
     expect(existsSync(claude.log)).toBe(false);
   });
 
+  test("no colour codes on a stderr that is not a terminal, even with colours allowed", async () => {
+    const { home } = setup();
+    for (const args of [["refresh", "--forse"], ["hooks"], ["stauts"], ["status", "--threshold", "soon"]]) {
+      const run = await runBin(args, { home, env: { NO_COLOR: undefined, TERM: "xterm-256color", FORCE_COLOR: "1" } });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toStartWith("iclaude: ");
+      expect(run.stderr).not.toContain("\x1b[");
+    }
+  });
+
   test("a near-miss of an own command is exit 2 with the suggestion, and claude is never started", async () => {
     const { home, env, claude } = setup();
     const cases: [string, string][] = [["stauts", "status"], ["refersh", "refresh"], ["tokn", "token"], ["--verison", "--version"], ["version", "--version"]];
