@@ -48,7 +48,7 @@ const install = withHelp(defineCommand({
 });
 
 const run = withHelp(defineCommand({
-  meta: { name: "run", description: "Run a guard hook on the staged changes (exit 0 pass, 1 blocked); git calls it" },
+  meta: { name: "run", description: "Run a guard hook on the staged changes; git calls it" },
   args: {
     hook: { type: "positional", required: true, valueHint: HOOK_NAMES.join("|"), description: "The git hook being run" },
   },

@@ -1,5 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
+import { commandTree } from "../../src/commands/_tree.ts";
+import { renderCompletion } from "../../src/ui/completions.ts";
 import { BIN, runBin, tempHome } from "../helpers.ts";
 import { callsOf, SHELLS, sandbox, shellEnv, steady, terminal, waitFor, writeRc } from "../fixtures/shell/harness.ts";
 
@@ -22,7 +24,10 @@ describe("iclaude init", () => {
       const quoted = `'${BIN}'`;
       expect(script).toContain(quoted);
       expect(script).not.toContain("@ICLAUDE_BIN@");
-      expect(script.replaceAll(quoted, "'<iclaude>'")).toMatchSnapshot();
+      // The completion is generated from the command definitions and tested against them elsewhere.
+      const completion = renderCompletion(shell, await commandTree());
+      expect(script).toContain(completion);
+      expect(script.replace(completion, "<completion>\n").replaceAll(quoted, "'<iclaude>'")).toMatchSnapshot();
     });
   }
 
