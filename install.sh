@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Sets iclaude up on a machine that has Node.js and npm: installs what building needs, compiles
-# dist/iclaude, copies it to $ICLAUDE_INSTALL_DIR (default ~/.local/bin) and adds one line to the
-# rc file of each shell present. Running it again changes nothing more.
+# Sets iclaude up on a machine that has Node.js and npm: installs the dependencies package-lock.json
+# lists (dev dependencies too, so `npm test` and `npm run build` work next), compiles dist/iclaude,
+# copies it to $ICLAUDE_INSTALL_DIR (default ~/.local/bin) and adds one line to the rc file of each
+# shell present. Running it again changes nothing more.
 #
 #   ./install.sh [--no-modify-rc] [--uninstall]
 #
@@ -32,6 +33,9 @@ done
 repo=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 install_dir=${ICLAUDE_INSTALL_DIR:-$HOME/.local/bin}
 target=$install_dir/iclaude
+# The integration the rc lines source (written by the binary), and what install.sh created, for --uninstall.
+cache_dir=${XDG_CACHE_HOME:-$HOME/.cache}/iclaude
+manifest=$cache_dir/created
 BEGIN='# >>> iclaude shell integration >>>'
 END='# <<< iclaude shell integration <<<'
 
@@ -51,6 +55,38 @@ rc_files() {
   if [ "${1:-}" = all ] || command -v fish >/dev/null 2>&1; then printf 'fish\t%s\n' "${XDG_CONFIG_HOME:-$HOME/.config}/fish/config.fish"; fi
 }
 
+# Notes a path install.sh created, so --uninstall takes it away again once it is empty.
+note_created() {
+  mkdir -p "$cache_dir"
+  grep -qxF -- "$1" "$manifest" 2>/dev/null || printf '%s\n' "$1" >>"$manifest"
+}
+
+# mkdir -p that notes every level it made.
+make_dir() {
+  local dir=$1 missing=()
+  while [ ! -d "$dir" ]; do
+    missing=("$dir" ${missing[@]+"${missing[@]}"})
+    dir=$(dirname -- "$dir")
+  done
+  mkdir -p -- "$1" || return 1
+  for dir in ${missing[@]+"${missing[@]}"}; do note_created "$dir"; done
+}
+
+# The created paths, deepest first: an empty rc file is removed, then each directory that is empty.
+remove_created() {
+  [ -f "$manifest" ] || return 0
+  local paths
+  paths=$(sort -r "$manifest")
+  rm -f "$manifest"
+  printf '%s\n' "$paths" | while IFS= read -r path; do
+    if [ -f "$path" ] && ! grep -q '[^[:space:]]' "$path"; then
+      rm -f -- "$path" && say "removed $path (it was empty)"
+    elif [ -d "$path" ] && rmdir -- "$path" 2>/dev/null; then
+      say "removed $path (it was empty)"
+    fi
+  done
+}
+
 # Rewrites rc through cat, not mv, so a symlinked rc (a dotfiles repo) stays a symlink with its mode.
 replace_if_changed() {
   local rc=$1 new=$2
@@ -58,11 +94,14 @@ replace_if_changed() {
     rm -f "$new"
     return 1
   fi
-  if ! { mkdir -p "$(dirname -- "$rc")" && cat "$new" >"$rc"; } 2>/dev/null; then
+  local existed=1
+  [ -e "$rc" ] || existed=0
+  if ! { make_dir "$(dirname -- "$rc")" && cat "$new" >"$rc"; } 2>/dev/null; then
     rm -f "$new"
     die "cannot write $rc; nothing was changed there"
   fi
   rm -f "$new"
+  if [ "$existed" = 0 ]; then note_created "$rc"; fi
 }
 
 # A start marker without its end would let the block swallow the rest of the file: touch nothing then.
@@ -124,38 +163,44 @@ if [ "$uninstall" = 1 ]; then
   fi
   if [ "$modify_rc" = 1 ]; then
     rc_files all | while IFS=$'\t' read -r _ rc; do remove_block "$rc"; done
+    rm -f "$cache_dir"/init.zsh "$cache_dir"/init.bash "$cache_dir"/init.fish
   fi
+  remove_created
   exit 0
 fi
 
 command -v npm >/dev/null 2>&1 || die "npm is needed (it comes with Node.js: https://nodejs.org)."
 cd "$repo"
 
-# The runtime dependencies, exactly as locked. Only bun among the dev dependencies is needed to
-# build; the test-only Claude Code package is never installed. An existing install is kept.
-# shellcheck disable=SC2016 # JavaScript, not shell
-missing=$(node -e '
-  const fs = require("fs");
-  const deps = Object.keys(require("./package.json").dependencies);
-  console.log(deps.filter((d) => !fs.existsSync(`node_modules/${d}/package.json`)).join(" "));
-')
-if [ -n "$missing" ]; then
-  say "installing dependencies: $missing"
-  npm ci --omit=dev --no-audit --no-fund --no-update-notifier --loglevel=error
+# Everything package-lock.json lists, dev dependencies too: the build's bun, the tests' Claude Code.
+# npm's record of what it installed, newer than the lock file, means it is all there already.
+if [ ! node_modules/.package-lock.json -nt package-lock.json ]; then
+  say "installing the dependencies in package-lock.json (npm ci)"
+  npm ci --no-audit --no-fund --no-update-notifier --loglevel=error
+fi
+bun=node_modules/.bin/bun
+if ! "$bun" --version >/dev/null 2>&1; then
+  # An npm that skips install scripts it was not told to allow leaves placeholders: run them as npm would.
+  say "running the dependencies' install scripts that npm skipped"
+  # shellcheck disable=SC2016 # JavaScript, not shell
+  node -e '
+    const { execSync } = require("child_process");
+    const pkg = require("./package.json");
+    for (const name of Object.keys({ ...pkg.dependencies, ...pkg.devDependencies })) {
+      const dir = `node_modules/${name}`;
+      const script = require(`./${dir}/package.json`).scripts?.postinstall;
+      if (script) execSync(script, { cwd: dir, stdio: "inherit" });
+    }
+  '
+  "$bun" --version >/dev/null 2>&1 || die "$bun does not run after npm ci; remove node_modules and run ./install.sh again."
 fi
 
+# The pinned bun builds: the binary embeds the runtime that built it, so it is the one the tests ran.
 out=dist/iclaude
-if command -v bun >/dev/null 2>&1; then
-  bun scripts/build.ts "$out"
-elif [ -x node_modules/.bin/bun ]; then
-  node_modules/.bin/bun scripts/build.ts "$out"
-else
-  bun_version=$(node -p 'require("./package.json").devDependencies.bun')
-  say "no bun on PATH: using bun@$bun_version from npm"
-  npm exec --yes --no-update-notifier --package="bun@$bun_version" -- bun scripts/build.ts "$out"
-fi
+"$bun" scripts/build.ts "$out"
 
-mkdir -p "$install_dir"
+make_dir "$cache_dir"
+make_dir "$install_dir"
 install_dir=$(cd -- "$install_dir" && pwd -P)
 target=$install_dir/iclaude
 if ! cmp -s "$out" "$target"; then
@@ -168,10 +213,20 @@ fi
 
 on_path=0
 if [ "$(command -v iclaude 2>/dev/null || true)" = "$target" ]; then on_path=1; fi
-if [ "$on_path" = 0 ]; then say "$install_dir is not on PATH: add it there to type iclaude by its name"; fi
+if [ "$on_path" = 0 ]; then
+  # The exact line for the shell the user logs in with.
+  case ${SHELL:-} in
+    */fish) say "$install_dir is not on PATH; to type iclaude by its name, run once: fish_add_path $(fish_quote "$install_dir")" ;;
+    */zsh) say "$install_dir is not on PATH; to type iclaude by its name, add this line to ${ZDOTDIR:-$HOME}/.zshrc: export PATH=$(sh_quote "$install_dir"):\"\$PATH\"" ;;
+    *) say "$install_dir is not on PATH; to type iclaude by its name, add this line to ~/.bashrc: export PATH=$(sh_quote "$install_dir"):\"\$PATH\"" ;;
+  esac
+fi
+run=iclaude
+if [ "$on_path" = 0 ]; then run=$(sh_quote "$target"); fi
 
 if [ "$modify_rc" = 0 ]; then
   say "rc files left alone; see the README for the line to add"
+  say "done; run: $run status"
   exit 0
 fi
 
@@ -181,10 +236,19 @@ if [ "$on_path" = 1 ]; then
 else
   sh_bin=$(sh_quote "$target") fish_bin=$(fish_quote "$target")
 fi
+# Each line sources a file the binary wrote (and writes again when it changes): no process at shell start.
 rc_files | while IFS=$'\t' read -r shell rc; do
+  file=$cache_dir/init.$shell
+  "$target" init "$shell" --cache "$file" >/dev/null
   case $shell in
-    fish) write_block "$rc" "$fish_bin init fish | source" ;;
-    *) write_block "$rc" "eval \"\$($sh_bin init $shell)\"" ;;
+    fish)
+      quoted=$(fish_quote "$file")
+      write_block "$rc" "test -r $quoted; and source $quoted; or $fish_bin init fish --cache $quoted | source"
+      ;;
+    *)
+      quoted=$(sh_quote "$file")
+      write_block "$rc" "[ -r $quoted ] && . $quoted || eval \"\$($sh_bin init $shell --cache $quoted)\""
+      ;;
   esac
 done
-say "done; open a new shell, or run: iclaude status"
+say "done; open a new shell, or run: $run status"

@@ -48,14 +48,8 @@ run_once() {
   echo $(( ${end/./} - ${start/./} ))
 }
 
-best_of_5() {
-  local best=0 t
-  for _ in 1 2 3 4 5; do
-    t=$(run_once "$1" "$2")
-    if [ "$best" = 0 ] || [ "$t" -lt "$best" ]; then best=$t; fi
-  done
-  echo "$best"
-}
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 
 per_prompt() { awk -v a="$1" -v b="$2" -v n="$prompts" 'BEGIN { printf "%.1f", (a - b) / n }'; }
 

@@ -62,36 +62,8 @@ if [[ $- == *i* ]]; then
   }
   # <<< claude function
 
-  # Completes iclaude's own commands from a fixed list: no process at <Tab>.
-  __iclaude_complete() {
-    local cur=${COMP_WORDS[COMP_CWORD]:-} word
-    local -a words=()
-    if (( COMP_CWORD == 1 )); then
-      words=(status refresh token init hooks run --help --version)
-    else
-      case ${COMP_WORDS[1]:-} in
-        status) words=(--json --quiet --threshold --refresh-margin) ;;
-        refresh) words=(--force --no-interactive --json --quiet --lock-wait) ;;
-        init) words=(zsh bash fish --no-claude-function) ;;
-        hooks)
-          if (( COMP_CWORD == 2 )); then
-            words=(install run)
-          elif [[ ${COMP_WORDS[2]} == run ]]; then
-            if (( COMP_CWORD == 3 )); then words=(pre-commit prepare-commit-msg); fi
-          else
-            words=(--global --force --uninstall)
-          fi
-          ;;
-      esac
-    fi
-    COMPREPLY=()
-    # bash < 4.4 calls an empty array unbound under `set -u`.
-    for word in ${words[@]+"${words[@]}"}; do
-      if [[ $word == "$cur"* ]]; then COMPREPLY+=("$word"); fi
-    done
-  }
-
-  complete -F __iclaude_complete iclaude
+  # Completion, generated from the command definitions: a <Tab> starts no process.
+@ICLAUDE_COMPLETION@
   # Appended, like the user's own hooks, in whichever form PROMPT_COMMAND has (an array since 5.1).
   if [[ " ${PROMPT_COMMAND[*]:-} " != *__iclaude_hook* ]]; then
     if (( BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] >= 501 )) && [[ -n ${PROMPT_COMMAND+set} && ${PROMPT_COMMAND@a} == *a* ]]; then

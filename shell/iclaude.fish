@@ -96,18 +96,6 @@ if status is-interactive
     end
     # <<< claude function
 
-    complete -e -c iclaude
-    complete -c iclaude -n __fish_use_subcommand -a status -d 'judge the Claude login claude will use'
-    complete -c iclaude -n __fish_use_subcommand -a refresh -d 'refresh the login when due'
-    complete -c iclaude -n __fish_use_subcommand -a token -d 'print the access token claude would use'
-    complete -c iclaude -n __fish_use_subcommand -a init -d 'print the shell integration'
-    complete -c iclaude -n __fish_use_subcommand -a hooks -d 'install or run the git guard'
-    complete -c iclaude -n __fish_use_subcommand -a run -d 'run claude with the login refreshed'
-    complete -c iclaude -n '__fish_seen_subcommand_from status' -l json -l quiet -l threshold -l refresh-margin
-    complete -c iclaude -n '__fish_seen_subcommand_from refresh' -l force -l no-interactive -l json -l quiet -l lock-wait
-    complete -c iclaude -n '__fish_seen_subcommand_from init' -x -a 'zsh bash fish'
-    complete -c iclaude -n '__fish_seen_subcommand_from init' -l no-claude-function
-    complete -c iclaude -n '__fish_seen_subcommand_from hooks; and not __fish_seen_subcommand_from install run' -x -a 'install run'
-    complete -c iclaude -n '__fish_seen_subcommand_from hooks; and __fish_seen_subcommand_from run' -x -a 'pre-commit prepare-commit-msg'
-    complete -c iclaude -n '__fish_seen_subcommand_from hooks; and __fish_seen_subcommand_from install' -l global -l force -l uninstall
+    # Completion, generated from the command definitions: a <Tab> starts no process.
+@ICLAUDE_COMPLETION@
 end

@@ -51,40 +51,8 @@ if [[ -o interactive ]]; then
   }
   # <<< claude function
 
-  __iclaude_complete() {
-    local -a commands
-    commands=(
-      'status:judge the Claude login claude will use'
-      'refresh:refresh the login when due (--force: now)'
-      'token:print the access token claude would use'
-      'init:print the shell integration'
-      'hooks:install or run the git guard'
-      'run:run claude with the login refreshed'
-    )
-    if (( CURRENT == 2 )); then
-      _describe -t commands 'iclaude command' commands
-      return
-    fi
-    # The command's own arguments are completed as if it were run alone: `init` becomes word 1.
-    local command=$words[2]
-    shift words
-    (( CURRENT-- ))
-    case $command in
-      status) _arguments '--json[print one JSON object]' '--quiet[print nothing]' '--threshold=[warn within]:duration' '--refresh-margin=[refresh within]:duration' ;;
-      refresh) _arguments '--force[refresh now]' '--no-interactive[never prompt]' '--json[print one JSON object]' '--quiet[print nothing]' '--lock-wait=[wait for the lock]:duration' ;;
-      init) _arguments '1:shell:(zsh bash fish)' '--no-claude-function[leave claude alone]' ;;
-      hooks)
-        if (( CURRENT == 2 )); then
-          compadd install run
-        elif [[ $words[2] == run ]]; then
-          (( CURRENT != 3 )) || compadd pre-commit prepare-commit-msg
-        else
-          compadd -- --global --force --uninstall
-        fi
-        ;;
-      *) _default ;;
-    esac
-  }
+  # Completion, generated from the command definitions: a <Tab> starts no process.
+@ICLAUDE_COMPLETION@
 
   () {
     emulate -L zsh
@@ -93,6 +61,5 @@ if [[ -o interactive ]]; then
     typeset -gi __iclaude_next=${__iclaude_next:-0}
     typeset -ga precmd_functions
     (( ${precmd_functions[(I)__iclaude_hook]} )) || precmd_functions+=(__iclaude_hook)
-    (( ! $+functions[compdef] )) || compdef __iclaude_complete iclaude
   }
 fi

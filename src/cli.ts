@@ -1,49 +1,38 @@
-import { renderUsage, runCommand, type ArgsDef, type CommandDef } from "citty";
-import { commands, launchClaude } from "./commands/index.ts";
+import { runCommand } from "citty";
+import { checkArgv, helpTarget, wantsHelp } from "./commands/_argv.ts";
+import { commands, launchClaude, type OwnCommand } from "./commands/index.ts";
 import { EXIT, IclaudeError } from "./core/errors.ts";
-import { route, type OwnCommand } from "./route.ts";
+import { route } from "./route.ts";
 import { log } from "./ui/log.ts";
 import { VERSION } from "./version.ts";
 
-const HELP = `iclaude ${VERSION} — keeps your Claude Code login alive
+async function node(name: OwnCommand) {
+  const { resolveNode } = await import("./commands/_tree.ts");
+  return resolveNode(await commands[name](), [name]);
+}
 
-Usage:
-  iclaude [claude args]            run claude, refreshing the login first (alias: iclaude run [--] ARGS)
-  iclaude -- ARGS                  pass ARGS to claude untouched
-  iclaude status [--json] [--quiet]
-  iclaude refresh [--force] [--no-interactive] [--json]   (also: iclaude --refresh-token)
-  iclaude token                    print the access token claude would use
-  iclaude init zsh|bash|fish       print the shell integration
-  iclaude hooks install|run        the git guard
-  iclaude profiles [add|remove DIR]   the Claude config dirs looked after (status --all, refresh --all)
-  iclaude schedule install|status|remove [--systemd|--launchd|--cron]   refresh them hourly, no shell needed
-
-Run \`iclaude COMMAND --help\` for a command's options.
-`;
-
-/** citty names a command by its parent's name: "iclaude status", "iclaude hooks install". */
-const parentNamed = (name: string): CommandDef<ArgsDef> => ({ meta: { name } });
-
-async function usageOf(name: OwnCommand, cmd: CommandDef<ArgsDef>, args: string[]): Promise<string> {
-  const subCommands = typeof cmd.subCommands === "function" ? await cmd.subCommands() : await cmd.subCommands;
-  const sub = args.find((a) => !a.startsWith("-"));
-  const child = sub && subCommands?.[sub];
-  if (child) {
-    const resolved = typeof child === "function" ? await child() : await child;
-    return renderUsage(resolved as CommandDef<ArgsDef>, parentNamed(`iclaude ${name}`));
+/** `iclaude help [COMMAND...]`, `iclaude --help`, `iclaude COMMAND --help`. */
+async function help(path: string[]): Promise<number> {
+  const { renderCommandHelp, renderTopHelp } = await import("./ui/help.ts");
+  const [name, ...rest] = path;
+  if (name === undefined) {
+    const { commandTree } = await import("./commands/_tree.ts");
+    process.stdout.write(renderTopHelp(await commandTree()));
+    return EXIT.ok;
   }
-  return renderUsage(cmd, parentNamed("iclaude"));
+  if (!(name in commands)) {
+    const { closest } = await import("./core/did-you-mean.ts");
+    const near = closest(name, Object.keys(commands));
+    throw new IclaudeError(`There is no iclaude command "${name.slice(0, 40)}"${near ? `; did you mean \`iclaude help ${near}\`?` : "; see `iclaude --help`."}`, EXIT.usage);
+  }
+  process.stdout.write(renderCommandHelp(helpTarget(await node(name as OwnCommand), rest)));
+  return EXIT.ok;
 }
 
 async function runOwn(name: OwnCommand, args: string[]): Promise<number> {
-  const cmd = await commands[name]();
-  if (args.includes("--help") || args.includes("-h")) {
-    const usage = await usageOf(name, cmd, args);
-    const plain = !process.stdout.isTTY || Boolean(process.env.NO_COLOR);
-    process.stdout.write(`${plain ? Bun.stripANSI(usage) : usage}\n`);
-    return EXIT.ok;
-  }
-  const { result } = await runCommand(cmd, { rawArgs: args });
+  if (wantsHelp(args)) return help([name, ...args.filter((a) => !a.startsWith("-"))]);
+  checkArgv(await node(name), args);
+  const { result } = await runCommand(await commands[name](), { rawArgs: args });
   return typeof result === "number" ? result : EXIT.ok;
 }
 
@@ -54,7 +43,7 @@ function report(error: unknown): number {
     return error.exitCode;
   }
   if (error instanceof Error && error.name === "CLIError") {
-    log.error(`${error.message}; see \`iclaude --help\`.`);
+    log.error(`${error.message.replace(/\.$/, "")}; see \`iclaude --help\`.`);
     return EXIT.usage;
   }
   log.error(error instanceof Error ? error : String(error));
@@ -66,11 +55,15 @@ async function main(argv: string[]): Promise<number> {
   const r = route(argv);
   switch (r.kind) {
     case "help":
-      process.stdout.write(HELP);
-      return EXIT.ok;
+      return help(r.path);
     case "version":
       process.stdout.write(`${VERSION}\n`);
       return EXIT.ok;
+    case "typo":
+      throw new IclaudeError(
+        `\`${r.word.slice(0, 40)}\` is not an iclaude ${r.word.startsWith("-") ? "option" : "command"}; did you mean \`iclaude ${r.suggestion}\`? (To hand it to claude: \`iclaude -- ${r.word.slice(0, 40)}\`.)`,
+        EXIT.usage,
+      );
     case "command":
       return runOwn(r.name, r.args);
     case "claude":

@@ -28,3 +28,7 @@ declare module "*.plist" {
   const text: string;
   export default text;
 }
+declare module "*.sh" {
+  const text: string;
+  export default text;
+}

@@ -1,9 +1,27 @@
-import type { ArgsDef } from "citty";
+import type { ArgsDef, CommandDef } from "citty";
+
+/** What a command's help shows beyond its options; the options come from its citty args. */
+export interface CommandHelp {
+  /** `[command line, what it does]`. */
+  examples?: [string, string][];
+  /** Environment variables the command reads (described once, in ui/help.ts). */
+  env?: string[];
+  /** config.toml keys the command reads. */
+  config?: string[];
+  /** `[exit code, meaning]`. */
+  exits?: [string, string][];
+  /** Words the command takes after its positionals, any number of them (what git passes a hook). */
+  extraWords?: string;
+}
+
+/** A citty command with its help; citty ignores the extra field. */
+export const withHelp = <T extends ArgsDef>(def: CommandDef<T>, help: CommandHelp): CommandDef<T> & { help: CommandHelp } =>
+  Object.assign(def, { help });
 
 /** Argument fragments shared by commands; each names the environment variable it overrides. */
 export const outputArgs = {
   json: { type: "boolean", description: "Print one JSON object on stdout instead of a sentence" },
-  quiet: { type: "boolean", alias: "q", description: "Print nothing; only the exit code tells" },
+  quiet: { type: "boolean", alias: "q", description: "Print nothing on stdout; errors still go to stderr, the exit code tells" },
 } as const satisfies ArgsDef;
 
 export const clockArgs = {
@@ -18,6 +36,20 @@ export const clockArgs = {
     description: "Refresh when the access token has less than this left (env ICLAUDE_REFRESH_MARGIN)",
   },
 } as const satisfies ArgsDef;
+
+/** The settings every command that judges the login reads. */
+export const CLOCK_ENV = ["ICLAUDE_THRESHOLD", "ICLAUDE_REFRESH_MARGIN", "ICLAUDE_STORE", "CLAUDE_CONFIG_DIR", "CLAUDE_CODE_OAUTH_TOKEN", "ICLAUDE_STATE_DIR"];
+export const CLOCK_CONFIG = ["threshold", "refresh_margin", "store"];
+export const REFRESH_ENV = [...CLOCK_ENV, "ICLAUDE_COOLDOWN", "ICLAUDE_TOKEN_URL", "ICLAUDE_CLIENT_ID", "ICLAUDE_CLAUDE_BIN", "ICLAUDE_DEBUG"];
+export const REFRESH_CONFIG = [...CLOCK_CONFIG, "cooldown", "token_url", "client_id", "claude_bin"];
+
+/** refresh's and token's exit codes beyond 0. */
+export const REFRESH_EXITS: [string, string][] = [
+  ["20", "a person must log in again (no fallback possible)"],
+  ["21", "the refresh failed after retries; the old login was kept"],
+  ["22", "skipped: a refresh of this token failed less than ICLAUDE_COOLDOWN ago"],
+  ["23", "Claude Code's refresh lock was not had in time"],
+];
 
 /** Prints a result object as one line of JSON on stdout. */
 export function printJson(value: unknown): void {

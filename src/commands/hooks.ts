@@ -3,6 +3,7 @@ import { EXIT, IclaudeError } from "../core/errors.ts";
 import { HOOK_NAMES, runGuard, type GuardResult, type HookName } from "../core/guard.ts";
 import type { Finding } from "../core/scan.ts";
 import { log } from "../ui/log.ts";
+import { withHelp } from "./_shared.ts";
 
 /** A path as the user can read it: quoted when it holds a quote or a control character. */
 const showPath = (path: string): string => (/[\x00-\x1f"]/.test(path) ? JSON.stringify(path) : path);
@@ -38,7 +39,7 @@ function report(result: GuardResult, configPath: string): void {
   throw new IclaudeError(remedy(result.findings, configPath), EXIT.blocked);
 }
 
-const install = defineCommand({
+const install = withHelp(defineCommand({
   meta: { name: "install", description: "Install the guard's pre-commit, prepare-commit-msg and commit-msg hooks in this repository (or globally)" },
   args: {
     global: { type: "boolean", description: "Install for every repository: a directory of iclaude's as the global core.hooksPath, still running each repository's own hooks" },
@@ -54,9 +55,12 @@ const install = defineCommand({
     for (const { hook, change } of changes) process.stdout.write(`${hook}: ${change}\n`);
     return EXIT.ok;
   },
+}), {
+  examples: [["iclaude hooks install", "this repository"], ["iclaude hooks install --global", "every repository"], ["iclaude hooks install --uninstall", "put back what was there"]],
+  exits: [["0", "installed or removed"], ["2", "something in the way (the sentence says what)"]],
 });
 
-const run = defineCommand({
+const run = withHelp(defineCommand({
   meta: { name: "run", description: "Run a guard hook on the staged changes and the commit message (exit 0 pass, 1 blocked); git calls it" },
   args: {
     hook: { type: "positional", required: true, valueHint: HOOK_NAMES.join("|"), description: "The git hook being run" },
@@ -75,9 +79,14 @@ const run = defineCommand({
     report(result, (await config).configPath);
     return EXIT.ok;
   },
+}), {
+  examples: [["iclaude hooks run pre-commit", "what the installed hook runs"]],
+  env: ["SKIP", "ICLAUDE_CONFIG"],
+  config: ["guard.allow", "guard.protected_paths", "guard.strict_for_humans"],
+  exits: [["0", "pass"], ["1", "blocked"], ["2", "bad guard config"]],
 });
 
-export default defineCommand({
+export default withHelp(defineCommand({
   meta: { name: "hooks", description: "The git guard: blocks commits that add Claude tokens, other agents' logins, API keys, credential files or private keys" },
   subCommands: { install, run },
-});
+}), { examples: [["iclaude hooks install --global", "guard every repository"]], exits: [["0", "pass"], ["1", "blocked"], ["2", "bad guard config"]] });

@@ -1,16 +1,28 @@
 import type { ArgsDef, CommandDef } from "citty";
-import type { OwnCommand } from "../route.ts";
+import type { CommandHelp } from "./_shared.ts";
 
-/** Loaded on first use, so a launch or a prompt hook pays only for the command it runs. */
-export const commands: Record<OwnCommand, () => Promise<CommandDef<ArgsDef>>> = {
-  status: () => import("./status.ts").then((m) => m.default as CommandDef<ArgsDef>),
-  refresh: () => import("./refresh.ts").then((m) => m.default as CommandDef<ArgsDef>),
-  token: () => import("./token.ts").then((m) => m.default as CommandDef<ArgsDef>),
-  init: () => import("./init.ts").then((m) => m.default as CommandDef<ArgsDef>),
-  hooks: () => import("./hooks.ts").then((m) => m.default as CommandDef<ArgsDef>),
-  profiles: () => import("./profiles.ts").then((m) => m.default as CommandDef<ArgsDef>),
-  schedule: () => import("./schedule.ts").then((m) => m.default as CommandDef<ArgsDef>),
-};
+/** A command as the table holds it: citty's definition plus what its help shows beyond the options. */
+export type IclaudeCommand = CommandDef<ArgsDef> & { help?: CommandHelp };
+
+const load = (module: Promise<{ default: unknown }>): Promise<IclaudeCommand> => module.then((m) => m.default as IclaudeCommand);
+
+/**
+ * iclaude's own commands, loaded on first use, so a launch or a prompt hook pays only for the
+ * command it runs. Routing, help and the shell completions all read this table: a command added
+ * here is routed, documented and completed with no other edit.
+ */
+export const commands = {
+  status: () => load(import("./status.ts")),
+  refresh: () => load(import("./refresh.ts")),
+  token: () => load(import("./token.ts")),
+  init: () => load(import("./init.ts")),
+  completion: () => load(import("./completion.ts")),
+  hooks: () => load(import("./hooks.ts")),
+  profiles: () => load(import("./profiles.ts")),
+  schedule: () => load(import("./schedule.ts")),
+} satisfies Record<string, () => Promise<IclaudeCommand>>;
+
+export type OwnCommand = keyof typeof commands;
 
 /** Runs the real claude with these arguments; resolves to its exit code. */
 export const launchClaude = (args: string[]): Promise<number> => import("./run.ts").then((m) => m.launch(args));

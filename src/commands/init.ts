@@ -1,48 +1,89 @@
 import { defineCommand } from "citty";
-import { z } from "zod";
 import bashTemplate from "../../shell/iclaude.bash" with { type: "text" };
 import fishTemplate from "../../shell/iclaude.fish" with { type: "text" };
 import zshTemplate from "../../shell/iclaude.zsh" with { type: "text" };
-import { EXIT, IclaudeError } from "../core/errors.ts";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { describeFsError, EXIT, IclaudeError } from "../core/errors.ts";
+import { writePrivateFile } from "../core/store/file.ts";
+import { renderCompletion, type CompletionShell } from "../ui/completions.ts";
+import { quoteFish, quotePosix } from "../ui/shell-quote.ts";
+import { withHelp } from "./_shared.ts";
+import { commandTree, type CommandNode } from "./_tree.ts";
 
-const Shell = z.enum(["zsh", "bash", "fish"]);
-export type Shell = z.infer<typeof Shell>;
+export type Shell = CompletionShell;
+export const SHELLS: Shell[] = ["zsh", "bash", "fish"];
 
 const TEMPLATES: Record<Shell, string> = { zsh: zshTemplate, bash: bashTemplate, fish: fishTemplate };
 
-/** One word for sh-family shells: single quotes, each `'` closed, escaped and reopened. */
-const quotePosix = (text: string): string => `'${text.replaceAll("'", `'\\''`)}'`;
-/** One word for fish: inside single quotes only `\` and `'` are special. */
-const quoteFish = (text: string): string => `'${text.replace(/[\\']/g, "\\$&")}'`;
-
 const CLAUDE_FUNCTION = /^[ \t]*# >>> claude function\n[\s\S]*?^[ \t]*# <<< claude function\n/m;
 
-/** The integration script for one shell, calling the binary at `bin`. */
-export function renderInit(shell: Shell, bin: string, options: { claudeFunction: boolean }): string {
+/** The integration script for one shell, calling the binary at `bin`, with the completions of `nodes`. */
+export function renderInit(shell: Shell, bin: string, nodes: CommandNode[], options: { claudeFunction: boolean }): string {
   const template = options.claudeFunction ? TEMPLATES[shell] : TEMPLATES[shell].replace(CLAUDE_FUNCTION, "");
   const quoted = shell === "fish" ? quoteFish(bin) : quotePosix(bin);
-  return template.replace(/^[ \t]*# (>>>|<<<) claude function\n/gm, "").replaceAll("@ICLAUDE_BIN@", () => quoted);
+  return template
+    .replace(/^[ \t]*# (>>>|<<<) claude function\n/gm, "")
+    .replace("@ICLAUDE_COMPLETION@\n", () => renderCompletion(shell, nodes))
+    .replaceAll("@ICLAUDE_BIN@", () => quoted);
 }
 
-export default defineCommand({
-  meta: {
-    name: "init",
-    description: 'Print the shell integration: eval "$(iclaude init zsh)", eval "$(iclaude init bash)", iclaude init fish | source',
-  },
-  args: {
-    shell: { type: "positional", required: true, valueHint: "zsh|bash|fish", description: "The shell to integrate with" },
-    "claude-function": {
-      type: "boolean",
-      default: true,
-      description: "Define `claude` as a function that runs iclaude",
-      negativeDescription: "Leave `claude` alone",
+/**
+ * The integration as a file for the rc line to source: no process at shell start. It runs itself
+ * only while the binary is older than the file; after an upgrade it has the new binary write it
+ * again and runs what that prints instead.
+ */
+export function cachedInit(shell: Shell, bin: string, file: string, body: string, claudeFunction: boolean): string {
+  const quote = shell === "fish" ? quoteFish : quotePosix;
+  const again = [quote(bin), "init", shell, ...(claudeFunction ? [] : ["--no-claude-function"]), "--cache", quote(file)].join(" ");
+  const head = `# iclaude's shell integration, written by \`iclaude init ${shell} --cache\`; it is written again when the binary changes.\n`;
+  if (shell === "fish") return `${head}if test ${quote(bin)} -nt ${quote(file)}\n    ${again} | source\nelse\n${body}end\n`;
+  return `${head}if [[ ${quote(bin)} -nt ${quote(file)} ]]; then\n  eval "$(${again})"\nelse\n${body}fi\n`;
+}
+
+function writeCache(file: string, text: string): void {
+  try {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    writePrivateFile(file, text);
+  } catch (error) {
+    throw new IclaudeError(`Cannot write ${file} (${describeFsError(error)}); the integration was printed but not kept.`, EXIT.usage);
+  }
+}
+
+export default withHelp(
+  defineCommand({
+    meta: { name: "init", description: "Print the shell integration: the prompt hook, the claude function and completions" },
+    args: {
+      shell: { type: "positional", required: true, valueHint: SHELLS.join("|"), description: "The shell to integrate with" },
+      "claude-function": {
+        type: "boolean",
+        default: true,
+        description: "Define `claude` as a function that runs iclaude",
+        negativeDescription: "Leave `claude` alone",
+      },
+      cache: {
+        type: "string",
+        valueHint: "FILE",
+        description: "Also write the integration to FILE, for an rc line that sources it without starting iclaude (install.sh's line)",
+      },
     },
+    async run({ args }) {
+      const shell = args.shell as Shell;
+      // The compiled binary's own path, so the hook runs this very build whatever PATH holds later.
+      const body = renderInit(shell, process.execPath, await commandTree(), { claudeFunction: args["claude-function"] });
+      process.stdout.write(body);
+      if (args.cache) writeCache(args.cache, cachedInit(shell, process.execPath, args.cache, body, args["claude-function"]));
+      return EXIT.ok;
+    },
+  }),
+  {
+    examples: [
+      ['eval "$(iclaude init zsh)"', "in ~/.zshrc"],
+      ['eval "$(iclaude init bash)"', "in ~/.bashrc"],
+      ["iclaude init fish | source", "in ~/.config/fish/config.fish"],
+      [". ~/.cache/iclaude/init.zsh || eval \"$(iclaude init zsh --cache ~/.cache/iclaude/init.zsh)\"", "what install.sh writes: no process at shell start"],
+    ],
+    env: ["ICLAUDE_STATE_DIR"],
+    exits: [["0", "printed"], ["2", "an unknown shell"]],
   },
-  run({ args }) {
-    const shell = Shell.safeParse(args.shell);
-    if (!shell.success) throw new IclaudeError(`Unknown shell "${String(args.shell).slice(0, 40)}": use zsh, bash or fish.`, EXIT.usage);
-    // The compiled binary's own path, so the hook runs this very build whatever PATH holds later.
-    process.stdout.write(renderInit(shell.data, process.execPath, { claudeFunction: args["claude-function"] }));
-    return EXIT.ok;
-  },
-});
+);

@@ -10,8 +10,9 @@ import { refreshAllProfiles, worstExitCode, type ProfileRefresh } from "../refre
 import { log, quietLogs, silentLogs } from "../ui/log.ts";
 import { notifyOnce } from "../ui/notify.ts";
 import { offerProfileOnce } from "../ui/profile-offer.ts";
+import { grantProgress } from "../ui/progress.ts";
 import { clocksPhrase, loginPhrase } from "../ui/words.ts";
-import { clockArgs, outputArgs, printJson } from "./_shared.ts";
+import { clockArgs, outputArgs, printJson, REFRESH_CONFIG, REFRESH_ENV, REFRESH_EXITS, withHelp } from "./_shared.ts";
 import { statusJson } from "./status.ts";
 
 const OUTCOME_WORDS: Record<RefreshResult["outcome"], string> = {
@@ -69,11 +70,8 @@ async function refreshAll(config: Config, flags: ConfigFlags, options: RefreshOp
   return worstExitCode(runs);
 }
 
-export default defineCommand({
-  meta: {
-    name: "refresh",
-    description: "Refresh the Claude login if due (exit 0 done or nothing due, 20 log in again, 21 failed, 22 cooldown, 23 lock busy)",
-  },
+export default withHelp(defineCommand({
+  meta: { name: "refresh", description: "Refresh the Claude login if due (also: iclaude --refresh-token)" },
   args: {
     force: { type: "boolean", description: "Refresh the access token now, even if it is not due" },
     interactive: {
@@ -105,10 +103,12 @@ export default defineCommand({
     }
     const interactive =
       args.interactive !== false && !background && !args.json && !args.quiet && process.stdin.isTTY === true && process.stdout.isTTY === true;
+    const progress = grantProgress({ stillWaiting: !background && !args.json && !args.quiet && process.stderr.isTTY === true });
     let result: RefreshResult;
     try {
-      result = await refreshIfDue(config, { force: args.force === true, overrideCooldown: args.force === true, interactive, lockWaitMs: lockWait });
+      result = await refreshIfDue(config, { force: args.force === true, overrideCooldown: args.force === true, interactive, lockWaitMs: lockWait, onGrant: progress.onGrant });
     } catch (error) {
+      progress.stop();
       scheduleAfterRun(config, flags);
       if (background && !(error instanceof IclaudeError)) appendStateLog(config, "refresh: failed unexpectedly; run `iclaude refresh` to see why");
       if (error instanceof IclaudeError) {
@@ -117,6 +117,7 @@ export default defineCommand({
       }
       throw error;
     }
+    progress.stop();
     scheduleAfterRun(config, flags);
     log.debug(`refresh: ${result.before.status} (${result.before.store}) → ${result.outcome}, now ${result.after.status} (${result.after.store})`);
     const now = Date.now();
@@ -131,4 +132,13 @@ export default defineCommand({
     if (interactive) await offerProfileOnce(config);
     return EXIT.ok;
   },
+}), {
+  examples: [
+    ["iclaude refresh", "refreshed — access token valid 8h, login ends in 23 days"],
+    ["iclaude refresh --force", "now, even if not due"],
+    ["iclaude refresh --json --no-interactive", "for scripts: one JSON object, never a question"],
+  ],
+  env: REFRESH_ENV,
+  config: REFRESH_CONFIG,
+  exits: [["0", "refreshed, refreshed elsewhere, or nothing due"], ...REFRESH_EXITS, ["2", "bad usage or configuration"]],
 });

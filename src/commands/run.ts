@@ -4,13 +4,14 @@ import { isPrint, streamsInput } from "../core/claude-args.ts";
 import { checkNotLooping, findClaude, LAUNCHER_ENV, spawnClaude } from "../core/claude.ts";
 import { loadConfig, type Config } from "../core/config.ts";
 import { assess, type Assessment } from "../core/current.ts";
-import { LOGIN_HINT } from "../core/errors.ts";
+import { EXIT, IclaudeError, LOGIN_HINT } from "../core/errors.ts";
 import { scheduleAfterRun } from "../core/schedule.ts";
 import { stateTrustError } from "../core/state-trust.ts";
-import { launchOfferDue, rememberLaunchOffer } from "../core/state.ts";
+import { cooldownNoticeDue, launchOfferDue, rememberLaunchOffer } from "../core/state.ts";
 import { StdinTape } from "../core/stdin-tape.ts";
 import { log } from "../ui/log.ts";
 import { offerProfileOnce } from "../ui/profile-offer.ts";
+import { grantProgress } from "../ui/progress.ts";
 import { loginPhrase } from "../ui/words.ts";
 
 /** A launch waits this little for the lock and the endpoint: a slow refresh must not hold claude back. */
@@ -47,15 +48,19 @@ async function prepare(config: Config, atTerminal: boolean): Promise<Assessment 
     return before;
   }
   if (offer) rememberLaunchOffer(config, now);
+  const progress = grantProgress({ stillWaiting: isatty(2) });
   try {
     const { refreshIfDue } = await import("../core/refresh.ts");
-    const result = await refreshIfDue(config, { ...BEFORE_LAUNCH, interactive: offer });
+    const result = await refreshIfDue(config, { ...BEFORE_LAUNCH, interactive: offer, onGrant: progress.onGrant });
     if (result.warning) log.warn(result.warning);
     return result.after;
   } catch (error) {
-    log.warn(`${reason(error)} Starting claude anyway.`);
+    // A failed refresh is told once: the launches inside its cooldown that follow stay quiet.
+    const failed = error instanceof IclaudeError && (error.exitCode === EXIT.refreshFailed || error.exitCode === EXIT.cooldown);
+    if (!failed || cooldownNoticeDue(config)) log.warn(`${reason(error)} Starting claude anyway.`);
     return safeAssess(config) ?? before;
   } finally {
+    progress.stop();
     // Whatever the refresh did, the shell hook's next-check follows it (and a garbage one is repaired).
     scheduleAfterRun(config);
   }

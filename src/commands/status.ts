@@ -6,7 +6,7 @@ import { stateTrustError } from "../core/state-trust.ts";
 import { log } from "../ui/log.ts";
 import { configFor, profilesToVisit } from "../credentials/profiles.ts";
 import { actionLine, statusLine } from "../ui/words.ts";
-import { clockArgs, outputArgs, printJson } from "./_shared.ts";
+import { CLOCK_CONFIG, CLOCK_ENV, clockArgs, outputArgs, printJson, withHelp } from "./_shared.ts";
 
 /** `status --json`: the contract's fields, never a token. */
 export function statusJson(a: Assessment, now: number): Record<string, unknown> {
@@ -34,8 +34,8 @@ function statusAll(flags: ConfigFlags, json: boolean, quiet: boolean): number {
   return Math.max(...looked.map(({ a }) => STATUS_EXIT[a.status]));
 }
 
-export default defineCommand({
-  meta: { name: "status", description: "Judge the Claude login claude will use (exit 0 valid, 10 refresh due, 11 login expiring, 12 expired, 13 missing, 14 invalid)" },
+export default withHelp(defineCommand({
+  meta: { name: "status", description: "Judge the Claude login claude will use" },
   args: {
     all: { type: "boolean", description: "Every profile (see `iclaude profiles`), one line each; the exit code is the most urgent" },
     ...outputArgs,
@@ -56,4 +56,21 @@ export default defineCommand({
     }
     return STATUS_EXIT[a.status];
   },
+}), {
+  examples: [
+    ["iclaude status", "valid — access token 5h 12m left, login ends in 23 days (max, file)"],
+    ["iclaude status --json | jq -r .status", "one JSON object, for scripts"],
+    ["iclaude status --quiet || iclaude refresh", "the exit code alone"],
+  ],
+  env: CLOCK_ENV,
+  config: CLOCK_CONFIG,
+  exits: [
+    ["0", "valid"],
+    ["10", "refresh-due: the access token needs refreshing"],
+    ["11", "login-expiring: the login ends within the threshold"],
+    ["12", "expired: the login has ended"],
+    ["13", "missing: no Claude login stored"],
+    ["14", "invalid: the stored credentials cannot be read"],
+    ["2", "bad usage or configuration"],
+  ],
 });

@@ -6,22 +6,22 @@ import { refreshIfDue } from "../core/refresh.ts";
 import { scheduleAfterRun } from "../core/schedule.ts";
 import { PRINTABLE_TOKEN } from "../core/secrets.ts";
 import { log } from "../ui/log.ts";
+import { grantProgress } from "../ui/progress.ts";
+import { REFRESH_CONFIG, REFRESH_ENV, REFRESH_EXITS, withHelp } from "./_shared.ts";
 
 /** A token claude could still send right now. */
 const usable = (a: Assessment, now: number): a is Assessment & { accessToken: string } =>
   a.accessToken !== null && ["valid", "refresh-due", "login-expiring"].includes(a.status) && (a.expiresAt === null || a.expiresAt > now);
 
-export default defineCommand({
-  meta: {
-    name: "token",
-    description: "Print the access token claude would use, refreshing first if due (the only command that prints a token)",
-  },
+export default withHelp(defineCommand({
+  meta: { name: "token", description: "Print the access token claude would use, refreshing first if due" },
   async run() {
     const config = loadConfig();
     const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
+    const progress = grantProgress({ stillWaiting: process.stderr.isTTY === true });
     let current: Assessment;
     try {
-      const result = await refreshIfDue(config, { interactive });
+      const result = await refreshIfDue(config, { interactive, onGrant: progress.onGrant });
       if (result.warning) log.warn(result.warning);
       current = result.after;
     } catch (error) {
@@ -30,6 +30,7 @@ export default defineCommand({
       if (!(error instanceof IclaudeError) || !usable(current, Date.now())) throw error;
       log.warn(error.message);
     } finally {
+      progress.stop();
       scheduleAfterRun(config);
     }
     if (!usable(current, Date.now())) {
@@ -42,4 +43,9 @@ export default defineCommand({
     process.stdout.write(`${current.accessToken}\n`);
     return EXIT.ok;
   },
+}), {
+  examples: [['curl -H "Authorization: Bearer $(iclaude token)" -H "anthropic-beta: oauth-2025-04-20" …', "the only command that prints a token"]],
+  env: REFRESH_ENV,
+  config: REFRESH_CONFIG,
+  exits: [["0", "printed (with a warning if a due refresh failed but the token still works)"], ...REFRESH_EXITS],
 });

@@ -28,3 +28,13 @@ export function streamsInput(args: readonly string[]): boolean {
   const options = optionsOf(args);
   return options.some((a, i) => a === "--input-format=stream-json" || (a === "--input-format" && options[i + 1] === "stream-json"));
 }
+
+/**
+ * claude's own subcommands (2.1.197 and 2.1.332, and older names people still type): a first word
+ * that is one of them is claude's, however close it is to one of iclaude's. A test compares this
+ * list with the installed claude's `--help`.
+ */
+export const CLAUDE_SUBCOMMANDS: readonly string[] = [
+  "agents", "auth", "auto-mode", "config", "doctor", "gateway", "install", "mcp", "migrate-installer",
+  "plugin", "plugins", "project", "remote-control", "setup-token", "ultrareview", "update", "upgrade",
+];

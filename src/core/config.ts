@@ -1,6 +1,7 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
+import { closest } from "./did-you-mean.ts";
 import { parseDuration } from "./durations.ts";
 import { IclaudeError } from "./errors.ts";
 import { DEFAULT_PROTECTED_PATHS } from "./rules/paths.ts";
@@ -83,6 +84,18 @@ export function resolveConfigPath(env: Env = process.env): string {
   return nonEmpty(env.ICLAUDE_CONFIG) ?? join(nonEmpty(env.XDG_CONFIG_HOME) ?? join(home, ".config"), "iclaude", "config.toml");
 }
 
+/** `unknown key "treshold" (did you mean "threshold"?)`, for the keys of the table the typo is in. */
+function unknownKeys(schema: ReturnType<typeof fileSchema>, keys: string[], path: PropertyKey[]): string {
+  const known = Object.keys(path[0] === "guard" ? schema.shape.guard.unwrap().shape : schema.shape);
+  const prefix = path.length ? `${path.join(".")}.` : "";
+  return keys
+    .map((key) => {
+      const near = closest(key, known);
+      return `unknown key "${prefix}${key}"${near ? ` (did you mean "${prefix}${near}"?)` : ""}`;
+    })
+    .join(", ");
+}
+
 function readConfigFile(path: string): FileConfig {
   let text: string | null;
   try {
@@ -99,11 +112,12 @@ function readConfigFile(path: string): FileConfig {
     const reason = error instanceof Error ? error.message : String(error);
     throw new IclaudeError(`The config file ${path} is not valid TOML (${reason}); fix or remove it.`);
   }
-  const parsed = fileSchema().safeParse(data);
+  const schema = fileSchema();
+  const parsed = schema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const key = issue?.path.join(".") || (issue && "keys" in issue ? issue.keys.join(", ") : "");
-    const what = issue?.code === "unrecognized_keys" ? `unknown key "${issue.keys.join('", "')}"` : `"${key}": ${issue?.message}`;
+    const what = issue?.code === "unrecognized_keys" ? unknownKeys(schema, issue.keys, issue.path) : `"${key}": ${issue?.message}`;
     throw new IclaudeError(`The config file ${path} has a bad value — ${what}; see the README's Configuration section.`);
   }
   return parsed.data;

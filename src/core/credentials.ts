@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { z } from "zod";
 import { EXIT, IclaudeError } from "./errors.ts";
 import { MAX_FILE_BYTES } from "./store/read-file.ts";
@@ -47,10 +48,9 @@ export function parseCredentials(text: string, where: string): CredentialsFile {
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new IclaudeError(
-      `${where} is not valid JSON (${jsonErrorPlace(text, error)}); restore it from ${where}.bak or log in again with \`claude /login\`.`,
-      EXIT.invalid,
-    );
+    // The backup is offered only where there is one (never for a Keychain item).
+    const restore = existsSync(`${where}.bak`) ? `restore it from ${where}.bak or ` : "";
+    throw new IclaudeError(`${where} is not valid JSON (${jsonErrorPlace(text, error)}); ${restore}log in again with \`claude /login\`.`, EXIT.invalid);
   }
   const parsed = FileSchema.safeParse(data);
   if (!parsed.success) {

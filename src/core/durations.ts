@@ -17,11 +17,18 @@ export function parseDuration(value: string | number, where: string): number {
   return seconds;
 }
 
-/** `5h 12m`, `23 days`, `40s`: the largest units a person needs. */
+/**
+ * `5h 12m`, `2 days 23h`, `23 days`, `40s`: the largest units a person needs. Under a week the
+ * hours still matter (2 days 23h is not "2 days"); from a week on, the nearest whole day.
+ */
 export function formatDuration(seconds: number): string {
   const s = Math.max(0, Math.floor(seconds));
-  if (s >= 2 * 86400) return `${Math.floor(s / 86400)} days`;
-  if (s >= 86400) return `1 day ${Math.floor((s % 86400) / 3600)}h`;
+  if (s >= 7 * 86400) return `${Math.round(s / 86400)} days`;
+  if (s >= 86400) {
+    const days = Math.floor(s / 86400);
+    const hours = Math.floor((s % 86400) / 3600);
+    return `${days} day${days === 1 ? "" : "s"}${hours ? ` ${hours}h` : ""}`;
+  }
   if (s >= 3600) {
     const m = Math.floor((s % 3600) / 60);
     return m ? `${Math.floor(s / 3600)}h ${m}m` : `${Math.floor(s / 3600)}h`;

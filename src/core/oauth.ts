@@ -183,9 +183,17 @@ export async function requestGrant(request: GrantRequest, timeoutMs = REQUEST_TI
   return parseAnswer(body, request, Date.now());
 }
 
+/** What a grant is doing, for ICLAUDE_DEBUG and a terminal's "still waiting" line; never a token. */
+export type GrantEvent =
+  | { kind: "send"; attempt: number; url: string }
+  | { kind: "answered"; attempt: number }
+  /** `waitMs` before the next attempt, or null when this failure ends the run. */
+  | { kind: "failed"; attempt: number; reason: string; waitMs: number | null };
+
 export interface RetryPolicy {
   /** The overall budget for all attempts and waits, in ms. */
   deadlineMs: number;
+  onEvent?: (event: GrantEvent) => void;
   maxAttempts?: number;
   /** First backoff step, doubled per attempt with full jitter. */
   baseDelayMs?: number;
@@ -201,16 +209,24 @@ export async function grantWithRetries(request: GrantRequest, policy: RetryPolic
   const end = Date.now() + policy.deadlineMs;
   const maxAttempts = policy.maxAttempts ?? 4;
   const base = policy.baseDelayMs ?? 500;
+  const tell = policy.onEvent ?? (() => {});
   for (let attempt = 1; ; attempt++) {
     try {
+      tell({ kind: "send", attempt, url: request.tokenUrl });
       // A request in flight is never cut short by the budget: if the server has already rotated the
       // pair, aborting would lose the new one. The budget only decides whether to try again.
-      return { result: await requestGrant(request), attempts: attempt };
+      const result = await requestGrant(request);
+      tell({ kind: "answered", attempt });
+      return { result, attempts: attempt };
     } catch (error) {
-      if (!(error instanceof GrantError) || error.kind !== "transient" || attempt >= maxAttempts) throw withAttempts(error, attempt);
-      const backoff = Math.random() * Math.min(base * 2 ** (attempt - 1), 8_000);
-      const wait = Math.max(error.retryAfterMs ?? 0, backoff);
-      if (Date.now() + wait >= end) throw withAttempts(error, attempt);
+      const reason = error instanceof GrantError ? error.reason : "unexpected error";
+      const final = !(error instanceof GrantError) || error.kind !== "transient" || attempt >= maxAttempts;
+      const wait = final ? 0 : Math.max(error.retryAfterMs ?? 0, Math.random() * Math.min(base * 2 ** (attempt - 1), 8_000));
+      if (final || Date.now() + wait >= end) {
+        tell({ kind: "failed", attempt, reason, waitMs: null });
+        throw withAttempts(error, attempt);
+      }
+      tell({ kind: "failed", attempt, reason, waitMs: wait });
       await sleep(wait);
     }
   }

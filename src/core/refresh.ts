@@ -3,7 +3,8 @@ import type { Config } from "./config.ts";
 import { serializeCredentials, withNewTokens, type CredentialsFile, type NewTokens } from "./credentials.ts";
 import { assess, type Assessment } from "./current.ts";
 import { describeFsError, EXIT, IclaudeError, LOGIN_HINT } from "./errors.ts";
-import type { GrantError } from "./oauth.ts";
+import { formatDuration } from "./durations.ts";
+import type { GrantError, GrantEvent } from "./oauth.ts";
 import { clearRescue, rescuePath, saveRescue } from "./rescue.ts";
 import { assertStateWritable, clearFailure, declinedRecently, recordFailure, rememberDeadRefreshToken, rememberDecline } from "./state.ts";
 import type { ReservedWrite, StoredCredentials } from "./store/index.ts";
@@ -20,6 +21,8 @@ export interface RefreshOptions {
   deadlineMs?: number;
   /** Try the network even inside the cooldown after a failure (`refresh --force`; never for a refused token). */
   overrideCooldown?: boolean;
+  /** Told each attempt at the token endpoint and how it ended (ICLAUDE_DEBUG, a terminal's "still waiting"). */
+  onGrant?: (event: GrantEvent) => void;
 }
 
 export type RefreshOutcome = "refreshed" | "restored" | "not-due" | "refreshed-elsewhere" | "long-lived-stored" | "declined";
@@ -67,7 +70,7 @@ function putNewPair(config: Config, stored: StoredCredentials, file: Credentials
   clearRescue(config);
 }
 
-function grantFailure(error: GrantError): IclaudeError {
+function grantFailure(error: GrantError, cooldown: number): IclaudeError {
   const kept = "the old login was kept";
   switch (error.kind) {
     case "rejected":
@@ -80,8 +83,16 @@ function grantFailure(error: GrantError): IclaudeError {
     case "bad-answer":
       return new IclaudeError(`The token endpoint's answer could not be used (${error.reason}); ${kept} — try again later.`, EXIT.refreshFailed);
     default:
-      return new IclaudeError(`The refresh failed (${error.reason}); ${kept} — check the network and try again in a minute.`, EXIT.refreshFailed);
+      return new IclaudeError(
+        `The refresh failed (${error.reason}); ${kept} — check the network; the next try can be in ${formatDuration(cooldown)} (ICLAUDE_COOLDOWN), or now with \`iclaude refresh --force\`.`,
+        EXIT.refreshFailed,
+      );
   }
+}
+
+function refuseInCooldown(secondsLeft: number): void {
+  if (secondsLeft <= 0) return;
+  throw new IclaudeError(`A refresh failed moments ago; the next try is in ${formatDuration(secondsLeft)} (ICLAUDE_COOLDOWN) — or run \`iclaude refresh --force\`.`, EXIT.cooldown);
 }
 
 /**
@@ -94,6 +105,9 @@ async function redeem(config: Config, before: Assessment, options: RefreshOption
     import("./coordinator.ts"),
     import("./oauth.ts"),
   ]);
+  // Inside the cooldown there is nothing to wait for: not even Claude Code's lock.
+  const spent = before.stored?.file?.claudeAiOauth?.refreshToken;
+  if (spent && !options.overrideCooldown) refuseInCooldown(cooldownLeft(config, spent));
   // Signals held from the send are let through only after the locks are released, so no lock is left behind.
   const held: { signals?: { release: () => Promise<void> }; write?: ReservedWrite } = {};
   try {
@@ -111,10 +125,7 @@ async function redeem(config: Config, before: Assessment, options: RefreshOption
       if (!options.force && current.status !== "refresh-due") return just("not-due");
       const refreshToken = file?.claudeAiOauth?.refreshToken;
       if (!file || !current.stored || !refreshToken) return just("dead");
-      const wait = cooldownLeft(config, refreshToken);
-      if (wait > 0 && !options.overrideCooldown) {
-        throw new IclaudeError(`A refresh failed moments ago; the next try is in ${wait}s (ICLAUDE_COOLDOWN) — or run \`iclaude refresh --force\`.`, EXIT.cooldown);
-      }
+      if (!options.overrideCooldown) refuseInCooldown(cooldownLeft(config, refreshToken));
       // Everything the write of the answer needs is proven and had before the send: serialising, size, disk space.
       const size = serializeCredentials(withNewTokens(file, LARGEST_RESULT), current.stored).length;
       assertStateWritable(config);
@@ -123,7 +134,7 @@ async function redeem(config: Config, before: Assessment, options: RefreshOption
       try {
         const { result } = await grantWithRetries(
           { tokenUrl: config.tokenUrl, clientId: config.clientId, refreshToken, scopes: current.scopes },
-          { deadlineMs: options.deadlineMs ?? 60_000 },
+          { deadlineMs: options.deadlineMs ?? 60_000, onEvent: options.onGrant },
         );
         putNewPair(config, current.stored, file, refreshToken, result, reserved);
         clearFailure(config, refreshToken);
@@ -143,7 +154,7 @@ async function redeem(config: Config, before: Assessment, options: RefreshOption
         };
         if (error.kind === "invalid-grant") remember(() => rememberDeadRefreshToken(config, refreshToken));
         remember(() => recordFailure(config, refreshToken, error.kind));
-        if (error.kind !== "invalid-grant") throw grantFailure(error);
+        if (error.kind !== "invalid-grant") throw grantFailure(error, config.cooldown);
         return just(storedAccessToken(assess(config)) !== storedAccessToken(current) ? "refreshed-elsewhere" : "dead");
       }
     });

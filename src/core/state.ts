@@ -142,6 +142,21 @@ export function clearFailure(config: Pick<Config, "stateDir">, refreshToken: str
   }
 }
 
+const COOLDOWN_TOLD = "cooldown-told";
+
+/** True once per failed refresh: the first launch inside its cooldown says so, the ones after it do not. */
+export function cooldownNoticeDue(config: Pick<Config, "stateDir">): boolean {
+  const failure = readLastFailure(config);
+  if (!failure) return true;
+  if (readState(config, COOLDOWN_TOLD)?.trim() === String(failure.at)) return false;
+  try {
+    writePrivateFile(statePath(config, COOLDOWN_TOLD), `${failure.at}\n`);
+  } catch {
+    // Advisory: at worst the line comes again at the next launch.
+  }
+  return true;
+}
+
 const DECLINED = "setup-token-declined";
 const DAY_MS = 86_400_000;
 

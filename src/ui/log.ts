@@ -20,7 +20,9 @@ const reporter: ConsolaReporter = {
     const args = entry.args.map((arg: unknown) =>
       arg instanceof Error ? (process.env.ICLAUDE_DEBUG === "1" ? (arg.stack ?? arg.message) : arg.message) : arg,
     );
-    const text = maskSecrets(formatWithOptions({ colors: false }, ...args));
+    const formatted = maskSecrets(formatWithOptions({ colors: false }, ...args));
+    // Words that arrive coloured (a library's message) lose the colour where stderr is no terminal.
+    const text = useColor() ? formatted : Bun.stripANSI(formatted);
     const tag = entry.type === "debug" || entry.type === "trace" ? "iclaude[debug]" : "iclaude";
     process.stderr.write(`${tint(entry.type, `${tag}: ${text}`)}\n`);
   },

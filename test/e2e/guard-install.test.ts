@@ -153,7 +153,7 @@ test("outside a repository, and for an unknown hook: one sentence each", async (
   expect(await new Response(outside.stderr).text()).toMatch(/^iclaude: Cannot find the git directory: git says "fatal: not a git repository.*"\.\n$/);
   const bad = await repo.iclaude(["hooks", "run", "pre-push"]);
   expect(bad.code).toBe(2);
-  expect(bad.stderr).toBe('iclaude: Unknown hook "pre-push"; use one of pre-commit, prepare-commit-msg, commit-msg.\n');
+  expect(bad.stderr).toBe('iclaude: `iclaude hooks run` does not know hook "pre-push"; use one of pre-commit, prepare-commit-msg, commit-msg.\n');
 });
 
 describe("iclaude hooks install --global", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { ROOT, tempHome } from "../helpers.ts";
@@ -51,9 +51,11 @@ describe("install.sh", () => {
     const bin = join(home, ".local/bin/iclaude");
 
     const first = install(home);
-    expect(first.out).toContain("from npm");
+    expect(first.out).toContain("(npm ci)");
     expect(first.code).toBe(0);
-    expect(existsSync(join(repo, "node_modules/@anthropic-ai/claude-code"))).toBe(false);
+    // Everything package-lock.json lists, so `npm run build` and `npm test` work next.
+    expect(Bun.spawnSync([join(repo, "node_modules/.bin/claude"), "--version"]).exitCode).toBe(0);
+    expect(Bun.spawnSync(["npm", "run", "build"], { cwd: repo, env: { HOME: home, PATH, npm_config_cache: npmCache } }).exitCode).toBe(0);
     const version = Bun.spawnSync([bin, "--version"], { env: { HOME: home, PATH } });
     expect(version.exitCode).toBe(0);
     expect(version.stdout.toString()).toMatch(/^\d+\.\d+\.\d+\n$/);
@@ -61,16 +63,27 @@ describe("install.sh", () => {
     const rcs = rcFiles(home);
     const after = Object.fromEntries(Object.entries(rcs).map(([shell, path]) => [shell, read(path)]));
     for (const text of Object.values(after)) expect(text.split(BEGIN).length - 1).toBe(1);
-    // ~/.local/bin is not on this PATH: the line names the binary by its absolute path.
-    expect(after.bash).toBe(`# mine\n\n${BEGIN}\neval "$('${bin}' init bash)"\n# <<< iclaude shell integration <<<\n`);
-    expect(after.zsh).toContain(`eval "$('${bin}' init zsh)"`);
-    expect(after.fish).toContain(`'${bin}' init fish | source`);
+    // ~/.local/bin is not on this PATH: the line names the binary by its absolute path, and says what to add.
+    const cached = (shell: string) => `'${join(home, ".cache/iclaude", `init.${shell}`)}'`;
+    expect(after.bash).toBe(`# mine\n\n${BEGIN}\n[ -r ${cached("bash")} ] && . ${cached("bash")} || eval "$('${bin}' init bash --cache ${cached("bash")})"\n# <<< iclaude shell integration <<<\n`);
+    expect(after.zsh).toContain(`eval "$('${bin}' init zsh --cache ${cached("zsh")})"`);
+    expect(after.fish).toContain(`'${bin}' init fish --cache ${cached("fish")} | source`);
+    expect(first.out).toContain(`is not on PATH; to type iclaude by its name, add this line to ~/.bashrc: export PATH='${join(home, ".local/bin")}':"$PATH"\n`);
+    expect(first.out).toEndWith(`install.sh: done; open a new shell, or run: '${bin}' status\n`);
 
     // The lines work: each interactive shell has the claude function.
     const env = { HOME: home, PATH, ZDOTDIR: home, TERM: "dumb" };
     expect(Bun.spawnSync(["zsh", "-i", "-c", "whence -w claude"], { env, stdout: "pipe" }).stdout.toString()).toBe("claude: function\n");
     expect(Bun.spawnSync(["bash", "-i", "-c", "type -t claude"], { env, stdout: "pipe", stderr: "ignore" }).stdout.toString()).toBe("function\n");
     expect(Bun.spawnSync(["fish", "-i", "-c", "functions -q claude; and echo function"], { env, stdout: "pipe", stderr: "ignore" }).stdout.toString()).toBe("function\n");
+
+    // An upgraded binary (newer than the files the lines source) writes them again at the next shell start.
+    const [older, upgraded] = [new Date(Date.now() - 60_000), new Date(Date.now() - 30_000)];
+    for (const shell of ["zsh", "bash"]) utimesSync(join(home, ".cache/iclaude", `init.${shell}`), older, older);
+    utimesSync(bin, upgraded, upgraded);
+    expect(Bun.spawnSync(["zsh", "-i", "-c", "whence -w claude"], { env, stdout: "pipe" }).stdout.toString()).toBe("claude: function\n");
+    expect(Bun.spawnSync(["bash", "-i", "-c", "type -t claude"], { env, stdout: "pipe", stderr: "ignore" }).stdout.toString()).toBe("function\n");
+    for (const shell of ["zsh", "bash"]) expect(statSync(join(home, ".cache/iclaude", `init.${shell}`)).mtimeMs).toBeGreaterThan(upgraded.getTime());
 
     const second = install(home);
     expect(second.code).toBe(0);
@@ -85,7 +98,11 @@ describe("install.sh", () => {
     expect(existsSync(timer)).toBe(false);
     expect(existsSync(bin)).toBe(false);
     expect(read(rcs.bash)).toBe("# mine\n");
-    for (const path of Object.values(rcs)) expect(read(path)).not.toContain("iclaude");
+    // The rc files, directories and cache install.sh created are gone once empty; what was there stays.
+    expect(read(rcs.zsh)).toBe("<absent>");
+    expect(read(rcs.fish)).toBe("<absent>");
+    expect(existsSync(join(home, ".local/bin"))).toBe(false);
+    expect(existsSync(join(home, ".cache"))).toBe(false);
   }, 120_000);
 
   test("--no-modify-rc and ICLAUDE_NO_MODIFY_RC=1 leave rc files alone; an install dir on PATH is named by the bare name", () => {
@@ -98,8 +115,8 @@ describe("install.sh", () => {
     for (const path of Object.values(rcFiles(home))) expect(read(path)).toBe("<absent>");
 
     expect(install(home, [], env).code).toBe(0);
-    expect(read(rcFiles(home).bash)).toBe(`${BEGIN}\neval "$(iclaude init bash)"\n# <<< iclaude shell integration <<<\n`);
-    expect(read(rcFiles(home).fish)).toContain("\niclaude init fish | source\n");
+    expect(read(rcFiles(home).bash)).toContain(`|| eval "$(iclaude init bash --cache '${join(home, ".cache/iclaude/init.bash")}')"\n`);
+    expect(read(rcFiles(home).fish)).toContain(`; or iclaude init fish --cache '${join(home, ".cache/iclaude/init.fish")}' | source\n`);
   }, 120_000);
 
   test("unbalanced markers or an unwritable rc file: refused with a sentence, the rc file untouched", () => {

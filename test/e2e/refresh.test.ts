@@ -93,7 +93,7 @@ describe("iclaude refresh", () => {
     const h = setup(5 * HOUR, { refreshTokenExpiresAt: Date.now() + 30 * DAY });
     const sent = mock.requests.length;
     const idle = await refresh(h);
-    expect([idle.code, idle.stdout]).toEqual([0, "nothing due — access token valid 4h 59m, login ends in 29 days\n"]);
+    expect([idle.code, idle.stdout]).toEqual([0, "nothing due — access token valid 4h 59m, login ends in 30 days\n"]);
     expect(mock.requests.length).toBe(sent);
     expect(existsSync(`${h.path}.bak`)).toBe(false);
     const forced = await refresh(h, ["--force"]);
@@ -264,8 +264,8 @@ describe("iclaude refresh", () => {
     const h = setup(5 * HOUR, { refreshTokenExpiresAt: Date.now() + 3 * DAY });
     const run = await refresh(h, ["--no-interactive"]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^nothing due — access token valid .*, login ends in (2|3) days\n$/);
-    expect(run.stderr).toMatch(/^iclaude: The Claude login ends in (2|3) days; .+\.\n$/);
+    expect(run.stdout).toMatch(/^nothing due — access token valid .*, login ends in 2 days 23h\n$/);
+    expect(run.stderr).toMatch(/^iclaude: The Claude login ends in 2 days 23h; .+\.\n$/);
   });
 
   test("a state dir that cannot remember a refused token: exit 21, nothing sent", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { callsOf, due, interactive, settledCalls, sandbox, shellEnv, steady, writeRc, type Sandbox, type ShellName } from "../fixtures/shell/harness.ts";
 
@@ -25,6 +25,33 @@ async function processesOver(box: Sandbox, shell: ShellName, prompts: number): P
     .split("\n")
     .filter((l) => /\b(execve|clone3?|v?fork)\(/.test(l) && !l.includes("CLONE_THREAD"));
 }
+
+/** The programs an interactive shell execs while it reads its rc file and exits. */
+function execsAtStart(box: Sandbox, shell: "zsh" | "bash"): string[] {
+  const trace = join(box.home, `start.${shell}`);
+  const argv = [...interactive(box, shell), "-c", "exit"];
+  Bun.spawnSync(["strace", "-f", "-qq", "-o", trace, "-e", "trace=execve", ...argv], { cwd: box.home, env: shellEnv(box), stdin: "ignore", stdout: "ignore", stderr: "ignore" });
+  // strace writes the path as a C string: `\"` for a quote.
+  return [...readFileSync(trace, "utf8").matchAll(/execve\(("(?:[^"\\]|\\.)*")/g)].map((m) => JSON.parse(m[1]!) as string).slice(1);
+}
+
+describe("a new shell", () => {
+  for (const shell of ["zsh", "bash"] as const) {
+    test(`${shell}: install.sh's rc line starts no process; the eval form starts the binary`, async () => {
+      const box = await sandbox({ realBinary: true });
+      const cache = join(box.home, `cache dir/init.${shell}`);
+      const quoted = `'${cache}'`;
+      const bin = `'${box.fake.replaceAll("'", "'\\''")}'`;
+      writeRc(box, shell, { before: `[ -r ${quoted} ] && . ${quoted} || eval "$(${bin} init ${shell} --cache ${quoted})"\n`, times: 0 });
+      // The first start writes the file; every start after it only reads it.
+      expect(execsAtStart(box, shell)).toEqual([box.fake]);
+      expect(existsSync(cache)).toBe(true);
+      expect(execsAtStart(box, shell)).toEqual([]);
+      writeRc(box, shell, { before: `eval "$(${bin} init ${shell})"\n`, times: 0 });
+      expect(execsAtStart(box, shell)).toEqual([box.fake]);
+    }, 40_000);
+  }
+});
 
 describe("steady state costs no process", () => {
   for (const shell of ["zsh", "bash", "fish"] as const) {

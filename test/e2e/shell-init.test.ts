@@ -1,5 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
+import { commandTree } from "../../src/commands/_tree.ts";
+import { renderCompletion } from "../../src/ui/completions.ts";
 import { BIN, runBin, tempHome } from "../helpers.ts";
 import { callsOf, SHELLS, sandbox, shellEnv, steady, terminal, waitFor, writeRc } from "../fixtures/shell/harness.ts";
 
@@ -22,7 +24,10 @@ describe("iclaude init", () => {
       const quoted = `'${BIN}'`;
       expect(script).toContain(quoted);
       expect(script).not.toContain("@ICLAUDE_BIN@");
-      expect(script.replaceAll(quoted, "'<iclaude>'")).toMatchSnapshot();
+      // The completion is generated from the command definitions and tested against them elsewhere.
+      const completion = renderCompletion(shell, await commandTree());
+      expect(script).toContain(completion);
+      expect(script.replace(completion, "<completion>\n").replaceAll(quoted, "'<iclaude>'")).toMatchSnapshot();
     });
   }
 
@@ -50,7 +55,7 @@ describe("iclaude init", () => {
     const run = await runBin(["init", "tcsh"], { home: tempHome() });
     expect(run.code).toBe(2);
     expect(run.stdout).toBe("");
-    expect(run.stderr).toBe('iclaude: Unknown shell "tcsh": use zsh, bash or fish.\n');
+    expect(run.stderr).toBe('iclaude: `iclaude init` does not know shell "tcsh"; use one of zsh, bash, fish.\n');
   });
 
   test("a binary path with a space and quotes is called intact, arguments too", async () => {
@@ -79,7 +84,7 @@ describe("iclaude init", () => {
     const lines = ["iclaude r", "iclaude init ''", "iclaude hooks ''", "iclaude hooks run ''", "iclaude hooks install --"];
     const complete = lines.map((l) => `COMP_WORDS=(${l}); COMP_CWORD=$((\${#COMP_WORDS[@]} - 1)); __iclaude_complete; echo "\${COMPREPLY[*]}"`).join("; ");
     const bash = Bun.spawnSync(["bash", "-i", "-c", `source ${JSON.stringify(join(box.home, "init.bash"))}; ${complete}`], { env: shellEnv(box), stdout: "pipe", stderr: "ignore" });
-    expect(bash.stdout.toString().split("\n")).toEqual(["refresh run", "zsh bash fish --no-claude-function", "install run", "pre-commit prepare-commit-msg", "--global --force --uninstall", ""]);
+    expect(bash.stdout.toString().split("\n")).toEqual(["refresh run", "zsh bash fish --no-claude-function --cache", "install run", "pre-commit prepare-commit-msg", "--global --force --uninstall", ""]);
     const asked = ["iclaude sta", "iclaude init ", "iclaude hooks ", "iclaude hooks run ", "iclaude hooks install --"];
     const fish = Bun.spawnSync(["fish", "-i", "-c", `source ${JSON.stringify(join(box.home, "init.fish"))}; ${asked.map((l) => `complete -C '${l}'; echo`).join("; ")}`], {
       env: shellEnv(box),
@@ -87,7 +92,7 @@ describe("iclaude init", () => {
       stderr: "ignore",
     });
     const answers = fish.stdout.toString().split("\n\n").map((block) => block.split("\n").filter(Boolean).map((l) => l.split("\t")[0]).sort());
-    expect(answers).toEqual([["status"], ["bash", "fish", "zsh"], ["install", "run"], ["pre-commit", "prepare-commit-msg"], ["--force", "--global", "--uninstall"], []]);
+    expect(answers).toEqual([["status"], ["--cache", "--no-claude-function", "bash", "fish", "zsh"], ["install", "run"], ["pre-commit", "prepare-commit-msg"], ["--force", "--global", "--uninstall"], []]);
   });
 
   test("completes iclaude's own commands in zsh, through compinit, at a terminal", async () => {
@@ -104,7 +109,7 @@ describe("iclaude init", () => {
       expect(await waitFor(() => /bash\s+fish\s+zsh/.test(term.screen()))).toBe(true);
       term.keys("", "C-u");
       term.keys("iclaude hooks ", "Tab");
-      expect(await waitFor(() => /install\s+run/.test(term.screen()))).toBe(true);
+      expect(await waitFor(() => /^install {2}-- [\s\S]*^run {2}-- /m.test(term.screen()))).toBe(true);
       term.keys("", "C-u");
       term.keys("iclaude hooks run ", "Tab");
       expect(await waitFor(() => term.screen().includes("Z> iclaude hooks run pre"))).toBe(true);

@@ -22,6 +22,9 @@ describe("durations", () => {
     expect(formatDuration(5 * 3600 + 12 * 60 + 5)).toBe("5h 12m");
     expect(formatDuration(23 * 86400 + 100)).toBe("23 days");
     expect(formatDuration(86400 + 7200)).toBe("1 day 2h");
+    expect(formatDuration(2 * 86400 + 23 * 3600 + 59)).toBe("2 days 23h");
+    expect(formatDuration(3 * 86400)).toBe("3 days");
+    expect(formatDuration(29 * 86400 + 23 * 3600)).toBe("30 days");
     expect(formatDuration(45)).toBe("45s");
   });
 });

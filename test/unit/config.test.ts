@@ -40,9 +40,12 @@ describe("config", () => {
     expect(loadConfig({}, { HOME: home, ICLAUDE_STATE_DIR: "/s", ICLAUDE_CONFIG: "/nope.toml" })).toMatchObject({ stateDir: "/s", configPath: "/nope.toml" });
   });
 
-  test("reports an unknown key with the file and the key", () => {
+  test("reports an unknown key with the file and the key, and the key it most likely meant", () => {
     const home = homeWithConfig('treshold = "7d"\n');
-    expect(() => loadConfig({}, { HOME: home })).toThrow(/config\.toml has a bad value — unknown key "treshold"/);
+    expect(() => loadConfig({}, { HOME: home })).toThrow(/config\.toml has a bad value — unknown key "treshold" \(did you mean "threshold"\?\); see/);
+    const guard = homeWithConfig('[guard]\nalow = ["x"]\n');
+    expect(() => loadConfig({}, { HOME: guard })).toThrow(/unknown key "guard\.alow" \(did you mean "guard\.allow"\?\)/);
+    expect(() => loadConfig({}, { HOME: homeWithConfig("colour = 1\n") })).toThrow(/unknown key "colour"; see/);
   });
 
   test("reports a bad value with the key", () => {

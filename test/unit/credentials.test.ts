@@ -1,6 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { parseCredentials, serializeCredentials, withNewTokens } from "../../src/core/credentials.ts";
-import { fakeToken, iclaudeErrorOf } from "../helpers.ts";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fakeToken, iclaudeErrorOf, tempHome } from "../helpers.ts";
 
 const sample = () => ({
   claudeAiOauth: {
@@ -54,6 +56,14 @@ describe("credentials", () => {
     expect(error.exitCode).toBe(14);
     expect(error.message).toContain("/h/.credentials.json is not valid JSON");
     expect(error.message).not.toContain("sk-ant-");
+  });
+
+  test("offers the backup only when there is one", () => {
+    const dir = tempHome();
+    const path = join(dir, ".credentials.json");
+    expect(iclaudeErrorOf(() => parseCredentials("{", path)).message).toEndWith("; log in again with `claude /login`.");
+    writeFileSync(`${path}.bak`, "{}");
+    expect(iclaudeErrorOf(() => parseCredentials("{", path)).message).toContain(`; restore it from ${path}.bak or log in again`);
   });
 
   test("calls an empty file empty", () => {

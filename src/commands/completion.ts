@@ -1,0 +1,26 @@
+import { defineCommand } from "citty";
+import { EXIT } from "../core/errors.ts";
+import { renderCompletion, type CompletionShell } from "../ui/completions.ts";
+import { withHelp } from "./_shared.ts";
+import { commandTree } from "./_tree.ts";
+
+export default withHelp(
+  defineCommand({
+    meta: { name: "completion", description: "Print the shell completion alone, for shells set up without `iclaude init`" },
+    args: {
+      shell: { type: "positional", required: true, valueHint: "zsh|bash|fish", description: "The shell to complete in" },
+    },
+    async run({ args }) {
+      process.stdout.write(renderCompletion(args.shell as CompletionShell, await commandTree()));
+      return EXIT.ok;
+    },
+  }),
+  {
+    examples: [
+      ['eval "$(iclaude completion zsh)"', "in ~/.zshrc, after compinit (or without it: zsh's compctl is used)"],
+      ['eval "$(iclaude completion bash)"', "in ~/.bashrc"],
+      ["iclaude completion fish > ~/.config/fish/completions/iclaude.fish", ""],
+    ],
+    exits: [["0", "printed"], ["2", "an unknown shell"]],
+  },
+);

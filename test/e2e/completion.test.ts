@@ -1,0 +1,93 @@
+import { describe, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { commandTree, type CommandNode } from "../../src/commands/_tree.ts";
+import { runBin, tempHome } from "../helpers.ts";
+import { sandbox, shellEnv, steady, terminal, waitFor, writeRc } from "../fixtures/shell/harness.ts";
+
+/** What the definitions say may follow `iclaude <path>`: subcommands, the first positional's choices, flags. */
+function declared(node: CommandNode): string[] {
+  const words = node.subs.map((s) => s.path.at(-1)!);
+  words.push(...(node.args.find((a) => a.kind === "positional")?.choices ?? []));
+  for (const arg of node.args) {
+    if (arg.kind === "positional") continue;
+    if (!arg.onByDefault) words.push(`--${arg.name}`, ...arg.aliases.map((a) => (a.length === 1 ? `-${a}` : `--${a}`)));
+    if (arg.negatable) words.push(`--no-${arg.name}`);
+  }
+  return words.sort();
+}
+
+const everyNode = (nodes: CommandNode[]): CommandNode[] => nodes.flatMap((n) => [n, ...everyNode(n.subs)]);
+
+describe("completion", () => {
+  test("bash and fish complete, for every command, exactly what its definition declares", async () => {
+    const nodes = everyNode(await commandTree());
+    const home = tempHome();
+    const script = (shell: string) => join(home, `completion.${shell}`);
+    for (const shell of ["bash", "fish"]) {
+      const run = await runBin(["completion", shell], { home });
+      expect(run.code).toBe(0);
+      writeFileSync(script(shell), run.stdout);
+    }
+    const bashLines = nodes.map((n) => `COMP_WORDS=(iclaude ${n.path.join(" ")} ''); COMP_CWORD=${n.path.length + 1}; __iclaude_complete; echo "\${COMPREPLY[*]}"`);
+    const bash = Bun.spawnSync(["bash", "-c", `source '${script("bash")}'; ${bashLines.join("; ")}`], { stdout: "pipe", stderr: "pipe" });
+    expect(bash.stderr.toString()).toBe("");
+    const fishLines = nodes.map((n) => `complete -C 'iclaude ${n.path.join(" ")} '; echo ---`);
+    const fish = Bun.spawnSync(["fish", "--no-config", "-c", `source '${script("fish")}'; ${fishLines.join("; ")}`], { stdout: "pipe", stderr: "pipe" });
+    expect(fish.stderr.toString()).toBe("");
+    const bashAnswers = bash.stdout.toString().split("\n").slice(0, nodes.length).map((l) => l.split(" ").filter(Boolean).sort());
+    const fishAnswers = fish.stdout.toString().split("---\n").slice(0, nodes.length).map((b) => b.split("\n").filter(Boolean).map((l) => l.split("\t")[0]!).sort());
+    const expected = nodes.map(declared);
+    expect(bashAnswers).toEqual(expected);
+    expect(fishAnswers).toEqual(expected);
+    expect(expected.flat()).toContain("--force");
+  });
+
+  test("the top level offers every command of the table, run, help and the own flags", async () => {
+    const names = (await commandTree()).map((n) => n.path[0]!);
+    const home = tempHome();
+    const run = await runBin(["completion", "bash"], { home });
+    writeFileSync(join(home, "c.bash"), run.stdout);
+    const bash = Bun.spawnSync(["bash", "-c", `source '${join(home, "c.bash")}'; COMP_WORDS=(iclaude ''); COMP_CWORD=1; __iclaude_complete; echo "\${COMPREPLY[*]}"`], { stdout: "pipe" });
+    expect(bash.stdout.toString().trim().split(" ")).toEqual([...names, "run", "help", "--help", "--version", "--refresh-token"]);
+  });
+
+  test("an unknown shell is exit 2 in one sentence", async () => {
+    const run = await runBin(["completion", "tcsh"], { home: tempHome() });
+    expect(run).toEqual({ code: 2, stdout: "", stderr: 'iclaude: `iclaude completion` does not know shell "tcsh"; use one of zsh, bash, fish.\n' });
+  });
+
+  test("zsh completes at a terminal even when .zshrc never runs compinit", async () => {
+    const box = await sandbox();
+    writeRc(box, "zsh", { prompt: "Z> " });
+    steady(box);
+    const term = terminal(box, "zsh", shellEnv(box));
+    try {
+      expect(await waitFor(() => term.screen().includes("Z>"))).toBe(true);
+      term.keys("iclaude sta", "Tab");
+      expect(await waitFor(() => term.screen().includes("Z> iclaude status"))).toBe(true);
+      term.keys("", "C-u");
+      term.keys("iclaude hooks ins", "Tab");
+      expect(await waitFor(() => term.screen().includes("Z> iclaude hooks install"))).toBe(true);
+      term.keys("", "C-u");
+      term.keys("iclaude refresh --fo", "Tab");
+      expect(await waitFor(() => term.screen().includes("Z> iclaude refresh --force"))).toBe(true);
+    } finally {
+      term.close();
+    }
+  }, 30_000);
+
+  test("zsh picks the completion system up when compinit runs after the integration line", async () => {
+    const box = await sandbox();
+    writeRc(box, "zsh", { after: "autoload -Uz compinit; compinit -u -D\n", prompt: "Z> " });
+    steady(box);
+    const term = terminal(box, "zsh");
+    try {
+      expect(await waitFor(() => term.screen().includes("Z>"))).toBe(true);
+      term.keys("iclaude init ", "Tab");
+      expect(await waitFor(() => /bash\s+fish\s+zsh/.test(term.screen()))).toBe(true);
+    } finally {
+      term.close();
+    }
+  }, 30_000);
+});
