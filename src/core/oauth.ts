@@ -1,13 +1,12 @@
 import { FetchError, ofetch } from "ofetch";
 import { z } from "zod";
-import { VERSION } from "../version.ts";
-
 /** What one refresh grant sends (CONTRACT §4). */
 export interface GrantRequest {
   tokenUrl: string;
   clientId: string;
   refreshToken: string;
   scopes: string[];
+  userAgent: string;
 }
 
 /** The new pair, ready for `withNewTokens`; `refreshToken` is the old one when none came back. */
@@ -16,13 +15,15 @@ export interface GrantResult {
   refreshToken: string;
   expiresAt: number;
   scopes: string[];
+  /** now + `refresh_token_expires_in` when the answer carried it. */
+  refreshTokenExpiresAt?: number;
 }
 
 /**
  * How a grant failed. `invalid-grant`, `rejected` and `bad-answer` are final;
  * `transient` (network, timeout, 5xx, 429) may be retried with the same token.
  */
-export type GrantFailureKind = "invalid-grant" | "rejected" | "bad-answer" | "transient";
+export type GrantFailureKind = "invalid-grant" | "invalid-scope" | "rejected" | "bad-answer" | "transient";
 
 export class GrantError extends Error {
   override readonly name = "GrantError";
@@ -42,11 +43,18 @@ const TokenAnswer = z.looseObject({
   refresh_token: z.string().min(1).optional(),
   expires_in: z.number().positive().finite(),
   scope: z.string().optional(),
+  refresh_token_expires_in: z.number().positive().finite().optional(),
 });
 
 const ErrorAnswer = z.looseObject({ error: z.string() });
 
-export const USER_AGENT = `iclaude/${VERSION}`;
+/** The headers Claude Code's axios sends to the token endpoint (read off 2.1.332's requests), User-Agent aside. */
+const CLAUDE_HEADERS = {
+  accept: "application/json, text/plain, */*",
+  "accept-encoding": "gzip, compress, deflate, br",
+  "content-type": "application/json",
+  connection: "close",
+};
 const REQUEST_TIMEOUT_MS = 30_000;
 /** A server asking for a longer pause than this is not waited for inside one run. */
 const RETRY_AFTER_CAP_MS = 30_000;
@@ -76,6 +84,8 @@ function classifyStatus(status: number, body: string, headers: Headers): GrantEr
   const code = errorCode(body);
   const reason = code ? `HTTP ${status} ${code}` : `HTTP ${status}`;
   if (code === "invalid_grant") return new GrantError("invalid-grant", reason);
+  // Claude Code asks again with the credential's own scopes; iclaude asked with them already.
+  if (code === "invalid_scope") return new GrantError("invalid-scope", reason);
   if (status === 408 || status === 429 || status >= 500) return new GrantError("transient", reason, retryAfterMs(headers));
   return new GrantError("rejected", reason);
 }
@@ -96,6 +106,7 @@ function parseAnswer(body: string, request: GrantRequest, now: number): GrantRes
     refreshToken: answer.refresh_token ?? request.refreshToken,
     expiresAt: now + answer.expires_in * 1000,
     scopes: scopes?.length ? scopes : request.scopes,
+    ...(answer.refresh_token_expires_in === undefined ? {} : { refreshTokenExpiresAt: now + answer.refresh_token_expires_in * 1000 }),
   };
 }
 
@@ -112,7 +123,7 @@ export async function requestGrant(request: GrantRequest, timeoutMs = REQUEST_TI
         client_id: request.clientId,
         scope: request.scopes.join(" "),
       },
-      headers: { "user-agent": USER_AGENT, accept: "application/json" },
+      headers: { ...CLAUDE_HEADERS, "user-agent": request.userAgent },
       timeout: Math.min(timeoutMs, REQUEST_TIMEOUT_MS),
       retry: false,
       ignoreResponseError: true,

@@ -1,9 +1,11 @@
 import { loginWarnAt } from "./clocks.ts";
 import type { Config } from "./config.ts";
-import { serializeCredentials, withNewTokens } from "./credentials.ts";
+import { DEFAULT_CLIENT_ID } from "./config.ts";
+import { serializeCredentials, withNewTokens, type CredentialsFile, type OAuthCredential } from "./credentials.ts";
 import { assess, type Assessment } from "./current.ts";
 import { EXIT, IclaudeError, LOGIN_HINT } from "./errors.ts";
-import type { GrantError } from "./oauth.ts";
+import type { GrantError, GrantResult } from "./oauth.ts";
+import type { StoredCredentials } from "./store/index.ts";
 import { assertStateWritable, clearFailure, declinedRecently, recordFailure, rememberDeadRefreshToken, rememberDecline } from "./state.ts";
 import { readLongLived } from "./store/long-lived.ts";
 
@@ -38,9 +40,47 @@ const storedAccessToken = (a: Assessment): string | null => a.stored?.file?.clau
 /** A grant that ended in `invalid_grant`: the login is gone, the fallback decides what next. */
 type Redeemed = "refreshed" | "not-due" | "refreshed-elsewhere" | "dead";
 
+/** iclaude's own setting, else the credential's own `clientId`, else Claude Code's (CLAUDE_CODE_OAUTH_CLIENT_ID or the default). */
+export function grantClientId(config: Pick<Config, "clientId">, oauth: Pick<OAuthCredential, "clientId"> | undefined, env = process.env): string {
+  return config.clientId ?? oauth?.clientId ?? (env.CLAUDE_CODE_OAUTH_CLIENT_ID || DEFAULT_CLIENT_ID);
+}
+
+/** After the storage lock is not had for this long, the spent token's successor is written anyway: it is the only copy. */
+const SAVE_LOCK_WAIT_MS = 30_000;
+
+/**
+ * Writes the new pair under Claude Code's storage-write lock into the file as it is now (a key
+ * Claude Code saved meanwhile is kept). As Claude Code does, a file that meanwhile holds a
+ * different refresh token (a new login, another refresh) is newer and is left alone.
+ */
+async function saveNewPair(config: Config, stored: StoredCredentials, posted: string, result: GrantResult): Promise<"refreshed" | "refreshed-elsewhere"> {
+  const { readCredentials } = await import("./store/index.ts");
+  const { withStorageWriteLock } = await import("./coordinator.ts");
+  const save = (): "refreshed" | "refreshed-elsewhere" => {
+    let file: CredentialsFile | null = stored.file;
+    try {
+      file = readCredentials(stored.store).file ?? stored.file;
+    } catch {
+      // Unreadable now: the copy read under the refresh lock is the base.
+    }
+    const now = file?.claudeAiOauth?.refreshToken;
+    if (!file || (now !== posted && now !== "" && now !== undefined && now !== null)) return "refreshed-elsewhere";
+    stored.store.writeText(serializeCredentials(withNewTokens(file, result)));
+    return "refreshed";
+  };
+  try {
+    return await withStorageWriteLock(config, SAVE_LOCK_WAIT_MS, save);
+  } catch (error) {
+    if (error instanceof IclaudeError && error.exitCode === EXIT.lockTimeout) return save();
+    throw error;
+  }
+}
+
 function grantFailure(error: GrantError): IclaudeError {
   const kept = "the old login was kept";
   switch (error.kind) {
+    case "invalid-scope":
+      return new IclaudeError(`Anthropic refused this login's own scopes (${error.reason}); ${kept} and its refresh token was not spent — ${LOGIN_HINT}.`, EXIT.refreshFailed);
     case "rejected":
       return new IclaudeError(`The token endpoint refused the refresh (${error.reason}); ${kept} — check ICLAUDE_TOKEN_URL and ICLAUDE_CLIENT_ID.`, EXIT.refreshFailed);
     case "bad-answer":
@@ -56,7 +96,7 @@ function grantFailure(error: GrantError): IclaudeError {
  */
 async function redeem(config: Config, before: Assessment, options: RefreshOptions): Promise<Redeemed> {
   // Loaded only when a grant may be sent: a launch or a prompt with nothing due never pays for them.
-  const [{ cooldownLeft, holdSignals, withRefreshLock }, { GrantError, grantWithRetries }] = await Promise.all([
+  const [{ cooldownLeft, holdSignals, withRefreshLock, withStorageWriteLock }, { GrantError, grantWithRetries }] = await Promise.all([
     import("./coordinator.ts"),
     import("./oauth.ts"),
   ]);
@@ -64,7 +104,7 @@ async function redeem(config: Config, before: Assessment, options: RefreshOption
   const held: { signals?: { release: () => Promise<void> } } = {};
   try {
     return await withRefreshLock(config, options.lockWaitMs ?? 30_000, async () => {
-      const current = assess(config);
+      const current = await withStorageWriteLock(config, options.lockWaitMs ?? 30_000, () => assess(config));
       if (storedAccessToken(current) !== storedAccessToken(before)) return "refreshed-elsewhere";
       if (!renewable(current)) return "dead";
       if (!options.force && current.status !== "refresh-due") return "not-due";
@@ -79,13 +119,14 @@ async function redeem(config: Config, before: Assessment, options: RefreshOption
       assertStateWritable(config);
       held.signals = holdSignals();
       try {
+        const clientId = grantClientId(config, file.claudeAiOauth);
         const { result } = await grantWithRetries(
-          { tokenUrl: config.tokenUrl, clientId: config.clientId, refreshToken, scopes: current.scopes },
+          { tokenUrl: config.tokenUrl, clientId, refreshToken, scopes: current.scopes, userAgent: config.userAgent },
           { deadlineMs: options.deadlineMs ?? 60_000 },
         );
-        current.stored.store.writeText(serializeCredentials(withNewTokens(file, result)));
+        const saved = await saveNewPair(config, current.stored, refreshToken, result);
         clearFailure(config);
-        return "refreshed";
+        return saved;
       } catch (error) {
         if (!(error instanceof GrantError)) throw error;
         // State is checked writable before the send; should it fail now, the failure still gets its own words.

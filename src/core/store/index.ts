@@ -1,7 +1,7 @@
 import type { Config } from "../config.ts";
 import { parseCredentials, type CredentialsFile } from "../credentials.ts";
 import { probeCredentialsWrite, readTextFile, writeCredentialsFile } from "./file.ts";
-import { claudeKeychainService, keychainAccount, readKeychain, writeKeychain, type KeychainItem } from "./keychain.ts";
+import { checkKeychainWritable, claudeKeychainService, KeychainLockedError, keychainAccount, readKeychain, writeKeychain, type KeychainItem } from "./keychain.ts";
 
 /** Where Claude Code keeps its login: the file, or the macOS Keychain item. */
 export interface CredentialStore {
@@ -47,15 +47,15 @@ export function keychainStore(item: KeychainItem): CredentialStore {
       }
       writeKeychain(item, text);
     },
-    // The Keychain has no disk or permission failure iclaude could foresee.
-    probeWrite: () => {},
+    // The new pair is about as long as the old one; a margin covers longer tokens.
+    probeWrite: () => checkKeychainWritable(item, (readKeychain(item)?.length ?? 0) + 256),
   };
 }
 
 export function claudeKeychainItem(config: Config): KeychainItem {
   return {
     bin: config.securityBin,
-    service: claudeKeychainService(config.claudeConfigDir, config.claudeConfigDirSet),
+    service: claudeKeychainService(config.keychainHashInput),
     account: keychainAccount(),
   };
 }
@@ -68,7 +68,9 @@ export function openStore(config: Config, platform: NodeJS.Platform = process.pl
   if (platform !== "darwin") return fileStore(config.credentialsPath);
   try {
     return keychain.readText() === null ? fileStore(config.credentialsPath) : keychain;
-  } catch {
+  } catch (error) {
+    // A locked Keychain may hold the login: say so rather than judge the file.
+    if (error instanceof KeychainLockedError) throw error;
     return fileStore(config.credentialsPath);
   }
 }
