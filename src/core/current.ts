@@ -1,6 +1,6 @@
 import type { Config } from "./config.ts";
 import { judge, type Action, type Status } from "./clocks.ts";
-import type { CredentialsFile } from "./credentials.ts";
+import { isEndedLogin, type CredentialsFile } from "./credentials.ts";
 import { IclaudeError } from "./errors.ts";
 import { isDeadRefreshToken } from "./state.ts";
 import { openStore, readCredentials, type CredentialStore, type StoredCredentials } from "./store/index.ts";
@@ -28,6 +28,8 @@ export interface Assessment {
   refreshTokenDead: boolean;
   /** Why the stored credentials could not be used, for `invalid`. */
   error: IclaudeError | null;
+  /** Claude Code ended this login itself: it blanked the pair after `invalid_grant`, or marked it `loginEnded: "time_limit"`. */
+  ended: "refused" | "time-limit" | null;
 }
 
 type Env = Record<string, string | undefined>;
@@ -36,12 +38,22 @@ function fromEnv(token: string): Assessment {
   return {
     status: "valid", action: "none", store: "env", path: null, expiresAt: null, loginExpiresAt: null,
     scopes: [], subscriptionType: null, hasRefreshToken: false, accessToken: token,
-    stored: null, refreshTokenDead: false, error: null,
+    stored: null, refreshTokenDead: false, error: null, ended: null,
+  };
+}
+
+/** A login Claude Code ended is `expired`, with nothing left to send. */
+function ended(stored: StoredCredentials, oauth: NonNullable<CredentialsFile["claudeAiOauth"]>): Assessment {
+  return {
+    status: "expired", action: "login", store: stored.store.kind, path: stored.store.location, expiresAt: null, loginExpiresAt: null,
+    scopes: oauth.scopes, subscriptionType: oauth.subscriptionType ?? null, hasRefreshToken: false, accessToken: null,
+    stored, refreshTokenDead: false, error: null, ended: oauth.loginEnded === "time_limit" ? "time-limit" : "refused",
   };
 }
 
 function fromFile(config: Config, stored: StoredCredentials, file: CredentialsFile, now: number): Assessment {
   const oauth = file.claudeAiOauth;
+  if (oauth && isEndedLogin(oauth)) return ended(stored, oauth);
   const refreshToken = oauth?.refreshToken ?? null;
   const refreshTokenDead = refreshToken !== null && isDeadRefreshToken(config, refreshToken);
   const expiresAt = oauth?.expiresAt ?? null;
@@ -56,14 +68,14 @@ function fromFile(config: Config, stored: StoredCredentials, file: CredentialsFi
     ...verdict, store: stored.store.kind, path: stored.store.location, expiresAt,
     scopes: oauth?.scopes ?? [], subscriptionType: oauth?.subscriptionType ?? null,
     hasRefreshToken: refreshToken !== null, accessToken: oauth?.accessToken ?? null,
-    stored, refreshTokenDead, error: null,
+    stored, refreshTokenDead, error: null, ended: null,
   };
 }
 
 function empty(store: CredentialStore, stored: StoredCredentials | null, status: "missing" | "invalid", error: IclaudeError | null): Assessment {
   return {
     status, action: "login", store: store.kind, path: store.location, expiresAt: null, loginExpiresAt: null,
-    scopes: [], subscriptionType: null, hasRefreshToken: false, accessToken: null, stored, refreshTokenDead: false, error,
+    scopes: [], subscriptionType: null, hasRefreshToken: false, accessToken: null, stored, refreshTokenDead: false, error, ended: null,
   };
 }
 

@@ -152,6 +152,8 @@ async function redeem(config: Config, before: Assessment, options: RefreshOption
 function loginRequired(a: Assessment, refused: boolean): IclaudeError {
   if (a.status === "invalid" && a.error) return new IclaudeError(a.error.message, EXIT.loginRequired);
   if (a.status === "missing") return new IclaudeError(`There is no Claude login in ${a.path}; log in with \`claude /login\`.`, EXIT.loginRequired);
+  if (a.ended === "refused") return new IclaudeError(`Claude Code ended this login after Anthropic refused its refresh token; ${LOGIN_HINT}.`, EXIT.loginRequired);
+  if (a.ended === "time-limit") return new IclaudeError(`Claude Code ended this login: it reached its time limit; ${LOGIN_HINT}.`, EXIT.loginRequired);
   const what = refused ? "Anthropic no longer accepts this login's refresh token (invalid_grant)" : "The Claude login has ended";
   return new IclaudeError(`${what}; ${LOGIN_HINT}.`, EXIT.loginRequired);
 }

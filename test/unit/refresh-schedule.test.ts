@@ -13,7 +13,7 @@ const limits = { refreshMargin: 3600, threshold: 7 * 86400, cooldown: 30 };
 function assessment(fields: Partial<Assessment>): Assessment {
   return {
     status: "valid", action: "none", store: "file", path: "/x", expiresAt: null, loginExpiresAt: null, scopes: [],
-    subscriptionType: null, hasRefreshToken: true, accessToken: null, stored: null, refreshTokenDead: false, error: null,
+    subscriptionType: null, hasRefreshToken: true, accessToken: null, stored: null, refreshTokenDead: false, error: null, ended: null,
     ...fields,
   };
 }
