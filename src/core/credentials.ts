@@ -91,8 +91,11 @@ export function parseCredentials(text: string, where: string): CredentialsFile {
 
 /** The file with a new token pair, every other key kept as it was. */
 export function withNewTokens(file: CredentialsFile, tokens: NewTokens): CredentialsFile {
-  const current = file.claudeAiOauth;
-  if (!current) throw new IclaudeError("There is no Claude login to update.", EXIT.missing);
+  const stored = file.claudeAiOauth;
+  if (!stored) throw new IclaudeError("There is no Claude login to update.", EXIT.missing);
+  // A new pair is a live login again: Claude Code's mark of an ended one does not carry over.
+  const current = { ...stored };
+  delete current.loginEnded;
   return {
     ...file,
     claudeAiOauth: {

@@ -5,7 +5,7 @@ import { serializeCredentials, withNewTokens, type CredentialsFile, type OAuthCr
 import { assess, type Assessment } from "./current.ts";
 import { EXIT, IclaudeError, LOGIN_HINT } from "./errors.ts";
 import type { GrantError, GrantResult } from "./oauth.ts";
-import type { StoredCredentials } from "./store/index.ts";
+import { readCredentials, type StoredCredentials } from "./store/index.ts";
 import { assertStateWritable, clearFailure, declinedRecently, recordFailure, rememberDeadRefreshToken, rememberDecline } from "./state.ts";
 import { readLongLived } from "./store/long-lived.ts";
 
@@ -54,7 +54,6 @@ const SAVE_LOCK_WAIT_MS = 30_000;
  * different refresh token (a new login, another refresh) is newer and is left alone.
  */
 async function saveNewPair(config: Config, stored: StoredCredentials, posted: string, result: GrantResult): Promise<"refreshed" | "refreshed-elsewhere"> {
-  const { readCredentials } = await import("./store/index.ts");
   const { withStorageWriteLock } = await import("./coordinator.ts");
   const save = (): "refreshed" | "refreshed-elsewhere" => {
     let file: CredentialsFile | null = stored.file;
@@ -64,7 +63,7 @@ async function saveNewPair(config: Config, stored: StoredCredentials, posted: st
       // Unreadable now: the copy read under the refresh lock is the base.
     }
     const now = file?.claudeAiOauth?.refreshToken;
-    if (!file || (now !== posted && now !== "" && now !== undefined && now !== null)) return "refreshed-elsewhere";
+    if (!file || (now !== posted && now !== "")) return "refreshed-elsewhere";
     stored.store.writeText(serializeCredentials(withNewTokens(file, result)));
     return "refreshed";
   };
