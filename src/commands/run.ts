@@ -73,12 +73,16 @@ function claudeEnv(a: Assessment | null): Record<string, string | undefined> {
   return env;
 }
 
-/** One forced refresh after claude's login was refused: the new assessment, or why there is none. */
-async function renewAfterRefusal(config: Config): Promise<Assessment | string> {
+/**
+ * One forced refresh after claude's login was refused: the new assessment, or why there is none.
+ * A long-lived token that takes over only now (claude has just ended its own login) is worth the retry.
+ */
+async function renewAfterRefusal(config: Config, first: Assessment | null): Promise<Assessment | string> {
   try {
     const { refreshIfDue } = await import("../core/refresh.ts");
     const { outcome, after } = await refreshIfDue(config, { ...AFTER_REFUSAL, force: true, interactive: false });
     if (outcome === "refreshed" || outcome === "restored" || outcome === "refreshed-elsewhere" || outcome === "long-lived-stored") return after;
+    if (after.store === "long-lived" && first?.store !== "long-lived") return after;
     return after.store === "env" ? "claude uses CLAUDE_CODE_OAUTH_TOKEN from the environment, which iclaude cannot renew" : "there was nothing iclaude could renew";
   } catch (error) {
     return reason(error);
@@ -111,13 +115,17 @@ async function runWithRetry(config: Config, bin: string, args: string[], a: Asse
     log.warn("claude's login was refused; not retried, as its input was too large to replay.");
     return first;
   }
-  const renewed = await renewAfterRefusal(config);
+  const renewed = await renewAfterRefusal(config, a);
   if (typeof renewed === "string") {
     await release(gate);
     log.warn(`claude's login was refused, and iclaude could not renew it: ${renewed}`);
     return first;
   }
-  log.warn("claude's login was refused; iclaude refreshed it and is running claude once more.");
+  log.warn(
+    renewed.store === "long-lived" && a?.store !== "long-lived"
+      ? "claude's login was refused; iclaude is running claude once more with the stored long-lived token."
+      : "claude's login was refused; iclaude refreshed it and is running claude once more.",
+  );
   return spawnClaude(bin, args, claudeEnv(renewed), { tape, output: null });
 }
 

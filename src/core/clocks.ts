@@ -51,7 +51,9 @@ export const loginWarnAt = (loginExpiresAt: number, limits: Pick<Limits, "thresh
  */
 export function judge(clocks: Clocks, now: number, limits: Limits): Verdict {
   const loginExpiresAt = clocks.refreshable ? clocks.refreshExpiresAt : clocks.accessExpiresAt;
-  if (loginExpiresAt !== null && loginExpiresAt <= now) return { status: "expired", action: "login", loginExpiresAt };
+  // A passed refreshTokenExpiresAt is Claude Code's estimate: only Anthropic's refusal ends a login
+  // that still has a refresh token, so it stays `login-expiring` and a due refresh is still tried.
+  if (loginExpiresAt !== null && loginExpiresAt <= now && !clocks.refreshable) return { status: "expired", action: "login", loginExpiresAt };
   if (clocks.refreshable && clocks.accessExpiresAt !== null && now > refreshDueAt(clocks.accessExpiresAt, limits)) {
     return { status: "refresh-due", action: "refresh", loginExpiresAt };
   }

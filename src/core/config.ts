@@ -17,13 +17,17 @@ export interface Config {
   /** Seconds after a failed refresh before the network is tried again. */
   cooldown: number;
   tokenUrl: string;
-  clientId: string;
+  /** iclaude's own client id (ICLAUDE_CLIENT_ID, config client_id); unset, the credential's own wins. */
+  clientId: string | undefined;
+  /** What the token endpoint is told: Claude Code's User-Agent unless ICLAUDE_USER_AGENT overrides it. */
+  userAgent: string;
   store: StoreChoice;
   claudeBin: string | undefined;
   securityBin: string;
+  /** Where Claude Code keeps its credentials and their locks: CLAUDE_SECURESTORAGE_CONFIG_DIR, else the config dir (NFC). */
   claudeConfigDir: string;
-  /** True when CLAUDE_CONFIG_DIR is set: it changes the Keychain service name. */
-  claudeConfigDirSet: boolean;
+  /** What Claude Code hashes into its Keychain service name; null when the name has no suffix. */
+  keychainHashInput: string | null;
   credentialsPath: string;
   stateDir: string;
   configPath: string;
@@ -47,7 +51,9 @@ export interface ConfigFlags {
 }
 
 const DEFAULT_TOKEN_URL = "https://platform.claude.com/v1/oauth/token";
-const DEFAULT_CLIENT_ID = "9d1c250a-e61b-44d9-88ed-5944d1962f5e";
+export const DEFAULT_CLIENT_ID = "9d1c250a-e61b-44d9-88ed-5944d1962f5e";
+/** What Claude Code (2.1.197 to 2.1.332) sends to the token endpoint: axios's own User-Agent. */
+export const CLAUDE_USER_AGENT = "axios/1.15.2";
 export { DEFAULT_PROTECTED_PATHS } from "./rules/paths.ts";
 
 /**
@@ -151,12 +157,23 @@ function durationSetting(name: string, envName: string, flag: string | undefined
   return parseDuration(value, where);
 }
 
+/**
+ * Claude Code's storage dir and Keychain hash input (2.1.332): CLAUDE_SECURESTORAGE_CONFIG_DIR when
+ * set (empty means ~/.claude, unhashed), else CLAUDE_CONFIG_DIR, else ~/.claude — all NFC-normalised.
+ */
+function claudeStorage(env: Env, home: string): { dir: string; hashInput: string | null } {
+  const secure = env.CLAUDE_SECURESTORAGE_CONFIG_DIR;
+  if (secure !== undefined) return { dir: (secure || join(home, ".claude")).normalize("NFC"), hashInput: secure ? secure.normalize("NFC") : null };
+  const configDir = nonEmpty(env.CLAUDE_CONFIG_DIR)?.normalize("NFC");
+  return { dir: configDir ?? join(home, ".claude").normalize("NFC"), hashInput: configDir ?? null };
+}
+
 /** Reads config.toml, the environment and the flags into one validated Config. */
 export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Config {
   const home = nonEmpty(env.HOME) ?? homedir();
   const configPath = resolveConfigPath(env);
   const file = readConfigFile(configPath);
-  const claudeConfigDir = nonEmpty(env.CLAUDE_CONFIG_DIR) ?? join(home, ".claude");
+  const storage = claudeStorage(env, home);
   const [tokenUrl, tokenUrlSource] = pick(undefined, nonEmpty(env.ICLAUDE_TOKEN_URL), file.token_url, DEFAULT_TOKEN_URL);
   const storeEnv = nonEmpty(env.ICLAUDE_STORE);
   if (storeEnv && !["auto", "file", "keychain"].includes(storeEnv)) {
@@ -167,13 +184,14 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Con
     refreshMargin: durationSetting("refresh_margin", "ICLAUDE_REFRESH_MARGIN", flags.refreshMargin, env, file.refresh_margin, "1h"),
     cooldown: durationSetting("cooldown", "ICLAUDE_COOLDOWN", flags.cooldown, env, file.cooldown, "30s"),
     tokenUrl: checkTokenUrl(tokenUrl, tokenUrlSource === "environment" ? "ICLAUDE_TOKEN_URL" : "config token_url"),
-    clientId: pick(undefined, nonEmpty(env.ICLAUDE_CLIENT_ID), file.client_id, DEFAULT_CLIENT_ID)[0],
+    clientId: nonEmpty(env.ICLAUDE_CLIENT_ID) ?? file.client_id,
+    userAgent: nonEmpty(env.ICLAUDE_USER_AGENT) ?? CLAUDE_USER_AGENT,
     store: pick<StoreChoice>(undefined, storeEnv as StoreChoice | undefined, file.store, "auto")[0],
     claudeBin: nonEmpty(env.ICLAUDE_CLAUDE_BIN) ?? file.claude_bin,
     securityBin: nonEmpty(env.ICLAUDE_SECURITY_BIN) ?? "/usr/bin/security",
-    claudeConfigDir,
-    claudeConfigDirSet: nonEmpty(env.CLAUDE_CONFIG_DIR) !== undefined,
-    credentialsPath: join(claudeConfigDir, ".credentials.json"),
+    claudeConfigDir: storage.dir,
+    keychainHashInput: storage.hashInput,
+    credentialsPath: join(storage.dir, ".credentials.json"),
     stateDir: nonEmpty(env.ICLAUDE_STATE_DIR) ?? join(nonEmpty(env.XDG_STATE_HOME) ?? join(home, ".local", "state"), "iclaude"),
     configPath,
     guard: {

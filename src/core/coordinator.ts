@@ -7,9 +7,11 @@ import { EXIT, IclaudeError } from "./errors.ts";
 import { fingerprint } from "./secrets.ts";
 import { readLastFailure } from "./state.ts";
 
-/** Claude Code's values: a holder refreshes the lock's mtime every 5 s; one untouched for 10 s is stale. */
-const STALE_MS = 10_000;
+/** Claude Code's values (2.1.332): a holder refreshes the lock's mtime every 5 s; one untouched for 60 s is stale. */
+const STALE_MS = 60_000;
 const UPDATE_MS = 5_000;
+/** Claude Code's storage-write lock: one untouched for 15 s is stale (proper-lockfile then refreshes it every 7.5 s). */
+const STORAGE_STALE_MS = 15_000;
 
 type Release = () => Promise<void>;
 
@@ -89,6 +91,34 @@ export async function withRefreshLock<T>(config: Pick<Config, "claudeConfigDir">
     return await fn();
   } finally {
     await release();
+  }
+}
+
+/**
+ * Runs `fn` holding Claude Code's storage-write lock (`<dir>/.storage-write.lock`), which Claude
+ * Code takes around every read-modify-write of its credentials: no write of theirs (a saved MCP
+ * token) can then put back a refresh token iclaude has just spent. Waits at most `waitMs`.
+ */
+export async function withStorageWriteLock<T>(config: Pick<Config, "claudeConfigDir">, waitMs: number, fn: () => T | Promise<T>): Promise<T> {
+  const file = join(config.claudeConfigDir, ".storage-write");
+  const end = Date.now() + waitMs;
+  let release: Release;
+  for (;;) {
+    try {
+      release = await lock(file, { realpath: false, stale: STORAGE_STALE_MS, onCompromised: () => {} });
+      break;
+    } catch (error) {
+      if (!isLocked(error) || Date.now() >= end) {
+        const why = isLocked(error) ? "it is held" : error instanceof Error ? error.message : String(error);
+        throw new IclaudeError(`Cannot take Claude Code's storage lock ${file}.lock (${why}); try again in a moment.`, EXIT.lockTimeout);
+      }
+      await sleep(Math.min(50 + Math.random() * 150, Math.max(end - Date.now(), 0)));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    await release().catch(() => {});
   }
 }
 

@@ -8,14 +8,31 @@ import { spliceObject, SpliceError } from "./splice.ts";
  * Claude Code's credential format. Loose objects: every key iclaude does not
  * use (mcpOAuth, rateLimitTier, keys of future versions) survives a rewrite.
  */
-const OAuthSchema = z.looseObject({
-  accessToken: z.string().min(1),
-  refreshToken: z.string().min(1).nullish(),
-  expiresAt: z.number().finite().nullish(),
-  refreshTokenExpiresAt: z.number().finite().nullish(),
-  scopes: z.array(z.string()).default([]),
-  subscriptionType: z.string().nullish(),
-});
+const OAuthSchema = z
+  .looseObject({
+    accessToken: z.string(),
+    refreshToken: z.string().nullish(),
+    expiresAt: z.number().finite().nullish(),
+    refreshTokenExpiresAt: z.number().finite().nullish(),
+    scopes: z.array(z.string()).default([]),
+    subscriptionType: z.string().nullish(),
+    clientId: z.string().min(1).nullish(),
+    loginEnded: z.string().nullish(),
+  })
+  .superRefine((oauth, context) => {
+    if (isEndedLogin(oauth)) return;
+    for (const key of ["accessToken", "refreshToken"] as const) {
+      if (oauth[key] === "") context.addIssue({ code: "custom", path: [key], message: "it is empty" });
+    }
+  });
+
+/**
+ * Claude Code's mark of a login it ended: after `invalid_grant` both 2.1.197 and 2.1.332 blank the
+ * pair (`accessToken: "", refreshToken: ""`, `expiresAt: 0`); 2.1.332 may add `loginEnded: "time_limit"`.
+ */
+export function isEndedLogin(oauth: { accessToken: string; refreshToken?: string | null; loginEnded?: string | null }): boolean {
+  return Boolean(oauth.loginEnded) || (oauth.accessToken === "" && oauth.refreshToken === "");
+}
 
 const FileSchema = z.looseObject({ claudeAiOauth: OAuthSchema.optional() });
 
@@ -29,6 +46,17 @@ export interface NewTokens {
   refreshToken: string;
   expiresAt: number;
   scopes: string[];
+  /** now + the answer's `refresh_token_expires_in`, when it carried one. */
+  refreshTokenExpiresAt?: number;
+}
+
+/**
+ * As Claude Code keeps it on a refresh: the earlier of the stored end and the answer's; a stored
+ * login without one keeps none, and an answer without one keeps the stored end.
+ */
+function keptLoginEnd(stored: number | null | undefined, answered: number | undefined): number | undefined {
+  if (typeof stored !== "number") return undefined;
+  return answered === undefined ? stored : Math.min(stored, answered);
 }
 
 /** Where a JSON.parse error happened, as "line L, column C" when the engine tells the offset. */
@@ -66,8 +94,11 @@ export function parseCredentials(text: string, where: string): CredentialsFile {
 
 /** The file with a new token pair, every other key kept as it was. */
 export function withNewTokens(file: CredentialsFile, tokens: NewTokens): CredentialsFile {
-  const current = file.claudeAiOauth;
-  if (!current) throw new IclaudeError("There is no Claude login to update.", EXIT.missing);
+  const stored = file.claudeAiOauth;
+  if (!stored) throw new IclaudeError("There is no Claude login to update.", EXIT.missing);
+  // A new pair is a live login again: Claude Code's mark of an ended one does not carry over.
+  const current = { ...stored };
+  delete current.loginEnded;
   return {
     ...file,
     claudeAiOauth: {
@@ -76,6 +107,7 @@ export function withNewTokens(file: CredentialsFile, tokens: NewTokens): Credent
       refreshToken: tokens.refreshToken,
       expiresAt: tokens.expiresAt,
       scopes: tokens.scopes,
+      ...(typeof current.refreshTokenExpiresAt === "number" ? { refreshTokenExpiresAt: keptLoginEnd(current.refreshTokenExpiresAt, tokens.refreshTokenExpiresAt) } : {}),
     },
   };
 }

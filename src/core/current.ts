@@ -1,6 +1,6 @@
 import type { Config } from "./config.ts";
 import { judge, type Action, type Status } from "./clocks.ts";
-import { withNewTokens, type CredentialsFile, type NewTokens } from "./credentials.ts";
+import { isEndedLogin, withNewTokens, type CredentialsFile, type NewTokens } from "./credentials.ts";
 import { IclaudeError } from "./errors.ts";
 import { readRescue } from "./rescue.ts";
 import { isDeadRefreshToken } from "./state.ts";
@@ -31,6 +31,8 @@ export interface Assessment {
   error: IclaudeError | null;
   /** A pair a failed write left in the state dir for these credentials: judged here, put in place by the next refresh run. */
   rescued: NewTokens | null;
+  /** Claude Code ended this login itself: it blanked the pair after `invalid_grant`, or marked it `loginEnded: "time_limit"`. */
+  ended: "refused" | "time-limit" | null;
 }
 
 type Env = Record<string, string | undefined>;
@@ -39,12 +41,22 @@ function fromEnv(token: string): Assessment {
   return {
     status: "valid", action: "none", store: "env", path: null, expiresAt: null, loginExpiresAt: null,
     scopes: [], subscriptionType: null, hasRefreshToken: false, accessToken: token,
-    stored: null, refreshTokenDead: false, error: null, rescued: null,
+    stored: null, refreshTokenDead: false, error: null, rescued: null, ended: null,
+  };
+}
+
+/** A login Claude Code ended is `expired`, with nothing left to send. */
+function ended(stored: StoredCredentials, oauth: NonNullable<CredentialsFile["claudeAiOauth"]>): Assessment {
+  return {
+    status: "expired", action: "login", store: stored.store.kind, path: stored.store.location, expiresAt: null, loginExpiresAt: null,
+    scopes: oauth.scopes, subscriptionType: oauth.subscriptionType ?? null, hasRefreshToken: false, accessToken: null,
+    stored, refreshTokenDead: false, error: null, rescued: null, ended: oauth.loginEnded === "time_limit" ? "time-limit" : "refused",
   };
 }
 
 function fromFile(config: Config, stored: StoredCredentials, file: CredentialsFile, now: number): Assessment {
   const oauth = file.claudeAiOauth;
+  if (oauth && isEndedLogin(oauth)) return ended(stored, oauth);
   const refreshToken = oauth?.refreshToken ?? null;
   const refreshTokenDead = refreshToken !== null && isDeadRefreshToken(config, refreshToken);
   const expiresAt = oauth?.expiresAt ?? null;
@@ -59,7 +71,7 @@ function fromFile(config: Config, stored: StoredCredentials, file: CredentialsFi
     ...verdict, store: stored.store.kind, path: stored.store.location, expiresAt,
     scopes: oauth?.scopes ?? [], subscriptionType: oauth?.subscriptionType ?? null,
     hasRefreshToken: refreshToken !== null, accessToken: oauth?.accessToken ?? null,
-    stored, refreshTokenDead, error: null, rescued: null,
+    stored, refreshTokenDead, error: null, rescued: null, ended: null,
   };
 }
 
@@ -73,7 +85,7 @@ function fromStored(config: Config, stored: StoredCredentials, file: Credentials
 function empty(store: CredentialStore, stored: StoredCredentials | null, status: "missing" | "invalid", error: IclaudeError | null): Assessment {
   return {
     status, action: "login", store: store.kind, path: store.location, expiresAt: null, loginExpiresAt: null,
-    scopes: [], subscriptionType: null, hasRefreshToken: false, accessToken: null, stored, refreshTokenDead: false, error, rescued: null,
+    scopes: [], subscriptionType: null, hasRefreshToken: false, accessToken: null, stored, refreshTokenDead: false, error, rescued: null, ended: null,
   };
 }
 

@@ -1,6 +1,5 @@
 import { FetchError, ofetch } from "ofetch";
 import { z } from "zod";
-import { VERSION } from "../version.ts";
 import { PRINTABLE_TOKEN } from "./secrets.ts";
 
 /** What one refresh grant sends (CONTRACT §4). */
@@ -9,6 +8,7 @@ export interface GrantRequest {
   clientId: string;
   refreshToken: string;
   scopes: string[];
+  userAgent: string;
 }
 
 /** The new pair, ready for `withNewTokens`; `refreshToken` is the old one when none came back. */
@@ -20,13 +20,15 @@ export interface GrantResult {
   scopes: string[];
   /** What in the answer was absurd and how it was bounded, to be said once; empty for a sound answer. */
   repairs: string[];
+  /** now + `refresh_token_expires_in` when the answer carried it. */
+  refreshTokenExpiresAt?: number;
 }
 
 /**
  * How a grant failed. `invalid-grant`, `rejected`, `redirected` and `bad-answer`
  * are final; `transient` (network, timeout, 5xx, 429) may be retried with the same token.
  */
-export type GrantFailureKind = "invalid-grant" | "rejected" | "redirected" | "bad-answer" | "transient";
+export type GrantFailureKind = "invalid-grant" | "invalid-scope" | "rejected" | "redirected" | "bad-answer" | "transient";
 
 export class GrantError extends Error {
   override readonly name = "GrantError";
@@ -47,6 +49,7 @@ const TokenAnswer = z.looseObject({
   refresh_token: z.unknown().optional(),
   expires_in: z.unknown().optional(),
   scope: z.unknown().optional(),
+  refresh_token_expires_in: z.unknown().optional(),
 });
 
 /** Far beyond any real access token (they are about 100 characters); the write is proven for this much. */
@@ -58,7 +61,13 @@ const MAX_EXPIRES_S = 86_400;
 
 const ErrorAnswer = z.looseObject({ error: z.string() });
 
-export const USER_AGENT = `iclaude/${VERSION}`;
+/** The headers Claude Code's axios sends to the token endpoint (read off 2.1.332's requests), User-Agent aside. */
+const CLAUDE_HEADERS = {
+  accept: "application/json, text/plain, */*",
+  "accept-encoding": "gzip, compress, deflate, br",
+  "content-type": "application/json",
+  connection: "close",
+};
 const REQUEST_TIMEOUT_MS = 30_000;
 /** A server asking for a longer pause than this is not waited for inside one run. */
 const RETRY_AFTER_CAP_MS = 30_000;
@@ -88,6 +97,8 @@ function classifyStatus(status: number, body: string, headers: Headers): GrantEr
   const code = errorCode(body);
   const reason = code ? `HTTP ${status} ${code}` : `HTTP ${status}`;
   if (code === "invalid_grant") return new GrantError("invalid-grant", reason);
+  // Claude Code asks again with the credential's own scopes; iclaude asked with them already.
+  if (code === "invalid_scope") return new GrantError("invalid-scope", reason);
   if (status === 408 || status === 429 || status >= 500) return new GrantError("transient", reason, retryAfterMs(headers));
   return new GrantError("rejected", reason);
 }
@@ -104,6 +115,19 @@ function lifetime(value: unknown): { seconds: number; repair: string | null } {
   return { seconds, repair: seconds === value ? null : `expires_in ${value} s, bounded to ${seconds === MAX_EXPIRES_S ? "24 h" : "1 minute"}` };
 }
 
+/** A login lasts at most a year (a long-lived token's life); twice that is past any sound answer. */
+const MAX_LOGIN_S = 2 * 366 * 86_400;
+
+/** now + `refresh_token_expires_in` when the answer carries a sound one; the engine keeps the earlier of it and the old end. */
+function loginEnd(value: unknown, now: number, repairs: string[]): { refreshTokenExpiresAt?: number } {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0 || value > MAX_LOGIN_S) {
+    repairs.push("a refresh_token_expires_in that is not a lifetime, so the login's end was left as it was");
+    return {};
+  }
+  return { refreshTokenExpiresAt: now + value * 1000 };
+}
+
 /**
  * A stand-in for the largest pair an answer is expected to produce: the
  * credentials write is rendered and reserved with it before the send.
@@ -112,6 +136,7 @@ export const LARGEST_RESULT: GrantResult = {
   accessToken: "x".repeat(MAX_TOKEN_LENGTH),
   refreshToken: "x".repeat(MAX_TOKEN_LENGTH),
   expiresAt: 9_999_999_999_999,
+  refreshTokenExpiresAt: 9_999_999_999_999,
   scopes: Array.from({ length: MAX_SCOPE_LENGTH / 2 }, () => "x"),
   repairs: [],
 };
@@ -147,6 +172,7 @@ function parseAnswer(body: string, request: GrantRequest, now: number): GrantRes
     expiresAt: access === null ? now : now + life.seconds * 1000,
     scopes,
     repairs,
+    ...loginEnd(answer.refresh_token_expires_in, now, repairs),
   };
 }
 
@@ -163,7 +189,7 @@ export async function requestGrant(request: GrantRequest, timeoutMs = REQUEST_TI
         client_id: request.clientId,
         scope: request.scopes.join(" "),
       },
-      headers: { "user-agent": USER_AGENT, accept: "application/json" },
+      headers: { ...CLAUDE_HEADERS, "user-agent": request.userAgent },
       timeout: Math.min(timeoutMs, REQUEST_TIMEOUT_MS),
       retry: false,
       ignoreResponseError: true,

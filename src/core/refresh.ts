@@ -1,13 +1,13 @@
 import { loginWarnAt } from "./clocks.ts";
-import type { Config } from "./config.ts";
-import { serializeCredentials, withNewTokens, type CredentialsFile, type NewTokens } from "./credentials.ts";
+import { DEFAULT_CLIENT_ID, type Config } from "./config.ts";
+import { serializeCredentials, withNewTokens, type CredentialsFile, type NewTokens, type OAuthCredential } from "./credentials.ts";
 import { assess, type Assessment } from "./current.ts";
 import { describeFsError, EXIT, IclaudeError, LOGIN_HINT } from "./errors.ts";
 import { formatDuration } from "./durations.ts";
-import type { GrantError, GrantEvent } from "./oauth.ts";
+import type { GrantError, GrantEvent, GrantResult } from "./oauth.ts";
 import { clearRescue, rescuePath, saveRescue } from "./rescue.ts";
 import { assertStateWritable, clearFailure, declinedRecently, recordFailure, rememberDeadRefreshToken, rememberDecline } from "./state.ts";
-import type { ReservedWrite, StoredCredentials } from "./store/index.ts";
+import { readCredentials, type ReservedWrite, type StoredCredentials } from "./store/index.ts";
 import { readLongLived } from "./store/long-lived.ts";
 
 export interface RefreshOptions {
@@ -70,9 +70,48 @@ function putNewPair(config: Config, stored: StoredCredentials, file: Credentials
   clearRescue(config);
 }
 
+/** iclaude's own setting, else the credential's own `clientId`, else Claude Code's (CLAUDE_CODE_OAUTH_CLIENT_ID or the default). */
+export function grantClientId(config: Pick<Config, "clientId">, oauth: Pick<OAuthCredential, "clientId"> | undefined, env = process.env): string {
+  return config.clientId ?? oauth?.clientId ?? (env.CLAUDE_CODE_OAUTH_CLIENT_ID || DEFAULT_CLIENT_ID);
+}
+
+/** After the storage lock is not had for this long, the spent token's successor is written anyway: it is the only copy. */
+const SAVE_LOCK_WAIT_MS = 30_000;
+
+/**
+ * Writes the new pair under Claude Code's storage-write lock into the credentials as they are now
+ * (a key Claude Code saved meanwhile is kept), into the room reserved before the send. As Claude
+ * Code does, credentials that meanwhile hold a different refresh token (a new login, another
+ * refresh) are newer and are left alone.
+ */
+async function saveNewPair(config: Config, stored: StoredCredentials, posted: string, result: GrantResult, reserved: ReservedWrite): Promise<"refreshed" | "refreshed-elsewhere"> {
+  const { withStorageWriteLock } = await import("./coordinator.ts");
+  const save = (): "refreshed" | "refreshed-elsewhere" => {
+    let fresh = stored;
+    try {
+      const now = readCredentials(stored.store);
+      if (now.file) fresh = now;
+    } catch {
+      // Unreadable now: the copy read under the refresh lock is the base.
+    }
+    const token = fresh.file?.claudeAiOauth?.refreshToken;
+    if (!fresh.file || (token !== posted && token !== "")) return "refreshed-elsewhere";
+    putNewPair(config, fresh, fresh.file, posted, result, reserved);
+    return "refreshed";
+  };
+  try {
+    return await withStorageWriteLock(config, SAVE_LOCK_WAIT_MS, save);
+  } catch (error) {
+    if (error instanceof IclaudeError && error.exitCode === EXIT.lockTimeout) return save();
+    throw error;
+  }
+}
+
 function grantFailure(error: GrantError, cooldown: number): IclaudeError {
   const kept = "the old login was kept";
   switch (error.kind) {
+    case "invalid-scope":
+      return new IclaudeError(`Anthropic refused this login's own scopes (${error.reason}); ${kept} and its refresh token was not spent — ${LOGIN_HINT}.`, EXIT.refreshFailed);
     case "rejected":
       return new IclaudeError(`The token endpoint refused the refresh (${error.reason}); ${kept} — check ICLAUDE_TOKEN_URL and ICLAUDE_CLIENT_ID.`, EXIT.refreshFailed);
     case "redirected":
@@ -101,7 +140,7 @@ function refuseInCooldown(secondsLeft: number): void {
  */
 async function redeem(config: Config, before: Assessment, options: RefreshOptions): Promise<Redeemed> {
   // Loaded only when a grant may be sent: a launch or a prompt with nothing due never pays for them.
-  const [{ cooldownLeft, holdSignals, withRefreshLock }, { GrantError, grantWithRetries, LARGEST_RESULT }] = await Promise.all([
+  const [{ cooldownLeft, holdSignals, withRefreshLock, withStorageWriteLock }, { GrantError, grantWithRetries, LARGEST_RESULT }] = await Promise.all([
     import("./coordinator.ts"),
     import("./oauth.ts"),
   ]);
@@ -112,12 +151,15 @@ async function redeem(config: Config, before: Assessment, options: RefreshOption
   const held: { signals?: { release: () => Promise<void> }; write?: ReservedWrite } = {};
   try {
     return await withRefreshLock(config, options.lockWaitMs ?? 30_000, async () => {
-      const current = assess(config);
+      const current = await withStorageWriteLock(config, options.lockWaitMs ?? 30_000, () => assess(config));
       if (storedAccessToken(current) !== storedAccessToken(before)) return just("refreshed-elsewhere");
       const file = current.stored?.file;
-      if (current.rescued && file && current.stored) {
-        const bytes = serializeCredentials(withNewTokens(file, current.rescued), current.stored);
-        current.stored.store.reserveWrite(bytes.length).commit(bytes);
+      const { rescued, stored } = current;
+      if (rescued && file && stored) {
+        await withStorageWriteLock(config, SAVE_LOCK_WAIT_MS, () => {
+          const bytes = serializeCredentials(withNewTokens(file, rescued), stored);
+          stored.store.reserveWrite(bytes.length).commit(bytes);
+        });
         clearRescue(config);
         return just("restored");
       }
@@ -132,16 +174,17 @@ async function redeem(config: Config, before: Assessment, options: RefreshOption
       const reserved = (held.write = current.stored.store.reserveWrite(size));
       held.signals = holdSignals();
       try {
+        const clientId = grantClientId(config, file.claudeAiOauth);
         const { result } = await grantWithRetries(
-          { tokenUrl: config.tokenUrl, clientId: config.clientId, refreshToken, scopes: current.scopes },
+          { tokenUrl: config.tokenUrl, clientId, refreshToken, scopes: current.scopes, userAgent: config.userAgent },
           { deadlineMs: options.deadlineMs ?? 60_000, onEvent: options.onGrant },
         );
-        putNewPair(config, current.stored, file, refreshToken, result, reserved);
+        const saved = await saveNewPair(config, current.stored, refreshToken, result, reserved);
         clearFailure(config, refreshToken);
-        const warning = result.repairs.length
+        const warning = saved === "refreshed" && result.repairs.length
           ? `The token endpoint's answer was partly absurd (${result.repairs.join("; ")}); the new login was kept.`
           : null;
-        return { outcome: "refreshed", warning };
+        return { outcome: saved, warning };
       } catch (error) {
         if (!(error instanceof GrantError)) throw error;
         // State is checked writable before the send; should it fail now, the failure still gets its own words.
@@ -168,6 +211,8 @@ async function redeem(config: Config, before: Assessment, options: RefreshOption
 function loginRequired(a: Assessment, refused: boolean): IclaudeError {
   if (a.status === "invalid" && a.error) return new IclaudeError(a.error.message, EXIT.loginRequired);
   if (a.status === "missing") return new IclaudeError(`There is no Claude login in ${a.path}; log in with \`claude /login\`.`, EXIT.loginRequired);
+  if (a.ended === "refused") return new IclaudeError(`Claude Code ended this login after Anthropic refused its refresh token; ${LOGIN_HINT}.`, EXIT.loginRequired);
+  if (a.ended === "time-limit") return new IclaudeError(`Claude Code ended this login: it reached its time limit; ${LOGIN_HINT}.`, EXIT.loginRequired);
   const what = refused ? "Anthropic no longer accepts this login's refresh token (invalid_grant)" : "The Claude login has ended";
   return new IclaudeError(`${what}; ${LOGIN_HINT}.`, EXIT.loginRequired);
 }

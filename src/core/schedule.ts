@@ -86,7 +86,7 @@ export function writeSchedule(config: Config, looked: Assessment | Looked[], fai
 
 /** Every profile's verdict, this config's own first; a damaged profiles file costs only the others. */
 function lookAtProfiles(config: Config, flags: ConfigFlags): Looked[] {
-  const ownDir = config.claudeConfigDirSet && config.claudeConfigDir !== defaultClaudeDir() ? { dir: config.claudeConfigDir } : {};
+  const ownDir = config.keychainHashInput !== null && config.claudeConfigDir !== defaultClaudeDir() ? { dir: config.claudeConfigDir } : {};
   const own = { assessment: assess(config), ...ownDir };
   try {
     const others = profilesToVisit()

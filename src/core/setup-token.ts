@@ -33,6 +33,18 @@ export function extractToken(output: string): string | null {
   return TOKEN_SHAPE.test(candidate) ? candidate : null;
 }
 
+const UNIT_MS: Record<string, number> = { year: 365 * 24 * 3600_000, day: 24 * 3600_000, hour: 3600_000, minute: 60_000 };
+
+/**
+ * How long claude says the token lasts: `Your OAuth token (valid for 1 year):` (2.1.197) or
+ * `(valid for 30 days):` (2.1.332, the server's answer); a year when it says nothing readable.
+ */
+export function validForMs(output: string): number {
+  const text = Bun.stripANSI(output).replace(/\s+/g, " ");
+  const match = /valid for (\d+) (year|day|hour|minute)s?\b/.exec(text);
+  return match ? Number(match[1]) * (UNIT_MS[match[2] ?? "year"] ?? YEAR_MS) : YEAR_MS;
+}
+
 /** The real claude, as the launcher finds it; without one, a person must log in by other means (exit 20). */
 function realClaude(config: Config): string {
   try {
@@ -116,14 +128,14 @@ async function runInPty(claude: string): Promise<{ output: string; exitCode: num
 
 /**
  * The fallback: asks once, runs `claude setup-token`, and keeps the long-lived
- * token it prints in iclaude's own store for a year. Claude Code's credentials
+ * token it prints in iclaude's own store until the end claude states. Claude Code's credentials
  * are never touched. False when the person declines; throws when the run
  * yields no token.
  */
 export async function offerSetupToken(config: Config, expiring: boolean): Promise<boolean> {
   const why = expiring
-    ? "Your Claude login ends soon. A long-lived token from `claude setup-token` keeps claude working for a year."
-    : "Your Claude login cannot be renewed. A long-lived token from `claude setup-token` keeps claude working for a year.";
+    ? "Your Claude login ends soon. A long-lived token from `claude setup-token` keeps claude working for up to a year."
+    : "Your Claude login cannot be renewed. A long-lived token from `claude setup-token` keeps claude working for up to a year.";
   process.stdout.write(`${why}\n`);
   if (!(await confirm("Run claude setup-token now? [Y/n]"))) return false;
   const { output, exitCode } = await runInPty(realClaude(config));
@@ -135,6 +147,7 @@ export async function offerSetupToken(config: Config, expiring: boolean): Promis
     );
   }
   const now = Date.now();
-  writeLongLived(config, { token, expiresAt: now + YEAR_MS, createdAt: now });
+  writeLongLived(config, { token, expiresAt: now + validForMs(output), createdAt: now });
+  process.stdout.write("iclaude stored the long-lived token. It carries only user:inference: claude works, but /usage and Remote Control do not.\n");
   return true;
 }

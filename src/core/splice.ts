@@ -119,13 +119,19 @@ function editFor(object: ObjectSpan, key: string, before: unknown, after: unknow
 
 /**
  * `bytes` with the object under top-level key `name` turned from `before` into
- * `after` (which keeps every key of `before`), member by member; members whose
- * value did not change keep their bytes.
+ * `after`, member by member; members whose value did not change keep their
+ * bytes. A key `after` drops (Claude Code's `loginEnded` under a new pair) is
+ * the one case that rewrites that object whole; the rest of the file keeps its bytes.
  */
 export function spliceObject(bytes: Uint8Array, name: string, before: Record<string, unknown>, after: Record<string, unknown>): Buffer {
   const top = objectAt(bytes, skipSpace(bytes, 0));
   const holder = top.members.filter((m) => m.key === name).at(-1);
   if (!holder) throw new SpliceError(`there is no ${name}`);
+  if (Object.keys(before).some((key) => !(key in after))) {
+    const text = serialised(after);
+    if (text === undefined) throw new SpliceError(`the new value of ${name} cannot be written`);
+    return Buffer.concat([bytes.subarray(0, holder.valueStart), Buffer.from(text, "utf8"), bytes.subarray(holder.valueEnd)]);
+  }
   const object = objectAt(bytes, holder.valueStart);
   const edits = Object.keys(after)
     .flatMap((key) => editFor(object, key, before[key], after[key]) ?? [])

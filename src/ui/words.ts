@@ -4,10 +4,18 @@ import { formatDuration } from "../core/durations.ts";
 import { LOGIN_HINT } from "../core/errors.ts";
 
 /** `login ends in 23 days` / `login ended 2h ago` / `login has no set end`. */
-export function loginPhrase(a: Pick<Assessment, "loginExpiresAt">, now: number): string {
+export function loginPhrase(a: Pick<Assessment, "loginExpiresAt"> & Partial<Pick<Assessment, "hasRefreshToken" | "refreshTokenDead">>, now: number): string {
   const s = left(a.loginExpiresAt, now);
   if (s === null) return "login has no set end";
+  if (s <= 0 && a.hasRefreshToken && !a.refreshTokenDead) return `login passed Claude Code's estimate of its end ${formatDuration(-s)} ago; it lasts until Anthropic refuses its refresh token`;
   return s > 0 ? `login ends in ${formatDuration(s)}` : `login ended ${formatDuration(-s)} ago`;
+}
+
+/** Why Claude Code ended a login, in a person's words. */
+export function endedPhrase(a: Pick<Assessment, "ended">): string | null {
+  if (a.ended === "refused") return "Claude Code ended this login after Anthropic refused its refresh token";
+  if (a.ended === "time-limit") return "Claude Code ended this login: it reached its time limit";
+  return null;
 }
 
 function accessPhrase(a: Assessment, now: number): string {
@@ -39,6 +47,8 @@ export function statusLine(a: Assessment, now: number): string {
       break;
   }
   if (a.store === "env") return `${verdict} — claude uses CLAUDE_CODE_OAUTH_TOKEN from the environment; its expiry is unknown (env)`;
+  const endedWhy = a.store === "long-lived" ? null : endedPhrase(a);
+  if (endedWhy) return `${verdict} — ${endedWhy} (${where(a)})`;
   if (a.store === "long-lived" || !a.hasRefreshToken) return `${verdict} — ${loginPhrase(a, now)} (${where(a)})`;
   return `${verdict} — ${accessPhrase(a, now)}, ${loginPhrase(a, now)} (${where(a)})`;
 }

@@ -1,7 +1,7 @@
 import { afterEach, expect, test } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CLAUDE_BIN, claudeEnv, makeClaudeHome, type ClaudeHome } from "../fixtures/claude-home.ts";
+import { CLAUDE_VERSIONS, claudeEnv, makeClaudeHome, type ClaudeHome } from "../fixtures/claude-home.ts";
 import { startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
 import { BIN } from "../helpers.ts";
 
@@ -20,20 +20,22 @@ async function until(check: () => boolean, what: string, ms = 15_000): Promise<v
   throw new Error(`timed out waiting for ${what}:\n${tmux?.("capture-pane", "-p")}`);
 }
 
-test("an interactive session under tmux is a real terminal for claude: it draws its UI, keys and Ctrl-C reach it once", async () => {
+for (const claude of CLAUDE_VERSIONS) test(`an interactive session under tmux is a real terminal for claude ${claude.version}: it draws its UI, keys and Ctrl-C reach it once`, async () => {
   mock = startMockAnthropic();
   home = await makeClaudeHome(mock, mock.issuePair());
-  const env = { ...claudeEnv(home, mock), TERM: "xterm-256color", ICLAUDE_CLAUDE_BIN: CLAUDE_BIN, ICLAUDE_TOKEN_URL: mock.tokenUrl };
+  // The folder is trusted beforehand, so no version's trust dialog (or its default answer) is in the way.
+  const trusted = { hasCompletedOnboarding: true, numStartups: 1, projects: { [home.home]: { hasTrustDialogAccepted: true } } };
+  writeFileSync(join(home.home, ".claude.json"), JSON.stringify(trusted));
+  const env = { ...claudeEnv(home, mock), TERM: "xterm-256color", ICLAUDE_CLAUDE_BIN: claude.bin, ICLAUDE_TOKEN_URL: mock.tokenUrl };
   const socket = join(home.home, "tmux.sock");
   const exitFile = join(home.home, "exit");
   tmux = (...args: string[]) => Bun.spawnSync(["tmux", "-S", socket, ...args], { env, timeout: 10_000 }).stdout.toString();
-  const pane = () => tmux?.("capture-pane", "-p") ?? "";
+  const pane = () => tmux?.("capture-pane", "-p", "-S", "-200") ?? "";
   tmux("new-session", "-d", "-x", "100", "-y", "30", "-c", home.home, `'${BIN}'; echo "exit=$?" > '${exitFile}'`);
 
-  await until(() => pane().includes("Yes, I trust this folder"), "claude's trust dialog");
-  tmux("send-keys", "Enter");
-  await until(() => pane().includes("? for shortcuts"), "claude's prompt");
-  expect(pane()).toContain("Claude Code v2.1.197");
+  // The input box both versions draw: a rule, then the ❯ prompt.
+  await until(() => /─\n❯/.test(pane()), "claude's prompt");
+  expect(pane()).toContain(`Claude Code v${claude.version}`);
   tmux("send-keys", "hello there");
   await until(() => /❯\s*hello there/.test(pane()), "the typed text in claude's input");
   tmux("send-keys", "C-u");

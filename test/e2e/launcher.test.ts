@@ -1,11 +1,13 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
-import { CLAUDE_BIN, claudeEnv, makeClaudeHome, runClaude, type ClaudeHome } from "../fixtures/claude-home.ts";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { CLAUDE_VERSIONS, claudeEnv, interceptAnthropicTls, makeClaudeHome, runClaude, type ClaudeHome } from "../fixtures/claude-home.ts";
 import { EXPIRED_TOKEN_MESSAGE, MOCK_REPLY_TEXT, startMockAnthropic, type MockAnthropic, type TokenPair } from "../fixtures/mock-anthropic.ts";
 import { BIN, expectNoSecrets } from "../helpers.ts";
 
 const AUTH_FAILURE = `Failed to authenticate. API Error: 401 ${EXPIRED_TOKEN_MESSAGE}\n`;
 const RETRIED = "iclaude: claude's login was refused; iclaude refreshed it and is running claude once more.\n";
+const LONG_LIVED_RETRY = "iclaude: claude's login was refused; iclaude is running claude once more with the stored long-lived token.\n";
 
 /** The real claude takes a second or two per run, 2.5 s more when it meets a 401. */
 const SLOW = 30_000;
@@ -30,9 +32,9 @@ interface Launch {
 }
 
 /** The real claude behind iclaude, against the mock, with claude's own refresh cut off (claudeEnv's dead proxy). */
-async function launch(args: string[], options: { stdin?: string } = {}): Promise<Launch> {
+async function launch(bin: string, args: string[], options: { stdin?: string; env?: Record<string, string> } = {}): Promise<Launch> {
   if (!home) throw new Error("no home");
-  const env = { ...claudeEnv(home, mock), ICLAUDE_CLAUDE_BIN: CLAUDE_BIN, ICLAUDE_TOKEN_URL: mock.tokenUrl };
+  const env = { ...claudeEnv(home, mock), ICLAUDE_CLAUDE_BIN: bin, ICLAUDE_TOKEN_URL: mock.tokenUrl, ...options.env };
   const proc = Bun.spawn([BIN, ...args], {
     cwd: home.home,
     env,
@@ -50,11 +52,11 @@ const stored = (): { accessToken: string; refreshToken: string } => JSON.parse(r
 const secretsOf = (...pairs: TokenPair[]): string[] => pairs.flatMap((p) => [p.accessToken, p.refreshToken]);
 const streamJson = (stdout: string): Record<string, unknown>[] => stdout.trim().split("\n").map((line) => JSON.parse(line));
 
-describe("iclaude running the real Claude Code", () => {
+for (const claude of CLAUDE_VERSIONS) describe(`iclaude running the real Claude Code ${claude.version}`, () => {
   test("a token 30 minutes from expiry is refreshed before claude starts, and claude sends the new one", async () => {
     const pair = mock.issuePair();
     home = await makeClaudeHome(mock, { ...pair, expiresAt: Date.now() + 30 * 60_000 });
-    const run = await launch(["-p", "hi"]);
+    const run = await launch(claude.bin, ["-p", "hi"]);
     expect(run).toEqual({ code: 0, stdout: `${MOCK_REPLY_TEXT}\n`, stderr: "" });
     expect(mock.redeemed).toEqual([pair.refreshToken]);
     const now = stored();
@@ -67,7 +69,7 @@ describe("iclaude running the real Claude Code", () => {
     const pair = mock.issuePair();
     mock.revokeAccess(pair.accessToken);
     home = await makeClaudeHome(mock, pair);
-    const run = await launch(["-p"], { stdin: "a question on stdin" });
+    const run = await launch(claude.bin, ["-p"], { stdin: "a question on stdin" });
     expect(run).toEqual({ code: 0, stdout: `${MOCK_REPLY_TEXT}\n`, stderr: RETRIED });
     expect(mock.redeemed).toEqual([pair.refreshToken]);
     const last = mock.messages.at(-1);
@@ -80,13 +82,13 @@ describe("iclaude running the real Claude Code", () => {
     const pair = mock.issuePair();
     home = await makeClaudeHome(mock, pair);
     const args = ["-p", "hi", "--output-format", "stream-json", "--verbose"];
-    const [direct, good] = [await runClaude(args, { env: claudeEnv(home, mock) }), await launch(args)];
+    const [direct, good] = [await runClaude(args, { env: claudeEnv(home, mock), bin: claude.bin }), await launch(claude.bin, args)];
     const shape = (stdout: string) => streamJson(stdout).map((l) => `${l.type}/${l.subtype ?? ""}`);
     expect(good.code).toBe(0);
     expect(shape(good.stdout)).toEqual(shape(direct.stdout));
 
     mock.revokeAccess(pair.accessToken);
-    const retried = await launch(args);
+    const retried = await launch(claude.bin, args);
     expect(retried.code).toBe(0);
     expect(retried.stderr).toBe(RETRIED);
     const lines = streamJson(retried.stdout);
@@ -101,7 +103,7 @@ describe("iclaude running the real Claude Code", () => {
     mock.revokeAccess(pair.accessToken);
     mock.killRefresh(pair.refreshToken);
     home = await makeClaudeHome(mock, pair);
-    const run = await launch(["-p", "hi"]);
+    const run = await launch(claude.bin, ["-p", "hi"]);
     expect(run.code).toBe(1);
     expect(run.stdout).toBe(AUTH_FAILURE);
     expect(run.stderr.split("\n").filter(Boolean)).toHaveLength(1);
@@ -114,12 +116,34 @@ describe("iclaude running the real Claude Code", () => {
     expectNoSecrets([run.stdout, run.stderr], secretsOf(pair));
   }, SLOW);
 
+  test("its own refresh answered invalid_grant: claude blanks its file, and the retry runs it with the stored long-lived token", async () => {
+    const interceptor = await interceptAnthropicTls(mock);
+    try {
+      const pair = mock.issuePair();
+      mock.revokeAccess(pair.accessToken);
+      mock.killRefresh(pair.refreshToken);
+      home = await makeClaudeHome(mock, pair);
+      const longLived = mock.issuePair().accessToken;
+      const state = join(home.home, ".local", "state", "iclaude");
+      mkdirSync(state, { recursive: true });
+      writeFileSync(join(state, "long-lived-token.json"), JSON.stringify({ token: longLived, expiresAt: Date.now() + 300 * 86400_000, createdAt: Date.now() }), { mode: 0o600 });
+      const run = await launch(claude.bin, ["-p", "hi"], { env: interceptor.env });
+      expect(run).toEqual({ code: 0, stdout: `${MOCK_REPLY_TEXT}\n`, stderr: LONG_LIVED_RETRY });
+      expect(interceptor.connects).toContain("platform.claude.com:443");
+      expect(stored()).toMatchObject({ accessToken: "", refreshToken: "", expiresAt: 0 });
+      expect(mock.messages.at(-1)?.authorization).toBe(`Bearer ${longLived}`);
+      expectNoSecrets([run.stdout, run.stderr], [...secretsOf(pair), longLived]);
+    } finally {
+      await interceptor.stop();
+    }
+  }, SLOW);
+
   test("rate limits are never retried", async () => {
     const pair = mock.issuePair();
     home = await makeClaudeHome(mock, pair);
     const limited = { status: 429, headers: { "x-should-retry": "false", "retry-after": "1" }, json: { type: "error", error: { type: "rate_limit_error", message: "Rate limited." } } };
     mock.scriptMessages(limited, limited, limited);
-    const run = await launch(["-p", "hi"]);
+    const run = await launch(claude.bin, ["-p", "hi"]);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain("API Error");
     expect(run.stderr).toBe("");
@@ -128,8 +152,8 @@ describe("iclaude running the real Claude Code", () => {
 
   test("`iclaude -- --no-such-flag` exits with claude's own code and words", async () => {
     home = await makeClaudeHome(mock, mock.issuePair());
-    const direct = await runClaude(["--no-such-flag"], { env: claudeEnv(home, mock) });
-    const run = await launch(["--", "--no-such-flag"]);
+    const direct = await runClaude(["--no-such-flag"], { env: claudeEnv(home, mock), bin: claude.bin });
+    const run = await launch(claude.bin, ["--", "--no-such-flag"]);
     expect(direct.exitCode).not.toBe(0);
     expect(run).toEqual({ code: direct.exitCode, stdout: direct.stdout, stderr: direct.stderr });
   }, SLOW);
@@ -138,7 +162,7 @@ describe("iclaude running the real Claude Code", () => {
     const pair = mock.issuePair();
     home = await makeClaudeHome(mock, pair);
     mock.scriptMessages({ delayMs: 30_000 });
-    const env = { ...claudeEnv(home, mock), ICLAUDE_CLAUDE_BIN: CLAUDE_BIN, ICLAUDE_TOKEN_URL: mock.tokenUrl };
+    const env = { ...claudeEnv(home, mock), ICLAUDE_CLAUDE_BIN: claude.bin, ICLAUDE_TOKEN_URL: mock.tokenUrl };
     const proc = Bun.spawn([BIN, "-p", "hi"], { cwd: home.home, env, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
     const timer = setTimeout(() => proc.kill("SIGKILL"), 20_000);
     for (let i = 0; i < 400 && mock.messages.length === 0; i++) await Bun.sleep(25);

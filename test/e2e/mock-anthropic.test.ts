@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import {
+  CLAUDE_VERSIONS,
   claudeEnv,
   type ClaudeHome,
   interceptAnthropicTls,
@@ -231,11 +232,11 @@ describe("Messages API", () => {
   });
 });
 
-describe("the real claude against the mock", () => {
+for (const claude of CLAUDE_VERSIONS) describe(`the real claude ${claude.version} against the mock`, () => {
   test("prints the mock's answer with a valid token", async () => {
     const pair = mock.issuePair();
     home = await makeClaudeHome(mock, pair);
-    const run = await runClaude(["-p", "hi"], { env: claudeEnv(home, mock) });
+    const run = await runClaude(["-p", "hi"], { env: claudeEnv(home, mock), bin: claude.bin });
     expect(run).toMatchObject({ stdout: `${MOCK_REPLY_TEXT}\n`, exitCode: 0 });
     expect(mock.messages.at(-1)).toMatchObject({
       path: "/v1/messages",
@@ -250,7 +251,7 @@ describe("the real claude against the mock", () => {
     const pair = mock.issuePair();
     mock.revokeAccess(pair.accessToken);
     home = await makeClaudeHome(mock, pair);
-    const run = await runClaude(["-p", "hi"], { env: claudeEnv(home, mock) });
+    const run = await runClaude(["-p", "hi"], { env: claudeEnv(home, mock), bin: claude.bin });
     expect(run).toMatchObject({ stdout: `${AUTH_FAILURE}\n`, stderr: "", exitCode: 1 });
   });
 
@@ -260,8 +261,8 @@ describe("the real claude against the mock", () => {
     home = await makeClaudeHome(mock, pair);
     const env = claudeEnv(home, mock);
     const [asJson, asStream] = await Promise.all([
-      runClaude(["-p", "hi", "--output-format", "json"], { env }),
-      runClaude(["-p", "hi", "--output-format", "stream-json", "--verbose"], { env }),
+      runClaude(["-p", "hi", "--output-format", "json"], { env, bin: claude.bin }),
+      runClaude(["-p", "hi", "--output-format", "stream-json", "--verbose"], { env, bin: claude.bin }),
     ]);
     const expected = { type: "result", is_error: true, api_error_status: 401, result: AUTH_FAILURE };
     expect(asJson.exitCode).toBe(1);
@@ -280,7 +281,7 @@ describe("the real claude against the mock", () => {
     try {
       const pair = mock.issuePair();
       home = await makeClaudeHome(mock, { ...pair, expiresAt: Date.now() + 60_000 });
-      const run = await runClaude(["-p", "hi"], { env: claudeEnv(home, mock, interceptor) });
+      const run = await runClaude(["-p", "hi"], { env: claudeEnv(home, mock, interceptor), bin: claude.bin });
       expect(run).toMatchObject({ stdout: `${MOCK_REPLY_TEXT}\n`, exitCode: 0 });
       expect(mock.redeemed).toEqual([pair.refreshToken]);
       expect(interceptor.connects).toContain("platform.claude.com:443");

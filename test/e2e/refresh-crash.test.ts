@@ -13,10 +13,10 @@ afterAll(() => mock.stop());
 
 const KEPT = { mcpOAuth: { server: { accessToken: "kept", expiresAt: 1 } }, futureKey: { nested: [1, 2] } };
 
-/** A lock left by a killed holder turns stale after 10 s; age it so the next run need not wait that out. */
+/** A lock left by a killed holder turns stale after 60 s (15 s for the storage lock); age it so the next run need not wait that out. */
 function ageLeftoverLocks(home: string): void {
-  const past = new Date(Date.now() - 30_000);
-  for (const path of [join(home, ".claude", ".oauth_refresh.lock"), join(home, ".claude.lock")]) {
+  const past = new Date(Date.now() - 90_000);
+  for (const path of [join(home, ".claude", ".oauth_refresh.lock"), join(home, ".claude.lock"), join(home, ".claude", ".storage-write.lock")]) {
     if (existsSync(path)) utimesSync(path, past, past);
   }
 }

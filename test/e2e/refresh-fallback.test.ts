@@ -12,10 +12,10 @@ afterAll(() => {
 const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
 
 /** `iclaude refresh` at a real terminal: a tmux pane 80 columns wide, its exit code written to a file. */
-function startInTmux(home: string, token: string, name = "run") {
+function startInTmux(home: string, token: string, name = "run", extra: Record<string, string> = {}) {
   const socket = join(home, `${name}.sock`);
   sockets.push(socket);
-  const env = baseEnv(home, { ICLAUDE_CLAUDE_BIN: FAKE_CLAUDE, FAKE_SETUP_TOKEN: token, NO_COLOR: undefined });
+  const env = baseEnv(home, { ICLAUDE_CLAUDE_BIN: FAKE_CLAUDE, FAKE_SETUP_TOKEN: token, NO_COLOR: undefined, ...extra });
   const exports = Object.entries(env).map(([k, v]) => `${k}=${quote(v)}`).join(" ");
   const script = join(home, `${name}.sh`);
   const exitFile = join(home, `${name}.exit`);
@@ -46,7 +46,7 @@ const longLivedFile = (home: string) => join(home, ".local", "state", "iclaude",
 describe("the setup-token fallback at a terminal", () => {
   test("captures the wrapped, coloured token, stores it 0600, leaves Claude Code's credentials byte-identical", async () => {
     const home = tempHome();
-    const old = writeCredentials(home, { expiresAt: Date.now() - HOUR, refreshTokenExpiresAt: Date.now() - 1000 }, { mcpOAuth: { a: 1 } });
+    const old = writeCredentials(home, { expiresAt: Date.now() - HOUR, refreshToken: null }, { mcpOAuth: { a: 1 } });
     const credentials = join(home, ".claude", ".credentials.json");
     const before = readFileSync(credentials);
     const token = fakeToken("oat01");
@@ -69,8 +69,28 @@ describe("the setup-token fallback at a terminal", () => {
     const status = await runBin(["status", "--json"], { home });
     expect(status.code).toBe(0);
     expect(JSON.parse(status.stdout)).toMatchObject({ status: "valid", store: "long-lived", hasRefreshToken: false });
-    const oauth = old.claudeAiOauth as { accessToken: string; refreshToken: string };
-    expectNoSecrets([status.stdout, status.stderr, screen.split("Your OAuth token")[0] ?? ""], [token, oauth.accessToken, oauth.refreshToken]);
+    const oauth = old.claudeAiOauth as { accessToken: string };
+    expectNoSecrets([status.stdout, status.stderr, screen.split("Your OAuth token")[0] ?? ""], [token, oauth.accessToken]);
+  }, 30_000);
+
+  test("2.1.332's wording: a login Claude Code ended, the token captured with the N days claude states, and its scope told once", async () => {
+    const home = tempHome();
+    writeCredentials(home, { accessToken: "", refreshToken: "", expiresAt: 0, loginEnded: "time_limit" });
+    const token = fakeToken("oat01");
+    const pane = startInTmux(home, token, "run", { FAKE_SETUP_DAYS: "30" });
+    await pane.waitFor("Run claude setup-token now? [Y/n]");
+    pane.keys("Enter");
+    await pane.waitFor("Paste code here if prompted >");
+    pane.keys("code-1234", "Enter");
+    expect(await pane.exitCode()).toBe(0);
+    const screen = pane.screen();
+    expect(screen).toContain("You can revoke it later at");
+    expect(screen.match(/It carries only user:inference: claude works, but \/usage and Remote Control do not\./g)).toHaveLength(1);
+    expect(screen).toMatch(/login ends in (29|30) days/);
+    const stored = JSON.parse(readFileSync(longLivedFile(home), "utf8"));
+    expect(stored.token).toBe(token);
+    expect(stored.expiresAt).toBeGreaterThan(Date.now() + 29 * DAY);
+    expect(stored.expiresAt).toBeLessThan(Date.now() + 31 * DAY);
   }, 30_000);
 
   test("declining an ended login: exit 20, nothing stored", async () => {

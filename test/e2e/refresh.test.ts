@@ -74,7 +74,7 @@ describe("iclaude refresh", () => {
     expect(request?.rawBody).toBe(
       JSON.stringify({ grant_type: "refresh_token", refresh_token: h.pair.refreshToken, client_id: CLAUDE_CODE_CLIENT_ID, scope: "user:inference user:profile user:sessions:claude_code" }),
     );
-    expect(request?.userAgent).toMatch(/^iclaude\/\d+\.\d+\.\d+/);
+    expect(request?.userAgent).toBe("axios/1.15.2");
     expect(Number(readFileSync(join(h.state, "next-check"), "utf8"))).toBeGreaterThan(Date.now() / 1000);
     expectNoSecrets(visible(h, [run]), [...h.secrets, oauth.accessToken, oauth.refreshToken]);
   });

@@ -61,13 +61,13 @@ describe("iclaude status", () => {
     expect((await runBin(["status", "--quiet"], { home, env: { ICLAUDE_THRESHOLD: "2d" } })).code).toBe(0);
   });
 
-  test("expired: exit 12 when the login clock has passed", async () => {
+  test("a passed refreshTokenExpiresAt is Claude Code's estimate: login-expiring (11) until Anthropic refuses the token", async () => {
     const home = tempHome();
     writeCredentials(home, { refreshTokenExpiresAt: Date.now() - 2 * DAY });
     const { run, json } = await status(home);
-    expect(run.code).toBe(12);
-    expect(run.stdout).toContain("expired — access token 4h 59m left, login ended 2 days ago");
-    expect(json).toMatchObject({ status: "expired", action: "login" });
+    expect(run.code).toBe(11);
+    expect(run.stdout).toContain("login expiring — access token 4h 59m left, login passed Claude Code's estimate of its end 2 days ago; it lasts until Anthropic refuses its refresh token");
+    expect(json).toMatchObject({ status: "login-expiring", action: "login" });
   });
 
   test("a credential with no refresh token is judged by its own end", async () => {

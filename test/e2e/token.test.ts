@@ -48,7 +48,7 @@ describe("iclaude token", () => {
   });
 
   test("prints the stored long-lived token when Claude Code's login has ended", async () => {
-    const { home } = setup(-HOUR, { refreshTokenExpiresAt: Date.now() - 1000 });
+    const { home } = setup(-HOUR, { accessToken: "", refreshToken: "", expiresAt: 0 });
     const longLived = fakeToken("oat01");
     const state = join(home, ".local", "state", "iclaude");
     mkdirSync(state, { recursive: true });

@@ -14,6 +14,14 @@ const REAL = {
   status: '{"type":"system","subtype":"status","status":"requesting","uuid":"u","session_id":"s"}',
 };
 
+/** What the real claude 2.1.332 printed, run against the mock: its refresh answered invalid_grant, then with "Refresh token expired". */
+const REAL_332 = {
+  refreshFailed: "Failed to authenticate: OAuth session expired and could not be refreshed",
+  timeLimit: "Failed to authenticate: this login reached its time limit and cannot be renewed. Run `claude auth login` to sign in again, or use `claude setup-token` and set CLAUDE_CODE_OAUTH_TOKEN for unattended jobs",
+  result401: '{"is_error":true,"num_turns":1,"subtype":"success","api_error_status":401,"api_error_type":"authentication_error","result":"Failed to authenticate. API Error: 401 OAuth token has expired. Please obtain a new token or refresh your existing token.","type":"result"}',
+  resultRefreshFailed: '{"is_error":true,"num_turns":1,"subtype":"success","api_error_status":null,"result":"Failed to authenticate: OAuth session expired and could not be refreshed","type":"result"}',
+};
+
 /** Messages from the same claude and API in one line each: what is absent from the table on purpose. */
 const NOT_AUTH = {
   rateLimit: "API Error: Server is temporarily limiting requests (not your usage limit) · This request would exceed your account's rate limit. Please try again later.",
@@ -42,6 +50,11 @@ describe("the auth-failure table", () => {
     "authentication_error (API error type)": 'API Error: {"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"}}',
     "authentication_failed (stream-json)": REAL.retry401,
     "not logged in": REAL.notLoggedIn,
+    "refresh failed (2.1.332 print mode)": REAL_332.refreshFailed,
+    "login time limit (2.1.332 print mode)": REAL_332.timeLimit,
+    "revoked OAuth token (2.1.332 print mode)": "Failed to authenticate: OAuth token revoked. Please log in again or contact your administrator.",
+    "login expired (2.1.332 interactive)": "Login expired · Please run /login",
+    "login time limit (2.1.332 interactive)": "Login reached its time limit · Please run /login",
   };
 
   for (const { name, pattern } of AUTH_FAILURES) {
@@ -53,7 +66,7 @@ describe("the auth-failure table", () => {
   }
 
   test("matches every message the real claude printed for a refused login", () => {
-    for (const line of [REAL.expired, REAL.bearer, REAL.revokedPrint, REAL.notLoggedIn, REAL.retry401, REAL.result401]) {
+    for (const line of [REAL.expired, REAL.bearer, REAL.revokedPrint, REAL.notLoggedIn, REAL.retry401, REAL.result401, ...Object.values(REAL_332)]) {
       expect(isAuthFailure(line)).toBe(true);
     }
   });

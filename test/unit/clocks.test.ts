@@ -38,6 +38,11 @@ describe("the two clocks", () => {
     expect(refreshable(2 * H, null)).toMatchObject({ status: "valid", loginExpiresAt: null });
   });
 
+  test("a passed refreshTokenExpiresAt is only Claude Code's estimate: a due refresh is still tried", () => {
+    expect(refreshable(H - 1, -D)).toMatchObject({ status: "refresh-due", action: "refresh" });
+    expect(refreshable(5 * H, -D)).toMatchObject({ status: "login-expiring", action: "login", loginExpiresAt: now - D });
+  });
+
   test("refresh is due exactly inside the margin, and once expired", () => {
     expect(refreshable(H, 30 * D).status).toBe("valid");
     expect(refreshable(H - 1, 30 * D)).toMatchObject({ status: "refresh-due", action: "refresh" });
@@ -47,7 +52,7 @@ describe("the two clocks", () => {
   test("the login clock warns inside the threshold and ends at refreshTokenExpiresAt", () => {
     expect(refreshable(5 * H, 7 * D).status).toBe("valid");
     expect(refreshable(5 * H, 7 * D - 1)).toMatchObject({ status: "login-expiring", action: "login" });
-    expect(refreshable(5 * H, 0)).toMatchObject({ status: "expired", action: "login" });
+    expect(refreshable(5 * H, 0)).toMatchObject({ status: "login-expiring", action: "login" });
   });
 
   test("a due refresh is reported before an expiring login: iclaude can act on it now", () => {

@@ -19,7 +19,7 @@ describe("config", () => {
     const c = loadConfig({}, { HOME: home });
     expect(c).toMatchObject({
       threshold: 7 * 86400, refreshMargin: 3600, cooldown: 30, store: "auto",
-      tokenUrl: "https://platform.claude.com/v1/oauth/token", clientId: "9d1c250a-e61b-44d9-88ed-5944d1962f5e",
+      tokenUrl: "https://platform.claude.com/v1/oauth/token", clientId: undefined, userAgent: "axios/1.15.2",
       credentialsPath: join(home, ".claude", ".credentials.json"), stateDir: join(home, ".local", "state", "iclaude"),
       securityBin: "/usr/bin/security",
     });
@@ -36,7 +36,7 @@ describe("config", () => {
   test("follows CLAUDE_CONFIG_DIR, XDG dirs and ICLAUDE_* paths", () => {
     const home = homeWithConfig();
     const c = loadConfig({}, { HOME: home, CLAUDE_CONFIG_DIR: "/x/claude", XDG_STATE_HOME: "/x/state", XDG_CONFIG_HOME: "/x/config" });
-    expect(c).toMatchObject({ credentialsPath: "/x/claude/.credentials.json", claudeConfigDirSet: true, stateDir: "/x/state/iclaude", configPath: "/x/config/iclaude/config.toml" });
+    expect(c).toMatchObject({ credentialsPath: "/x/claude/.credentials.json", keychainHashInput: "/x/claude", stateDir: "/x/state/iclaude", configPath: "/x/config/iclaude/config.toml" });
     expect(loadConfig({}, { HOME: home, ICLAUDE_STATE_DIR: "/s", ICLAUDE_CONFIG: "/nope.toml" })).toMatchObject({ stateDir: "/s", configPath: "/nope.toml" });
   });
 

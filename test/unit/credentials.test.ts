@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { parseCredentials, serializeCredentials, withNewTokens } from "../../src/core/credentials.ts";
+import { isEndedLogin, parseCredentials, serializeCredentials, withNewTokens } from "../../src/core/credentials.ts";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fakeToken, iclaudeErrorOf, tempHome } from "../helpers.ts";
@@ -86,5 +86,24 @@ describe("credentials", () => {
   test("refuses to serialise a credential without a refresh token or expiry", () => {
     const file = parseCredentials(JSON.stringify({ claudeAiOauth: { accessToken: "a", scopes: [] } }), "f");
     expect(iclaudeErrorOf(() => serializeCredentials(file, { bytes: null, file: null })).message).toContain("incomplete");
+  });
+
+  test("reads a file Claude Code blanked as an ended login, and still refuses other empty tokens", () => {
+    const blanked = parseCredentials(JSON.stringify({ claudeAiOauth: { accessToken: "", refreshToken: "", expiresAt: 0, scopes: [] } }), "f");
+    expect(isEndedLogin(blanked.claudeAiOauth ?? { accessToken: "x" })).toBe(true);
+    const marked = parseCredentials(JSON.stringify({ claudeAiOauth: { accessToken: "", refreshToken: "", expiresAt: 0, loginEnded: "time_limit" } }), "f");
+    expect(marked.claudeAiOauth?.loginEnded).toBe("time_limit");
+    expect(iclaudeErrorOf(() => parseCredentials(JSON.stringify({ claudeAiOauth: { accessToken: "", refreshToken: fakeToken("ort01") } }), "f")).message).toContain("claudeAiOauth.accessToken: it is empty");
+  });
+
+  test("keeps refreshTokenExpiresAt as Claude Code does: min(old, answer), none stays none, loginEnded dropped", () => {
+    const tokens = { accessToken: "a", refreshToken: "r", expiresAt: 1, scopes: [], refreshTokenExpiresAt: 2_000 };
+    const withEnd = (end?: number) => ({ claudeAiOauth: { ...sample().claudeAiOauth, ...(end === undefined ? {} : { refreshTokenExpiresAt: end }), loginEnded: "time_limit" } });
+    expect(withNewTokens(withEnd(5_000), tokens).claudeAiOauth?.refreshTokenExpiresAt).toBe(2_000);
+    expect(withNewTokens(withEnd(1_000), tokens).claudeAiOauth?.refreshTokenExpiresAt).toBe(1_000);
+    expect(withNewTokens(withEnd(1_000), { ...tokens, refreshTokenExpiresAt: undefined }).claudeAiOauth?.refreshTokenExpiresAt).toBe(1_000);
+    const none = withNewTokens(withEnd(), tokens).claudeAiOauth;
+    expect(none && "refreshTokenExpiresAt" in none).toBe(false);
+    expect(none && "loginEnded" in none).toBe(false);
   });
 });

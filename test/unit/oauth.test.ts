@@ -1,6 +1,6 @@
 import { afterAll, beforeEach, describe, expect, test } from "bun:test";
-import { GrantError, grantWithRetries, requestGrant, retryAfterMs, USER_AGENT } from "../../src/core/oauth.ts";
-import { VERSION } from "../../src/version.ts";
+import { CLAUDE_USER_AGENT } from "../../src/core/config.ts";
+import { GrantError, grantWithRetries, requestGrant, retryAfterMs } from "../../src/core/oauth.ts";
 import { CLAUDE_CODE_CLIENT_ID, startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
 
 const SCOPES = ["user:inference", "user:profile", "user:sessions:claude_code"];
@@ -20,7 +20,7 @@ afterAll(async () => {
   await Promise.all(mocks.map((m) => m.stop()));
 });
 
-const request = (refreshToken: string, m = mock) => ({ tokenUrl: m.tokenUrl, clientId: CLAUDE_CODE_CLIENT_ID, refreshToken, scopes: SCOPES });
+const request = (refreshToken: string, m = mock) => ({ tokenUrl: m.tokenUrl, clientId: CLAUDE_CODE_CLIENT_ID, refreshToken, scopes: SCOPES, userAgent: CLAUDE_USER_AGENT });
 
 async function failure(promise: Promise<unknown>): Promise<GrantError> {
   const error = await promise.then(() => null, (e: unknown) => e);
@@ -29,16 +29,29 @@ async function failure(promise: Promise<unknown>): Promise<GrantError> {
 }
 
 describe("requestGrant", () => {
-  test("sends exactly the contract's JSON body with an iclaude User-Agent", async () => {
+  test("sends exactly the contract's JSON body with the headers Claude Code 2.1.332 sends", async () => {
     const { refreshToken } = mock.issuePair();
     await requestGrant(request(refreshToken));
     const sent = mock.requests[0];
     expect(sent?.method).toBe("POST");
     expect(sent?.body).toEqual({ grant_type: "refresh_token", refresh_token: refreshToken, client_id: CLAUDE_CODE_CLIENT_ID, scope: SCOPES.join(" ") });
     expect(Object.keys(sent?.body ?? {})).toEqual(["grant_type", "refresh_token", "client_id", "scope"]);
-    expect(sent?.headers["content-type"]).toContain("application/json");
-    expect(sent?.userAgent).toBe(USER_AGENT);
-    expect(USER_AGENT).toBe(`iclaude/${VERSION}`);
+    expect(sent?.headers).toMatchObject({
+      accept: "application/json, text/plain, */*",
+      "accept-encoding": "gzip, compress, deflate, br",
+      "content-type": "application/json",
+      "user-agent": "axios/1.15.2",
+    });
+  });
+
+  test("keeps refresh_token_expires_in as the login's new end, and classifies invalid_scope apart", async () => {
+    const { refreshToken } = mock.issuePair();
+    mock.script({ json: { access_token: "sk-ant-oat01-x", expires_in: 60, refresh_token_expires_in: 3600, scope: "user:inference" } });
+    const before = Date.now();
+    const result = await requestGrant(request(refreshToken));
+    expect(result.refreshTokenExpiresAt).toBeGreaterThanOrEqual(before + 3600_000);
+    mock.script({ status: 400, json: { error: "invalid_scope" } });
+    expect((await failure(requestGrant(request(refreshToken)))).kind).toBe("invalid-scope");
   });
 
   test("computes expiresAt from expires_in, splits scope, takes the rotated refresh token", async () => {

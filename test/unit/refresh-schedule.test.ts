@@ -14,7 +14,7 @@ function assessment(fields: Partial<Assessment>): Assessment {
   return {
     status: "valid", action: "none", store: "file", path: "/x", expiresAt: null, loginExpiresAt: null, scopes: [],
     subscriptionType: null, hasRefreshToken: true, accessToken: null, stored: null, refreshTokenDead: false, error: null,
-    rescued: null, ...fields,
+    rescued: null, ended: null, ...fields,
   };
 }
 

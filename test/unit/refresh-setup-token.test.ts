@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { extractToken } from "../../src/core/setup-token.ts";
+import { extractToken, validForMs } from "../../src/core/setup-token.ts";
 import { fakeToken } from "../helpers.ts";
 
 /** What Claude Code's Ink UI puts on a terminal: coloured lines, a blank line between blocks, CRLF from the pty. */
@@ -20,6 +20,14 @@ function inkOutput(token: string, width = 80, indent = ""): string {
     "\x1b[?25h",
   ].join("\r\n");
 }
+
+describe("validForMs", () => {
+  test("reads 2.1.197's year and 2.1.332's N days, a year when claude says nothing", () => {
+    expect(validForMs("Your OAuth token (valid for 1 year):")).toBe(365 * 86400_000);
+    expect(validForMs("\x1b[1mYour OAuth token (valid for\x1b[22m 30 days):")).toBe(30 * 86400_000);
+    expect(validForMs("nothing here")).toBe(365 * 86400_000);
+  });
+});
 
 describe("extractToken", () => {
   test("rejoins a token the terminal wrapped at 80 columns, colours removed", () => {

@@ -108,8 +108,14 @@ describe("refreshIfDue", () => {
     expect(readLastFailure(config)).toBeNull();
   });
 
+  test("a login past Claude Code's estimate of its end is still refreshed when due", async () => {
+    const { config, path } = setup(10 * 60_000, { refreshTokenExpiresAt: Date.now() - DAY });
+    expect((await refreshIfDue(config)).outcome).toBe("refreshed");
+    expect(read(path).claudeAiOauth.refreshTokenExpiresAt).toBeLessThan(Date.now());
+  });
+
   test("an ended login, no refresh token or no login at all need a person (exit 20)", async () => {
-    const ended = setup(-HOUR, { refreshTokenExpiresAt: Date.now() - 1000 });
+    const ended = setup(-HOUR, { accessToken: "", refreshToken: "", expiresAt: 0 });
     const noRefresh = setup(-HOUR, { refreshToken: null });
     const none = loadConfig({}, { HOME: tempHome(), ICLAUDE_STORE: "file" });
     for (const config of [ended.config, noRefresh.config, none]) {

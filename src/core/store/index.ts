@@ -1,10 +1,10 @@
 import type { Config } from "../config.ts";
 import { parseCredentials, type CredentialsFile } from "../credentials.ts";
 import { reserveCredentialsWrite, type ReservedWrite } from "./file.ts";
+import { checkKeychainWritable, claudeKeychainService, KeychainLockedError, keychainAccount, readKeychain, writeKeychain, type KeychainItem } from "./keychain.ts";
 import { readFileBytes } from "./read-file.ts";
 
 export type { ReservedWrite };
-import { claudeKeychainService, keychainAccount, readKeychain, writeKeychain, type KeychainItem } from "./keychain.ts";
 
 /** Where Claude Code keeps its login: the file, or the macOS Keychain item. */
 export interface CredentialStore {
@@ -49,26 +49,30 @@ export function keychainStore(item: KeychainItem): CredentialStore {
       const text = readKeychain(item);
       return text === null ? null : Buffer.from(text, "utf8");
     },
-    // The Keychain has no disk or permission failure iclaude could foresee.
-    reserveWrite: () => ({
-      commit(bytes) {
-        try {
-          const previous = readKeychain(item);
-          if (previous !== null) writeKeychain(backup, previous);
-        } catch {
-          // The refresh token behind `bytes` is already spent: a backup that fails must not cost the new pair.
-        }
-        writeKeychain(item, Buffer.from(bytes).toString("utf8"));
-      },
-      release: () => {},
-    }),
+    // The Keychain has no disk to fill; what can be foreseen is the line limit of `security -i`.
+    // The new pair is about as long as the old one; a margin covers longer tokens.
+    reserveWrite: () => {
+      checkKeychainWritable(item, (readKeychain(item)?.length ?? 0) + 256);
+      return {
+        commit(bytes) {
+          try {
+            const previous = readKeychain(item);
+            if (previous !== null) writeKeychain(backup, previous);
+          } catch {
+            // The refresh token behind `bytes` is already spent: a backup that fails must not cost the new pair.
+          }
+          writeKeychain(item, Buffer.from(bytes).toString("utf8"));
+        },
+        release: () => {},
+      };
+    },
   };
 }
 
 export function claudeKeychainItem(config: Config): KeychainItem {
   return {
     bin: config.securityBin,
-    service: claudeKeychainService(config.claudeConfigDir, config.claudeConfigDirSet),
+    service: claudeKeychainService(config.keychainHashInput),
     account: keychainAccount(),
   };
 }
@@ -81,7 +85,9 @@ export function openStore(config: Config, platform: NodeJS.Platform = process.pl
   if (platform !== "darwin") return fileStore(config.credentialsPath);
   try {
     return keychain.readBytes() === null ? fileStore(config.credentialsPath) : keychain;
-  } catch {
+  } catch (error) {
+    // A locked Keychain may hold the login: say so rather than judge the file.
+    if (error instanceof KeychainLockedError) throw error;
     return fileStore(config.credentialsPath);
   }
 }
