@@ -35,6 +35,7 @@ export function streamsInput(args: readonly string[]): boolean {
  * list with the installed claude's `--help`.
  */
 export const CLAUDE_SUBCOMMANDS: readonly string[] = [
-  "agents", "auth", "auto-mode", "config", "doctor", "gateway", "install", "mcp", "migrate-installer",
-  "plugin", "plugins", "project", "remote-control", "setup-token", "ultrareview", "update", "upgrade",
+  "agents", "attach", "auth", "auto-mode", "config", "doctor", "gateway", "import", "install", "kill", "logs", "mcp",
+  "migrate-installer", "plugin", "plugins", "project", "purge", "remote-control", "respawn", "rm", "setup-token", "stop",
+  "ultrareview", "update", "upgrade",
 ];
