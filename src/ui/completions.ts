@@ -71,7 +71,8 @@ function posixTable(specs: Spec[]): string {
     if (s.valued.length) lines.push(`      __iclaude_valued=(${list(s.valued)})`);
     return [...lines, "      ;;"].join("\n");
   });
-  return ["__iclaude_spec() {", "  __iclaude_subs=() __iclaude_words=() __iclaude_valued=()", "  case $1 in", ...cases, "  esac", "}"].join("\n");
+  // Descriptions are literal text, single-quoted on purpose: a `${...}` in one must not expand.
+  return ["# shellcheck disable=SC2016", "__iclaude_spec() {", "  __iclaude_subs=() __iclaude_words=() __iclaude_valued=()", "  case $1 in", ...cases, "  esac", "}"].join("\n");
 }
 
 function fishTable(specs: Spec[]): string {
