@@ -23,12 +23,24 @@ function copyRepo(): string {
 }
 
 const repo = copyRepo();
+
+/**
+ * `--uninstall` clears every scheduler, and a crontab belongs to the user running the tests, not
+ * to the test's HOME: a stand-in answers as an empty one, so no one's own crontab is touched.
+ * The real cron daemon is driven in schedule-cron.test.ts.
+ */
+const standIns = tempHome("iclaude-crontab-");
+writeFileSync(
+  join(standIns, "crontab"),
+  '#!/bin/sh\n[ "$1" = -l ] && { echo "no crontab for $(id -un)" >&2; exit 1; }\necho "crontab stand-in: not expected: $*" >&2\nexit 1\n',
+  { mode: 0o755 },
+);
 const npmCache = process.env.npm_config_cache ?? join(homedir(), ".npm");
 
 function install(home: string, args: string[] = [], env: Record<string, string> = {}): { code: number; out: string } {
   const proc = Bun.spawnSync([join(repo, "install.sh"), ...args], {
     cwd: home,
-    env: { HOME: home, PATH, LANG: "C.UTF-8", npm_config_cache: npmCache, ...env },
+    env: { HOME: home, PATH: `${standIns}:${PATH}`, LANG: "C.UTF-8", npm_config_cache: npmCache, ...env },
     stdout: "pipe",
     stderr: "pipe",
     timeout: 120_000,
@@ -108,7 +120,7 @@ describe("install.sh", () => {
   test("--no-modify-rc and ICLAUDE_NO_MODIFY_RC=1 leave rc files alone; an install dir on PATH is named by the bare name", () => {
     const home = tempHome();
     const dir = join(home, "my bin");
-    const env = { ICLAUDE_INSTALL_DIR: dir, PATH: `${dir}:${PATH}` };
+    const env = { ICLAUDE_INSTALL_DIR: dir, PATH: `${dir}:${standIns}:${PATH}` };
     expect(install(home, ["--no-modify-rc"], env).code).toBe(0);
     expect(install(home, [], { ...env, ICLAUDE_NO_MODIFY_RC: "1" }).code).toBe(0);
     expect(existsSync(join(dir, "iclaude"))).toBe(true);
