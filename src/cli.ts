@@ -17,6 +17,9 @@ Usage:
   iclaude hooks install|run        the git guard
   iclaude profiles [add|remove DIR]   the Claude config dirs looked after (status --all, refresh --all)
   iclaude schedule install|status|remove [--systemd|--launchd|--cron]   refresh them hourly, no shell needed
+  iclaude broker serve [--socket PATH] [--profile DIR]...   serve access tokens to containers over a unix socket
+  iclaude broker sync --broker PATH --to DIR [--once]      inside a container: keep a refresh-token-free login fresh
+  iclaude token --broker PATH      inside a container: the access token from the broker (also ICLAUDE_BROKER)
 
 Run \`iclaude COMMAND --help\` for a command's options.
 `;

@@ -1,5 +1,5 @@
 /** iclaude's own commands; every other first word belongs to claude. */
-export const OWN_COMMANDS = ["status", "refresh", "token", "init", "hooks", "profiles", "schedule"] as const;
+export const OWN_COMMANDS = ["status", "refresh", "token", "init", "hooks", "profiles", "schedule", "broker"] as const;
 export type OwnCommand = (typeof OWN_COMMANDS)[number];
 
 export type Route =

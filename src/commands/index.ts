@@ -10,6 +10,7 @@ export const commands: Record<OwnCommand, () => Promise<CommandDef<ArgsDef>>> = 
   hooks: () => import("./hooks.ts").then((m) => m.default as CommandDef<ArgsDef>),
   profiles: () => import("./profiles.ts").then((m) => m.default as CommandDef<ArgsDef>),
   schedule: () => import("./schedule.ts").then((m) => m.default as CommandDef<ArgsDef>),
+  broker: () => import("./broker.ts").then((m) => m.default as CommandDef<ArgsDef>),
 };
 
 /** Runs the real claude with these arguments; resolves to its exit code. */
