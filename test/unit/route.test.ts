@@ -3,7 +3,7 @@ import { route } from "../../src/route.ts";
 
 describe("route", () => {
   test("iclaude's own commands, with the rest of the words as their arguments", () => {
-    for (const name of ["status", "refresh", "token", "init", "hooks", "profiles", "schedule"] as const) {
+    for (const name of ["status", "refresh", "token", "init", "hooks", "profiles", "schedule", "broker"] as const) {
       expect(route([name, "--json", "x"])).toEqual({ kind: "command", name, args: ["--json", "x"] });
     }
   });
