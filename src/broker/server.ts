@@ -33,6 +33,8 @@ export interface Broker {
 
 interface Connection {
   peer: Peer | null;
+  /** Another user: its first request is answered `not-allowed`, the rest ignored. */
+  refused: "no" | "pending" | "answered";
   buffer: string;
   /** Answers go out in the order the requests came. */
   queue: Promise<void>;
@@ -118,14 +120,14 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
         open(socket) {
           // Bun sets `fd` on a unix socket but does not declare it.
           const peer = peerOf((socket as unknown as { fd?: number }).fd);
-          socket.data = { peer, buffer: "", queue: Promise.resolve() };
+          socket.data = { peer, refused: peerAllowed(peer) ? "no" : "pending", buffer: "", queue: Promise.resolve() };
         },
         data(socket, chunk) {
           const conn = socket.data;
-          if (!peerAllowed(conn.peer)) {
+          if (conn.refused !== "no") {
             // Answered at its first request, so the client reads a refusal rather than a dropped connection.
-            if (conn.buffer === "") refuse(socket);
-            conn.buffer = "refused";
+            if (conn.refused === "pending") refuse(socket);
+            conn.refused = "answered";
             return;
           }
           conn.buffer += chunk.toString("utf8");

@@ -76,6 +76,25 @@ describe("iclaude broker serve", () => {
     expectNoSecrets([broker.log()], [fresh, h.pair.accessToken]);
   });
 
+  test("SIGTERM during a refresh: the refresh finishes and is answered, then the broker removes its socket and exits 0", async () => {
+    const h = host(10 * 60_000);
+    const env = { ICLAUDE_TOKEN_URL: mock.tokenUrl };
+    const broker = await startBroker(h.home, [], env);
+    expect(broker.socket).toBe(join(h.home, ".local", "state", "iclaude", "broker", "broker.sock"));
+    const sent = mock.requests.length;
+    mock.script({ delayMs: 1500 });
+    const client = runBin(["token", "--broker", broker.socket], { home: tempHome() });
+    expect(await eventually(() => mock.requests.length > sent)).toBe(true);
+    const stopped = broker.stop("SIGTERM");
+    const run = await client;
+    const fresh = hostAccessToken(h.credentials);
+    expect(fresh).not.toBe(h.pair.accessToken);
+    expect([run.code, run.stdout]).toEqual([0, `${fresh}\n`]);
+    expect(await stopped).toBe(0);
+    expect(existsSync(broker.socket)).toBe(false);
+    expect(mock.redeemed).toContain(h.pair.refreshToken);
+  });
+
   test("refuses to start on a socket a live broker holds, and takes over a dead broker's", async () => {
     const h = host(5 * HOUR);
     const first = await startBroker(h.home, [], h.env);
