@@ -9,41 +9,23 @@
  * `iclaude token --broker` as processes, interleaved round by round so both
  * see the same machine, and the added latency of going through the broker.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { rmSync } from "node:fs";
+import { loadavg } from "node:os";
+import { join } from "node:path";
 import { requestToken } from "../src/broker/client.ts";
 import { startMockAnthropic } from "../test/fixtures/mock-anthropic.ts";
+import { benchHome, BIN, median, timeRun } from "./common.ts";
 
-const ROOT = resolve(import.meta.dir, "..");
-const BIN = resolve(process.argv[2] ?? join(ROOT, "dist", "iclaude"));
 const REQUESTS = 2000;
 const CLIENTS = [1, 8];
 const ROUNDS = 31;
 const WARM_UP = 3;
 
 const mock = startMockAnthropic();
-const home = mkdtempSync(join(tmpdir(), "iclaude-bench-"));
-mkdirSync(join(home, ".claude"), { mode: 0o700 });
-writeFileSync(
-  join(home, ".claude", ".credentials.json"),
-  JSON.stringify({ claudeAiOauth: { ...mock.issuePair(), expiresAt: Date.now() + 8 * 3600_000, scopes: ["user:inference", "user:profile"], subscriptionType: "max" } }),
-  { mode: 0o600 },
-);
+const bench = benchHome(mock);
+const { home, env } = bench;
 const socket = join(home, "run", "broker.sock");
-const env = { HOME: home, PATH: "/usr/bin:/bin", NO_COLOR: "1", ICLAUDE_TOKEN_URL: mock.tokenUrl };
 const broker = Bun.spawn([BIN, "broker", "serve", "--socket", socket], { cwd: home, env, stdin: "ignore", stdout: "ignore", stderr: "ignore" });
-
-async function time(args: string[]): Promise<number> {
-  const start = performance.now();
-  const proc = Bun.spawn([BIN, ...args], { cwd: home, env, stdin: "ignore", stdout: "ignore", stderr: "pipe" });
-  const [stderr, code] = await Promise.all([new Response(proc.stderr).text(), proc.exited]);
-  const ms = performance.now() - start;
-  if (code !== 0) throw new Error(`iclaude ${args.join(" ")} exited ${code}: ${stderr.trim()}`);
-  return ms;
-}
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 /** Requests per second from `clients` concurrent clients; concurrent ones share an answer (single flight). */
 async function throughput(clients: number): Promise<number> {
@@ -66,8 +48,8 @@ try {
   }
   for (const clients of CLIENTS) rps[clients] = await throughput(clients);
   for (let round = 0; round < WARM_UP + ROUNDS; round++) {
-    const direct = await time(["token"]);
-    const viaBroker = await time(["token", "--broker", socket]);
+    const direct = await timeRun(bench, ["token"]);
+    const viaBroker = await timeRun(bench, ["token", "--broker", socket]);
     if (round < WARM_UP) continue;
     samples.direct.push(direct);
     samples.broker.push(viaBroker);

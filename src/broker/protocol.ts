@@ -72,22 +72,18 @@ export const errorAnswer = (code: ErrorCode, exitCode: number, error: string): E
 
 export const encode = (message: TokenRequest | Answer): string => `${JSON.stringify(message)}\n`;
 
-/** Parses one line from a client; null when it is not a request of this version. */
-export function parseRequest(line: string): TokenRequest | null {
+/** One line parsed against a schema; null when it is not JSON of that shape. */
+function parseLine<T>(schema: z.ZodType<T>, line: string): T | null {
   try {
-    const parsed = TokenRequest.safeParse(JSON.parse(line));
+    const parsed = schema.safeParse(JSON.parse(line));
     return parsed.success ? parsed.data : null;
   } catch {
     return null;
   }
 }
 
-/** Parses the broker's answer line; null when it is not an answer of this version. */
-export function parseAnswer(line: string): Answer | null {
-  try {
-    const parsed = AnswerSchema.safeParse(JSON.parse(line));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
-}
+/** A client's line; null when it is not a request of this version. */
+export const parseRequest = (line: string): TokenRequest | null => parseLine(TokenRequest, line);
+
+/** The broker's answer line; null when it is not an answer of this version. */
+export const parseAnswer = (line: string): Answer | null => parseLine<Answer>(AnswerSchema, line);
