@@ -1,4 +1,5 @@
 import { chmodSync, lstatSync } from "node:fs";
+import { resolve } from "node:path";
 import type { Socket } from "bun";
 import type { ConfigFlags } from "../core/config.ts";
 import { assess, isUsable } from "../core/current.ts";
@@ -90,7 +91,8 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
       options.onRequest({ peer: conn.peer, profile: null, answer });
       return answer;
     }
-    const profile = request.profile ? options.profiles.find((p) => p.dir === request.profile) : options.profiles[0];
+    const named = request.profile ? resolve(request.profile) : null;
+    const profile = named ? options.profiles.find((p) => p.dir === named) : options.profiles[0];
     if (!profile) {
       const answer = errorAnswer("unknown-profile", EXIT.brokerRefused, `This broker does not serve the profile ${request.profile?.slice(0, 200)}; it serves ${options.profiles.map((p) => p.dir).join(", ")}.`);
       options.onRequest({ peer: conn.peer, profile: request.profile ?? null, answer });

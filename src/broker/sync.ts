@@ -35,7 +35,7 @@ function write(path: string, data: Json): void {
   try {
     writePrivateFile(path, `${JSON.stringify(data, null, 2)}\n`);
   } catch (error) {
-    throw new IclaudeError(`Cannot write ${path}: ${describeFsError(error)}.`, EXIT.refreshFailed);
+    throw new IclaudeError(`Cannot write ${path}: ${describeFsError(error)}; check --to and its permissions.`, EXIT.usage);
   }
 }
 
@@ -82,7 +82,7 @@ export async function syncOnce(socket: string, profile: string | null, target: S
   try {
     mkdirSync(target.dir, { recursive: true, mode: 0o700 });
   } catch (error) {
-    throw new IclaudeError(`Cannot make ${target.dir}: ${describeFsError(error)}.`, EXIT.refreshFailed);
+    throw new IclaudeError(`Cannot make ${target.dir}: ${describeFsError(error)}; check --to and its permissions.`, EXIT.usage);
   }
   const changed = writeCredentials(target.dir, answer);
   return { answer, changed, skipped: markOnboarded(target) };
