@@ -60,6 +60,32 @@ describe("the real Claude Code in a box fed by the broker", () => {
     noRefreshTokenIn(b.home);
   });
 
+  test("an interactive claude in a fresh box, started by `ICLAUDE_BROKER=… iclaude`, shows no onboarding or login screen", async () => {
+    const b = box();
+    const env = { ...b.env, TERM: "xterm-256color", ICLAUDE_BROKER: broker.socket, ICLAUDE_CLAUDE_BIN: CLAUDE_BIN };
+    const tmux = (...args: string[]) => Bun.spawnSync(["tmux", "-S", join(b.home, "tmux.sock"), ...args], { env, timeout: 10_000 }).stdout.toString();
+    const pane = () => tmux("capture-pane", "-p");
+    const until = async (text: string) => {
+      for (const end = Date.now() + 20_000; Date.now() < end && !pane().includes(text); ) await Bun.sleep(100);
+      expect(pane()).toContain(text);
+    };
+    try {
+      tmux("new-session", "-d", "-x", "100", "-y", "30", "-c", b.home, `'${BIN}'`);
+      // The folder-trust question is Claude Code's own safety check, asked before anything else once onboarding is done.
+      await until("Yes, I trust this folder");
+      expect(pane()).not.toContain("Unable to connect");
+      tmux("send-keys", "Enter");
+      await until("? for shortcuts");
+      expect(pane()).not.toMatch(/\/login|Select login method|Choose the text style/);
+      tmux("send-keys", "hi", "Enter");
+      await until(MOCK_REPLY_TEXT);
+      expect(mock.messages.at(-1)?.authorization).toBe(`Bearer ${hostToken()}`);
+    } finally {
+      tmux("kill-server");
+    }
+    noRefreshTokenIn(b.home);
+  }, 60_000);
+
   test("a long-running claude keeps working across a host refresh", async () => {
     const b = box();
     const sync = Bun.spawn([BIN, "broker", "sync", "--interval", "1s", "--to", b.configDir], {
