@@ -229,6 +229,29 @@ describe("iclaude broker sync", () => {
     expectNoSecrets([stderr, broker.log()], [fresh, h.pair.accessToken]);
   });
 
+  test("a broker that goes away while sync runs is one warning; the file keeps the last token and follows the restarted broker", async () => {
+    const h = host(5 * HOUR);
+    let broker = await startBroker(h.home, [], h.env);
+    const box = tempHome("iclaude-box-");
+    const path = join(box, ".claude", ".credentials.json");
+    const proc = Bun.spawn([BIN, "broker", "sync", "--interval", "1s", "--broker", broker.socket], { cwd: box, env: baseEnv(box), stdout: "pipe", stderr: "pipe" });
+    const boxToken = () => (existsSync(path) ? JSON.parse(readFileSync(path, "utf8")).claudeAiOauth.accessToken : null);
+    expect(await eventually(() => boxToken() === h.pair.accessToken)).toBe(true);
+    expect(await broker.stop()).toBe(0);
+    await Bun.sleep(3000);
+    expect(boxToken()).toBe(h.pair.accessToken);
+    expect((await runBin(["refresh", "--force"], { home: h.home, env: h.env })).code).toBe(0);
+    broker = await startBroker(h.home, [], h.env);
+    const fresh = hostAccessToken(h.credentials);
+    expect(await eventually(() => boxToken() === fresh)).toBe(true);
+    proc.kill("SIGTERM");
+    const [code, stderr] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
+    expect(code).toBe(0);
+    expect(stderr.split("\n").filter((line) => line.includes("Keeping the last token"))).toHaveLength(1);
+    expect(await broker.stop()).toBe(0);
+    expectNoSecrets([stderr], [fresh, h.pair.accessToken, h.pair.refreshToken]);
+  });
+
   test("broker gone: sync fails at once with exit 30", async () => {
     const box = tempHome("iclaude-box-");
     const run = await runBin(["broker", "sync", "--broker", join(box, "none.sock"), "--to", join(box, "c")], { home: box });
