@@ -1,4 +1,5 @@
 import { mkdirSync } from "node:fs";
+import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { describeFsError, EXIT, IclaudeError } from "../core/errors.ts";
 import { readTextFile, writePrivateFile } from "../core/store/file.ts";
@@ -16,6 +17,14 @@ export interface SyncTarget {
   dir: string;
   /** The box's HOME: without CLAUDE_CONFIG_DIR Claude Code keeps its settings in `~/.claude.json`. */
   home: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+/** The box's config dir: `--to`, else CLAUDE_CONFIG_DIR, else `~/.claude`, as Claude Code there will look. */
+export function boxTarget(to: string | undefined, env: Env = process.env): SyncTarget {
+  const home = env.HOME || homedir();
+  return { dir: resolve(to || env.CLAUDE_CONFIG_DIR || join(home, ".claude")), home };
 }
 
 type Json = Record<string, unknown>;

@@ -1,12 +1,11 @@
 import { defineCommand } from "citty";
 import { statSync } from "node:fs";
-import { homedir } from "node:os";
 import { resolve } from "node:path";
 import { brokerPath, brokerProfile } from "../broker/client.ts";
 import { describePeer } from "../broker/peer.ts";
 import { startBroker, type RequestRecord } from "../broker/server.ts";
 import { defaultSocketPath } from "../broker/socket.ts";
-import { keepSynced, syncOnce, type SyncResult } from "../broker/sync.ts";
+import { boxTarget, keepSynced, syncOnce, type SyncResult } from "../broker/sync.ts";
 import { loadConfig } from "../core/config.ts";
 import { formatDuration, parseDuration } from "../core/durations.ts";
 import { EXIT, IclaudeError } from "../core/errors.ts";
@@ -36,14 +35,15 @@ function servedProfiles(dirs: string[]): Profile[] {
   });
 }
 
+const validFor = (expiresAt: number | null): string => (expiresAt === null ? "expiry unknown" : `valid ${formatDuration((expiresAt - Date.now()) / 1000)}`);
+
 function logRequest({ peer, profile, answer, warning }: RequestRecord): void {
   const who = describePeer(peer);
   if (!answer.ok) {
     log.warn(`${answer.code} for ${who}${profile ? ` (${profile})` : ""}: ${answer.error}`);
     return;
   }
-  const left = answer.expiresAt === null ? "expiry unknown" : `valid ${formatDuration((answer.expiresAt - Date.now()) / 1000)}`;
-  log.info(`token for ${who} (${profile}): ${maskToken(answer.accessToken)}, ${left}`);
+  log.info(`token for ${who} (${profile}): ${maskToken(answer.accessToken)}, ${validFor(answer.expiresAt)}`);
   if (warning) log.warn(warning);
 }
 
@@ -79,8 +79,7 @@ const serve = defineCommand({
 });
 
 function syncLine(dir: string, { answer, changed }: SyncResult): string {
-  const left = answer.expiresAt === null ? "expiry unknown" : `valid ${formatDuration((answer.expiresAt - Date.now()) / 1000)}`;
-  return `${changed ? "wrote" : "up to date:"} ${dir}/.credentials.json — access token ${left}, no refresh token`;
+  return `${changed ? "wrote" : "up to date:"} ${dir}/.credentials.json — access token ${validFor(answer.expiresAt)}, no refresh token`;
 }
 
 const sync = defineCommand({
@@ -97,8 +96,8 @@ const sync = defineCommand({
     if (!socket) throw new IclaudeError("`iclaude broker sync` needs the broker's socket: --broker PATH or ICLAUDE_BROKER.", EXIT.usage);
     const intervalMs = parseDuration(args.interval ?? "1m", "--interval") * 1000;
     if (intervalMs === 0) throw new IclaudeError("--interval: 0 would ask the broker without pause; give at least 1s.", EXIT.usage);
-    const dir = resolve(args.to ?? process.env.CLAUDE_CONFIG_DIR ?? defaultClaudeDir());
-    const target = { dir, home: process.env.HOME || homedir() };
+    const target = boxTarget(args.to);
+    const dir = target.dir;
     const profile = brokerProfile(args.profile);
     const report = (result: SyncResult) => {
       for (const path of result.skipped) log.warn(`${path} is not JSON, so Claude Code may show its first-run screens; fix or remove it.`);

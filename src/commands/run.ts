@@ -1,5 +1,3 @@
-import { homedir } from "node:os";
-import { join } from "node:path";
 import { isatty } from "node:tty";
 import { StdoutGate } from "../core/auth-failure.ts";
 import { isPrint, streamsInput } from "../core/claude-args.ts";
@@ -128,9 +126,8 @@ const BROKER_SYNC_MS = 60_000;
  * refresh or retry here: the box holds no refresh token.
  */
 async function launchFromBroker(socket: string, bin: string, args: string[]): Promise<number> {
-  const [{ brokerProfile }, { keepSynced, syncOnce }] = await Promise.all([import("../broker/client.ts"), import("../broker/sync.ts")]);
-  const home = process.env.HOME || homedir();
-  const target = { dir: process.env.CLAUDE_CONFIG_DIR || join(home, ".claude"), home };
+  const [{ brokerProfile }, { boxTarget, keepSynced, syncOnce }] = await Promise.all([import("../broker/client.ts"), import("../broker/sync.ts")]);
+  const target = boxTarget(undefined);
   const profile = brokerProfile(undefined);
   try {
     await syncOnce(socket, profile, target);
