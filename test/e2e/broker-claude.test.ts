@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { allFileTexts, eventually, startBroker, type BrokerProcess } from "../fixtures/broker.ts";
+import { allFileTexts, eventually, killLeftBrokers, spawnTracked, startBroker, type BrokerProcess } from "../fixtures/broker.ts";
 import { CLAUDE_BIN, claudeEnv, runClaude } from "../fixtures/claude-home.ts";
 import { MOCK_REPLY_TEXT, startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
 import { BIN, HOUR, runBin, tempHome, writeCredentials } from "../helpers.ts";
@@ -25,6 +25,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await broker.stop();
+  killLeftBrokers();
   await mock.stop();
 });
 
@@ -88,9 +89,7 @@ describe("the real Claude Code in a box fed by the broker", () => {
 
   test("a long-running claude keeps working across a host refresh", async () => {
     const b = box();
-    const sync = Bun.spawn([BIN, "broker", "sync", "--interval", "1s", "--to", b.configDir], {
-      cwd: b.home, env: { ...b.env, ICLAUDE_BROKER: broker.socket }, stdout: "ignore", stderr: "pipe",
-    });
+    const sync = spawnTracked(["broker", "sync", "--interval", "1s", "--to", b.configDir], b.home, { ...b.env, ICLAUDE_BROKER: broker.socket });
     const before = hostToken();
     expect(await eventually(() => existsSync(b.credentialsPath))).toBe(true);
     // One claude process, fed a message at a time: it stays up between them.

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createConnection } from "node:net";
 import { dirname, join } from "node:path";
-import { allFileTexts, eventually, startBroker } from "../fixtures/broker.ts";
+import { allFileTexts, eventually, killLeftBrokers, spawnTracked, startBroker } from "../fixtures/broker.ts";
 import { startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
 import { baseEnv, BIN, expectNoSecrets, fakeToken, HOUR, runBin, tempHome, writeCredentials } from "../helpers.ts";
 
@@ -10,7 +10,10 @@ let mock: MockAnthropic;
 beforeAll(() => {
   mock = startMockAnthropic();
 });
-afterAll(() => mock.stop());
+afterAll(async () => {
+  killLeftBrokers();
+  await mock.stop();
+});
 
 const REFRESH_SHAPE = "sk-ant-ort01";
 
@@ -214,7 +217,7 @@ describe("iclaude broker sync", () => {
     const broker = await startBroker(h.home, [], h.env);
     const box = tempHome("iclaude-box-");
     const dir = join(box, ".claude");
-    const proc = Bun.spawn([BIN, "broker", "sync", "--interval", "1s"], { cwd: box, env: baseEnv(box, { ICLAUDE_BROKER: broker.socket }), stdout: "pipe", stderr: "pipe" });
+    const proc = spawnTracked(["broker", "sync", "--interval", "1s"], box, { ICLAUDE_BROKER: broker.socket });
     const boxToken = () => (existsSync(join(dir, ".credentials.json")) ? JSON.parse(readFileSync(join(dir, ".credentials.json"), "utf8")).claudeAiOauth.accessToken : null);
     expect(await eventually(() => boxToken() === h.pair.accessToken)).toBe(true);
     expect(JSON.parse(readFileSync(join(box, ".claude.json"), "utf8")).hasCompletedOnboarding).toBe(true);
@@ -234,7 +237,7 @@ describe("iclaude broker sync", () => {
     let broker = await startBroker(h.home, [], h.env);
     const box = tempHome("iclaude-box-");
     const path = join(box, ".claude", ".credentials.json");
-    const proc = Bun.spawn([BIN, "broker", "sync", "--interval", "1s", "--broker", broker.socket], { cwd: box, env: baseEnv(box), stdout: "pipe", stderr: "pipe" });
+    const proc = spawnTracked(["broker", "sync", "--interval", "1s", "--broker", broker.socket], box, {});
     const boxToken = () => (existsSync(path) ? JSON.parse(readFileSync(path, "utf8")).claudeAiOauth.accessToken : null);
     expect(await eventually(() => boxToken() === h.pair.accessToken)).toBe(true);
     expect(await broker.stop()).toBe(0);
