@@ -139,15 +139,38 @@ function configOrWarn(): Config | null {
   }
 }
 
+/** The box syncs its login this often while claude runs: the broker refreshes an hour before expiry. */
+const BROKER_SYNC_MS = 60_000;
+
+/**
+ * Inside a box (ICLAUDE_BROKER): the login comes from the broker, written
+ * before claude starts and kept fresh while it runs. There is nothing to
+ * refresh or retry here: the box holds no refresh token.
+ */
+async function launchFromBroker(socket: string, bin: string, args: string[]): Promise<number> {
+  const [{ brokerProfile }, { boxTarget, keepSynced, syncOnce }] = await Promise.all([import("../broker/client.ts"), import("../broker/sync.ts")]);
+  const target = boxTarget(undefined);
+  const profile = brokerProfile(undefined);
+  try {
+    await syncOnce(socket, profile, target);
+  } catch (error) {
+    log.warn(`${reason(error)} Starting claude anyway.`);
+  }
+  const loop = keepSynced(socket, profile, target, BROKER_SYNC_MS, () => {});
+  try {
+    return await spawnClaude(bin, args, claudeEnv(null), { tape: null, output: null });
+  } finally {
+    loop.stop();
+  }
+}
+
 /** `iclaude [run] [--] ARGS`: the real claude with a fresh login; resolves to claude's exit code. */
 export async function launch(args: string[]): Promise<number> {
   checkNotLooping();
   const config = configOrWarn();
-  if (!config) {
-    const bin = findClaude({ claudeBin: process.env.ICLAUDE_CLAUDE_BIN || undefined });
-    return spawnClaude(bin, args, claudeEnv(null), { tape: null, output: null });
-  }
-  const bin = findClaude(config);
+  const bin = findClaude(config ?? { claudeBin: process.env.ICLAUDE_CLAUDE_BIN || undefined });
+  if (process.env.ICLAUDE_BROKER) return launchFromBroker(process.env.ICLAUDE_BROKER, bin, args);
+  if (!config) return spawnClaude(bin, args, claudeEnv(null), { tape: null, output: null });
   const print = isPrint(args);
   const stdoutIsTerminal = isatty(1);
   const atTerminal = !print && stdoutIsTerminal && isatty(0);

@@ -1,6 +1,6 @@
 import { defineCommand } from "citty";
 import { loadConfig } from "../core/config.ts";
-import { assess, type Assessment } from "../core/current.ts";
+import { assess, isUsable as usable, type Assessment } from "../core/current.ts";
 import { EXIT, IclaudeError } from "../core/errors.ts";
 import { refreshIfDue } from "../core/refresh.ts";
 import { scheduleAfterRun } from "../core/schedule.ts";
@@ -9,13 +9,18 @@ import { log } from "../ui/log.ts";
 import { grantProgress } from "../ui/progress.ts";
 import { REFRESH_CONFIG, REFRESH_ENV, REFRESH_EXITS, withHelp } from "./_shared.ts";
 
-/** A token claude could still send right now. */
-const usable = (a: Assessment, now: number): a is Assessment & { accessToken: string } =>
-  a.accessToken !== null && ["valid", "refresh-due", "login-expiring"].includes(a.status) && (a.expiresAt === null || a.expiresAt > now);
-
 export default withHelp(defineCommand({
   meta: { name: "token", description: "Print the access token claude would use, refreshing first if due" },
-  async run() {
+  args: {
+    broker: { type: "string", valueHint: "PATH", description: "Inside a container: ask the broker on this socket instead (env ICLAUDE_BROKER)" },
+  },
+  async run({ args }) {
+    const { brokerPath, brokerProfile, requestToken } = await import("../broker/client.ts");
+    const socket = brokerPath(args.broker);
+    if (socket) {
+      process.stdout.write(`${(await requestToken(socket, brokerProfile(undefined))).accessToken}\n`);
+      return EXIT.ok;
+    }
     const config = loadConfig();
     const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
     const progress = grantProgress({ stillWaiting: process.stderr.isTTY === true });

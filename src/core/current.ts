@@ -104,6 +104,10 @@ function withLongLived(config: Config, own: Assessment, now: number): Assessment
   };
 }
 
+/** A token claude could still send right now (an expiring login's included). */
+export const isUsable = (a: Assessment, now: number = Date.now()): a is Assessment & { accessToken: string } =>
+  a.accessToken !== null && ["valid", "refresh-due", "login-expiring"].includes(a.status) && (a.expiresAt === null || a.expiresAt > now);
+
 /**
  * Judges the credential claude will use: CLAUDE_CODE_OAUTH_TOKEN first (as
  * claude does), then Claude Code's store, then iclaude's long-lived token when

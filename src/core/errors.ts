@@ -16,6 +16,12 @@ export const EXIT = {
   refreshFailed: 21,
   cooldown: 22,
   lockTimeout: 23,
+  /** Broker client: nothing answers on the socket (absent, stale, closed without answering, silent). */
+  brokerGone: 30,
+  /** Broker client: the broker (or the socket's permissions) refused this caller or request. */
+  brokerRefused: 31,
+  /** `broker serve`: the socket cannot be served (another live broker holds it, or its dir is not private). */
+  brokerSocket: 32,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

@@ -1,0 +1,38 @@
+/** What the process benchmarks share: the binary under test, a HOME with a login of 8 h left, a timed run. */
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import type { MockAnthropic } from "../test/fixtures/mock-anthropic.ts";
+
+const ROOT = resolve(import.meta.dir, "..");
+/** `bun bench/x.ts [path/to/iclaude]`, default dist/iclaude. */
+export const BIN = resolve(process.argv[2] ?? join(ROOT, "dist", "iclaude"));
+
+export interface BenchHome {
+  home: string;
+  env: Record<string, string>;
+}
+
+/** A temp HOME whose login the mock knows, with nothing due; the env runs iclaude against the mock. */
+export function benchHome(mock: MockAnthropic): BenchHome {
+  const home = mkdtempSync(join(tmpdir(), "iclaude-bench-"));
+  mkdirSync(join(home, ".claude"), { mode: 0o700 });
+  writeFileSync(
+    join(home, ".claude", ".credentials.json"),
+    JSON.stringify({ claudeAiOauth: { ...mock.issuePair(), expiresAt: Date.now() + 8 * 3600_000, scopes: ["user:inference", "user:profile"], subscriptionType: "max" } }),
+    { mode: 0o600 },
+  );
+  return { home, env: { HOME: home, PATH: "/usr/bin:/bin", NO_COLOR: "1", ICLAUDE_TOKEN_URL: mock.tokenUrl } };
+}
+
+/** Wall time of one `iclaude ARGS` run in ms; a failed run stops the benchmark. */
+export async function timeRun({ home, env }: BenchHome, args: string[]): Promise<number> {
+  const start = performance.now();
+  const proc = Bun.spawn([BIN, ...args], { cwd: home, env, stdin: "ignore", stdout: "ignore", stderr: "pipe" });
+  const [stderr, code] = await Promise.all([new Response(proc.stderr).text(), proc.exited]);
+  const ms = performance.now() - start;
+  if (code !== 0) throw new Error(`iclaude ${args.join(" ")} exited ${code}: ${stderr.trim()}`);
+  return ms;
+}
+
+export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
