@@ -12,6 +12,7 @@ import { EXIT, IclaudeError } from "../core/errors.ts";
 import { maskToken } from "../core/secrets.ts";
 import { defaultClaudeDir, type Profile } from "../credentials/profiles.ts";
 import { log } from "../ui/log.ts";
+import { withHelp } from "./_shared.ts";
 
 /** citty keeps the last of a repeated flag; `--profile A --profile B` means both. */
 function repeated(rawArgs: readonly string[], name: string): string[] {
@@ -127,7 +128,22 @@ const sync = defineCommand({
   },
 });
 
-export default defineCommand({
+export default withHelp(defineCommand({
   meta: { name: "broker", description: "Share a login with containers and sandboxes: access tokens over a unix socket, never the refresh token" },
   subCommands: { serve, sync },
+}), {
+  examples: [
+    ["iclaude broker serve", "on the host: serve ~/.claude's login"],
+    ["iclaude broker sync --broker /run/iclaude/broker.sock --to ~/.claude", "in a box: keep its credentials fresh"],
+    ["iclaude token --broker /run/iclaude/broker.sock", "in a box: print the access token"],
+  ],
+  env: ["ICLAUDE_BROKER", "ICLAUDE_BROKER_PROFILE", "XDG_RUNTIME_DIR"],
+  exits: [
+    ["0", "served until SIGTERM or SIGINT; synced"],
+    ["30", "no broker answers on the socket"],
+    ["31", "the broker refused: another user, a profile it does not serve, a bad request"],
+    ["32", "broker serve cannot use the socket (another broker holds it, or its dir is not private)"],
+    ["20-23", "the host could not produce a token: refresh's own codes"],
+    ["2", "bad usage"],
+  ],
 });

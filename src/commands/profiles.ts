@@ -1,12 +1,12 @@
 import { defineCommand } from "citty";
 import { EXIT, IclaudeError } from "../core/errors.ts";
 import { addProfile, listProfiles, removeProfile } from "../credentials/profiles.ts";
-import { printJson } from "./_shared.ts";
+import { printJson, withHelp } from "./_shared.ts";
 
 const ACTIONS = ["list", "add", "remove"] as const;
 type Action = (typeof ACTIONS)[number];
 
-export default defineCommand({
+export default withHelp(defineCommand({
   meta: {
     name: "profiles",
     description: "The Claude Code config dirs iclaude looks after: ~/.claude while it holds a login, and those added (status --all, refresh --all, the schedule)",
@@ -33,4 +33,8 @@ export default defineCommand({
     else for (const p of profiles) process.stdout.write(`${p.dir}${p.isDefault ? " (default)" : ""}\n`);
     return EXIT.ok;
   },
+}), {
+  examples: [["iclaude profiles", "list them"], ["iclaude profiles add ~/.claude-work", "look after a second account"], ["iclaude status --all", "judge every profile"]],
+  env: ["CLAUDE_CONFIG_DIR", "ICLAUDE_CONFIG"],
+  exits: [["0", "listed, added or removed"], ["2", "bad usage, a dir that is not one, or a damaged profiles file"]],
 });

@@ -3,6 +3,7 @@ import { loadConfig } from "../core/config.ts";
 import { formatDuration } from "../core/durations.ts";
 import { EXIT, IclaudeError } from "../core/errors.ts";
 import { BACKENDS, defaultBackend, lastRun, type BackendName } from "../schedule/index.ts";
+import { withHelp } from "./_shared.ts";
 
 const backendArgs = {
   systemd: { type: "boolean", description: "A systemd user timer (${XDG_CONFIG_HOME:-~/.config}/systemd/user/iclaude-refresh.{service,timer})" },
@@ -67,7 +68,16 @@ const status = defineCommand({
   },
 });
 
-export default defineCommand({
+export default withHelp(defineCommand({
   meta: { name: "schedule", description: "Keep every profile's login alive with no shell open: an hourly OS timer" },
   subCommands: { install, status, remove },
+}), {
+  examples: [
+    ["iclaude schedule install", "systemd on Linux, launchd on macOS, else cron"],
+    ["iclaude schedule install --cron", "a marked line in your crontab"],
+    ["iclaude schedule status", "installed where, last run, what it did"],
+    ["iclaude schedule remove", "take it out of every scheduler"],
+  ],
+  env: ["ICLAUDE_CRON_SCHEDULE", "ICLAUDE_STATE_DIR"],
+  exits: [["0", "done"], ["2", "bad usage, or the scheduler could not be used (the sentence says why)"]],
 });

@@ -16,6 +16,10 @@ const ENV: Record<string, string> = {
   CLAUDE_CONFIG_DIR: "Claude Code's config dir (default ~/.claude)",
   CLAUDE_CODE_OAUTH_TOKEN: "a token claude uses first; iclaude then has nothing to refresh",
   SKIP: "SKIP=iclaude skips the guard for one commit made by a person",
+  ICLAUDE_CRON_SCHEDULE: "the five cron fields of the schedule's crontab line (default: once an hour)",
+  ICLAUDE_BROKER: "inside a box: the broker's socket, for token, sync and the launcher",
+  ICLAUDE_BROKER_PROFILE: "inside a box: which of the broker's profiles to ask for",
+  XDG_RUNTIME_DIR: "where the broker's socket lives by default ($XDG_RUNTIME_DIR/iclaude/broker.sock)",
 };
 
 /** `-q, --quiet`, `--lock-wait <30s>`, `--[no-]interactive`. */
