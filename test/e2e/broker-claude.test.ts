@@ -66,17 +66,25 @@ describe("the real Claude Code in a box fed by the broker", () => {
     const env = { ...b.env, TERM: "xterm-256color", ICLAUDE_BROKER: broker.socket, ICLAUDE_CLAUDE_BIN: CLAUDE_BIN };
     const tmux = (...args: string[]) => Bun.spawnSync(["tmux", "-S", join(b.home, "tmux.sock"), ...args], { env, timeout: 10_000 }).stdout.toString();
     const pane = () => tmux("capture-pane", "-p");
-    const until = async (text: string) => {
-      for (const end = Date.now() + 20_000; Date.now() < end && !pane().includes(text); ) await Bun.sleep(100);
-      expect(pane()).toContain(text);
+    const until = async (text: string | RegExp) => {
+      const seen = () => (typeof text === "string" ? pane().includes(text) : text.test(pane()));
+      for (const end = Date.now() + 20_000; Date.now() < end && !seen(); ) await Bun.sleep(100);
+      expect(seen() ? "" : pane()).toBe("");
     };
     try {
       tmux("new-session", "-d", "-x", "100", "-y", "30", "-c", b.home, `'${BIN}'`);
       // The folder-trust question is Claude Code's own safety check, asked before anything else once onboarding is done.
       await until("Yes, I trust this folder");
       expect(pane()).not.toContain("Unable to connect");
+      // Its default answer differs by version (2.1.332: "No, exit" in a home folder): Yes is chosen explicitly.
+      // The prompt may draw before it reads keys: Down is sent until the choice moves.
+      for (const end = Date.now() + 10_000; Date.now() < end && !/❯ Yes, I trust this folder/.test(pane()); ) {
+        tmux("send-keys", "Down");
+        await Bun.sleep(300);
+      }
       tmux("send-keys", "Enter");
-      await until("? for shortcuts");
+      // The prompt's footer: 2.1.197's shortcut hint, 2.1.332's permission mode.
+      await until(/\? for shortcuts|shift\+tab to cycle/);
       expect(pane()).not.toMatch(/\/login|Select login method|Choose the text style/);
       tmux("send-keys", "hi", "Enter");
       await until(MOCK_REPLY_TEXT);
