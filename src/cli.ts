@@ -1,7 +1,7 @@
 import { runCommand } from "citty";
 import { checkArgv, helpTarget, wantsHelp } from "./commands/_argv.ts";
 import { commands, launchClaude, type OwnCommand } from "./commands/index.ts";
-import { EXIT, IclaudeError } from "./core/errors.ts";
+import { EXIT, IclaudeError } from "./base/errors.ts";
 import { route } from "./route.ts";
 import { log } from "./ui/log.ts";
 import { VERSION } from "./version.ts";
@@ -21,7 +21,7 @@ async function help(path: string[]): Promise<number> {
     return EXIT.ok;
   }
   if (!(name in commands)) {
-    const { closest } = await import("./core/did-you-mean.ts");
+    const { closest } = await import("./base/did-you-mean.ts");
     const near = closest(name, Object.keys(commands));
     throw new IclaudeError(`There is no iclaude command "${name.slice(0, 40)}"${near ? `; did you mean \`iclaude help ${near}\`?` : "; see `iclaude --help`."}`, EXIT.usage);
   }

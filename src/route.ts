@@ -1,5 +1,5 @@
-import { CLAUDE_SUBCOMMANDS } from "./core/claude-args.ts";
-import { closest } from "./core/did-you-mean.ts";
+import { CLAUDE_SUBCOMMANDS } from "./launcher/args.ts";
+import { closest } from "./base/did-you-mean.ts";
 import { commands, type OwnCommand } from "./commands/index.ts";
 
 /** iclaude's own commands; every other first word belongs to claude. */

@@ -1,5 +1,5 @@
 import { createConnection } from "node:net";
-import { errnoCode, EXIT, IclaudeError } from "../core/errors.ts";
+import { errnoCode, EXIT, IclaudeError } from "../base/errors.ts";
 import { encode, MAX_LINE_BYTES, parseAnswer, PROTOCOL_VERSION, type TokenAnswer } from "./protocol.ts";
 
 /**

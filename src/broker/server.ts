@@ -1,10 +1,10 @@
 import { chmodSync, lstatSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Socket } from "bun";
-import type { ConfigFlags } from "../core/config.ts";
-import { assess, isUsable } from "../core/current.ts";
-import { EXIT, IclaudeError } from "../core/errors.ts";
-import { refreshIfDue } from "../core/refresh.ts";
+import type { ConfigFlags } from "../base/config.ts";
+import { assess, isUsable } from "../credentials/assessment.ts";
+import { EXIT, IclaudeError } from "../base/errors.ts";
+import { refreshIfDue } from "../refresh/engine.ts";
 import { configFor, type Profile } from "../credentials/profiles.ts";
 import { peerAllowed, peerOf, type Peer } from "./peer.ts";
 import { encode, errorAnswer, MAX_LINE_BYTES, parseRequest, tokenAnswer, type Answer } from "./protocol.ts";

@@ -1,7 +1,7 @@
 import { defineCommand } from "citty";
-import { EXIT, IclaudeError } from "../core/errors.ts";
-import { HOOK_NAMES, runGuard, type GuardResult, type HookName } from "../core/guard.ts";
-import type { Finding } from "../core/scan.ts";
+import { EXIT, IclaudeError } from "../base/errors.ts";
+import { HOOK_NAMES, runGuard, type GuardResult, type HookName } from "../guard/run.ts";
+import type { Finding } from "../guard/scan.ts";
 import { log } from "../ui/log.ts";
 import { withHelp } from "./_shared.ts";
 
@@ -47,7 +47,7 @@ const install = withHelp(defineCommand({
     uninstall: { type: "boolean", description: "Remove iclaude's hooks and put back what was there" },
   },
   async run({ args }) {
-    const { installGlobal, installRepo } = await import("../core/hook-install.ts");
+    const { installGlobal, installRepo } = await import("../guard/install.ts");
     const binary = process.execPath;
     const changes = args.global
       ? await installGlobal(binary, { uninstall: args.uninstall === true })
@@ -74,7 +74,7 @@ const run = withHelp(defineCommand({
       throw new IclaudeError(`Unknown hook "${args.hook}"; use one of ${HOOK_NAMES.join(", ")}.`);
     }
     // Loaded lazily: the guard starts git first, and the config (with zod) loads while git answers.
-    const config = import("../core/config.ts").then((m) => m.loadConfig());
+    const config = import("../base/config.ts").then((m) => m.loadConfig());
     const result = await runGuard(args.hook as HookName, config, process.env, args.file);
     report(result, (await config).configPath);
     return EXIT.ok;

@@ -1,5 +1,5 @@
 import { defineCommand } from "citty";
-import { EXIT, IclaudeError } from "../core/errors.ts";
+import { EXIT, IclaudeError } from "../base/errors.ts";
 import { addProfile, listProfiles, removeProfile } from "../credentials/profiles.ts";
 import { printJson, withHelp } from "./_shared.ts";
 

@@ -1,11 +1,11 @@
 import { defineCommand } from "citty";
-import { loadConfig, type Config, type ConfigFlags } from "../core/config.ts";
-import { parseDuration } from "../core/durations.ts";
-import { EXIT, IclaudeError, LOGIN_HINT } from "../core/errors.ts";
-import { refreshIfDue, type RefreshOptions, type RefreshResult } from "../core/refresh.ts";
-import { scheduleAfterRun } from "../core/schedule.ts";
-import { appendStateLog, readState } from "../core/state.ts";
-import { maskSecrets } from "../core/secrets.ts";
+import { loadConfig, type Config, type ConfigFlags } from "../base/config.ts";
+import { parseDuration } from "../base/durations.ts";
+import { EXIT, IclaudeError, LOGIN_HINT } from "../base/errors.ts";
+import { refreshIfDue, type RefreshOptions, type RefreshResult } from "../refresh/engine.ts";
+import { scheduleAfterRun } from "../refresh/next-check.ts";
+import { appendStateLog, readState } from "../base/state.ts";
+import { maskSecrets } from "../base/secrets.ts";
 import { refreshAllProfiles, worstExitCode, type ProfileRefresh } from "../refresh/all.ts";
 import { log, quietLogs, silentLogs } from "../ui/log.ts";
 import { notifyOnce } from "../ui/notify.ts";

@@ -1,8 +1,8 @@
 import { defineCommand } from "citty";
-import { secondsLeft, STATUS_EXIT } from "../core/clocks.ts";
-import { loadConfig, type ConfigFlags } from "../core/config.ts";
-import { assess, type Assessment } from "../core/current.ts";
-import { stateTrustError } from "../core/state-trust.ts";
+import { secondsLeft, STATUS_EXIT } from "../credentials/clocks.ts";
+import { loadConfig, type ConfigFlags } from "../base/config.ts";
+import { assess, type Assessment } from "../credentials/assessment.ts";
+import { stateTrustError } from "../base/state-trust.ts";
 import { log } from "../ui/log.ts";
 import { configFor, profilesToVisit } from "../credentials/profiles.ts";
 import { actionLine, statusLine } from "../ui/words.ts";

@@ -1,10 +1,10 @@
 import { defineCommand } from "citty";
-import { loadConfig } from "../core/config.ts";
-import { assess, isUsable as usable, type Assessment } from "../core/current.ts";
-import { EXIT, IclaudeError } from "../core/errors.ts";
-import { refreshIfDue } from "../core/refresh.ts";
-import { scheduleAfterRun } from "../core/schedule.ts";
-import { PRINTABLE_TOKEN } from "../core/secrets.ts";
+import { loadConfig } from "../base/config.ts";
+import { assess, isUsable as usable, type Assessment } from "../credentials/assessment.ts";
+import { EXIT, IclaudeError } from "../base/errors.ts";
+import { refreshIfDue } from "../refresh/engine.ts";
+import { scheduleAfterRun } from "../refresh/next-check.ts";
+import { PRINTABLE_TOKEN } from "../base/secrets.ts";
 import { log } from "../ui/log.ts";
 import { grantProgress } from "../ui/progress.ts";
 import { REFRESH_CONFIG, REFRESH_ENV, REFRESH_EXITS, withHelp } from "./_shared.ts";

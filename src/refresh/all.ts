@@ -1,6 +1,6 @@
-import type { ConfigFlags } from "../core/config.ts";
-import { EXIT, IclaudeError } from "../core/errors.ts";
-import { refreshIfDue, type RefreshOptions, type RefreshResult } from "../core/refresh.ts";
+import type { ConfigFlags } from "../base/config.ts";
+import { EXIT, IclaudeError } from "../base/errors.ts";
+import { refreshIfDue, type RefreshOptions, type RefreshResult } from "./engine.ts";
 import { configFor, profilesToVisit, type Profile } from "../credentials/profiles.ts";
 
 type Env = Record<string, string | undefined>;

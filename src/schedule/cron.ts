@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { EXIT, IclaudeError } from "../core/errors.ts";
+import { EXIT, IclaudeError } from "../base/errors.ts";
 import { homeOf, runTool, type Backend, type Env } from "./common.ts";
 
 const BEGIN = "# >>> iclaude schedule >>>";

@@ -1,5 +1,5 @@
-import type { Config } from "../core/config.ts";
-import { confirm } from "../core/setup-token.ts";
+import type { Config } from "../base/config.ts";
+import { confirm } from "../refresh/setup-token.ts";
 import { addProfile, profileToOffer, rememberProfileOffer } from "../credentials/profiles.ts";
 import { log } from "./log.ts";
 

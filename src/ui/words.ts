@@ -1,7 +1,7 @@
-import { secondsLeft as left } from "../core/clocks.ts";
-import type { Assessment } from "../core/current.ts";
-import { formatDuration } from "../core/durations.ts";
-import { LOGIN_HINT } from "../core/errors.ts";
+import { secondsLeft as left } from "../credentials/clocks.ts";
+import type { Assessment } from "../credentials/assessment.ts";
+import { formatDuration } from "../base/durations.ts";
+import { LOGIN_HINT } from "../base/errors.ts";
 
 /** `login ends in 23 days` / `login ended 2h ago` / `login has no set end`. */
 export function loginPhrase(a: Pick<Assessment, "loginExpiresAt"> & Partial<Pick<Assessment, "hasRefreshToken" | "refreshTokenDead">>, now: number): string {

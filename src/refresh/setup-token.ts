@@ -1,0 +1,153 @@
+import { findClaude } from "../launcher/find.ts";
+import type { Config } from "../base/config.ts";
+import { EXIT, IclaudeError } from "../base/errors.ts";
+import { writeLongLived } from "../credentials/store/long-lived.ts";
+
+/*
+ * The one part of the engine that talks to the terminal: the fallback is a
+ * conversation between the person and `claude setup-token`, which iclaude
+ * only relays and listens in on.
+ */
+
+const TOKEN_SHAPE = /^sk-ant-oat01-[A-Za-z0-9_-]{20,}$/;
+const YEAR_MS = 365 * 24 * 3600_000;
+/** Claude's whole setup UI is a few kilobytes; anything beyond this is not kept. */
+const CAPTURE_CAP = 1 << 20;
+
+/**
+ * The token `claude setup-token` printed, from its raw terminal output: ANSI
+ * removed, and the line breaks the terminal put inside the token (it is wider
+ * than most terminals) taken out. The token ends at the blank line Claude's UI
+ * puts after it, or at the sentence that follows.
+ */
+export function extractToken(output: string): string | null {
+  const text = Bun.stripANSI(output).replace(/\r/g, "");
+  const start = text.lastIndexOf("sk-ant-oat01-");
+  if (start < 0) return null;
+  const rest = text.slice(start);
+  const end = rest.search(/\n[ \t]*\n|Store this token/);
+  const candidate = (end < 0 ? rest : rest.slice(0, end))
+    .split("\n")
+    .map((line) => line.trim())
+    .join("");
+  return TOKEN_SHAPE.test(candidate) ? candidate : null;
+}
+
+const UNIT_MS: Record<string, number> = { year: 365 * 24 * 3600_000, day: 24 * 3600_000, hour: 3600_000, minute: 60_000 };
+
+/**
+ * How long claude says the token lasts: `Your OAuth token (valid for 1 year):` (2.1.197) or
+ * `(valid for 30 days):` (2.1.332, the server's answer); a year when it says nothing readable.
+ */
+export function validForMs(output: string): number {
+  const text = Bun.stripANSI(output).replace(/\s+/g, " ");
+  const match = /valid for (\d+) (year|day|hour|minute)s?\b/.exec(text);
+  return match ? Number(match[1]) * (UNIT_MS[match[2] ?? "year"] ?? YEAR_MS) : YEAR_MS;
+}
+
+/** The real claude, as the launcher finds it; without one, a person must log in by other means (exit 20). */
+function realClaude(config: Config): string {
+  try {
+    return findClaude(config);
+  } catch (error) {
+    if (error instanceof IclaudeError) throw new IclaudeError(error.message, EXIT.loginRequired);
+    throw error;
+  }
+}
+
+/** One line from the terminal, in cooked mode; null at end of input (Ctrl-D). */
+function readLine(): Promise<string | null> {
+  return new Promise((resolve) => {
+    const stdin = process.stdin;
+    const done = (value: string | null) => {
+      stdin.off("data", onData);
+      stdin.off("end", onEnd);
+      stdin.pause();
+      resolve(value);
+    };
+    const onData = (chunk: Buffer | string) => done(String(chunk).split("\n")[0] ?? "");
+    const onEnd = () => done(null);
+    stdin.on("data", onData);
+    stdin.on("end", onEnd);
+    stdin.resume();
+  });
+}
+
+export async function confirm(question: string): Promise<boolean> {
+  process.stdout.write(`${question} `);
+  const answer = await readLine();
+  return answer !== null && /^\s*(y|yes)?\s*$/i.test(answer);
+}
+
+/**
+ * Runs `claude setup-token` in a pseudo-terminal the person uses as their own:
+ * keys go in raw, output comes out as is, the window size follows theirs.
+ * Resolves to everything it printed.
+ */
+async function runInPty(claude: string): Promise<{ output: string; exitCode: number }> {
+  const chunks: string[] = [];
+  let kept = 0;
+  const decoder = new TextDecoder();
+  let closed!: () => void;
+  const ptyClosed = new Promise<void>((resolve) => (closed = resolve));
+  const proc = Bun.spawn([claude, "setup-token"], {
+    env: process.env,
+    terminal: {
+      cols: process.stdout.columns || 80,
+      rows: process.stdout.rows || 24,
+      data(_terminal, data) {
+        process.stdout.write(data);
+        if (kept < CAPTURE_CAP) {
+          kept += data.length;
+          chunks.push(decoder.decode(data, { stream: true }));
+        }
+      },
+      exit: () => closed(),
+    },
+  });
+  const terminal = proc.terminal;
+  const stdin = process.stdin;
+  const forward = (chunk: Buffer | string) => terminal?.write(chunk);
+  const resize = () => terminal?.resize(process.stdout.columns || 80, process.stdout.rows || 24);
+  stdin.setRawMode?.(true);
+  stdin.on("data", forward);
+  stdin.resume();
+  process.on("SIGWINCH", resize);
+  try {
+    const exitCode = await proc.exited;
+    await Promise.race([ptyClosed, Bun.sleep(1000)]);
+    return { output: chunks.join("") + decoder.decode(), exitCode };
+  } finally {
+    process.off("SIGWINCH", resize);
+    stdin.off("data", forward);
+    stdin.setRawMode?.(false);
+    stdin.pause();
+    terminal?.close();
+  }
+}
+
+/**
+ * The fallback: asks once, runs `claude setup-token`, and keeps the long-lived
+ * token it prints in iclaude's own store until the end claude states. Claude Code's credentials
+ * are never touched. False when the person declines; throws when the run
+ * yields no token.
+ */
+export async function offerSetupToken(config: Config, expiring: boolean): Promise<boolean> {
+  const why = expiring
+    ? "Your Claude login ends soon. A long-lived token from `claude setup-token` keeps claude working for up to a year."
+    : "Your Claude login cannot be renewed. A long-lived token from `claude setup-token` keeps claude working for up to a year.";
+  process.stdout.write(`${why}\n`);
+  if (!(await confirm("Run claude setup-token now? [Y/n]"))) return false;
+  const { output, exitCode } = await runInPty(realClaude(config));
+  const token = extractToken(output);
+  if (!token) {
+    throw new IclaudeError(
+      `\`claude setup-token\` ${exitCode === 0 ? "printed no token iclaude could read" : `exited ${exitCode} without a token`}; nothing was stored — run it yourself and set CLAUDE_CODE_OAUTH_TOKEN.`,
+      EXIT.loginRequired,
+    );
+  }
+  const now = Date.now();
+  writeLongLived(config, { token, expiresAt: now + validForMs(output), createdAt: now });
+  process.stdout.write("iclaude stored the long-lived token. It carries only user:inference: claude works, but /usage and Remote Control do not.\n");
+  return true;
+}
