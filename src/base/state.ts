@@ -4,8 +4,7 @@ import type { Config } from "./config.ts";
 import { describeFsError, EXIT, IclaudeError } from "./errors.ts";
 import { fingerprint } from "./secrets.ts";
 import { stateTrustError, stateTrustProblem, statOrNull, untrusted } from "./state-trust.ts";
-import { ownerToKeep, writePrivateFile } from "../credentials/store/file.ts";
-import { readFileBytes } from "./fs.ts";
+import { ownerToKeep, readFileBytes, writePrivateFile } from "./fs.ts";
 
 /** iclaude's own state: small files under $ICLAUDE_STATE_DIR, never a secret in clear. */
 export const statePath = (config: Pick<Config, "stateDir">, name: string): string => join(config.stateDir, name);

@@ -2,8 +2,7 @@ import { mkdirSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { describeFsError, EXIT, IclaudeError } from "../base/errors.ts";
-import { writePrivateFile } from "../credentials/store/file.ts";
-import { readTextFile } from "../base/fs.ts";
+import { readTextFile, writePrivateFile } from "../base/fs.ts";
 import { requestToken } from "./client.ts";
 import type { TokenAnswer } from "./protocol.ts";
 

@@ -5,7 +5,7 @@ import zshTemplate from "../../shell/iclaude.zsh" with { type: "text" };
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { describeFsError, EXIT, IclaudeError } from "../base/errors.ts";
-import { writePrivateFile } from "../credentials/store/file.ts";
+import { writePrivateFile } from "../base/fs.ts";
 import { renderCompletion, type CompletionShell } from "../ui/completions.ts";
 import { quoteFish, quotePosix } from "../ui/shell-quote.ts";
 import { withHelp } from "./_shared.ts";

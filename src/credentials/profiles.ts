@@ -5,8 +5,7 @@ import { z } from "zod";
 import { loadConfig, resolveConfigPath, type Config, type ConfigFlags } from "../base/config.ts";
 import { describeFsError, EXIT, IclaudeError } from "../base/errors.ts";
 import { readState, statePath } from "../base/state.ts";
-import { writePrivateFile } from "./store/file.ts";
-import { readTextFile } from "../base/fs.ts";
+import { readTextFile, writePrivateFile } from "../base/fs.ts";
 import { openStore } from "./store/index.ts";
 
 /**

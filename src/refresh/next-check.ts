@@ -6,7 +6,7 @@ import type { Config, ConfigFlags } from "../base/config.ts";
 import { assess, type Assessment } from "../credentials/assessment.ts";
 import { formatDuration } from "../base/durations.ts";
 import { ensureStateDir, readLastFailure, statePath } from "../base/state.ts";
-import { writePrivateFile } from "../credentials/store/file.ts";
+import { writePrivateFile } from "../base/fs.ts";
 
 /** A new login or a change made elsewhere is noticed within this, whatever the clocks say. */
 const MAX_SLEEP_S = 3600;

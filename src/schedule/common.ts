@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, unlinkSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname } from "node:path";
 import { describeFsError, EXIT, IclaudeError } from "../base/errors.ts";
-import { writePrivateFile } from "../credentials/store/file.ts";
+import { writePrivateFile } from "../base/fs.ts";
 
 export type Env = Record<string, string | undefined>;
 export type BackendName = "systemd" | "launchd" | "cron";

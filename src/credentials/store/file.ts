@@ -1,46 +1,7 @@
-import {
-  closeSync,
-  existsSync,
-  fchmodSync,
-  fchownSync,
-  fsyncSync,
-  ftruncateSync,
-  lstatSync,
-  openSync,
-  readdirSync,
-  readlinkSync,
-  realpathSync,
-  renameSync,
-  rmSync,
-  statSync,
-  unlinkSync,
-  writeSync,
-  type Stats,
-} from "node:fs";
+import { closeSync, existsSync, fsyncSync, lstatSync, openSync, readdirSync, readlinkSync, realpathSync, statSync, unlinkSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { describeFsError, errnoCode, EXIT, IclaudeError } from "../../base/errors.ts";
-import { readFileBytes } from "../../base/fs.ts";
-
-interface Owner {
-  uid: number;
-  gid: number;
-}
-
-/**
- * Run as root over another user's files (`sudo` with their HOME), what iclaude
- * creates or replaces keeps that user's owner and group, so their login stays
- * theirs. Null when there is nothing to keep.
- */
-export function ownerToKeep(existing: string): Owner | null {
-  if (process.getuid?.() !== 0) return null;
-  let stats: Stats | undefined;
-  try {
-    stats = statSync(existing, { throwIfNoEntry: false });
-  } catch {
-    return null;
-  }
-  return stats && (stats.uid !== 0 || stats.gid !== 0) ? { uid: stats.uid, gid: stats.gid } : null;
-}
+import { fillAndRename, ownerToKeep, readFileBytes, removeQuietly, reserveTemp, TEMP_MARK, type Owner, type Reserved } from "../../base/fs.ts";
 
 /** A symlinked file is written where it points, so the link stays a link. */
 function resolveTarget(path: string): string {
@@ -55,10 +16,6 @@ function resolveTarget(path: string): string {
     return resolve(dirname(path), readlinkSync(path));
   }
 }
-
-const TEMP_MARK = ".iclaude-";
-const tempName = (target: string): string =>
-  join(dirname(target), `${basename(target)}${TEMP_MARK}${process.pid}-${Math.random().toString(36).slice(2, 10)}.tmp`);
 
 function isAlive(pid: number): boolean {
   try {
@@ -101,61 +58,6 @@ function fsyncDir(dir: string): void {
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
-}
-
-/** A temp file that cannot be removed now (a directory turned read-only) is removed by a later run as stale. */
-function removeQuietly(path: string): void {
-  try {
-    rmSync(path, { force: true });
-  } catch {
-    // Left for removeStaleTemps.
-  }
-}
-
-/** A 0600 temp file beside `final`, already as large as what will go in it: its blocks are had before a token is spent. */
-interface Reserved {
-  temp: string;
-  fd: number;
-}
-
-function reserveTemp(final: string, size: number, owner: Owner | null): Reserved {
-  const temp = tempName(final);
-  const fd = openSync(temp, "wx", 0o600);
-  try {
-    fchmodSync(fd, 0o600);
-    if (owner) fchownSync(fd, owner.uid, owner.gid);
-    const zeros = Buffer.alloc(size);
-    for (let written = 0; written < size; ) written += writeSync(fd, zeros, written, size - written, written);
-    fsyncSync(fd);
-    return { temp, fd };
-  } catch (error) {
-    closeSync(fd);
-    removeQuietly(temp);
-    throw error;
-  }
-}
-
-/** Overwrites the reserved blocks with `bytes`, syncs, and renames the temp file over `final`. */
-function fillAndRename(reserved: Reserved, bytes: Uint8Array, final: string): void {
-  try {
-    let written = 0;
-    while (written < bytes.length) written += writeSync(reserved.fd, bytes, written, bytes.length - written, written);
-    ftruncateSync(reserved.fd, bytes.length);
-    fsyncSync(reserved.fd);
-    closeSync(reserved.fd);
-    reserved.fd = -1;
-    renameSync(reserved.temp, final);
-  } catch (error) {
-    if (reserved.fd >= 0) closeSync(reserved.fd);
-    reserved.fd = -1;
-    removeQuietly(reserved.temp);
-    throw error;
-  }
-}
-
-/** Writes `bytes` to `path` atomically: a 0600 temp file, fsync, rename over. */
-function replaceFile(path: string, bytes: Uint8Array, owner: Owner | null): void {
-  fillAndRename(reserveTemp(path, 0, owner), bytes, path);
 }
 
 /** Room had before a refresh token is spent, so that its successor can be written whatever the disk does meanwhile. */
@@ -264,7 +166,3 @@ export function writeCredentialsFile(path: string, bytes: Uint8Array | string): 
   commitCredentials(path, target, typeof bytes === "string" ? Buffer.from(bytes, "utf8") : bytes, null, null, owner);
 }
 
-/** Writes a small private file (iclaude's own state) atomically with mode 0600, keeping the owner of its directory when run as root. */
-export function writePrivateFile(path: string, text: string): void {
-  replaceFile(path, Buffer.from(text, "utf8"), ownerToKeep(dirname(path)));
-}

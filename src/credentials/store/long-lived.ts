@@ -4,7 +4,7 @@ import type { Config } from "../../base/config.ts";
 import { describeFsError, EXIT, IclaudeError } from "../../base/errors.ts";
 import { LONG_LIVED_FILE } from "../../base/state-trust.ts";
 import { ensureStateDir, readState } from "../../base/state.ts";
-import { writePrivateFile } from "./file.ts";
+import { writePrivateFile } from "../../base/fs.ts";
 import { keychainAccount, readKeychain, writeKeychain, type KeychainItem } from "./keychain.ts";
 
 /** The token `claude setup-token` printed: kept by iclaude, never in Claude Code's credentials. */

@@ -4,7 +4,7 @@ import type { Config } from "../../base/config.ts";
 import type { NewTokens } from "../format.ts";
 import { fingerprint } from "../../base/secrets.ts";
 import { ensureStateDir, readState, statePath } from "../../base/state.ts";
-import { writePrivateFile } from "./file.ts";
+import { writePrivateFile } from "../../base/fs.ts";
 
 /**
  * A new pair the server issued but the credentials could not take (a write
