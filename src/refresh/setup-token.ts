@@ -1,6 +1,7 @@
 import { findClaude } from "../launcher/find.ts";
 import type { Config } from "../base/config.ts";
 import { EXIT, IclaudeError } from "../base/errors.ts";
+import { LONG_LIVED_PREFIX, LONG_LIVED_TOKEN } from "../base/secrets.ts";
 import { writeLongLived } from "../credentials/store/long-lived.ts";
 
 /*
@@ -9,7 +10,6 @@ import { writeLongLived } from "../credentials/store/long-lived.ts";
  * only relays and listens in on.
  */
 
-const TOKEN_SHAPE = /^sk-ant-oat01-[A-Za-z0-9_-]{20,}$/;
 const YEAR_MS = 365 * 24 * 3600_000;
 /** Claude's whole setup UI is a few kilobytes; anything beyond this is not kept. */
 const CAPTURE_CAP = 1 << 20;
@@ -22,7 +22,7 @@ const CAPTURE_CAP = 1 << 20;
  */
 export function extractToken(output: string): string | null {
   const text = Bun.stripANSI(output).replace(/\r/g, "");
-  const start = text.lastIndexOf("sk-ant-oat01-");
+  const start = text.lastIndexOf(LONG_LIVED_PREFIX);
   if (start < 0) return null;
   const rest = text.slice(start);
   const end = rest.search(/\n[ \t]*\n|Store this token/);
@@ -30,7 +30,7 @@ export function extractToken(output: string): string | null {
     .split("\n")
     .map((line) => line.trim())
     .join("");
-  return TOKEN_SHAPE.test(candidate) ? candidate : null;
+  return LONG_LIVED_TOKEN.test(candidate) ? candidate : null;
 }
 
 const UNIT_MS: Record<string, number> = { year: 365 * 24 * 3600_000, day: 24 * 3600_000, hour: 3600_000, minute: 60_000 };

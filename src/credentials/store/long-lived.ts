@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import type { Config } from "../../base/config.ts";
 import { describeFsError, EXIT, IclaudeError } from "../../base/errors.ts";
+import { LONG_LIVED_TOKEN } from "../../base/secrets.ts";
 import { LONG_LIVED_FILE } from "../../base/state-trust.ts";
 import { ensureStateDir, readState } from "../../base/state.ts";
 import { writePrivateFile } from "../../base/fs.ts";
@@ -9,7 +10,7 @@ import { keychainAccount, readKeychain, writeKeychain, type KeychainItem } from 
 
 /** The token `claude setup-token` printed: kept by iclaude, never in Claude Code's credentials. */
 const LongLivedSchema = z.object({
-  token: z.string().regex(/^sk-ant-oat01-[A-Za-z0-9_-]{20,}$/),
+  token: z.string().regex(LONG_LIVED_TOKEN),
   expiresAt: z.number().finite(),
   createdAt: z.number().finite(),
 });

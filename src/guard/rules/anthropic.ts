@@ -1,3 +1,4 @@
+import { ANTHROPIC_KIND_PREFIX, ANTHROPIC_PREFIX, anthropicToken } from "../../base/secrets.ts";
 import { fakeBody } from "./fake.ts";
 import { MIN_TOKEN_ENTROPY, type TokenRule } from "./shape.ts";
 
@@ -11,7 +12,6 @@ import { MIN_TOKEN_ENTROPY, type TokenRule } from "./shape.ts";
  * token is found after `\n` in a JSON transcript or `%20` in a URL as well.
  */
 const BODY = "[A-Za-z0-9_-]{32,}";
-const PREFIX = /^sk-ant-[a-z]+\d{2}-/;
 const KINDS = ["oat", "ort", "sid", "api", "admin"];
 
 const token = (kind: string, body = fakeBody(93, kind.length) + "AA") => `sk-ant-${kind}-${body}`;
@@ -34,9 +34,9 @@ function rule(id: string, label: string, kind: string, versions: string[]): Toke
     kind: "token",
     id,
     label,
-    keywords: ["sk-ant-"],
-    pattern: new RegExp(`sk-ant-${kindRe}\\d{2}-${BODY}`, "g"),
-    prefix: PREFIX,
+    keywords: [ANTHROPIC_PREFIX],
+    pattern: anthropicToken(kindRe, BODY),
+    prefix: ANTHROPIC_KIND_PREFIX,
     minEntropy: MIN_TOKEN_ENTROPY,
     samples: () => ({
       match: versions.flatMap((v) => [

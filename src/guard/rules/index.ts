@@ -3,7 +3,7 @@ import { ANTHROPIC_RULES } from "./anthropic.ts";
 import { GOOGLE_RULES } from "./google.ts";
 import { OPENAI_RULES } from "./openai.ts";
 import { PRIVATE_KEY_RULES } from "./private-keys.ts";
-import { maskToken } from "../../base/secrets.ts";
+import { ANTHROPIC_PREFIX, maskToken } from "../../base/secrets.ts";
 import { isPlaceholder, mask, type FileRule, type Rule } from "./shape.ts";
 
 /**
@@ -35,7 +35,7 @@ export function base64Needles(keyword: string): string[] {
  * start (a Kubernetes `tls.key`). Each needle is a memmem pass over every
  * staged file, so there are few.
  */
-const BASE64_NEEDLES = [...base64Needles("sk-ant-"), base64Needles("-----BEGIN")[0] as string];
+const BASE64_NEEDLES = [...base64Needles(ANTHROPIC_PREFIX), base64Needles("-----BEGIN")[0] as string];
 
 /** Every string a line must hold for any rule to fire. */
 export const STATIC_KEYWORDS = [...new Set([...ALL_RULES.flatMap((r) => r.keywords), ...BASE64_NEEDLES])];
@@ -70,7 +70,7 @@ function decodedBase64(line: string): string[] {
     if (!BASE64_NEEDLES.some((n) => run.includes(n))) continue;
     for (let skip = 0; skip < 4; skip++) {
       const text = Buffer.from(run.slice(skip), "base64").toString("latin1");
-      if (text.includes("sk-ant-") || text.includes("PRIVATE KEY")) {
+      if (text.includes(ANTHROPIC_PREFIX) || text.includes("PRIVATE KEY")) {
         out.push(text);
         break;
       }
