@@ -50,8 +50,3 @@ export const REFRESH_EXITS: [string, string][] = [
   ["22", "skipped: a refresh of this token failed less than ICLAUDE_COOLDOWN ago"],
   ["23", "Claude Code's refresh lock was not had in time"],
 ];
-
-/** Prints a result object as one line of JSON on stdout. */
-export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value)}\n`);
-}

@@ -7,13 +7,13 @@ import { scheduleAfterRun } from "../refresh/next-check.ts";
 import { appendStateLog, readState } from "../base/state.ts";
 import { maskSecrets } from "../base/secrets.ts";
 import { refreshAllProfiles, worstExitCode, type ProfileRefresh } from "../refresh/all.ts";
+import { printJson, statusJson } from "../ui/json.ts";
 import { log, quietLogs, silentLogs } from "../ui/log.ts";
 import { notifyOnce } from "../ui/notify.ts";
 import { offerProfileOnce } from "../ui/profile-offer.ts";
 import { grantProgress } from "../ui/progress.ts";
 import { clocksPhrase, loginPhrase } from "../ui/words.ts";
-import { clockArgs, outputArgs, printJson, REFRESH_CONFIG, REFRESH_ENV, REFRESH_EXITS, withHelp } from "./_shared.ts";
-import { statusJson } from "./status.ts";
+import { clockArgs, outputArgs, REFRESH_CONFIG, REFRESH_ENV, REFRESH_EXITS, withHelp } from "./_shared.ts";
 
 const OUTCOME_WORDS: Record<RefreshResult["outcome"], string> = {
   refreshed: "refreshed",

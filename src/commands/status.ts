@@ -1,29 +1,13 @@
 import { defineCommand } from "citty";
-import { secondsLeft, STATUS_EXIT } from "../credentials/clocks.ts";
+import { STATUS_EXIT } from "../credentials/clocks.ts";
 import { loadConfig, type ConfigFlags } from "../base/config.ts";
-import { assess, type Assessment } from "../credentials/assessment.ts";
+import { assess } from "../credentials/assessment.ts";
 import { stateTrustError } from "../base/state-trust.ts";
+import { printJson, statusJson } from "../ui/json.ts";
 import { log } from "../ui/log.ts";
 import { configFor, profilesToVisit } from "../credentials/profiles.ts";
 import { actionLine, statusLine } from "../ui/words.ts";
-import { CLOCK_CONFIG, CLOCK_ENV, clockArgs, outputArgs, printJson, withHelp } from "./_shared.ts";
-
-/** `status --json`: the contract's fields, never a token. */
-export function statusJson(a: Assessment, now: number): Record<string, unknown> {
-  return {
-    status: a.status,
-    expiresAt: a.expiresAt,
-    expiresIn: secondsLeft(a.expiresAt, now),
-    loginExpiresAt: a.loginExpiresAt,
-    scopes: a.scopes,
-    subscriptionType: a.subscriptionType,
-    hasRefreshToken: a.hasRefreshToken,
-    store: a.store,
-    path: a.path,
-    action: a.action,
-    ...(a.error ? { error: a.error.message } : {}),
-  };
-}
+import { CLOCK_CONFIG, CLOCK_ENV, clockArgs, outputArgs, withHelp } from "./_shared.ts";
 
 /** `status --all`: a line (or an object) per profile, each naming its dir; the most urgent exit code. */
 function statusAll(flags: ConfigFlags, json: boolean, quiet: boolean): number {
