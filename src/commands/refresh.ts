@@ -119,7 +119,7 @@ export default withHelp(defineCommand({
     }
     progress.stop();
     scheduleAfterRun(config, flags);
-    log.debug(`refresh: ${result.before.status} (${result.before.store}) → ${result.outcome}, now ${result.after.status} (${result.after.store})`);
+    log.debug(`refresh: ${result.before.status} (${result.before.source}) → ${result.outcome}, now ${result.after.status} (${result.after.source})`);
     const now = Date.now();
     if (result.warning) {
       if (background) appendStateLog(config, `refresh: ${maskSecrets(result.warning)}`);

@@ -13,7 +13,8 @@ export type Source = "file" | "keychain" | "long-lived" | "env";
 export interface Assessment {
   status: Status;
   action: Action;
-  store: Source;
+  /** Where the token comes from; `status --json` calls it `store`. */
+  source: Source;
   /** A path or Keychain service; null for a token from the environment. */
   path: string | null;
   expiresAt: number | null;
@@ -39,7 +40,7 @@ type Env = Record<string, string | undefined>;
 
 function fromEnv(token: string): Assessment {
   return {
-    status: "valid", action: "none", store: "env", path: null, expiresAt: null, loginExpiresAt: null,
+    status: "valid", action: "none", source: "env", path: null, expiresAt: null, loginExpiresAt: null,
     scopes: [], subscriptionType: null, hasRefreshToken: false, accessToken: token,
     stored: null, refreshTokenDead: false, error: null, rescued: null, ended: null,
   };
@@ -48,7 +49,7 @@ function fromEnv(token: string): Assessment {
 /** A login Claude Code ended is `expired`, with nothing left to send. */
 function ended(stored: StoredCredentials, oauth: NonNullable<CredentialsFile["claudeAiOauth"]>): Assessment {
   return {
-    status: "expired", action: "login", store: stored.store.kind, path: stored.store.location, expiresAt: null, loginExpiresAt: null,
+    status: "expired", action: "login", source: stored.store.kind, path: stored.store.location, expiresAt: null, loginExpiresAt: null,
     scopes: oauth.scopes, subscriptionType: oauth.subscriptionType ?? null, hasRefreshToken: false, accessToken: null,
     stored, refreshTokenDead: false, error: null, rescued: null, ended: oauth.loginEnded === "time_limit" ? "time-limit" : "refused",
   };
@@ -68,7 +69,7 @@ function fromFile(config: Config, stored: StoredCredentials, file: CredentialsFi
       )
     : { status: "missing" as const, action: "login" as const, loginExpiresAt: null };
   return {
-    ...verdict, store: stored.store.kind, path: stored.store.location, expiresAt,
+    ...verdict, source: stored.store.kind, path: stored.store.location, expiresAt,
     scopes: oauth?.scopes ?? [], subscriptionType: oauth?.subscriptionType ?? null,
     hasRefreshToken: refreshToken !== null, accessToken: oauth?.accessToken ?? null,
     stored, refreshTokenDead, error: null, rescued: null, ended: null,
@@ -84,22 +85,26 @@ function fromStored(config: Config, stored: StoredCredentials, file: Credentials
 
 function empty(store: CredentialStore, stored: StoredCredentials | null, status: "missing" | "invalid", error: IclaudeError | null): Assessment {
   return {
-    status, action: "login", store: store.kind, path: store.location, expiresAt: null, loginExpiresAt: null,
+    status, action: "login", source: store.kind, path: store.location, expiresAt: null, loginExpiresAt: null,
     scopes: [], subscriptionType: null, hasRefreshToken: false, accessToken: null, stored, refreshTokenDead: false, error, rescued: null, ended: null,
   };
 }
 
-/** Claude Code's own login can no longer be renewed by the grant: a long-lived token, if stored, takes over. */
-const grantCannotWork = (a: Assessment): boolean =>
-  a.status === "missing" || a.status === "invalid" || a.status === "expired" || a.refreshTokenDead || (a.accessToken !== null && !a.hasRefreshToken);
+/**
+ * The one answer to "can the refresh grant renew this login?": Claude Code's own stored login
+ * with a refresh token Anthropic has not refused. When it cannot, a stored long-lived token takes
+ * over; the engine sends the grant only when it can; next-check wakes for its access clock only then.
+ */
+export const isRenewable = (a: Pick<Assessment, "source" | "status" | "hasRefreshToken" | "refreshTokenDead">): boolean =>
+  (a.source === "file" || a.source === "keychain") && a.hasRefreshToken && !a.refreshTokenDead && a.status !== "expired" && a.status !== "invalid";
 
 function withLongLived(config: Config, own: Assessment, now: number): Assessment {
-  if (!grantCannotWork(own)) return own;
+  if (isRenewable(own)) return own;
   const record = readLongLived(config);
   if (!record || record.expiresAt <= now) return own;
   const verdict = judge({ accessExpiresAt: record.expiresAt, refreshExpiresAt: null, refreshable: false }, now, config);
   return {
-    ...own, ...verdict, store: "long-lived", path: longLivedPath(config), expiresAt: record.expiresAt,
+    ...own, ...verdict, source: "long-lived", path: longLivedPath(config), expiresAt: record.expiresAt,
     scopes: ["user:inference"], subscriptionType: null, hasRefreshToken: false, accessToken: record.token, error: null,
   };
 }
@@ -119,7 +124,7 @@ export function assess(config: Config, env: Env = process.env, now: number = Dat
   let own: Assessment;
   try {
     const stored = readCredentials(store);
-    own = stored.file ? fromStored(config, stored, stored.file, now) : empty(store, stored, "missing", null);
+    own = stored.parsed ? fromStored(config, stored, stored.parsed, now) : empty(store, stored, "missing", null);
   } catch (error) {
     if (!(error instanceof IclaudeError)) throw error;
     own = empty(store, null, "invalid", error);

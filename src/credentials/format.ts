@@ -120,15 +120,15 @@ export function withNewTokens(file: CredentialsFile, tokens: NewTokens): Credent
  * grow past 1 MiB; called before the send with a stand-in pair, it proves the
  * real write. Where nothing was stored yet, the credential is serialised alone.
  */
-export function serializeCredentials(next: CredentialsFile, previous: { bytes: Uint8Array | null; file: CredentialsFile | null }): Buffer {
+export function serializeCredentials(next: CredentialsFile, previous: { bytes: Uint8Array | null; parsed: CredentialsFile | null }): Buffer {
   const oauth = next.claudeAiOauth;
   if (!oauth?.accessToken || !oauth.refreshToken || typeof oauth.expiresAt !== "number") {
     throw new IclaudeError("Refusing to write an incomplete credential; nothing was changed.", EXIT.refreshFailed);
   }
   let bytes: Buffer;
   try {
-    bytes = previous.bytes && previous.file?.claudeAiOauth
-      ? spliceObject(previous.bytes, "claudeAiOauth", previous.file.claudeAiOauth, oauth)
+    bytes = previous.bytes && previous.parsed?.claudeAiOauth
+      ? spliceObject(previous.bytes, "claudeAiOauth", previous.parsed.claudeAiOauth, oauth)
       : Buffer.from(JSON.stringify(next), "utf8");
     const written = FileSchema.safeParse(JSON.parse(bytes.toString("utf8"))).data?.claudeAiOauth;
     if (written?.accessToken !== oauth.accessToken || written.refreshToken !== oauth.refreshToken || written.expiresAt !== oauth.expiresAt) {

@@ -53,7 +53,7 @@ async function ownTokens(config: Config, env: Env): Promise<OwnTokens> {
   try {
     const [{ assess }, { readLongLived }] = await Promise.all([import("../credentials/assessment.ts"), import("../credentials/store/long-lived.ts")]);
     const a = assess(config, { ...env, CLAUDE_CODE_OAUTH_TOKEN: undefined });
-    const tokens = [env.CLAUDE_CODE_OAUTH_TOKEN, a.accessToken, a.stored?.file?.claudeAiOauth?.refreshToken, readLongLived(config)?.token];
+    const tokens = [env.CLAUDE_CODE_OAUTH_TOKEN, a.accessToken, a.stored?.parsed?.claudeAiOauth?.refreshToken, readLongLived(config)?.token];
     return { tokens: tokens.filter((t): t is string => typeof t === "string"), refreshDue: a.status === "refresh-due" && !env.CLAUDE_CODE_OAUTH_TOKEN };
   } catch {
     return { tokens: [], refreshDue: false };

@@ -73,7 +73,7 @@ async function prepare(config: Config, atTerminal: boolean): Promise<Assessment 
 /** The environment claude gets: iclaude's own, plus the long-lived token when that is what claude must use. */
 function claudeEnv(a: Assessment | null): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = { ...process.env, [LAUNCHER_ENV]: String(process.pid) };
-  if (a?.store === "long-lived" && a.accessToken && !process.env.CLAUDE_CODE_OAUTH_TOKEN) env.CLAUDE_CODE_OAUTH_TOKEN = a.accessToken;
+  if (a?.source === "long-lived" && a.accessToken && !process.env.CLAUDE_CODE_OAUTH_TOKEN) env.CLAUDE_CODE_OAUTH_TOKEN = a.accessToken;
   return env;
 }
 
@@ -86,8 +86,8 @@ async function renewAfterRefusal(config: Config, first: Assessment | null): Prom
     const { refreshIfDue } = await import("../refresh/engine.ts");
     const { outcome, after } = await refreshIfDue(config, { ...AFTER_REFUSAL, force: true, interactive: false });
     if (outcome === "refreshed" || outcome === "restored" || outcome === "refreshed-elsewhere" || outcome === "long-lived-stored") return after;
-    if (after.store === "long-lived" && first?.store !== "long-lived") return after;
-    return after.store === "env" ? "claude uses CLAUDE_CODE_OAUTH_TOKEN from the environment, which iclaude cannot renew" : "there was nothing iclaude could renew";
+    if (after.source === "long-lived" && first?.source !== "long-lived") return after;
+    return after.source === "env" ? "claude uses CLAUDE_CODE_OAUTH_TOKEN from the environment, which iclaude cannot renew" : "there was nothing iclaude could renew";
   } catch (error) {
     return reason(error);
   }
@@ -122,7 +122,7 @@ async function runWithRetry(config: Config, bin: string, args: string[], a: Asse
     return first;
   }
   log.warn(
-    renewed.store === "long-lived" && a?.store !== "long-lived"
+    renewed.source === "long-lived" && a?.source !== "long-lived"
       ? "claude's login was refused; iclaude is running claude once more with the stored long-lived token."
       : "claude's login was refused; iclaude refreshed it and is running claude once more.",
   );

@@ -1,7 +1,7 @@
 import { loginWarnAt } from "../credentials/clocks.ts";
 import { DEFAULT_CLIENT_ID, type Config } from "../base/config.ts";
 import { serializeCredentials, withNewTokens, type CredentialsFile, type NewTokens, type OAuthCredential } from "../credentials/format.ts";
-import { assess, type Assessment } from "../credentials/assessment.ts";
+import { assess, isRenewable, type Assessment } from "../credentials/assessment.ts";
 import { describeFsError, EXIT, IclaudeError, LOGIN_HINT } from "../base/errors.ts";
 import { formatDuration } from "../base/durations.ts";
 import type { GrantError, GrantEvent, GrantResult } from "./grant.ts";
@@ -35,12 +35,8 @@ export interface RefreshResult {
   warning: string | null;
 }
 
-/** Claude Code's own login, renewable by the grant right now. */
-const renewable = (a: Assessment): boolean =>
-  (a.store === "file" || a.store === "keychain") && a.hasRefreshToken && !a.refreshTokenDead && a.status !== "expired" && a.status !== "invalid";
-
 /** The access token in Claude Code's own store, whichever credential claude would use. */
-const storedAccessToken = (a: Assessment): string | null => a.stored?.file?.claudeAiOauth?.accessToken ?? null;
+const storedAccessToken = (a: Assessment): string | null => a.stored?.parsed?.claudeAiOauth?.accessToken ?? null;
 
 /** What the locked part did; `dead`: no grant can help (`invalid_grant`), the fallback decides what next. */
 type Redeemed = { outcome: "refreshed" | "restored" | "not-due" | "refreshed-elsewhere" | "dead"; warning: string | null };
@@ -90,13 +86,13 @@ async function saveNewPair(config: Config, stored: StoredCredentials, posted: st
     let fresh = stored;
     try {
       const now = readCredentials(stored.store);
-      if (now.file) fresh = now;
+      if (now.parsed) fresh = now;
     } catch {
       // Unreadable now: the copy read under the refresh lock is the base.
     }
-    const token = fresh.file?.claudeAiOauth?.refreshToken;
-    if (!fresh.file || (token !== posted && token !== "")) return "refreshed-elsewhere";
-    putNewPair(config, fresh, fresh.file, posted, result, reserved);
+    const token = fresh.parsed?.claudeAiOauth?.refreshToken;
+    if (!fresh.parsed || (token !== posted && token !== "")) return "refreshed-elsewhere";
+    putNewPair(config, fresh, fresh.parsed, posted, result, reserved);
     return "refreshed";
   };
   try {
@@ -145,7 +141,7 @@ async function redeem(config: Config, before: Assessment, options: RefreshOption
     import("./grant.ts"),
   ]);
   // Inside the cooldown there is nothing to wait for: not even Claude Code's lock.
-  const spent = before.stored?.file?.claudeAiOauth?.refreshToken;
+  const spent = before.stored?.parsed?.claudeAiOauth?.refreshToken;
   if (spent && !options.overrideCooldown) refuseInCooldown(cooldownLeft(config, spent));
   // Signals held from the send are let through only after the locks are released, so no lock is left behind.
   const held: { signals?: { release: () => Promise<void> }; write?: ReservedWrite } = {};
@@ -153,7 +149,7 @@ async function redeem(config: Config, before: Assessment, options: RefreshOption
     return await withRefreshLock(config, options.lockWaitMs ?? 30_000, async () => {
       const current = await withStorageWriteLock(config, options.lockWaitMs ?? 30_000, () => assess(config));
       if (storedAccessToken(current) !== storedAccessToken(before)) return just("refreshed-elsewhere");
-      const file = current.stored?.file;
+      const file = current.stored?.parsed;
       const { rescued, stored } = current;
       if (rescued && file && stored) {
         await withStorageWriteLock(config, SAVE_LOCK_WAIT_MS, () => {
@@ -163,7 +159,7 @@ async function redeem(config: Config, before: Assessment, options: RefreshOption
         clearRescue(config);
         return just("restored");
       }
-      if (!renewable(current)) return just("dead");
+      if (!isRenewable(current)) return just("dead");
       if (!options.force && current.status !== "refresh-due") return just("not-due");
       const refreshToken = file?.claudeAiOauth?.refreshToken;
       if (!file || !current.stored || !refreshToken) return just("dead");
@@ -242,9 +238,9 @@ function shouldOfferEarly(config: Config, options: RefreshOptions, now = Date.no
  */
 export async function refreshIfDue(config: Config, options: RefreshOptions = {}): Promise<RefreshResult> {
   const before = assess(config);
-  if (before.store === "env") return { outcome: "not-due", before, after: before, warning: null };
+  if (before.source === "env") return { outcome: "not-due", before, after: before, warning: null };
   let refused = false;
-  if (before.rescued || (renewable(before) && (options.force || before.status === "refresh-due"))) {
+  if (before.rescued || (isRenewable(before) && (options.force || before.status === "refresh-due"))) {
     const { outcome, warning } = await redeem(config, before, options);
     if (outcome !== "dead") {
       const after = assess(config);
@@ -255,7 +251,7 @@ export async function refreshIfDue(config: Config, options: RefreshOptions = {})
   }
   const state = assess(config);
   // A refresh token Anthropic refused ends Claude Code's login now, however long its access token lasts.
-  const refusedLogin = state.store !== "long-lived" && (refused || state.refreshTokenDead);
+  const refusedLogin = state.source !== "long-lived" && (refused || state.refreshTokenDead);
   if (!refusedLogin && (state.status === "valid" || state.status === "refresh-due")) return { outcome: "not-due", before, after: state, warning: null };
   if (!refusedLogin && state.status === "login-expiring") {
     if (!shouldOfferEarly(config, options)) return { outcome: "not-due", before, after: state, warning: null };

@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { configFor, defaultClaudeDir, profilesToVisit } from "../credentials/profiles.ts";
 import { loginWarnAt, refreshDueAt, STATUS_EXIT } from "../credentials/clocks.ts";
 import type { Config, ConfigFlags } from "../base/config.ts";
-import { assess, type Assessment } from "../credentials/assessment.ts";
+import { assess, isRenewable, type Assessment } from "../credentials/assessment.ts";
 import { formatDuration } from "../base/durations.ts";
 import { ensureStateDir, readLastFailure, statePath } from "../base/state.ts";
 import { writePrivateFile } from "../base/fs.ts";
@@ -21,8 +21,7 @@ export function nextCheck(config: Pick<Config, "refreshMargin" | "threshold" | "
   // A rescued pair waits only for a run to write it into the credentials; no network is involved.
   if (a.rescued) return nowS;
   const wakeUps = [nowS + MAX_SLEEP_S];
-  const renewable = a.hasRefreshToken && !a.refreshTokenDead && a.store !== "long-lived";
-  if (renewable && a.expiresAt !== null) wakeUps.push(Math.floor(refreshDueAt(a.expiresAt, config) / 1000));
+  if (isRenewable(a) && a.expiresAt !== null) wakeUps.push(Math.floor(refreshDueAt(a.expiresAt, config) / 1000));
   if (a.loginExpiresAt !== null) {
     const at = [loginWarnAt(a.loginExpiresAt, config), a.loginExpiresAt].map((ms) => Math.floor(ms / 1000));
     wakeUps.push(...at.filter((t) => t > nowS));

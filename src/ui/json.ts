@@ -16,7 +16,7 @@ export function statusJson(a: Assessment, now: number): Record<string, unknown> 
     scopes: a.scopes,
     subscriptionType: a.subscriptionType,
     hasRefreshToken: a.hasRefreshToken,
-    store: a.store,
+    store: a.source,
     path: a.path,
     action: a.action,
     ...(a.error ? { error: a.error.message } : {}),

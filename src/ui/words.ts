@@ -26,14 +26,14 @@ function accessPhrase(a: Assessment, now: number): string {
 
 /** What `refresh` reports after its outcome: `access token valid 8h, login ends in 23 days`, or the login clock alone. */
 export function clocksPhrase(a: Assessment, now: number): string {
-  if (a.store === "env") return "claude uses CLAUDE_CODE_OAUTH_TOKEN from the environment";
-  if (a.store === "long-lived") return `claude uses the long-lived token, ${loginPhrase(a, now)}`;
+  if (a.source === "env") return "claude uses CLAUDE_CODE_OAUTH_TOKEN from the environment";
+  if (a.source === "long-lived") return `claude uses the long-lived token, ${loginPhrase(a, now)}`;
   const s = left(a.expiresAt, now);
   if (!a.hasRefreshToken || s === null) return loginPhrase(a, now);
   return `${s > 0 ? `access token valid ${formatDuration(s)}` : "access token expired"}, ${loginPhrase(a, now)}`;
 }
 
-const where = (a: Assessment): string => [a.subscriptionType, a.store].filter(Boolean).join(", ");
+const where = (a: Assessment): string => [a.subscriptionType, a.source].filter(Boolean).join(", ");
 
 /** The one line `status` prints: the verdict and both clocks. */
 export function statusLine(a: Assessment, now: number): string {
@@ -46,10 +46,10 @@ export function statusLine(a: Assessment, now: number): string {
     default:
       break;
   }
-  if (a.store === "env") return `${verdict} — claude uses CLAUDE_CODE_OAUTH_TOKEN from the environment; its expiry is unknown (env)`;
-  const endedWhy = a.store === "long-lived" ? null : endedPhrase(a);
+  if (a.source === "env") return `${verdict} — claude uses CLAUDE_CODE_OAUTH_TOKEN from the environment; its expiry is unknown (env)`;
+  const endedWhy = a.source === "long-lived" ? null : endedPhrase(a);
   if (endedWhy) return `${verdict} — ${endedWhy} (${where(a)})`;
-  if (a.store === "long-lived" || !a.hasRefreshToken) return `${verdict} — ${loginPhrase(a, now)} (${where(a)})`;
+  if (a.source === "long-lived" || !a.hasRefreshToken) return `${verdict} — ${loginPhrase(a, now)} (${where(a)})`;
   return `${verdict} — ${accessPhrase(a, now)}, ${loginPhrase(a, now)} (${where(a)})`;
 }
 

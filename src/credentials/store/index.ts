@@ -28,7 +28,8 @@ export interface StoredCredentials {
   text: string | null;
   /** The content byte for byte: a rewrite changes only what it must. */
   bytes: Buffer | null;
-  file: CredentialsFile | null;
+  /** The content parsed, from the file or a Keychain item alike. */
+  parsed: CredentialsFile | null;
 }
 
 export function fileStore(path: string): CredentialStore {
@@ -95,8 +96,8 @@ export function openStore(config: Config, platform: NodeJS.Platform = process.pl
 /** The one way credentials are read: text and parsed file, with clear errors for bad content. */
 export function readCredentials(store: CredentialStore): StoredCredentials {
   const bytes = store.readBytes();
-  if (bytes === null) return { store, text: null, bytes, file: null };
+  if (bytes === null) return { store, text: null, bytes, parsed: null };
   const text = bytes.toString("utf8");
   const where = store.kind === "file" ? store.location : `the Keychain item "${store.location}"`;
-  return { store, text, bytes, file: parseCredentials(text, where) };
+  return { store, text, bytes, parsed: parseCredentials(text, where) };
 }

@@ -25,7 +25,7 @@ describe("credentials", () => {
     const bytes = Buffer.from(JSON.stringify(original, null, 2));
     const parsed = parseCredentials(bytes.toString(), "f");
     const next = withNewTokens(parsed, { accessToken: "sk-ant-oat01-new", refreshToken: "sk-ant-ort01-new", expiresAt: 5, scopes: ["a"] });
-    const written = JSON.parse(serializeCredentials(next, { bytes, file: parsed }).toString());
+    const written = JSON.parse(serializeCredentials(next, { bytes, parsed }).toString());
     expect(written.mcpOAuth).toEqual(original.mcpOAuth);
     expect(written.somethingNew).toBe(true);
     expect(written.claudeAiOauth.rateLimitTier).toBe("default_claude_max_20x");
@@ -38,7 +38,7 @@ describe("credentials", () => {
     const bytes = Buffer.from('{ "a" : [ 1 ,2 ],\n"claudeAiOauth":{"accessToken":"old","refreshToken":"r","scopes":["x"],"z":{"k":"\\u00e9"}} }');
     const parsed = parseCredentials(bytes.toString(), "f");
     const next = withNewTokens(parsed, { accessToken: "new", refreshToken: "r", expiresAt: 7, scopes: ["x"] });
-    expect(serializeCredentials(next, { bytes, file: parsed }).toString()).toBe(
+    expect(serializeCredentials(next, { bytes, parsed }).toString()).toBe(
       '{ "a" : [ 1 ,2 ],\n"claudeAiOauth":{"accessToken":"new","refreshToken":"r","scopes":["x"],"z":{"k":"\\u00e9"},"expiresAt":7} }',
     );
   });
@@ -85,7 +85,7 @@ describe("credentials", () => {
 
   test("refuses to serialise a credential without a refresh token or expiry", () => {
     const file = parseCredentials(JSON.stringify({ claudeAiOauth: { accessToken: "a", scopes: [] } }), "f");
-    expect(iclaudeErrorOf(() => serializeCredentials(file, { bytes: null, file: null })).message).toContain("incomplete");
+    expect(iclaudeErrorOf(() => serializeCredentials(file, { bytes: null, parsed: null })).message).toContain("incomplete");
   });
 
   test("reads a file Claude Code blanked as an ended login, and still refuses other empty tokens", () => {

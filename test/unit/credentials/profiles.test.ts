@@ -103,7 +103,7 @@ describe("refresh --all's exit code", () => {
 
 describe("the notice over all profiles", () => {
   const assessment = (fields: Partial<Assessment>): Assessment => ({
-    status: "valid", action: "none", store: "file", path: "/x", expiresAt: null, loginExpiresAt: null, scopes: [],
+    status: "valid", action: "none", source: "file", path: "/x", expiresAt: null, loginExpiresAt: null, scopes: [],
     subscriptionType: null, hasRefreshToken: true, accessToken: null, stored: null, refreshTokenDead: false, error: null, rescued: null, ended: null,
     ...fields,
   });

@@ -88,7 +88,7 @@ describe("refreshIfDue", () => {
     writeLongLived(config, { token: fakeToken("oat01"), expiresAt: Date.now() + 300 * DAY, createdAt: Date.now() });
     const result = await refreshIfDue(config);
     expect(result.outcome).toBe("not-due");
-    expect(result.after.store).toBe("long-lived");
+    expect(result.after.source).toBe("long-lived");
   });
 
   test("transient failures: exit 21, then exit 22 during the cooldown, even forced; --force's override tries again", async () => {

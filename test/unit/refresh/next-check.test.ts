@@ -12,7 +12,7 @@ const limits = { refreshMargin: 3600, threshold: 7 * 86400, cooldown: 30 };
 
 function assessment(fields: Partial<Assessment>): Assessment {
   return {
-    status: "valid", action: "none", store: "file", path: "/x", expiresAt: null, loginExpiresAt: null, scopes: [],
+    status: "valid", action: "none", source: "file", path: "/x", expiresAt: null, loginExpiresAt: null, scopes: [],
     subscriptionType: null, hasRefreshToken: true, accessToken: null, stored: null, refreshTokenDead: false, error: null,
     rescued: null, ended: null, ...fields,
   };
@@ -25,7 +25,7 @@ describe("nextCheck", () => {
 
   test("wakes at least hourly, so a new login or a change elsewhere is noticed", () => {
     expect(nextCheck(limits, assessment({ expiresAt: NOW + 8 * HOUR, loginExpiresAt: NOW + 30 * DAY }), NOW)).toBe(NOW_S + 3600);
-    expect(nextCheck(limits, assessment({ store: "env", hasRefreshToken: false }), NOW)).toBe(NOW_S + 3600);
+    expect(nextCheck(limits, assessment({ source: "env", hasRefreshToken: false }), NOW)).toBe(NOW_S + 3600);
   });
 
   test("a due refresh is checked now, but never inside the cooldown after a failure", () => {
@@ -35,7 +35,7 @@ describe("nextCheck", () => {
   });
 
   test("wakes when the login clock enters the threshold", () => {
-    const a = assessment({ hasRefreshToken: false, store: "long-lived", expiresAt: NOW + 7 * DAY + 1800_000, loginExpiresAt: NOW + 7 * DAY + 1800_000 });
+    const a = assessment({ hasRefreshToken: false, source: "long-lived", expiresAt: NOW + 7 * DAY + 1800_000, loginExpiresAt: NOW + 7 * DAY + 1800_000 });
     expect(nextCheck(limits, a, NOW)).toBe(NOW_S + 1800);
   });
 });

@@ -55,7 +55,7 @@ describe("Keychain store", () => {
   test("an absent item reads as no login", () => {
     const { item } = setup();
     expect(readKeychain(item)).toBeNull();
-    expect(readCredentials(keychainStore(item)).file).toBeNull();
+    expect(readCredentials(keychainStore(item)).parsed).toBeNull();
   });
 
   test("writes through `security -i` with -U, keeps the previous value as a backup item, and reads it back", () => {
