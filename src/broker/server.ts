@@ -2,9 +2,8 @@ import { chmodSync, lstatSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Socket } from "bun";
 import type { ConfigFlags } from "../base/config.ts";
-import { assess, isUsable } from "../credentials/assessment.ts";
 import { EXIT, IclaudeError } from "../base/errors.ts";
-import { refreshIfDue } from "../refresh/engine.ts";
+import { usableToken } from "../refresh/engine.ts";
 import { configFor, type Profile } from "../credentials/profiles.ts";
 import { peerAllowed, peerOf, type Peer } from "./peer.ts";
 import { encode, errorAnswer, MAX_LINE_BYTES, parseRequest, tokenAnswer, type Answer } from "./protocol.ts";
@@ -50,19 +49,11 @@ const noToken = (): IclaudeError =>
  * hands out a token that works.
  */
 async function answerFor(profile: Profile, flags: ConfigFlags): Promise<{ answer: Answer; warning?: string }> {
-  let warning: string | undefined;
   try {
     const config = configFor(profile, flags);
-    let current;
-    try {
-      current = (await refreshIfDue(config, { interactive: false })).after;
-    } catch (error) {
-      current = assess(config);
-      if (!(error instanceof IclaudeError) || !isUsable(current)) throw error;
-      warning = error.message;
-    }
-    if (!isUsable(current)) throw noToken();
-    return { answer: tokenAnswer(profile.dir, current), warning };
+    const { current, failure } = await usableToken(config, { interactive: false });
+    if (!current) throw noToken();
+    return { answer: tokenAnswer(profile.dir, current), warning: failure?.message };
   } catch (error) {
     const failure = error instanceof IclaudeError ? error : new IclaudeError(`unexpected failure (${error instanceof Error ? error.message : String(error)}); this is a bug in iclaude.`, 70);
     return { answer: errorAnswer("no-token", failure.exitCode, failure.message) };

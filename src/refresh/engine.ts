@@ -1,7 +1,7 @@
 import { loginWarnAt } from "../credentials/clocks.ts";
 import { DEFAULT_CLIENT_ID, type Config } from "../base/config.ts";
 import { serializeCredentials, withNewTokens, type CredentialsFile, type NewTokens, type OAuthCredential } from "../credentials/format.ts";
-import { assess, isRenewable, type Assessment } from "../credentials/assessment.ts";
+import { assess, isRenewable, isUsable, type Assessment } from "../credentials/assessment.ts";
 import { describeFsError, EXIT, IclaudeError, LOGIN_HINT } from "../base/errors.ts";
 import { formatDuration } from "../base/durations.ts";
 import type { GrantError, GrantEvent, GrantResult } from "./grant.ts";
@@ -262,4 +262,26 @@ export async function refreshIfDue(config: Config, options: RefreshOptions = {})
     return { outcome: "long-lived-stored", before, after: assess(config), warning: null };
   }
   throw loginRequired(state, refusedLogin);
+}
+
+/** What `iclaude token` and the broker hand out: a token claude could send now, after a refresh of what was due. */
+export interface UsableToken {
+  /** Null when there is no token claude could send. */
+  current: (Assessment & { accessToken: string }) | null;
+  /** A refresh that worked but had something to say (RefreshResult.warning). */
+  warning: string | null;
+  /** A refresh that failed while the token it would have replaced still works. */
+  failure: IclaudeError | null;
+}
+
+/** A failed refresh does not take away a token that still works: it is handed out, with the failure. */
+export async function usableToken(config: Config, options: RefreshOptions = {}): Promise<UsableToken> {
+  try {
+    const { after, warning } = await refreshIfDue(config, options);
+    return { current: isUsable(after) ? after : null, warning, failure: null };
+  } catch (error) {
+    const current = assess(config);
+    if (!(error instanceof IclaudeError) || !isUsable(current)) throw error;
+    return { current, warning: null, failure: error };
+  }
 }
