@@ -51,7 +51,7 @@ const noToken = (): IclaudeError =>
 async function answerFor(profile: Profile, flags: ConfigFlags): Promise<{ answer: Answer; warning?: string }> {
   try {
     const config = configFor(profile, flags);
-    const { current, failure } = await usableToken(config, { interactive: false });
+    const { current, failure } = await usableToken(config);
     if (!current) throw noToken();
     return { answer: tokenAnswer(profile.dir, current), warning: failure?.message };
   } catch (error) {

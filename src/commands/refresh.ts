@@ -12,6 +12,7 @@ import { log, quietLogs, silentLogs } from "../ui/log.ts";
 import { notifyOnce } from "../ui/notify.ts";
 import { offerProfileOnce } from "../ui/profile-offer.ts";
 import { grantProgress } from "../ui/progress.ts";
+import { processTerminal } from "../ui/terminal.ts";
 import { clocksPhrase, loginPhrase } from "../ui/words.ts";
 import { clockArgs, outputArgs, REFRESH_CONFIG, REFRESH_ENV, REFRESH_EXITS, withHelp } from "./_shared.ts";
 
@@ -98,7 +99,7 @@ export default withHelp(defineCommand({
     const config = loadConfig(flags);
     const lockWait = args["lock-wait"] ? parseDuration(args["lock-wait"], "--lock-wait") * 1000 : undefined;
     if (args.all) {
-      const options = { force: args.force === true, overrideCooldown: args.force === true, interactive: false, lockWaitMs: lockWait };
+      const options = { force: args.force === true, overrideCooldown: args.force === true, lockWaitMs: lockWait };
       return refreshAll(config, flags, options, { background, json: args.json === true, quiet: args.quiet === true });
     }
     const interactive =
@@ -106,7 +107,7 @@ export default withHelp(defineCommand({
     const progress = grantProgress({ stillWaiting: !background && !args.json && !args.quiet && process.stderr.isTTY === true });
     let result: RefreshResult;
     try {
-      result = await refreshIfDue(config, { force: args.force === true, overrideCooldown: args.force === true, interactive, lockWaitMs: lockWait, onGrant: progress.onGrant });
+      result = await refreshIfDue(config, { force: args.force === true, overrideCooldown: args.force === true, terminal: interactive ? processTerminal : undefined, lockWaitMs: lockWait, onGrant: progress.onGrant });
     } catch (error) {
       progress.stop();
       scheduleAfterRun(config, flags);
@@ -129,7 +130,7 @@ export default withHelp(defineCommand({
     else if (args.json) printJson({ outcome: result.outcome, ...statusJson(result.after, now) });
     else if (!args.quiet) process.stdout.write(`${outcomeLine(result, now)}\n`);
     if (result.after.status === "login-expiring") log.warn(`The Claude ${loginPhrase(result.after, now)}; ${LOGIN_HINT}.`);
-    if (interactive) await offerProfileOnce(config);
+    if (interactive) await offerProfileOnce(config, processTerminal);
     return EXIT.ok;
   },
 }), {

@@ -6,6 +6,7 @@ import { scheduleAfterRun } from "../refresh/next-check.ts";
 import { PRINTABLE_TOKEN } from "../base/secrets.ts";
 import { log } from "../ui/log.ts";
 import { grantProgress } from "../ui/progress.ts";
+import { processTerminal } from "../ui/terminal.ts";
 import { REFRESH_CONFIG, REFRESH_ENV, REFRESH_EXITS, withHelp } from "./_shared.ts";
 
 export default withHelp(defineCommand({
@@ -25,7 +26,7 @@ export default withHelp(defineCommand({
     const progress = grantProgress({ stillWaiting: process.stderr.isTTY === true });
     let current: UsableToken["current"];
     try {
-      const usable = await usableToken(config, { interactive, onGrant: progress.onGrant });
+      const usable = await usableToken(config, { terminal: interactive ? processTerminal : undefined, onGrant: progress.onGrant });
       // Scripts get a token that still works after a failed refresh, with the failure as a warning.
       for (const warning of [usable.warning, usable.failure?.message]) if (warning) log.warn(warning);
       current = usable.current;

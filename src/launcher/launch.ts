@@ -8,6 +8,7 @@ import { scheduleAfterRun } from "../refresh/next-check.ts";
 import { log } from "../ui/log.ts";
 import { offerProfileOnce } from "../ui/profile-offer.ts";
 import { grantProgress } from "../ui/progress.ts";
+import type { Terminal } from "../ui/terminal.ts";
 import { loginPhrase } from "../ui/words.ts";
 import { isPrint, streamsInput } from "./args.ts";
 import { checkNotLooping, findClaude, LAUNCHER_ENV } from "./find.ts";
@@ -15,8 +16,15 @@ import { spawnClaude } from "./spawn.ts";
 import { StdinTape } from "./stdin-tape.ts";
 import { StdoutGate } from "./stdout-gate.ts";
 
-/** Where claude's gated stdout is written: the terminal is the command's, so it is passed in. */
-export type WriteStdout = (chunk: Uint8Array) => Promise<void>;
+/** iclaude's own stdio, handed in by the command: the launcher never reaches for process.stdin or stdout. */
+export interface LaunchIo {
+  /** Where claude's gated stdout is written. */
+  writeStdout: (chunk: Uint8Array) => Promise<void>;
+  /** What claude's stdin tape reads. */
+  stdin: () => ReadableStream<Uint8Array>;
+  /** The person, for the offers made at a terminal. */
+  terminal: Terminal;
+}
 
 /** A launch waits this little for the lock and the endpoint: a slow refresh must not hold claude back. */
 const BEFORE_LAUNCH = { lockWaitMs: 3_000, deadlineMs: 5_000 };
@@ -39,7 +47,7 @@ function safeAssess(config: Config): Assessment | null {
  * a person must act and offer the long-lived fallback at most once a day.
  * Never throws: a launch is never lost to iclaude.
  */
-async function prepare(config: Config, atTerminal: boolean): Promise<Assessment | null> {
+async function prepare(config: Config, atTerminal: boolean, terminal: Terminal): Promise<Assessment | null> {
   const before = safeAssess(config);
   if (!before) return null;
   const distrusted = stateTrustError(config, "claude starts with Claude Code's own login");
@@ -55,7 +63,7 @@ async function prepare(config: Config, atTerminal: boolean): Promise<Assessment 
   const progress = grantProgress({ stillWaiting: isatty(2) });
   try {
     const { refreshIfDue } = await import("../refresh/engine.ts");
-    const result = await refreshIfDue(config, { ...BEFORE_LAUNCH, interactive: offer, onGrant: progress.onGrant });
+    const result = await refreshIfDue(config, { ...BEFORE_LAUNCH, terminal: offer ? terminal : undefined, onGrant: progress.onGrant });
     if (result.warning) log.warn(result.warning);
     return result.after;
   } catch (error) {
@@ -84,7 +92,7 @@ function claudeEnv(a: Assessment | null): Record<string, string | undefined> {
 async function renewAfterRefusal(config: Config, first: Assessment | null): Promise<Assessment | string> {
   try {
     const { refreshIfDue } = await import("../refresh/engine.ts");
-    const { outcome, after } = await refreshIfDue(config, { ...AFTER_REFUSAL, force: true, interactive: false });
+    const { outcome, after } = await refreshIfDue(config, { ...AFTER_REFUSAL, force: true });
     if (outcome === "refreshed" || outcome === "restored" || outcome === "refreshed-elsewhere" || outcome === "long-lived-stored") return after;
     if (after.source === "long-lived" && first?.source !== "long-lived") return after;
     return after.source === "env" ? "claude uses CLAUDE_CODE_OAUTH_TOKEN from the environment, which iclaude cannot renew" : "there was nothing iclaude could renew";
@@ -102,9 +110,9 @@ const release = (gate: StdoutGate): Promise<void> => gate.release().catch(() => 
  * and one retry whose output alone reaches stdout. Anything else claude
  * reports (rate limits, network errors, bad flags) is its answer, unchanged.
  */
-async function runWithRetry(config: Config, bin: string, args: string[], a: Assessment | null, writeStdout: WriteStdout): Promise<number> {
-  const tape = isatty(0) ? null : new StdinTape();
-  const gate = new StdoutGate(writeStdout);
+async function runWithRetry(config: Config, bin: string, args: string[], a: Assessment | null, io: LaunchIo): Promise<number> {
+  const tape = isatty(0) ? null : new StdinTape(io.stdin);
+  const gate = new StdoutGate(io.writeStdout);
   const first = await spawnClaude(bin, args, claudeEnv(a), { tape, output: gate });
   if (first === 0 || !gate.heldAuthFailure()) {
     await release(gate);
@@ -165,7 +173,7 @@ async function launchFromBroker(socket: string, bin: string, args: string[]): Pr
 }
 
 /** `iclaude [run] [--] ARGS`: the real claude with a fresh login; resolves to claude's exit code. */
-export async function launch(args: string[], writeStdout: WriteStdout): Promise<number> {
+export async function launch(args: string[], io: LaunchIo): Promise<number> {
   checkNotLooping();
   const config = configOrWarn();
   const bin = findClaude(config ?? { claudeBin: process.env.ICLAUDE_CLAUDE_BIN || undefined });
@@ -174,8 +182,8 @@ export async function launch(args: string[], writeStdout: WriteStdout): Promise<
   const print = isPrint(args);
   const stdoutIsTerminal = isatty(1);
   const atTerminal = !print && stdoutIsTerminal && isatty(0);
-  const assessment = await prepare(config, atTerminal);
-  if (atTerminal) await offerProfileOnce(config);
-  if ((print || !stdoutIsTerminal) && !streamsInput(args)) return runWithRetry(config, bin, args, assessment, writeStdout);
+  const assessment = await prepare(config, atTerminal, io.terminal);
+  if (atTerminal) await offerProfileOnce(config, io.terminal);
+  if ((print || !stdoutIsTerminal) && !streamsInput(args)) return runWithRetry(config, bin, args, assessment, io);
   return spawnClaude(bin, args, claudeEnv(assessment), { tape: null, output: null });
 }

@@ -18,7 +18,7 @@ export class StdinTape {
   private reading: Promise<void> | null = null;
   private reader: { read(): Promise<{ done: boolean; value?: Uint8Array }> } | null = null;
 
-  constructor(private readonly source: () => ReadableStream<Uint8Array> = () => Bun.stdin.stream()) {}
+  constructor(private readonly source: () => ReadableStream<Uint8Array>) {}
 
   /** True while everything read so far is still kept. */
   get replayable(): boolean {

@@ -9,12 +9,13 @@ import { clearRescue, rescuePath, saveRescue } from "../credentials/store/rescue
 import { assertStateWritable, clearFailure, declinedRecently, recordFailure, rememberDeadRefreshToken, rememberDecline } from "../base/state.ts";
 import { readCredentials, type ReservedWrite, type StoredCredentials } from "../credentials/store/index.ts";
 import { readLongLived } from "../credentials/store/long-lived.ts";
+import type { Terminal } from "../ui/terminal.ts";
 
 export interface RefreshOptions {
   /** Refresh the access token now even if not due. */
   force?: boolean;
-  /** May offer and run the setup-token fallback (the caller checks TTYs and --no-interactive). */
-  interactive?: boolean;
+  /** The person's terminal, where the setup-token fallback may be offered and run (the caller checks TTYs and --no-interactive); none: never asked. */
+  terminal?: Terminal;
   /** Bounded wait for Claude Code's lock (default 30 s). */
   lockWaitMs?: number;
   /** Overall budget for starting grant attempts (default 60 s); a request in flight always gets 30 s. */
@@ -213,9 +214,9 @@ function loginRequired(a: Assessment, refused: boolean): IclaudeError {
   return new IclaudeError(`${what}; ${LOGIN_HINT}.`, EXIT.loginRequired);
 }
 
-async function offerFallback(config: Config, expiring: boolean): Promise<boolean> {
+async function offerFallback(config: Config, expiring: boolean, terminal: Terminal): Promise<boolean> {
   const { offerSetupToken } = await import("./setup-token.ts");
-  const stored = await offerSetupToken(config, expiring);
+  const stored = await offerSetupToken(config, expiring, terminal);
   if (!stored && expiring) rememberDecline(config);
   return stored;
 }
@@ -224,8 +225,8 @@ async function offerFallback(config: Config, expiring: boolean): Promise<boolean
  * For a login that is only expiring, the offer is made once: not again for a
  * day after a no, nor while a stored long-lived token outlasts the threshold.
  */
-function shouldOfferEarly(config: Config, options: RefreshOptions, now = Date.now()): boolean {
-  if (!options.interactive || declinedRecently(config, now)) return false;
+function shouldOfferEarly(config: Config, options: RefreshOptions, now = Date.now()): options is RefreshOptions & { terminal: Terminal } {
+  if (!options.terminal || declinedRecently(config, now)) return false;
   const longLived = readLongLived(config);
   return !longLived || now > loginWarnAt(longLived.expiresAt, config);
 }
@@ -244,7 +245,7 @@ export async function refreshIfDue(config: Config, options: RefreshOptions = {})
     const { outcome, warning } = await redeem(config, before, options);
     if (outcome !== "dead") {
       const after = assess(config);
-      if (after.status === "login-expiring" && shouldOfferEarly(config, options)) await offerFallback(config, true);
+      if (after.status === "login-expiring" && shouldOfferEarly(config, options)) await offerFallback(config, true, options.terminal);
       return { outcome, before, after: assess(config), warning };
     }
     refused = true;
@@ -255,10 +256,10 @@ export async function refreshIfDue(config: Config, options: RefreshOptions = {})
   if (!refusedLogin && (state.status === "valid" || state.status === "refresh-due")) return { outcome: "not-due", before, after: state, warning: null };
   if (!refusedLogin && state.status === "login-expiring") {
     if (!shouldOfferEarly(config, options)) return { outcome: "not-due", before, after: state, warning: null };
-    const stored = await offerFallback(config, true);
+    const stored = await offerFallback(config, true, options.terminal);
     return { outcome: stored ? "long-lived-stored" : "declined", before, after: assess(config), warning: null };
   }
-  if (options.interactive && (await offerFallback(config, false))) {
+  if (options.terminal && (await offerFallback(config, false, options.terminal))) {
     return { outcome: "long-lived-stored", before, after: assess(config), warning: null };
   }
   throw loginRequired(state, refusedLogin);

@@ -3,11 +3,13 @@ import type { Config } from "../base/config.ts";
 import { EXIT, IclaudeError } from "../base/errors.ts";
 import { LONG_LIVED_PREFIX, LONG_LIVED_TOKEN } from "../base/secrets.ts";
 import { writeLongLived } from "../credentials/store/long-lived.ts";
+import { confirm, type Terminal } from "../ui/terminal.ts";
+import { SETUP_TOKEN_WORDS } from "../ui/words.ts";
 
 /*
- * The one part of the engine that talks to the terminal: the fallback is a
- * conversation between the person and `claude setup-token`, which iclaude
- * only relays and listens in on.
+ * The fallback is a conversation between the person and `claude setup-token`,
+ * which iclaude only relays and listens in on: the terminal is handed in, the
+ * words come from ui/.
  */
 
 const YEAR_MS = 365 * 24 * 3600_000;
@@ -55,48 +57,25 @@ function realClaude(config: Config): string {
   }
 }
 
-/** One line from the terminal, in cooked mode; null at end of input (Ctrl-D). */
-function readLine(): Promise<string | null> {
-  return new Promise((resolve) => {
-    const stdin = process.stdin;
-    const done = (value: string | null) => {
-      stdin.off("data", onData);
-      stdin.off("end", onEnd);
-      stdin.pause();
-      resolve(value);
-    };
-    const onData = (chunk: Buffer | string) => done(String(chunk).split("\n")[0] ?? "");
-    const onEnd = () => done(null);
-    stdin.on("data", onData);
-    stdin.on("end", onEnd);
-    stdin.resume();
-  });
-}
-
-export async function confirm(question: string): Promise<boolean> {
-  process.stdout.write(`${question} `);
-  const answer = await readLine();
-  return answer !== null && /^\s*(y|yes)?\s*$/i.test(answer);
-}
-
 /**
  * Runs `claude setup-token` in a pseudo-terminal the person uses as their own:
  * keys go in raw, output comes out as is, the window size follows theirs.
  * Resolves to everything it printed.
  */
-async function runInPty(claude: string): Promise<{ output: string; exitCode: number }> {
+async function runInPty(claude: string, terminal: Terminal): Promise<{ output: string; exitCode: number }> {
   const chunks: string[] = [];
   let kept = 0;
   const decoder = new TextDecoder();
   let closed!: () => void;
   const ptyClosed = new Promise<void>((resolve) => (closed = resolve));
+  const { cols, rows } = terminal.size();
   const proc = Bun.spawn([claude, "setup-token"], {
     env: process.env,
     terminal: {
-      cols: process.stdout.columns || 80,
-      rows: process.stdout.rows || 24,
-      data(_terminal, data) {
-        process.stdout.write(data);
+      cols,
+      rows,
+      data(_pty, data) {
+        terminal.write(data);
         if (kept < CAPTURE_CAP) {
           kept += data.length;
           chunks.push(decoder.decode(data, { stream: true }));
@@ -105,24 +84,21 @@ async function runInPty(claude: string): Promise<{ output: string; exitCode: num
       exit: () => closed(),
     },
   });
-  const terminal = proc.terminal;
-  const stdin = process.stdin;
-  const forward = (chunk: Buffer | string) => terminal?.write(chunk);
-  const resize = () => terminal?.resize(process.stdout.columns || 80, process.stdout.rows || 24);
-  stdin.setRawMode?.(true);
-  stdin.on("data", forward);
-  stdin.resume();
-  process.on("SIGWINCH", resize);
+  const pty = proc.terminal;
+  const stopRelay = terminal.relay(
+    (chunk) => pty?.write(chunk),
+    () => {
+      const size = terminal.size();
+      pty?.resize(size.cols, size.rows);
+    },
+  );
   try {
     const exitCode = await proc.exited;
     await Promise.race([ptyClosed, Bun.sleep(1000)]);
     return { output: chunks.join("") + decoder.decode(), exitCode };
   } finally {
-    process.off("SIGWINCH", resize);
-    stdin.off("data", forward);
-    stdin.setRawMode?.(false);
-    stdin.pause();
-    terminal?.close();
+    stopRelay();
+    pty?.close();
   }
 }
 
@@ -132,13 +108,10 @@ async function runInPty(claude: string): Promise<{ output: string; exitCode: num
  * are never touched. False when the person declines; throws when the run
  * yields no token.
  */
-export async function offerSetupToken(config: Config, expiring: boolean): Promise<boolean> {
-  const why = expiring
-    ? "Your Claude login ends soon. A long-lived token from `claude setup-token` keeps claude working for up to a year."
-    : "Your Claude login cannot be renewed. A long-lived token from `claude setup-token` keeps claude working for up to a year.";
-  process.stdout.write(`${why}\n`);
-  if (!(await confirm("Run claude setup-token now? [Y/n]"))) return false;
-  const { output, exitCode } = await runInPty(realClaude(config));
+export async function offerSetupToken(config: Config, expiring: boolean, terminal: Terminal): Promise<boolean> {
+  terminal.write(`${SETUP_TOKEN_WORDS.why(expiring)}\n`);
+  if (!(await confirm(terminal, SETUP_TOKEN_WORDS.question))) return false;
+  const { output, exitCode } = await runInPty(realClaude(config), terminal);
   const token = extractToken(output);
   if (!token) {
     throw new IclaudeError(
@@ -148,6 +121,6 @@ export async function offerSetupToken(config: Config, expiring: boolean): Promis
   }
   const now = Date.now();
   writeLongLived(config, { token, expiresAt: now + validForMs(output), createdAt: now });
-  process.stdout.write("iclaude stored the long-lived token. It carries only user:inference: claude works, but /usage and Remote Control do not.\n");
+  terminal.write(`${SETUP_TOKEN_WORDS.stored}\n`);
   return true;
 }

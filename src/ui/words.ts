@@ -61,3 +61,11 @@ export function actionLine(a: Assessment): string | null {
   if (a.status === "invalid") return null;
   return LOGIN_HINT;
 }
+
+/** What the setup-token fallback says around claude's own screen. */
+export const SETUP_TOKEN_WORDS = {
+  why: (expiring: boolean): string =>
+    `Your Claude login ${expiring ? "ends soon" : "cannot be renewed"}. A long-lived token from \`claude setup-token\` keeps claude working for up to a year.`,
+  question: "Run claude setup-token now? [Y/n]",
+  stored: "iclaude stored the long-lived token. It carries only user:inference: claude works, but /usage and Remote Control do not.",
+};
