@@ -1,10 +1,9 @@
-import { accessSync, chmodSync, chownSync, closeSync, constants, fchownSync, fstatSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { accessSync, chmodSync, chownSync, closeSync, constants, fchownSync, fstatSync, mkdirSync, openSync, renameSync, statSync, writeSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Config } from "./config.ts";
 import { describeFsError, EXIT, IclaudeError } from "./errors.ts";
-import { fingerprint } from "./secrets.ts";
 import { stateTrustError, stateTrustProblem, statOrNull, untrusted } from "./state-trust.ts";
-import { ownerToKeep, readFileBytes, writePrivateFile } from "./fs.ts";
+import { ownerToKeep, readFileBytes } from "./fs.ts";
 
 /** iclaude's own state: small files under $ICLAUDE_STATE_DIR, never a secret in clear. */
 export const statePath = (config: Pick<Config, "stateDir">, name: string): string => join(config.stateDir, name);
@@ -24,7 +23,7 @@ export function ensureStateDir(config: Pick<Config, "stateDir">): void {
 }
 
 /** Appends to a state file, never through a symbolic link (as root, that could be any file on the machine). */
-function appendStateFile(path: string, text: string): void {
+export function appendStateFile(path: string, text: string): void {
   const fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o600);
   try {
     if (!fstatSync(fd).isFile()) throw new IclaudeError(`${path} is not a regular file.`, EXIT.refreshFailed);
@@ -71,20 +70,6 @@ export function readState(config: Pick<Config, "stateDir">, name: string): strin
   }
 }
 
-const DEAD_TOKENS = "dead-refresh-tokens";
-
-/** True when this refresh token was answered `invalid_grant` before: it is never sent again. */
-export function isDeadRefreshToken(config: Pick<Config, "stateDir">, token: string): boolean {
-  const text = readState(config, DEAD_TOKENS);
-  return text !== null && text.split("\n").includes(fingerprint(token));
-}
-
-export function rememberDeadRefreshToken(config: Pick<Config, "stateDir">, token: string): void {
-  if (isDeadRefreshToken(config, token)) return;
-  ensureStateDir(config);
-  appendStateFile(statePath(config, DEAD_TOKENS), `${fingerprint(token)}\n`);
-}
-
 const LOG = "iclaude.log";
 const LOG_CAP = 256 * 1024;
 
@@ -100,89 +85,3 @@ export function appendStateLog(config: Pick<Config, "stateDir">, line: string): 
   }
 }
 
-const LAST_FAILURE = "last-failure";
-
-/** The last failed refresh: when, which refresh token (by fingerprint), and how it failed. */
-export interface LastFailure {
-  /** ms since epoch. */
-  at: number;
-  fingerprint: string;
-  kind: string;
-}
-
-export function readLastFailure(config: Pick<Config, "stateDir">): LastFailure | null {
-  const text = readState(config, LAST_FAILURE);
-  if (text === null) return null;
-  try {
-    const data: unknown = JSON.parse(text);
-    if (data && typeof data === "object" && "at" in data && "fingerprint" in data && "kind" in data) {
-      const { at, fingerprint: fp, kind } = data;
-      if (typeof at === "number" && typeof fp === "string" && typeof kind === "string") return { at, fingerprint: fp, kind };
-    }
-  } catch {
-    // A torn or foreign file is no failure at all: state is advisory.
-  }
-  return null;
-}
-
-export function recordFailure(config: Pick<Config, "stateDir">, refreshToken: string, kind: string, at = Date.now()): void {
-  ensureStateDir(config);
-  writePrivateFile(statePath(config, LAST_FAILURE), JSON.stringify({ at, fingerprint: fingerprint(refreshToken), kind }));
-}
-
-/** After a success with this refresh token: another profile's failure keeps its cooldown. */
-export function clearFailure(config: Pick<Config, "stateDir">, refreshToken: string): void {
-  const failure = readLastFailure(config);
-  if (failure && failure.fingerprint !== fingerprint(refreshToken)) return;
-  try {
-    unlinkSync(statePath(config, LAST_FAILURE));
-  } catch {
-    // Already gone.
-  }
-}
-
-const COOLDOWN_TOLD = "cooldown-told";
-
-/** True once per failed refresh: the first launch inside its cooldown says so, the ones after it do not. */
-export function cooldownNoticeDue(config: Pick<Config, "stateDir">): boolean {
-  const failure = readLastFailure(config);
-  if (!failure) return true;
-  if (readState(config, COOLDOWN_TOLD)?.trim() === String(failure.at)) return false;
-  try {
-    writePrivateFile(statePath(config, COOLDOWN_TOLD), `${failure.at}\n`);
-  } catch {
-    // Advisory: at worst the line comes again at the next launch.
-  }
-  return true;
-}
-
-const DECLINED = "setup-token-declined";
-const DAY_MS = 86_400_000;
-
-/** A person said no to `claude setup-token` for an expiring login: not asked again for a day. */
-export function rememberDecline(config: Pick<Config, "stateDir">, at = Date.now()): void {
-  ensureStateDir(config);
-  writePrivateFile(statePath(config, DECLINED), `${at}\n`);
-}
-
-export function declinedRecently(config: Pick<Config, "stateDir">, now = Date.now()): boolean {
-  const at = Number(readState(config, DECLINED));
-  return Number.isFinite(at) && at > 0 && now - at < DAY_MS;
-}
-
-const LAUNCH_OFFER = "launch-offer";
-
-/** The launcher offers the long-lived fallback at a terminal at most once a day. */
-export function launchOfferDue(config: Pick<Config, "stateDir">, now = Date.now()): boolean {
-  const at = Number(readState(config, LAUNCH_OFFER));
-  return !(Number.isFinite(at) && at > 0 && now - at < DAY_MS);
-}
-
-export function rememberLaunchOffer(config: Pick<Config, "stateDir">, at = Date.now()): void {
-  try {
-    ensureStateDir(config);
-    writePrivateFile(statePath(config, LAUNCH_OFFER), `${at}\n`);
-  } catch {
-    // Advisory: at worst the offer comes again at the next launch.
-  }
-}

@@ -3,7 +3,7 @@ import { judge, type Action, type Status } from "./clocks.ts";
 import { isEndedLogin, withNewTokens, type CredentialsFile, type NewTokens } from "./format.ts";
 import { IclaudeError } from "../base/errors.ts";
 import { readRescue } from "./store/rescue.ts";
-import { isDeadRefreshToken } from "../base/state.ts";
+import { isDeadRefreshToken } from "./dead-tokens.ts";
 import { openStore, readCredentials, type CredentialStore, type StoredCredentials } from "./store/index.ts";
 import { longLivedPath, readLongLived } from "./store/long-lived.ts";
 

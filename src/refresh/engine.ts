@@ -5,8 +5,10 @@ import { assess, isRenewable, isUsable, type Assessment } from "../credentials/a
 import { describeFsError, EXIT, IclaudeError, LOGIN_HINT } from "../base/errors.ts";
 import { formatDuration } from "../base/durations.ts";
 import type { GrantError, GrantEvent, GrantResult } from "./grant.ts";
+import { clearFailure, cooldownLeft, declinedRecently, recordFailure, rememberDecline } from "./memory.ts";
 import { clearRescue, rescuePath, saveRescue } from "../credentials/store/rescue.ts";
-import { assertStateWritable, clearFailure, declinedRecently, recordFailure, rememberDeadRefreshToken, rememberDecline } from "../base/state.ts";
+import { assertStateWritable } from "../base/state.ts";
+import { rememberDeadRefreshToken } from "../credentials/dead-tokens.ts";
 import { readCredentials, type ReservedWrite, type StoredCredentials } from "../credentials/store/index.ts";
 import { readLongLived } from "../credentials/store/long-lived.ts";
 import type { Terminal } from "../ui/terminal.ts";
@@ -137,7 +139,7 @@ function refuseInCooldown(secondsLeft: number): void {
  */
 async function redeem(config: Config, before: Assessment, options: RefreshOptions): Promise<Redeemed> {
   // Loaded only when a grant may be sent: a launch or a prompt with nothing due never pays for them.
-  const [{ cooldownLeft, holdSignals, withRefreshLock, withStorageWriteLock }, { GrantError, grantWithRetries, LARGEST_RESULT }] = await Promise.all([
+  const [{ holdSignals, withRefreshLock, withStorageWriteLock }, { GrantError, grantWithRetries, LARGEST_RESULT }] = await Promise.all([
     import("./locks.ts"),
     import("./grant.ts"),
   ]);

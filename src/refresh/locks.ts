@@ -4,8 +4,6 @@ import { join } from "node:path";
 import { lock } from "proper-lockfile";
 import type { Config } from "../base/config.ts";
 import { EXIT, IclaudeError } from "../base/errors.ts";
-import { fingerprint } from "../base/secrets.ts";
-import { readLastFailure } from "../base/state.ts";
 
 /** Claude Code's values (2.1.332): a holder refreshes the lock's mtime every 5 s; one untouched for 60 s is stale. */
 const STALE_MS = 60_000;
@@ -147,15 +145,4 @@ export function holdSignals(): { release: () => Promise<void> } {
       await sleep(100);
     },
   };
-}
-
-/**
- * Seconds left of the cooldown after a failed refresh of this same refresh
- * token; 0 when none. A different token (a new login) is never held back.
- */
-export function cooldownLeft(config: Pick<Config, "stateDir" | "cooldown">, refreshToken: string, now = Date.now()): number {
-  const failure = readLastFailure(config);
-  if (!failure || failure.fingerprint !== fingerprint(refreshToken)) return 0;
-  const left = failure.at + config.cooldown * 1000 - now;
-  return left > 0 ? Math.ceil(left / 1000) : 0;
 }

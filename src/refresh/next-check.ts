@@ -5,7 +5,8 @@ import { loginWarnAt, refreshDueAt, STATUS_EXIT } from "../credentials/clocks.ts
 import type { Config, ConfigFlags } from "../base/config.ts";
 import { assess, isRenewable, type Assessment } from "../credentials/assessment.ts";
 import { formatDuration } from "../base/durations.ts";
-import { ensureStateDir, readLastFailure, statePath } from "../base/state.ts";
+import { ensureStateDir, statePath } from "../base/state.ts";
+import { readLastFailure } from "./memory.ts";
 import { writePrivateFile } from "../base/fs.ts";
 
 /** A new login or a change made elsewhere is noticed within this, whatever the clocks say. */

@@ -2,9 +2,8 @@ import { describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { lock } from "proper-lockfile";
-import { cooldownLeft, withRefreshLock } from "../../../src/refresh/locks.ts";
+import { withRefreshLock } from "../../../src/refresh/locks.ts";
 import { IclaudeError } from "../../../src/base/errors.ts";
-import { clearFailure, recordFailure } from "../../../src/base/state.ts";
 import { ROOT, tempHome } from "../../helpers.ts";
 
 function configDir(): { home: string; dir: string } {
@@ -96,21 +95,5 @@ describe("holdSignals", () => {
       expect(out).toBe("survived\n");
       expect(proc.signalCode).toBe(signal);
     }
-  });
-});
-
-describe("cooldownLeft", () => {
-  test("holds back the same refresh token for the cooldown, never a new one; another token's success keeps it", () => {
-    const config = { stateDir: join(tempHome(), "state"), cooldown: 30 };
-    const now = Date.now();
-    expect(cooldownLeft(config, "token-a", now)).toBe(0);
-    recordFailure(config, "token-a", "transient", now);
-    expect(cooldownLeft(config, "token-a", now + 1000)).toBe(29);
-    expect(cooldownLeft(config, "token-b", now + 1000)).toBe(0);
-    expect(cooldownLeft(config, "token-a", now + 30_000)).toBe(0);
-    clearFailure(config, "token-b");
-    expect(cooldownLeft(config, "token-a", now + 1000)).toBe(29);
-    clearFailure(config, "token-a");
-    expect(cooldownLeft(config, "token-a", now + 1000)).toBe(0);
   });
 });
