@@ -48,7 +48,7 @@ function report(error: unknown): number {
   }
   log.error(error instanceof Error ? error : String(error));
   log.error("this is a bug in iclaude; rerun with ICLAUDE_DEBUG=1 and report it.");
-  return 70;
+  return EXIT.bug;
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -22,6 +22,12 @@ export const EXIT = {
   brokerRefused: 31,
   /** `broker serve`: the socket cannot be served (another live broker holds it, or its dir is not private). */
   brokerSocket: 32,
+  /** An unexpected failure: a bug in iclaude (EX_SOFTWARE). */
+  bug: 70,
+  /** The claude found cannot be started, as a shell says of a file it cannot execute. */
+  cannotRunClaude: 126,
+  /** No real claude to run: the shell's "command not found". */
+  noClaude: 127,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -39,6 +45,12 @@ export class IclaudeError extends Error {
   ) {
     super(message, options);
   }
+}
+
+/** An error as a value with an exit code: an unexpected one is named a bug in iclaude. */
+export function asIclaudeError(error: unknown): IclaudeError {
+  if (error instanceof IclaudeError) return error;
+  return new IclaudeError(`unexpected failure (${error instanceof Error ? error.message : String(error)}); this is a bug in iclaude.`, EXIT.bug, { cause: error });
 }
 
 /** The errno code of a Node/Bun system error, if it is one. */

@@ -2,7 +2,7 @@ import { chmodSync, lstatSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Socket } from "bun";
 import type { ConfigFlags } from "../base/config.ts";
-import { EXIT, IclaudeError } from "../base/errors.ts";
+import { asIclaudeError, EXIT, IclaudeError } from "../base/errors.ts";
 import { usableToken } from "../refresh/engine.ts";
 import { configFor, type Profile } from "../credentials/profiles.ts";
 import { peerAllowed, peerOf, type Peer } from "./peer.ts";
@@ -55,7 +55,7 @@ async function answerFor(profile: Profile, flags: ConfigFlags): Promise<{ answer
     if (!current) throw noToken();
     return { answer: tokenAnswer(profile.dir, current), warning: failure?.message };
   } catch (error) {
-    const failure = error instanceof IclaudeError ? error : new IclaudeError(`unexpected failure (${error instanceof Error ? error.message : String(error)}); this is a bug in iclaude.`, 70);
+    const failure = asIclaudeError(error);
     return { answer: errorAnswer("no-token", failure.exitCode, failure.message) };
   }
 }

@@ -1,6 +1,7 @@
 import { defineCommand } from "citty";
 import { STATUS_EXIT } from "../credentials/clocks.ts";
 import { loadConfig, type ConfigFlags } from "../base/config.ts";
+import { EXIT } from "../base/errors.ts";
 import { assess } from "../credentials/assessment.ts";
 import { stateTrustError } from "../base/state-trust.ts";
 import { printJson, statusJson } from "../ui/json.ts";
@@ -49,12 +50,12 @@ export default withHelp(defineCommand({
   env: CLOCK_ENV,
   config: CLOCK_CONFIG,
   exits: [
-    ["0", "valid"],
-    ["10", "refresh-due: the access token needs refreshing"],
-    ["11", "login-expiring: the login ends within the threshold"],
-    ["12", "expired: the login has ended"],
-    ["13", "missing: no Claude login stored"],
-    ["14", "invalid: the stored credentials cannot be read"],
-    ["2", "bad usage or configuration"],
+    [String(STATUS_EXIT.valid), "valid"],
+    [String(STATUS_EXIT["refresh-due"]), "refresh-due: the access token needs refreshing"],
+    [String(STATUS_EXIT["login-expiring"]), "login-expiring: the login ends within the threshold"],
+    [String(STATUS_EXIT.expired), "expired: the login has ended"],
+    [String(STATUS_EXIT.missing), "missing: no Claude login stored"],
+    [String(STATUS_EXIT.invalid), "invalid: the stored credentials cannot be read"],
+    [String(EXIT.usage), "bad usage or configuration"],
   ],
 });

@@ -1,11 +1,13 @@
-/** The verdict on a credential, and the exit code `iclaude status` gives for it. */
+import { EXIT } from "../base/errors.ts";
+
+/** The verdict on a credential, and the exit code `iclaude status` gives for it (from the one table). */
 export const STATUS_EXIT = {
-  valid: 0,
-  "refresh-due": 10,
-  "login-expiring": 11,
-  expired: 12,
-  missing: 13,
-  invalid: 14,
+  valid: EXIT.ok,
+  "refresh-due": EXIT.refreshDue,
+  "login-expiring": EXIT.loginExpiring,
+  expired: EXIT.expired,
+  missing: EXIT.missing,
+  invalid: EXIT.invalid,
 } as const;
 export type Status = keyof typeof STATUS_EXIT;
 export type Action = "none" | "refresh" | "login";

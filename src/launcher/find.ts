@@ -1,10 +1,7 @@
 import { accessSync, closeSync, constants as fsConstants, openSync, readSync, realpathSync, statSync } from "node:fs";
 import { delimiter, resolve } from "node:path";
 import type { Config } from "../base/config.ts";
-import { IclaudeError } from "../base/errors.ts";
-
-/** The shell's "command not found": what a user gets when there is no claude to run. */
-export const EXIT_NO_CLAUDE = 127;
+import { EXIT, IclaudeError } from "../base/errors.ts";
 
 const INSTALL_HINT = "install Claude Code (`npm install -g @anthropic-ai/claude-code`) or set ICLAUDE_CLAUDE_BIN to the real claude";
 
@@ -67,10 +64,10 @@ export function findClaude(config: Pick<Config, "claudeBin">, env: Env = process
   if (config.claudeBin) {
     const path = config.claudeBin.includes("/") ? resolve(config.claudeBin) : searchPath(config.claudeBin, env)[0];
     if (!path || !isExecutableFile(path)) {
-      throw new IclaudeError(`ICLAUDE_CLAUDE_BIN (or config claude_bin) is "${config.claudeBin}", which is not an executable file; ${INSTALL_HINT}.`, EXIT_NO_CLAUDE);
+      throw new IclaudeError(`ICLAUDE_CLAUDE_BIN (or config claude_bin) is "${config.claudeBin}", which is not an executable file; ${INSTALL_HINT}.`, EXIT.noClaude);
     }
     if (leadsToSelf(path, self)) {
-      throw new IclaudeError(`ICLAUDE_CLAUDE_BIN (or config claude_bin) "${config.claudeBin}" runs iclaude itself; point it at the real claude.`, EXIT_NO_CLAUDE);
+      throw new IclaudeError(`ICLAUDE_CLAUDE_BIN (or config claude_bin) "${config.claudeBin}" runs iclaude itself; point it at the real claude.`, EXIT.noClaude);
     }
     return path;
   }
@@ -78,7 +75,7 @@ export function findClaude(config: Pick<Config, "claudeBin">, env: Env = process
   const found = candidates.find((path) => !leadsToSelf(path, self));
   if (found) return found;
   const skipped = candidates.length > 0 ? ` (${candidates.join(", ")} ${candidates.length === 1 ? "runs" : "run"} iclaude itself)` : "";
-  throw new IclaudeError(`Cannot find the real claude on PATH${skipped}; ${INSTALL_HINT}.`, EXIT_NO_CLAUDE);
+  throw new IclaudeError(`Cannot find the real claude on PATH${skipped}; ${INSTALL_HINT}.`, EXIT.noClaude);
 }
 
 /**
@@ -89,6 +86,6 @@ export function findClaude(config: Pick<Config, "claudeBin">, env: Env = process
  */
 export function checkNotLooping(env: Env = process.env, parentPid: number = process.ppid): void {
   if (env[LAUNCHER_ENV] === String(parentPid)) {
-    throw new IclaudeError(`The claude iclaude found runs iclaude again; set ICLAUDE_CLAUDE_BIN to the real claude.`, EXIT_NO_CLAUDE);
+    throw new IclaudeError(`The claude iclaude found runs iclaude again; set ICLAUDE_CLAUDE_BIN to the real claude.`, EXIT.noClaude);
   }
 }

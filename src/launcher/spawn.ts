@@ -1,6 +1,6 @@
 import { constants as osConstants } from "node:os";
 import type { FileSink } from "bun";
-import { describeFsError, IclaudeError } from "../base/errors.ts";
+import { describeFsError, EXIT, IclaudeError } from "../base/errors.ts";
 import type { StdinTape } from "./stdin-tape.ts";
 
 /** Claude's exit code; a death by signal n becomes 128+n, as a shell reports it. */
@@ -82,7 +82,7 @@ function start(bin: string, args: string[], env: Record<string, string | undefin
       stdout: streams.output ? (child.stdout as ReadableStream<Uint8Array>) : null,
     };
   } catch (error) {
-    throw new IclaudeError(`Cannot start claude (${bin}): ${describeFsError(error)}.`, 126, { cause: error });
+    throw new IclaudeError(`Cannot start claude (${bin}): ${describeFsError(error)}.`, EXIT.cannotRunClaude, { cause: error });
   }
 }
 

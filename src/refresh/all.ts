@@ -1,5 +1,5 @@
 import type { ConfigFlags } from "../base/config.ts";
-import { EXIT, IclaudeError } from "../base/errors.ts";
+import { asIclaudeError, EXIT, IclaudeError } from "../base/errors.ts";
 import { refreshIfDue, type RefreshOptions, type RefreshResult } from "./engine.ts";
 import { configFor, profilesToVisit, type Profile } from "../credentials/profiles.ts";
 
@@ -29,8 +29,7 @@ export async function refreshAllProfiles(flags: ConfigFlags, options: RefreshOpt
     try {
       runs.push({ profile, result: await refreshIfDue(configFor(profile, flags, env), options) });
     } catch (error) {
-      const failure = error instanceof IclaudeError ? error : new IclaudeError(`unexpected failure (${error instanceof Error ? error.message : String(error)}); this is a bug in iclaude.`, 70, { cause: error });
-      runs.push({ profile, error: failure });
+      runs.push({ profile, error: asIclaudeError(error) });
     }
   }
   return runs;
