@@ -6,6 +6,7 @@ import { parseDuration } from "./durations.ts";
 import { IclaudeError } from "./errors.ts";
 import { DEFAULT_PROTECTED_PATHS } from "../guard/rules/paths.ts";
 import { readTextFile } from "./fs.ts";
+import type { Env } from "./env.ts";
 
 export type StoreChoice = "auto" | "file" | "keychain";
 
@@ -81,7 +82,6 @@ function fileSchema() {
 }
 type FileConfig = z.infer<ReturnType<typeof fileSchema>>;
 
-type Env = Record<string, string | undefined>;
 
 const nonEmpty = (value: string | undefined): string | undefined => (value ? value : undefined);
 

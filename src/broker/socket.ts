@@ -3,8 +3,8 @@ import { createConnection } from "node:net";
 import { dirname, join } from "node:path";
 import type { Config } from "../base/config.ts";
 import { describeFsError, errnoCode, EXIT, IclaudeError } from "../base/errors.ts";
+import type { Env } from "../base/env.ts";
 
-type Env = Record<string, string | undefined>;
 
 /**
  * `$XDG_RUNTIME_DIR/iclaude/broker.sock`, else a `broker/` dir of its own in

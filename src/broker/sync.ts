@@ -5,6 +5,7 @@ import { describeFsError, EXIT, IclaudeError } from "../base/errors.ts";
 import { readTextFile, writePrivateFile } from "../base/fs.ts";
 import { requestToken } from "./client.ts";
 import type { TokenAnswer } from "./protocol.ts";
+import type { Env } from "../base/env.ts";
 
 /**
  * Inside a box: Claude Code's `.credentials.json` holding the broker's access
@@ -19,7 +20,6 @@ export interface SyncTarget {
   home: string;
 }
 
-type Env = Record<string, string | undefined>;
 
 /** The box's config dir: `--to`, else CLAUDE_CONFIG_DIR, else `~/.claude`, as Claude Code there will look. */
 export function boxTarget(to: string | undefined, env: Env = process.env): SyncTarget {

@@ -7,7 +7,7 @@ import { dirname } from "node:path";
 import { describeFsError, EXIT, IclaudeError } from "../base/errors.ts";
 import { writePrivateFile } from "../base/fs.ts";
 import { renderCompletion, type CompletionShell } from "../ui/completions.ts";
-import { quoteFish, quotePosix } from "../ui/shell-quote.ts";
+import { quoteFish, quotePosix } from "../base/shell-quote.ts";
 import { withHelp } from "./_shared.ts";
 import { commandTree, type CommandNode } from "./_tree.ts";
 

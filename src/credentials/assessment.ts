@@ -6,6 +6,7 @@ import { readRescue } from "./store/rescue.ts";
 import { isDeadRefreshToken } from "./dead-tokens.ts";
 import { openStore, readCredentials, type CredentialStore, type StoredCredentials } from "./store/index.ts";
 import { longLivedPath, readLongLived } from "./store/long-lived.ts";
+import type { Env } from "../base/env.ts";
 
 export type Source = "file" | "keychain" | "long-lived" | "env";
 
@@ -36,7 +37,6 @@ export interface Assessment {
   ended: "refused" | "time-limit" | null;
 }
 
-type Env = Record<string, string | undefined>;
 
 function fromEnv(token: string): Assessment {
   return {

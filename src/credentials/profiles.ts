@@ -7,6 +7,7 @@ import { describeFsError, EXIT, IclaudeError } from "../base/errors.ts";
 import { readState, statePath } from "../base/state.ts";
 import { readTextFile, writePrivateFile } from "../base/fs.ts";
 import { openStore } from "./store/index.ts";
+import type { Env } from "../base/env.ts";
 
 /**
  * The Claude Code config dirs iclaude looks after: `~/.claude` while it holds
@@ -14,7 +15,6 @@ import { openStore } from "./store/index.ts";
  * `profiles.json` beside config.toml, which stays the person's own file.
  */
 
-type Env = Record<string, string | undefined>;
 
 export interface Profile {
   dir: string;

@@ -1,4 +1,5 @@
-type Env = Record<string, string | undefined>;
+import type { Env } from "../base/env.ts";
+
 
 export interface AgentSign {
   agent: string;

@@ -7,8 +7,9 @@ import commitMsgStub from "../../hooks/commit-msg" with { type: "text" };
 import { describeFsError, IclaudeError } from "../base/errors.ts";
 import { git, gitOk } from "./git.ts";
 import type { HookName } from "./run.ts";
+import type { Env } from "../base/env.ts";
+import { quotePosix } from "../base/shell-quote.ts";
 
-type Env = Record<string, string | undefined>;
 
 const STUBS: Record<HookName, string> = { "pre-commit": preCommitStub, "prepare-commit-msg": prepareCommitMsgStub, "commit-msg": commitMsgStub };
 /** Every hook iclaude writes carries this word; it is how ours are told from the user's. */
@@ -24,11 +25,10 @@ export interface HookChange {
 }
 
 /** A POSIX shell word that stays one word whatever the path holds. */
-export const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** A stub with the binary's absolute path and the hook it chains (a shell word) filled in. */
 export function renderStub(hook: HookName, binary: string, previous: string): string {
-  return STUBS[hook].replace("@ICLAUDE@", () => shellQuote(binary)).replace("@PREVIOUS@", () => previous);
+  return STUBS[hook].replace("@ICLAUDE@", () => quotePosix(binary)).replace("@PREVIOUS@", () => previous);
 }
 
 const exists = (path: string): boolean => {
@@ -111,7 +111,7 @@ function refuseForeignDir(dir: string, binary: string, env: Env): void {
     throw new IclaudeError("This repository runs iclaude's global hooks already (the global core.hooksPath); use `iclaude hooks install --global`, or `--global --uninstall`.");
   }
   if (dirname(dir).endsWith(".husky") && dir.endsWith("_")) {
-    const run = shellQuote(binary);
+    const run = quotePosix(binary);
     throw new IclaudeError(
       `husky manages this repository's hooks (${dir}); add \`${run} hooks run pre-commit\` to .husky/pre-commit, \`${run} hooks run prepare-commit-msg "$@"\` to .husky/prepare-commit-msg and \`${run} hooks run commit-msg "$@"\` to .husky/commit-msg instead.`,
     );
@@ -141,8 +141,8 @@ async function globalHooksPath(): Promise<string | null> {
 
 /** The previous hooks path's hook as a shell word: git runs hooks from the top of the work tree. */
 function chainedHook(previous: string, hook: string): string {
-  if (previous.startsWith("~/")) return `"$HOME"/${shellQuote(join(previous.slice(2), hook))}`;
-  return shellQuote(join(previous, hook));
+  if (previous.startsWith("~/")) return `"$HOME"/${quotePosix(join(previous.slice(2), hook))}`;
+  return quotePosix(join(previous, hook));
 }
 
 /**

@@ -2,18 +2,18 @@
  * pre-commit's pass, handed to prepare-commit-msg: where it lives (the git
  * directory of this worktree), and the work tree's top the scan reads from.
  */
-import { existsSync, readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import type { Env } from "../base/env.ts";
+import { readTextFile } from "../base/fs.ts";
 import { git, gitOk } from "./git.ts";
-
-type Env = Record<string, string | undefined>;
 
 /** Written by a passing pre-commit, read once by prepare-commit-msg, which git runs even under `--no-verify`. */
 const MARKER = "iclaude-guard-passed";
 
 export function readMarker(path: string): string | null {
   try {
-    return existsSync(path) ? readFileSync(path, "utf8") : null;
+    return readTextFile(path);
   } catch {
     return null;
   }

@@ -8,11 +8,11 @@ import { pathTokenFindings, protectedPathFindings } from "./path-findings.ts";
 import { filesToDiff } from "./prefilter.ts";
 import { maskAll } from "./rules/index.ts";
 import { keywords, scanDiff, scanText, type Finding } from "./scan.ts";
+import type { Env } from "../base/env.ts";
 
 export const HOOK_NAMES = ["pre-commit", "prepare-commit-msg", "commit-msg"] as const;
 export type HookName = (typeof HOOK_NAMES)[number];
 
-type Env = Record<string, string | undefined>;
 
 export interface GuardResult {
   /** `verified`: prepare-commit-msg found that pre-commit passed these very changes. */

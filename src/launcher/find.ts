@@ -2,6 +2,7 @@ import { accessSync, closeSync, constants as fsConstants, openSync, readSync, re
 import { delimiter, resolve } from "node:path";
 import type { Config } from "../base/config.ts";
 import { EXIT, IclaudeError } from "../base/errors.ts";
+import type { Env } from "../base/env.ts";
 
 const INSTALL_HINT = "install Claude Code (`npm install -g @anthropic-ai/claude-code`) or set ICLAUDE_CLAUDE_BIN to the real claude";
 
@@ -11,7 +12,6 @@ const WRAPPER_MAX_BYTES = 64 * 1024;
 /** Set in claude's environment: a `claude` that starts iclaude again directly is a loop, not a nested session. */
 export const LAUNCHER_ENV = "ICLAUDE_LAUNCHER_PID";
 
-type Env = Record<string, string | undefined>;
 
 function isExecutableFile(path: string): boolean {
   try {

@@ -1,5 +1,6 @@
 import { isatty } from "node:tty";
 import { loadConfig, type Config } from "../base/config.ts";
+import type { Env } from "../base/env.ts";
 import { EXIT, IclaudeError, LOGIN_HINT } from "../base/errors.ts";
 import { stateTrustError } from "../base/state-trust.ts";
 import { assess, type Assessment } from "../credentials/assessment.ts";
@@ -79,8 +80,8 @@ async function prepare(config: Config, atTerminal: boolean, terminal: Terminal):
 }
 
 /** The environment claude gets: iclaude's own, plus the long-lived token when that is what claude must use. */
-function claudeEnv(a: Assessment | null): Record<string, string | undefined> {
-  const env: Record<string, string | undefined> = { ...process.env, [LAUNCHER_ENV]: String(process.pid) };
+function claudeEnv(a: Assessment | null): Env {
+  const env: Env = { ...process.env, [LAUNCHER_ENV]: String(process.pid) };
   if (a?.source === "long-lived" && a.accessToken && !process.env.CLAUDE_CODE_OAUTH_TOKEN) env.CLAUDE_CODE_OAUTH_TOKEN = a.accessToken;
   return env;
 }

@@ -1,5 +1,6 @@
 import { constants as osConstants } from "node:os";
 import type { FileSink } from "bun";
+import type { Env } from "../base/env.ts";
 import { describeFsError, EXIT, IclaudeError } from "../base/errors.ts";
 import type { StdinTape } from "./stdin-tape.ts";
 
@@ -73,7 +74,7 @@ async function drain(stream: ReadableStream<Uint8Array>, output: Output, exited:
   }
 }
 
-function start(bin: string, args: string[], env: Record<string, string | undefined>, streams: Streams) {
+function start(bin: string, args: string[], env: Env, streams: Streams) {
   try {
     const child = Bun.spawn([bin, ...args], { env, stdin: streams.tape ? "pipe" : "inherit", stdout: streams.output ? "pipe" : "inherit", stderr: "inherit" });
     return {
@@ -91,7 +92,7 @@ function start(bin: string, args: string[], env: Record<string, string | undefin
  * inherited unless a tape or an output is given. Resolves to claude's exit
  * code once its output is through.
  */
-export async function spawnClaude(bin: string, args: string[], env: Record<string, string | undefined>, streams: Streams): Promise<number> {
+export async function spawnClaude(bin: string, args: string[], env: Env, streams: Streams): Promise<number> {
   const { child, stdin, stdout } = start(bin, args, env, streams);
   const stopForwarding = forwardSignals(child);
   let exited = false;

@@ -2,8 +2,8 @@ import type { ConfigFlags } from "../base/config.ts";
 import { asIclaudeError, EXIT, IclaudeError } from "../base/errors.ts";
 import { refreshIfDue, type RefreshOptions, type RefreshResult } from "./engine.ts";
 import { configFor, profilesToVisit, type Profile } from "../credentials/profiles.ts";
+import type { Env } from "../base/env.ts";
 
-type Env = Record<string, string | undefined>;
 
 /** One profile's run: its result, or the failure that ended it (never thrown: the others go on). */
 export type ProfileRefresh = { profile: Profile; result: RefreshResult; error?: undefined } | { profile: Profile; result?: undefined; error: IclaudeError };

@@ -1,6 +1,7 @@
 import { FetchError, ofetch } from "ofetch";
 import { z } from "zod";
 import { PRINTABLE_TOKEN } from "../base/secrets.ts";
+import { sleep } from "../base/proc.ts";
 
 /** What one refresh grant sends (CONTRACT §4). */
 export interface GrantRequest {
@@ -225,7 +226,6 @@ export interface RetryPolicy {
   baseDelayMs?: number;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The grant with bounded, jittered retries for transient failures only. A

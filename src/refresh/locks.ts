@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { lock } from "proper-lockfile";
 import type { Config } from "../base/config.ts";
 import { EXIT, IclaudeError } from "../base/errors.ts";
+import { sleep } from "../base/proc.ts";
 
 /** Claude Code's values (2.1.332): a holder refreshes the lock's mtime every 5 s; one untouched for 60 s is stale. */
 const STALE_MS = 60_000;
@@ -59,7 +60,6 @@ async function tryLockBoth(dir: string): Promise<Release | null> {
   };
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Runs `fn` holding Claude Code's refresh locks, waiting at most `waitMs` for

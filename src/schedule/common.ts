@@ -3,8 +3,8 @@ import { homedir } from "node:os";
 import { dirname } from "node:path";
 import { describeFsError, EXIT, IclaudeError } from "../base/errors.ts";
 import { writePrivateFile } from "../base/fs.ts";
+import type { Env } from "../base/env.ts";
 
-export type Env = Record<string, string | undefined>;
 export type BackendName = "systemd" | "launchd" | "cron";
 
 /** One OS scheduler: each call returns the lines that say what it did. */

@@ -3,7 +3,7 @@ import completeFish from "../../shell/complete.fish" with { type: "text" };
 import completeShared from "../../shell/complete.sh" with { type: "text" };
 import completeZsh from "../../shell/complete.zsh" with { type: "text" };
 import type { CommandNode } from "../commands/_tree.ts";
-import { quoteFish, quotePosix } from "./shell-quote.ts";
+import { quoteFish, quotePosix } from "../base/shell-quote.ts";
 
 export type CompletionShell = "zsh" | "bash" | "fish";
 

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { userInfo } from "node:os";
+import type { Env } from "../../base/env.ts";
 import { EXIT, IclaudeError } from "../../base/errors.ts";
 
 /** `security` exits 44 when the item does not exist. */
@@ -32,7 +33,7 @@ export function claudeKeychainService(hashInput: string | null): string {
 }
 
 /** Claude Code's account: $USER (else the login name) only when it is a plain name, else `claude-code-user`. */
-export function keychainAccount(env: Record<string, string | undefined> = process.env): string {
+export function keychainAccount(env: Env = process.env): string {
   let name: string;
   try {
     name = env.USER || userInfo().username;

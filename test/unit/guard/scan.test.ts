@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { compileAllow } from "../../../src/guard/run.ts";
 import { protectedPathFindings } from "../../../src/guard/path-findings.ts";
-import { renderStub, shellQuote } from "../../../src/guard/install.ts";
+import { quotePosix } from "../../../src/base/shell-quote.ts";
+import { renderStub } from "../../../src/guard/install.ts";
 import { fileRuleOf, tokenHits } from "../../../src/guard/rules/index.ts";
 import { unquotePath } from "../../../src/guard/diff-index.ts";
 import { scanDiff as scanBytes, scanText, type Finding, type ScanOptions } from "../../../src/guard/scan.ts";
@@ -132,7 +133,7 @@ test("git's quoted paths are read back byte for byte", () => {
 test("the stub quotes any binary path as one shell word", async () => {
   const path = `/tmp/it's "odd" $HOME`;
   const stub = renderStub("pre-commit", path, '"$0.iclaude-legacy"');
-  expect(stub).toContain(`iclaude=${shellQuote(path)}\n`);
-  const echoed = Bun.spawnSync(["sh", "-c", `x=${shellQuote(path)}; printf %s "$x"`]).stdout.toString();
+  expect(stub).toContain(`iclaude=${quotePosix(path)}\n`);
+  const echoed = Bun.spawnSync(["sh", "-c", `x=${quotePosix(path)}; printf %s "$x"`]).stdout.toString();
   expect(echoed).toBe(path);
 });
