@@ -18,10 +18,15 @@ export const HOOK_MARKER = "iclaude-guard-hook";
 export const LEGACY_SUFFIX = ".iclaude-legacy";
 const PREVIOUS_FILE = "previous-hooks-path";
 
+/** What installing or removing did to one hook (or to the global core.hooksPath); ui/words.ts says it. */
+export type Change =
+  | { kind: "installed" | "already-installed" | "updated" | "not-installed" | "not-ours" | "removed" | "previous-back" | "hooks-path-unset" }
+  | { kind: "chained"; legacy: string }
+  | { kind: "hooks-path-restored"; to: string };
+
 export interface HookChange {
   hook: string;
-  /** What happened, as words for the user. */
-  change: string;
+  change: Change;
 }
 
 /** A POSIX shell word that stays one word whatever the path holds. */
@@ -57,16 +62,16 @@ function writeExecutable(path: string, text: string): void {
 }
 
 /** Installs one hook, keeping (and chaining) whatever was there that is not ours. */
-function installHook(path: string, stub: string, force: boolean): string {
+function installHook(path: string, stub: string, force: boolean): Change {
   const current = readIfFile(path);
   if (current?.includes(HOOK_MARKER)) {
-    if (current === stub) return "already installed";
+    if (current === stub) return { kind: "already-installed" };
     writeExecutable(path, stub);
-    return "updated";
+    return { kind: "updated" };
   }
   if (current === null && !exists(path)) {
     writeExecutable(path, stub);
-    return "installed";
+    return { kind: "installed" };
   }
   const legacy = path + LEGACY_SUFFIX;
   if (exists(legacy) && !force) {
@@ -74,20 +79,20 @@ function installHook(path: string, stub: string, force: boolean): string {
   }
   renameSync(path, legacy);
   writeExecutable(path, stub);
-  return `installed; the hook that was there runs first (kept as ${legacy})`;
+  return { kind: "chained", legacy };
 }
 
-function uninstallHook(path: string): string {
+function uninstallHook(path: string): Change {
   const current = readIfFile(path);
-  if (current === null) return "not installed";
-  if (!current.includes(HOOK_MARKER)) return "left alone: not iclaude's";
+  if (current === null) return { kind: "not-installed" };
+  if (!current.includes(HOOK_MARKER)) return { kind: "not-ours" };
   unlinkSync(path);
-  if (!exists(path + LEGACY_SUFFIX)) return "removed";
+  if (!exists(path + LEGACY_SUFFIX)) return { kind: "removed" };
   renameSync(path + LEGACY_SUFFIX, path);
-  return "removed; the previous hook is back";
+  return { kind: "previous-back" };
 }
 
-function eachHook(dir: string, act: (path: string, hook: HookName) => string): HookChange[] {
+function eachHook(dir: string, act: (path: string, hook: HookName) => Change): HookChange[] {
   return (Object.keys(STUBS) as HookName[]).map((hook) => ({ hook: join(dir, hook), change: act(join(dir, hook), hook) }));
 }
 
@@ -167,15 +172,15 @@ export async function installGlobal(binary: string, options: { uninstall: boolea
 }
 
 async function uninstallGlobal(dir: string, current: string | null, saved: string | null, previousFile: string): Promise<HookChange[]> {
-  const changes = eachHook(dir, (path) => {
-    if (readIfFile(path) === null) return "not installed";
+  const changes = eachHook(dir, (path): Change => {
+    if (readIfFile(path) === null) return { kind: "not-installed" };
     unlinkSync(path);
-    return "removed";
+    return { kind: "removed" };
   });
   if (current === dir) {
     const args = saved ? ["config", "--global", "core.hooksPath", saved] : ["config", "--global", "--unset", "core.hooksPath"];
     await gitOk(args, "restore the global core.hooksPath");
-    changes.push({ hook: "core.hooksPath", change: saved ? `restored to ${saved}` : "unset" });
+    changes.push({ hook: "core.hooksPath", change: saved ? { kind: "hooks-path-restored", to: saved } : { kind: "hooks-path-unset" } });
   }
   if (exists(previousFile)) unlinkSync(previousFile);
   try {

@@ -13,6 +13,8 @@ import type { Env } from "../base/env.ts";
 export const HOOK_NAMES = ["pre-commit", "prepare-commit-msg", "commit-msg"] as const;
 export type HookName = (typeof HOOK_NAMES)[number];
 
+/** Called, before the scan, when an agent commits with a login that is due: the command starts a refresh the commit never waits for. */
+export type TopUp = () => void;
 
 export interface GuardResult {
   /** `verified`: prepare-commit-msg found that pre-commit passed these very changes. */
@@ -57,15 +59,6 @@ async function ownTokens(config: Config, env: Env): Promise<OwnTokens> {
     return { tokens: tokens.filter((t): t is string => typeof t === "string"), refreshDue: a.status === "refresh-due" && !env.CLAUDE_CODE_OAUTH_TOKEN };
   } catch {
     return { tokens: [], refreshDue: false };
-  }
-}
-
-/** Keeps an agent's Claude session alive: a detached refresh that the commit never waits for. */
-function topUp(): void {
-  try {
-    Bun.spawn([process.execPath, "refresh", "--background"], { stdio: ["ignore", "ignore", "ignore"], detached: true }).unref();
-  } catch {
-    // The commit must not fail because a refresh could not start; the next prompt or launch refreshes.
   }
 }
 
@@ -121,7 +114,7 @@ function readMessage(file: string | undefined): string | null {
  * pre-commit passed these very changes. git is asked first: its processes
  * run while the config and the credentials are read.
  */
-export async function runGuard(hook: HookName, loadingConfig: Promise<Config>, env: Env = process.env, messageFile?: string): Promise<GuardResult> {
+export async function runGuard(hook: HookName, loadingConfig: Promise<Config>, env: Env, messageFile: string | undefined, topUp: TopUp): Promise<GuardResult> {
   const agent = detectAgent(env);
   const skip = skipSwitch(env);
   if (skip && !agent) return { outcome: "skipped", findings: [], agent, skip, late: false };
@@ -134,7 +127,7 @@ export async function runGuard(hook: HookName, loadingConfig: Promise<Config>, e
   const findings = message === null ? [] : scanText(message, MESSAGE, { ownTokens: own.tokens, allow });
   let late = false;
   if (asked) {
-    const tree = await scanStaged(await asked, hook, config, agent, allow, own);
+    const tree = await scanStaged(await asked, hook, config, agent, allow, own, topUp);
     if (tree === "verified" && findings.length === 0) return { outcome: "verified", findings, agent, skip, late };
     if (tree !== "verified") findings.push(...tree);
     late = hook === "prepare-commit-msg" && tree !== "verified" && tree.length > 0;
@@ -144,7 +137,7 @@ export async function runGuard(hook: HookName, loadingConfig: Promise<Config>, e
 }
 
 /** The staged changes' findings, or `verified` when prepare-commit-msg finds pre-commit's pass for them. */
-async function scanStaged({ marker, top, staged }: Staged, hook: HookName, config: Config, agent: AgentSign | null, allow: RegExp[], own: OwnTokens): Promise<Finding[] | "verified"> {
+async function scanStaged({ marker, top, staged }: Staged, hook: HookName, config: Config, agent: AgentSign | null, allow: RegExp[], own: OwnTokens, topUp: TopUp): Promise<Finding[] | "verified"> {
   const strict = agent !== null || config.guard.strictForHumans;
   const late = hook === "prepare-commit-msg";
   const key = `${staged.id} ${strict ? "strict" : "secrets"}\n`;

@@ -4,10 +4,10 @@ import { configFor, defaultClaudeDir, profilesToVisit } from "../credentials/pro
 import { loginWarnAt, refreshDueAt, STATUS_EXIT } from "../credentials/clocks.ts";
 import type { Config, ConfigFlags } from "../base/config.ts";
 import { assess, isRenewable, type Assessment } from "../credentials/assessment.ts";
-import { formatDuration } from "../base/durations.ts";
 import { ensureStateDir, statePath } from "../base/state.ts";
 import { readLastFailure } from "./memory.ts";
 import { writePrivateFile } from "../base/fs.ts";
+import { noticeLine } from "../ui/words.ts";
 
 /** A new login or a change made elsewhere is noticed within this, whatever the clocks say. */
 const MAX_SLEEP_S = 3600;
@@ -30,27 +30,6 @@ export function nextCheck(config: Pick<Config, "refreshMargin" | "threshold" | "
   let next = Math.max(Math.min(...wakeUps), nowS);
   if (failedAt !== undefined) next = Math.max(next, Math.ceil(failedAt / 1000) + config.cooldown);
   return next;
-}
-
-/**
- * The one line the shell prompt prints when a person must act; null when
- * nothing is asked of anyone. `dir` names a profile other than `~/.claude`.
- */
-export function noticeLine(a: Assessment, now: number, dir?: string): string | null {
-  const login = dir ? `Claude login in ${dir}` : "Claude login";
-  const run = dir ? `CLAUDE_CONFIG_DIR=${dir} ` : "";
-  switch (a.status) {
-    case "login-expiring":
-      return `iclaude: ${login} ends in ${formatDuration(((a.loginExpiresAt ?? now) - now) / 1000)} — run: ${run}iclaude refresh`;
-    case "expired":
-      return `iclaude: ${login} has ended — run: ${run}iclaude refresh`;
-    case "missing":
-      return `iclaude: no ${login} — run: ${run}claude /login`;
-    case "invalid":
-      return `iclaude: ${dir ? `Claude credentials in ${dir}` : "Claude credentials"} cannot be read — run: ${run}iclaude status`;
-    default:
-      return null;
-  }
 }
 
 /** One profile's verdict; `dir` is set for a profile other than `~/.claude`. */

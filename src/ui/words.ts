@@ -2,6 +2,7 @@ import { secondsLeft as left } from "../credentials/clocks.ts";
 import type { Assessment } from "../credentials/assessment.ts";
 import { formatDuration } from "../base/durations.ts";
 import { LOGIN_HINT } from "../base/errors.ts";
+import type { Change } from "../guard/install.ts";
 
 /** `login ends in 23 days` / `login ended 2h ago` / `login has no set end`. */
 export function loginPhrase(a: Pick<Assessment, "loginExpiresAt"> & Partial<Pick<Assessment, "hasRefreshToken" | "refreshTokenDead">>, now: number): string {
@@ -69,3 +70,50 @@ export const SETUP_TOKEN_WORDS = {
   question: "Run claude setup-token now? [Y/n]",
   stored: "iclaude stored the long-lived token. It carries only user:inference: claude works, but /usage and Remote Control do not.",
 };
+
+/** What `iclaude hooks install` did to one hook, as its line says it. */
+export function hookChangeWords(change: Change): string {
+  switch (change.kind) {
+    case "installed":
+      return "installed";
+    case "already-installed":
+      return "already installed";
+    case "updated":
+      return "updated";
+    case "chained":
+      return `installed; the hook that was there runs first (kept as ${change.legacy})`;
+    case "not-installed":
+      return "not installed";
+    case "not-ours":
+      return "left alone: not iclaude's";
+    case "removed":
+      return "removed";
+    case "previous-back":
+      return "removed; the previous hook is back";
+    case "hooks-path-restored":
+      return `restored to ${change.to}`;
+    case "hooks-path-unset":
+      return "unset";
+  }
+}
+
+/**
+ * The one line the shell prompt prints when a person must act; null when
+ * nothing is asked of anyone. `dir` names a profile other than `~/.claude`.
+ */
+export function noticeLine(a: Assessment, now: number, dir?: string): string | null {
+  const login = dir ? `Claude login in ${dir}` : "Claude login";
+  const run = dir ? `CLAUDE_CONFIG_DIR=${dir} ` : "";
+  switch (a.status) {
+    case "login-expiring":
+      return `iclaude: ${login} ends in ${formatDuration(((a.loginExpiresAt ?? now) - now) / 1000)} — run: ${run}iclaude refresh`;
+    case "expired":
+      return `iclaude: ${login} has ended — run: ${run}iclaude refresh`;
+    case "missing":
+      return `iclaude: no ${login} — run: ${run}claude /login`;
+    case "invalid":
+      return `iclaude: ${dir ? `Claude credentials in ${dir}` : "Claude credentials"} cannot be read — run: ${run}iclaude status`;
+    default:
+      return null;
+  }
+}

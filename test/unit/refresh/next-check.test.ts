@@ -3,7 +3,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../../../src/base/config.ts";
 import type { Assessment } from "../../../src/credentials/assessment.ts";
-import { nextCheck, noticeLine, writeSchedule } from "../../../src/refresh/next-check.ts";
+import { nextCheck, writeSchedule } from "../../../src/refresh/next-check.ts";
+import { noticeLine } from "../../../src/ui/words.ts";
 import { DAY, HOUR, tempHome } from "../../helpers.ts";
 
 const NOW = Date.parse("2026-03-01T12:00:00Z");
