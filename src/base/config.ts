@@ -4,6 +4,7 @@ import { z } from "zod";
 import { closest } from "./did-you-mean.ts";
 import { parseDuration } from "./durations.ts";
 import { IclaudeError } from "./errors.ts";
+import { CLAUDE } from "../credentials/claude.ts";
 import { DEFAULT_PROTECTED_PATHS } from "../guard/rules/paths.ts";
 import { readTextFile } from "./fs.ts";
 import type { Env } from "./env.ts";
@@ -51,10 +52,6 @@ export interface ConfigFlags {
   cooldown?: string;
 }
 
-const DEFAULT_TOKEN_URL = "https://platform.claude.com/v1/oauth/token";
-export const DEFAULT_CLIENT_ID = "9d1c250a-e61b-44d9-88ed-5944d1962f5e";
-/** What Claude Code (2.1.197 to 2.1.332) sends to the token endpoint: axios's own User-Agent. */
-export const CLAUDE_USER_AGENT = "axios/1.15.2";
 export { DEFAULT_PROTECTED_PATHS } from "../guard/rules/paths.ts";
 
 /**
@@ -157,24 +154,13 @@ function durationSetting(name: string, envName: string, flag: string | undefined
   return parseDuration(value, where);
 }
 
-/**
- * Claude Code's storage dir and Keychain hash input (2.1.332): CLAUDE_SECURESTORAGE_CONFIG_DIR when
- * set (empty means ~/.claude, unhashed), else CLAUDE_CONFIG_DIR, else ~/.claude — all NFC-normalised.
- */
-function claudeStorage(env: Env, home: string): { dir: string; hashInput: string | null } {
-  const secure = env.CLAUDE_SECURESTORAGE_CONFIG_DIR;
-  if (secure !== undefined) return { dir: (secure || join(home, ".claude")).normalize("NFC"), hashInput: secure ? secure.normalize("NFC") : null };
-  const configDir = nonEmpty(env.CLAUDE_CONFIG_DIR)?.normalize("NFC");
-  return { dir: configDir ?? join(home, ".claude").normalize("NFC"), hashInput: configDir ?? null };
-}
-
 /** Reads config.toml, the environment and the flags into one validated Config. */
 export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Config {
   const home = nonEmpty(env.HOME) ?? homedir();
   const configPath = resolveConfigPath(env);
   const file = readConfigFile(configPath);
-  const storage = claudeStorage(env, home);
-  const [tokenUrl, tokenUrlSource] = pick(undefined, nonEmpty(env.ICLAUDE_TOKEN_URL), file.token_url, DEFAULT_TOKEN_URL);
+  const storage = CLAUDE.storage(env, home);
+  const [tokenUrl, tokenUrlSource] = pick(undefined, nonEmpty(env.ICLAUDE_TOKEN_URL), file.token_url, CLAUDE.tokenUrl);
   const storeEnv = nonEmpty(env.ICLAUDE_STORE);
   if (storeEnv && !["auto", "file", "keychain"].includes(storeEnv)) {
     throw new IclaudeError(`ICLAUDE_STORE: "${storeEnv.slice(0, 40)}" is not one of auto, file, keychain.`);
@@ -185,13 +171,13 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Con
     cooldown: durationSetting("cooldown", "ICLAUDE_COOLDOWN", flags.cooldown, env, file.cooldown, "30s"),
     tokenUrl: checkTokenUrl(tokenUrl, tokenUrlSource === "environment" ? "ICLAUDE_TOKEN_URL" : "config token_url"),
     clientId: nonEmpty(env.ICLAUDE_CLIENT_ID) ?? file.client_id,
-    userAgent: nonEmpty(env.ICLAUDE_USER_AGENT) ?? CLAUDE_USER_AGENT,
+    userAgent: nonEmpty(env.ICLAUDE_USER_AGENT) ?? CLAUDE.userAgent,
     store: pick<StoreChoice>(undefined, storeEnv as StoreChoice | undefined, file.store, "auto")[0],
     claudeBin: nonEmpty(env.ICLAUDE_CLAUDE_BIN) ?? file.claude_bin,
     securityBin: nonEmpty(env.ICLAUDE_SECURITY_BIN) ?? "/usr/bin/security",
     claudeConfigDir: storage.dir,
     keychainHashInput: storage.hashInput,
-    credentialsPath: join(storage.dir, ".credentials.json"),
+    credentialsPath: CLAUDE.credentialsPath(storage.dir),
     stateDir: nonEmpty(env.ICLAUDE_STATE_DIR) ?? join(nonEmpty(env.XDG_STATE_HOME) ?? join(home, ".local", "state"), "iclaude"),
     configPath,
     guard: {

@@ -1,5 +1,6 @@
 import { loginWarnAt } from "../credentials/clocks.ts";
-import { DEFAULT_CLIENT_ID, type Config } from "../base/config.ts";
+import type { Config } from "../base/config.ts";
+import { CLAUDE } from "../credentials/claude.ts";
 import { serializeCredentials, withNewTokens, type CredentialsFile, type NewTokens, type OAuthCredential } from "../credentials/format.ts";
 import { assess, isRenewable, isUsable, type Assessment } from "../credentials/assessment.ts";
 import { describeFsError, EXIT, IclaudeError, LOGIN_HINT } from "../base/errors.ts";
@@ -69,9 +70,9 @@ function putNewPair(config: Config, stored: StoredCredentials, file: Credentials
   clearRescue(config);
 }
 
-/** iclaude's own setting, else the credential's own `clientId`, else Claude Code's (CLAUDE_CODE_OAUTH_CLIENT_ID or the default). */
+/** iclaude's own setting, else the credential's own `clientId`, else the CLI's (for Claude Code: CLAUDE_CODE_OAUTH_CLIENT_ID or the default). */
 export function grantClientId(config: Pick<Config, "clientId">, oauth: Pick<OAuthCredential, "clientId"> | undefined, env = process.env): string {
-  return config.clientId ?? oauth?.clientId ?? (env.CLAUDE_CODE_OAUTH_CLIENT_ID || DEFAULT_CLIENT_ID);
+  return config.clientId ?? oauth?.clientId ?? CLAUDE.clientId(env);
 }
 
 /** After the storage lock is not had for this long, the spent token's successor is written anyway: it is the only copy. */
@@ -247,12 +248,14 @@ export async function refreshIfDue(config: Config, options: RefreshOptions = {})
     const { outcome, warning } = await redeem(config, before, options);
     if (outcome !== "dead") {
       const after = assess(config);
-      if (after.status === "login-expiring" && shouldOfferEarly(config, options)) await offerFallback(config, true, options.terminal);
+      if (after.status !== "login-expiring" || !shouldOfferEarly(config, options)) return { outcome, before, after, warning };
+      await offerFallback(config, true, options.terminal);
       return { outcome, before, after: assess(config), warning };
     }
     refused = true;
   }
-  const state = assess(config);
+  // Judged again only after a grant was tried: otherwise nothing has changed since `before`.
+  const state = refused ? assess(config) : before;
   // A refresh token Anthropic refused ends Claude Code's login now, however long its access token lasts.
   const refusedLogin = state.source !== "long-lived" && (refused || state.refreshTokenDead);
   if (!refusedLogin && (state.status === "valid" || state.status === "refresh-due")) return { outcome: "not-due", before, after: state, warning: null };

@@ -1,7 +1,8 @@
 import type { Config } from "../../base/config.ts";
 import { parseCredentials, type CredentialsFile } from "../format.ts";
 import { reserveCredentialsWrite, type ReservedWrite } from "./file.ts";
-import { checkKeychainWritable, claudeKeychainService, KeychainLockedError, keychainAccount, readKeychain, writeKeychain, type KeychainItem } from "./keychain.ts";
+import { CLAUDE } from "../claude.ts";
+import { checkKeychainWritable, KeychainLockedError, readKeychain, writeKeychain, type KeychainItem } from "./keychain.ts";
 import { readFileBytes } from "../../base/fs.ts";
 
 export type { ReservedWrite };
@@ -73,8 +74,21 @@ export function keychainStore(item: KeychainItem): CredentialStore {
 export function claudeKeychainItem(config: Config): KeychainItem {
   return {
     bin: config.securityBin,
-    service: claudeKeychainService(config.keychainHashInput),
-    account: keychainAccount(),
+    service: CLAUDE.keychainService(config.keychainHashInput),
+    account: CLAUDE.keychainAccount(),
+  };
+}
+
+/** A store whose next read is one already done: the probe's bytes serve the read after it, so `security` runs once. */
+function primed(store: CredentialStore, bytes: Buffer): CredentialStore {
+  let probed: Buffer | null = bytes;
+  return {
+    ...store,
+    readBytes: () => {
+      const first = probed;
+      probed = null;
+      return first ?? store.readBytes();
+    },
   };
 }
 
@@ -85,7 +99,8 @@ export function openStore(config: Config, platform: NodeJS.Platform = process.pl
   if (config.store === "keychain") return keychain;
   if (platform !== "darwin") return fileStore(config.credentialsPath);
   try {
-    return keychain.readBytes() === null ? fileStore(config.credentialsPath) : keychain;
+    const bytes = keychain.readBytes();
+    return bytes === null ? fileStore(config.credentialsPath) : primed(keychain, bytes);
   } catch (error) {
     // A locked Keychain may hold the login: say so rather than judge the file.
     if (error instanceof KeychainLockedError) throw error;

@@ -1,6 +1,3 @@
-import { createHash } from "node:crypto";
-import { userInfo } from "node:os";
-import type { Env } from "../../base/env.ts";
 import { EXIT, IclaudeError } from "../../base/errors.ts";
 
 /** `security` exits 44 when the item does not exist. */
@@ -23,24 +20,6 @@ export interface KeychainItem {
   bin: string;
   service: string;
   account: string;
-}
-
-/** Claude Code's service name: a suffix of the NFC dir's hash when CLAUDE_CONFIG_DIR or CLAUDE_SECURESTORAGE_CONFIG_DIR is set. */
-export function claudeKeychainService(hashInput: string | null): string {
-  const base = "Claude Code-credentials";
-  if (hashInput === null) return base;
-  return `${base}-${createHash("sha256").update(hashInput.normalize("NFC")).digest("hex").slice(0, 8)}`;
-}
-
-/** Claude Code's account: $USER (else the login name) only when it is a plain name, else `claude-code-user`. */
-export function keychainAccount(env: Env = process.env): string {
-  let name: string;
-  try {
-    name = env.USER || userInfo().username;
-  } catch {
-    name = "";
-  }
-  return /^[a-zA-Z0-9._-]+$/.test(name) ? name : "claude-code-user";
 }
 
 /** The item's secret, or null when there is none. */

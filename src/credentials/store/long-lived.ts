@@ -6,7 +6,8 @@ import { LONG_LIVED_TOKEN } from "../../base/secrets.ts";
 import { LONG_LIVED_FILE } from "../../base/state-trust.ts";
 import { ensureStateDir, readState } from "../../base/state.ts";
 import { writePrivateFile } from "../../base/fs.ts";
-import { keychainAccount, readKeychain, writeKeychain, type KeychainItem } from "./keychain.ts";
+import { CLAUDE } from "../claude.ts";
+import { readKeychain, writeKeychain, type KeychainItem } from "./keychain.ts";
 
 /** The token `claude setup-token` printed: kept by iclaude, never in Claude Code's credentials. */
 const LongLivedSchema = z.object({
@@ -21,7 +22,7 @@ const SERVICE = "iclaude-long-lived-token";
 export const longLivedPath = (config: Config): string => join(config.stateDir, LONG_LIVED_FILE);
 
 function keychainItem(config: Config): KeychainItem {
-  return { bin: config.securityBin, service: SERVICE, account: keychainAccount() };
+  return { bin: config.securityBin, service: SERVICE, account: CLAUDE.keychainAccount() };
 }
 
 const useKeychain = (config: Config): boolean =>

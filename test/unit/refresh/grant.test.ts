@@ -1,5 +1,5 @@
 import { afterAll, beforeEach, describe, expect, test } from "bun:test";
-import { CLAUDE_USER_AGENT } from "../../../src/base/config.ts";
+import { CLAUDE } from "../../../src/credentials/claude.ts";
 import { GrantError, grantWithRetries, requestGrant, retryAfterMs } from "../../../src/refresh/grant.ts";
 import { CLAUDE_CODE_CLIENT_ID, startMockAnthropic, type MockAnthropic } from "../../fixtures/mock-anthropic.ts";
 
@@ -20,7 +20,7 @@ afterAll(async () => {
   await Promise.all(mocks.map((m) => m.stop()));
 });
 
-const request = (refreshToken: string, m = mock) => ({ tokenUrl: m.tokenUrl, clientId: CLAUDE_CODE_CLIENT_ID, refreshToken, scopes: SCOPES, userAgent: CLAUDE_USER_AGENT });
+const request = (refreshToken: string, m = mock) => ({ tokenUrl: m.tokenUrl, clientId: CLAUDE_CODE_CLIENT_ID, refreshToken, scopes: SCOPES, userAgent: CLAUDE.userAgent });
 
 async function failure(promise: Promise<unknown>): Promise<GrantError> {
   const error = await promise.then(() => null, (e: unknown) => e);

@@ -1,9 +1,10 @@
 import { describe, expect, test } from "bun:test";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
 import { loadConfig } from "../../../../src/base/config.ts";
-import { claudeKeychainService, keychainAccount, readKeychain, writeKeychain } from "../../../../src/credentials/store/keychain.ts";
+import { CLAUDE } from "../../../../src/credentials/claude.ts";
+import { readKeychain, writeKeychain } from "../../../../src/credentials/store/keychain.ts";
 import { claudeKeychainItem, keychainStore, openStore, readCredentials } from "../../../../src/credentials/store/index.ts";
 import { readLongLived, writeLongLived } from "../../../../src/credentials/store/long-lived.ts";
 import { fakeSecurity, fakeToken, tempHome } from "../../../helpers.ts";
@@ -16,9 +17,9 @@ function setup(extra: Record<string, string> = {}) {
 
 describe("Keychain store", () => {
   test("uses Claude Code's service name, with the config dir's hash when CLAUDE_CONFIG_DIR is set", () => {
-    expect(claudeKeychainService(null)).toBe("Claude Code-credentials");
+    expect(CLAUDE.keychainService(null)).toBe("Claude Code-credentials");
     const hash = createHash("sha256").update("/work/cfg").digest("hex").slice(0, 8);
-    expect(claudeKeychainService("/work/cfg")).toBe(`Claude Code-credentials-${hash}`);
+    expect(CLAUDE.keychainService("/work/cfg")).toBe(`Claude Code-credentials-${hash}`);
   });
 
   test("hashes the NFC form of the dir, and CLAUDE_SECURESTORAGE_CONFIG_DIR before CLAUDE_CONFIG_DIR", () => {
@@ -33,9 +34,9 @@ describe("Keychain store", () => {
   });
 
   test("the account is $USER only when it is a plain name, as Claude Code names it", () => {
-    expect(keychainAccount({ USER: "jane.doe-2" })).toBe("jane.doe-2");
-    expect(keychainAccount({ USER: "jane doe" })).toBe("claude-code-user");
-    expect(keychainAccount({ USER: "jané" })).toBe("claude-code-user");
+    expect(CLAUDE.keychainAccount({ USER: "jane.doe-2" })).toBe("jane.doe-2");
+    expect(CLAUDE.keychainAccount({ USER: "jane doe" })).toBe("claude-code-user");
+    expect(CLAUDE.keychainAccount({ USER: "jané" })).toBe("claude-code-user");
   });
 
   test("a value too long for `security -i` is refused, never put on a command line", () => {
@@ -77,6 +78,19 @@ describe("Keychain store", () => {
     expect(openStore(auto, "darwin").kind).toBe("keychain");
     expect(openStore(auto, "linux").kind).toBe("file");
     expect(openStore({ ...config, store: "file" }, "darwin").kind).toBe("file");
+  });
+
+  test("auto on macOS runs `security` once for the probe and the read: the probe's answer is the read", () => {
+    const { home, config, item } = setup();
+    keychainStore(item).reserveWrite(2).commit(Buffer.from("{}"));
+    const calls = join(home, "security-calls");
+    const counting = join(home, "counting-security");
+    writeFileSync(counting, `#!/bin/sh\necho "$1" >> '${calls}'\nexec '${config.securityBin}' "$@"\n`, { mode: 0o755 });
+    const store = openStore({ ...config, store: "auto", securityBin: counting }, "darwin");
+    expect(readCredentials(store).text).toBe("{}");
+    expect(readFileSync(calls, "utf8")).toBe("find-generic-password\n");
+    expect(readCredentials(store).text).toBe("{}");
+    expect(readFileSync(calls, "utf8")).toBe("find-generic-password\nfind-generic-password\n");
   });
 
   test("keeps the long-lived token in its own item, never in Claude Code's", () => {
