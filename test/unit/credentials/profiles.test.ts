@@ -2,15 +2,9 @@ import { describe, expect, test } from "bun:test";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../../../src/base/config.ts";
-import type { Assessment } from "../../../src/credentials/assessment.ts";
 import { EXIT } from "../../../src/base/errors.ts";
-import { writeSchedule } from "../../../src/refresh/next-check.ts";
-import { noticeLine } from "../../../src/ui/words.ts";
 import { addProfile, listProfiles, profilesPath, profilesToVisit, profileToOffer, rememberProfileOffer, removeProfile } from "../../../src/credentials/profiles.ts";
-import { worstExitCode, type ProfileRefresh } from "../../../src/refresh/all.ts";
-import { IclaudeError } from "../../../src/base/errors.ts";
-import { notifyOnce } from "../../../src/ui/notify.ts";
-import { DAY, HOUR, iclaudeErrorOf, tempHome, writeCredentials } from "../../helpers.ts";
+import { iclaudeErrorOf, tempHome, writeCredentials } from "../../helpers.ts";
 
 const envOf = (home: string, extra: Record<string, string> = {}) => ({ HOME: home, ...extra });
 
@@ -84,63 +78,5 @@ describe("profiles", () => {
     expect(profileToOffer(config, env)).toBeNull();
     const other = dirIn(home, "other");
     expect(profileToOffer(config, envOf(home, { CLAUDE_CONFIG_DIR: other }))).toBe(other);
-  });
-});
-
-describe("refresh --all's exit code", () => {
-  const run = (exitCode: number | null): ProfileRefresh =>
-    exitCode === null
-      ? ({ profile: { dir: "/a", isDefault: false, added: true }, result: {} } as unknown as ProfileRefresh)
-      : { profile: { dir: "/b", isDefault: false, added: true }, error: new IclaudeError("x", exitCode) };
-
-  test("is the worst outcome: a person must log in outranks a failure, a failure a busy lock, that a cooldown", () => {
-    expect(worstExitCode([run(null), run(null)])).toBe(0);
-    expect(worstExitCode([run(22), run(null)])).toBe(22);
-    expect(worstExitCode([run(23), run(22)])).toBe(23);
-    expect(worstExitCode([run(21), run(23)])).toBe(21);
-    expect(worstExitCode([run(21), run(20), run(null)])).toBe(20);
-  });
-});
-
-describe("the notice over all profiles", () => {
-  const assessment = (fields: Partial<Assessment>): Assessment => ({
-    status: "valid", action: "none", source: "file", path: "/x", expiresAt: null, loginExpiresAt: null, scopes: [],
-    subscriptionType: null, hasRefreshToken: true, accessToken: null, stored: null, refreshTokenDead: false, error: null, rescued: null, ended: null,
-    ...fields,
-  });
-
-  test("names a profile other than ~/.claude, with the command for it", () => {
-    expect(noticeLine(assessment({ status: "expired" }), Date.now(), "/w")).toBe("iclaude: Claude login in /w has ended — run: CLAUDE_CONFIG_DIR=/w iclaude refresh");
-  });
-
-  test("next-check is the earliest of all profiles; the notice is the most urgent one's", () => {
-    const home = tempHome();
-    const config = loadConfig({}, { HOME: home, ICLAUDE_STATE_DIR: join(home, "state") });
-    const now = Date.now();
-    writeSchedule(config, [
-      { assessment: assessment({ expiresAt: now + 8 * HOUR }) },
-      { assessment: assessment({ status: "login-expiring", expiresAt: now + 90 * 60_000, loginExpiresAt: now + 3 * DAY }), dir: "/w" },
-      { assessment: assessment({ status: "expired", hasRefreshToken: false }), dir: "/x" },
-    ]);
-    expect(Number(readFileSync(join(home, "state", "next-check"), "utf8"))).toBe(Math.floor((now + 30 * 60_000) / 1000));
-    expect(readFileSync(join(home, "state", "notice"), "utf8")).toBe("iclaude: Claude login in /x has ended — run: CLAUDE_CONFIG_DIR=/x iclaude refresh\n");
-  });
-});
-
-describe("notifyOnce", () => {
-  test("on macOS posts the notice at most once a day; elsewhere never", () => {
-    const config = { stateDir: join(tempHome(), "state") };
-    mkdirSync(config.stateDir, { recursive: true });
-    const posted: string[] = [];
-    const post = (line: string) => posted.push(line);
-    const now = Date.now();
-    notifyOnce(config, "iclaude: Claude login has ended — run: iclaude refresh\n", now, "linux", post);
-    expect(posted).toEqual([]);
-    notifyOnce(config, null, now, "darwin", post);
-    notifyOnce(config, "iclaude: Claude login has ended — run: iclaude refresh\n", now, "darwin", post);
-    notifyOnce(config, "iclaude: Claude login has ended — run: iclaude refresh\n", now + HOUR, "darwin", post);
-    expect(posted).toEqual(["Claude login has ended — run: iclaude refresh"]);
-    notifyOnce(config, "iclaude: Claude login has ended — run: iclaude refresh\n", now + DAY + 1, "darwin", post);
-    expect(posted).toHaveLength(2);
   });
 });

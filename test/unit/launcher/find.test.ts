@@ -2,7 +2,6 @@ import { describe, expect, test } from "bun:test";
 import { copyFileSync, linkSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { checkNotLooping, findClaude, leadsToSelf } from "../../../src/launcher/find.ts";
-import { exitCodeOf } from "../../../src/launcher/spawn.ts";
 import { IclaudeError } from "../../../src/base/errors.ts";
 import { tempHome } from "../../helpers.ts";
 
@@ -109,15 +108,5 @@ describe("checkNotLooping", () => {
     expect(() => checkNotLooping({}, 42)).not.toThrow();
     expect(() => checkNotLooping({ ICLAUDE_LAUNCHER_PID: "41" }, 42)).not.toThrow();
     expect(() => checkNotLooping({ ICLAUDE_LAUNCHER_PID: "42" }, 42)).toThrow(/runs iclaude again; set ICLAUDE_CLAUDE_BIN/);
-  });
-});
-
-describe("exitCodeOf", () => {
-  test("claude's code, or 128+n for a death by signal", () => {
-    expect(exitCodeOf(0, null)).toBe(0);
-    expect(exitCodeOf(3, null)).toBe(3);
-    expect(exitCodeOf(null, "SIGTERM")).toBe(143);
-    expect(exitCodeOf(null, "SIGINT")).toBe(130);
-    expect(exitCodeOf(null, "SIGKILL")).toBe(137);
   });
 });

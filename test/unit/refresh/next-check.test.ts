@@ -66,3 +66,28 @@ describe("writeSchedule", () => {
     expect(readdirSync(join(home, "state")).sort()).toEqual(["next-check"]);
   });
 });
+
+describe("the notice over all profiles", () => {
+  const assessment = (fields: Partial<Assessment>): Assessment => ({
+    status: "valid", action: "none", source: "file", path: "/x", expiresAt: null, loginExpiresAt: null, scopes: [],
+    subscriptionType: null, hasRefreshToken: true, accessToken: null, stored: null, refreshTokenDead: false, error: null, rescued: null, ended: null,
+    ...fields,
+  });
+
+  test("names a profile other than ~/.claude, with the command for it", () => {
+    expect(noticeLine(assessment({ status: "expired" }), Date.now(), "/w")).toBe("iclaude: Claude login in /w has ended — run: CLAUDE_CONFIG_DIR=/w iclaude refresh");
+  });
+
+  test("next-check is the earliest of all profiles; the notice is the most urgent one's", () => {
+    const home = tempHome();
+    const config = loadConfig({}, { HOME: home, ICLAUDE_STATE_DIR: join(home, "state") });
+    const now = Date.now();
+    writeSchedule(config, [
+      { assessment: assessment({ expiresAt: now + 8 * HOUR }) },
+      { assessment: assessment({ status: "login-expiring", expiresAt: now + 90 * 60_000, loginExpiresAt: now + 3 * DAY }), dir: "/w" },
+      { assessment: assessment({ status: "expired", hasRefreshToken: false }), dir: "/x" },
+    ]);
+    expect(Number(readFileSync(join(home, "state", "next-check"), "utf8"))).toBe(Math.floor((now + 30 * 60_000) / 1000));
+    expect(readFileSync(join(home, "state", "notice"), "utf8")).toBe("iclaude: Claude login in /x has ended — run: CLAUDE_CONFIG_DIR=/x iclaude refresh\n");
+  });
+});
