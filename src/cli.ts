@@ -1,7 +1,7 @@
 import { runCommand } from "citty";
+import { EXIT, IclaudeError } from "./base/errors.ts";
 import { checkArgv, helpTarget, wantsHelp } from "./commands/_argv.ts";
 import { commands, launchClaude, type OwnCommand } from "./commands/index.ts";
-import { EXIT, IclaudeError } from "./base/errors.ts";
 import { route } from "./route.ts";
 import { log } from "./ui/log.ts";
 import { VERSION } from "./version.ts";

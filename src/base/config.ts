@@ -1,13 +1,13 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
-import { closest } from "./did-you-mean.ts";
-import { parseDuration } from "./durations.ts";
-import { IclaudeError } from "./errors.ts";
 import { CLAUDE } from "../credentials/claude.ts";
 import { DEFAULT_PROTECTED_PATHS } from "../guard/rules/paths.ts";
-import { readTextFile } from "./fs.ts";
+import { closest } from "./did-you-mean.ts";
+import { parseDuration } from "./durations.ts";
 import type { Env } from "./env.ts";
+import { IclaudeError } from "./errors.ts";
+import { readTextFile } from "./fs.ts";
 
 export type StoreChoice = "auto" | "file" | "keychain";
 

@@ -2,8 +2,8 @@ import { accessSync, chmodSync, chownSync, closeSync, constants, fchownSync, fst
 import { dirname, join } from "node:path";
 import type { Config } from "./config.ts";
 import { describeFsError, EXIT, IclaudeError } from "./errors.ts";
-import { stateTrustError, stateTrustProblem, statOrNull, untrusted } from "./state-trust.ts";
 import { ownerToKeep, readFileBytes } from "./fs.ts";
+import { stateTrustError, stateTrustProblem, statOrNull, untrusted } from "./state-trust.ts";
 
 /** iclaude's own state: small files under $ICLAUDE_STATE_DIR, never a secret in clear. */
 export const statePath = (config: Pick<Config, "stateDir">, name: string): string => join(config.stateDir, name);

@@ -1,7 +1,7 @@
 import { createConnection } from "node:net";
+import type { Env } from "../base/env.ts";
 import { errnoCode, EXIT, IclaudeError } from "../base/errors.ts";
 import { encode, MAX_LINE_BYTES, parseAnswer, PROTOCOL_VERSION, type TokenAnswer } from "./protocol.ts";
-import type { Env } from "../base/env.ts";
 
 /**
  * Long enough for the broker's own refresh (30 s for the lock, a 60 s budget

@@ -2,8 +2,8 @@ import { lstatSync, mkdirSync, statSync, unlinkSync } from "node:fs";
 import { createConnection } from "node:net";
 import { dirname, join } from "node:path";
 import type { Config } from "../base/config.ts";
-import { describeFsError, errnoCode, EXIT, IclaudeError } from "../base/errors.ts";
 import type { Env } from "../base/env.ts";
+import { describeFsError, errnoCode, EXIT, IclaudeError } from "../base/errors.ts";
 
 
 /**

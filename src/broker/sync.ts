@@ -1,11 +1,11 @@
 import { mkdirSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
+import type { Env } from "../base/env.ts";
 import { describeFsError, EXIT, IclaudeError } from "../base/errors.ts";
 import { readTextFile, writePrivateFile } from "../base/fs.ts";
 import { requestToken } from "./client.ts";
 import type { TokenAnswer } from "./protocol.ts";
-import type { Env } from "../base/env.ts";
 
 /**
  * Inside a box: Claude Code's `.credentials.json` holding the broker's access

@@ -1,12 +1,12 @@
 import { defineCommand } from "citty";
-import { STATUS_EXIT } from "../credentials/clocks.ts";
 import { loadConfig, type ConfigFlags } from "../base/config.ts";
 import { EXIT } from "../base/errors.ts";
-import { assess } from "../credentials/assessment.ts";
 import { stateTrustError } from "../base/state-trust.ts";
+import { assess } from "../credentials/assessment.ts";
+import { STATUS_EXIT } from "../credentials/clocks.ts";
+import { configFor, profilesToVisit } from "../credentials/profiles.ts";
 import { printJson, statusJson } from "../ui/json.ts";
 import { log } from "../ui/log.ts";
-import { configFor, profilesToVisit } from "../credentials/profiles.ts";
 import { actionLine, statusLine } from "../ui/words.ts";
 import { CLOCK_CONFIG, CLOCK_ENV, clockArgs, outputArgs, withHelp } from "./_shared.ts";
 

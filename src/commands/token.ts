@@ -1,9 +1,9 @@
 import { defineCommand } from "citty";
 import { loadConfig } from "../base/config.ts";
 import { EXIT, IclaudeError } from "../base/errors.ts";
+import { PRINTABLE_TOKEN } from "../base/secrets.ts";
 import { usableToken, type UsableToken } from "../refresh/engine.ts";
 import { scheduleAfterRun } from "../refresh/next-check.ts";
-import { PRINTABLE_TOKEN } from "../base/secrets.ts";
 import { log } from "../ui/log.ts";
 import { grantProgress } from "../ui/progress.ts";
 import { processTerminal } from "../ui/terminal.ts";

@@ -1,12 +1,12 @@
 import type { Config } from "../base/config.ts";
-import { judge, type Action, type Status } from "./clocks.ts";
-import { isEndedLogin, withNewTokens, type CredentialsFile, type NewTokens } from "./format.ts";
+import type { Env } from "../base/env.ts";
 import { IclaudeError } from "../base/errors.ts";
-import { readRescue } from "./store/rescue.ts";
+import { judge, type Action, type Status } from "./clocks.ts";
 import { isDeadRefreshToken } from "./dead-tokens.ts";
+import { isEndedLogin, withNewTokens, type CredentialsFile, type NewTokens } from "./format.ts";
 import { openStore, readCredentials, type CredentialStore, type StoredCredentials } from "./store/index.ts";
 import { longLivedPath, readLongLived } from "./store/long-lived.ts";
-import type { Env } from "../base/env.ts";
+import { readRescue } from "./store/rescue.ts";
 
 export type Source = "file" | "keychain" | "long-lived" | "env";
 

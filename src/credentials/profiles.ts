@@ -3,11 +3,11 @@ import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { z } from "zod";
 import { loadConfig, resolveConfigPath, type Config, type ConfigFlags } from "../base/config.ts";
-import { describeFsError, EXIT, IclaudeError } from "../base/errors.ts";
-import { readState, statePath } from "../base/state.ts";
-import { readTextFile, writePrivateFile } from "../base/fs.ts";
-import { openStore } from "./store/index.ts";
 import type { Env } from "../base/env.ts";
+import { describeFsError, EXIT, IclaudeError } from "../base/errors.ts";
+import { readTextFile, writePrivateFile } from "../base/fs.ts";
+import { readState, statePath } from "../base/state.ts";
+import { openStore } from "./store/index.ts";
 
 /**
  * The Claude Code config dirs iclaude looks after: `~/.claude` while it holds

@@ -1,14 +1,14 @@
 import { chmodSync, lstatSync, mkdirSync, readFileSync, renameSync, rmdirSync, unlinkSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import commitMsgStub from "../../hooks/commit-msg" with { type: "text" };
 import preCommitStub from "../../hooks/pre-commit" with { type: "text" };
 import prepareCommitMsgStub from "../../hooks/prepare-commit-msg" with { type: "text" };
-import commitMsgStub from "../../hooks/commit-msg" with { type: "text" };
+import type { Env } from "../base/env.ts";
 import { describeFsError, IclaudeError } from "../base/errors.ts";
+import { quotePosix } from "../base/shell-quote.ts";
 import { git, gitOk } from "./git.ts";
 import type { HookName } from "./run.ts";
-import type { Env } from "../base/env.ts";
-import { quotePosix } from "../base/shell-quote.ts";
 
 
 const STUBS: Record<HookName, string> = { "pre-commit": preCommitStub, "prepare-commit-msg": prepareCommitMsgStub, "commit-msg": commitMsgStub };

@@ -1,14 +1,14 @@
 import { readFileSync } from "node:fs";
-import { detectAgent, skipSwitch, type AgentSign } from "./agents.ts";
 import type { Config } from "../base/config.ts";
+import type { Env } from "../base/env.ts";
 import { IclaudeError } from "../base/errors.ts";
+import { detectAgent, skipSwitch, type AgentSign } from "./agents.ts";
 import { stagedBlob, stagedChanges, stagedDiff, type StagedChanges } from "./git.ts";
 import { locate, readMarker, writeMarker, type Located } from "./pass-marker.ts";
 import { pathTokenFindings, protectedPathFindings } from "./path-findings.ts";
 import { filesToDiff } from "./prefilter.ts";
 import { maskAll } from "./rules/index.ts";
 import { keywords, scanDiff, scanText, type Finding } from "./scan.ts";
-import type { Env } from "../base/env.ts";
 
 export const HOOK_NAMES = ["pre-commit", "prepare-commit-msg", "commit-msg"] as const;
 export type HookName = (typeof HOOK_NAMES)[number];

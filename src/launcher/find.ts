@@ -1,8 +1,8 @@
 import { accessSync, closeSync, constants as fsConstants, openSync, readSync, realpathSync, statSync } from "node:fs";
 import { delimiter, resolve } from "node:path";
 import type { Config } from "../base/config.ts";
-import { EXIT, IclaudeError } from "../base/errors.ts";
 import type { Env } from "../base/env.ts";
+import { EXIT, IclaudeError } from "../base/errors.ts";
 
 const INSTALL_HINT = "install Claude Code (`npm install -g @anthropic-ai/claude-code`) or set ICLAUDE_CLAUDE_BIN to the real claude";
 

@@ -1,8 +1,8 @@
 import type { ConfigFlags } from "../base/config.ts";
-import { asIclaudeError, EXIT, IclaudeError } from "../base/errors.ts";
-import { refreshIfDue, type RefreshOptions, type RefreshResult } from "./engine.ts";
-import { configFor, profilesToVisit, type Profile } from "../credentials/profiles.ts";
 import type { Env } from "../base/env.ts";
+import { asIclaudeError, EXIT, IclaudeError } from "../base/errors.ts";
+import { configFor, profilesToVisit, type Profile } from "../credentials/profiles.ts";
+import { refreshIfDue, type RefreshOptions, type RefreshResult } from "./engine.ts";
 
 
 /** One profile's run: its result, or the failure that ended it (never thrown: the others go on). */

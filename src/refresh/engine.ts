@@ -1,18 +1,18 @@
-import { loginWarnAt } from "../credentials/clocks.ts";
 import type { Config } from "../base/config.ts";
-import { CLAUDE } from "../credentials/claude.ts";
-import { serializeCredentials, withNewTokens, type CredentialsFile, type NewTokens, type OAuthCredential } from "../credentials/format.ts";
-import { assess, isRenewable, isUsable, type Assessment } from "../credentials/assessment.ts";
-import { describeFsError, EXIT, IclaudeError, LOGIN_HINT } from "../base/errors.ts";
 import { formatDuration } from "../base/durations.ts";
-import type { GrantError, GrantEvent, GrantResult } from "./grant.ts";
-import { clearFailure, cooldownLeft, declinedRecently, recordFailure, rememberDecline } from "./memory.ts";
-import { clearRescue, rescuePath, saveRescue } from "../credentials/store/rescue.ts";
+import { describeFsError, EXIT, IclaudeError, LOGIN_HINT } from "../base/errors.ts";
 import { assertStateWritable } from "../base/state.ts";
+import { assess, isRenewable, isUsable, type Assessment } from "../credentials/assessment.ts";
+import { CLAUDE } from "../credentials/claude.ts";
+import { loginWarnAt } from "../credentials/clocks.ts";
 import { rememberDeadRefreshToken } from "../credentials/dead-tokens.ts";
+import { serializeCredentials, withNewTokens, type CredentialsFile, type NewTokens, type OAuthCredential } from "../credentials/format.ts";
 import { readCredentials, type ReservedWrite, type StoredCredentials } from "../credentials/store/index.ts";
 import { readLongLived } from "../credentials/store/long-lived.ts";
+import { clearRescue, rescuePath, saveRescue } from "../credentials/store/rescue.ts";
 import type { Terminal } from "../ui/terminal.ts";
+import type { GrantError, GrantEvent, GrantResult } from "./grant.ts";
+import { clearFailure, cooldownLeft, declinedRecently, recordFailure, rememberDecline } from "./memory.ts";
 
 export interface RefreshOptions {
   /** Refresh the access token now even if not due. */

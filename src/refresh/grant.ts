@@ -1,7 +1,7 @@
 import { FetchError, ofetch } from "ofetch";
 import { z } from "zod";
-import { PRINTABLE_TOKEN } from "../base/secrets.ts";
 import { sleep } from "../base/proc.ts";
+import { PRINTABLE_TOKEN } from "../base/secrets.ts";
 
 /** What one refresh grant sends (CONTRACT §4). */
 export interface GrantRequest {

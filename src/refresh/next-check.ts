@@ -1,13 +1,13 @@
 import { unlinkSync } from "node:fs";
 import { resolve } from "node:path";
-import { configFor, defaultClaudeDir, profilesToVisit } from "../credentials/profiles.ts";
-import { loginWarnAt, refreshDueAt, STATUS_EXIT } from "../credentials/clocks.ts";
 import type { Config, ConfigFlags } from "../base/config.ts";
-import { assess, isRenewable, type Assessment } from "../credentials/assessment.ts";
-import { ensureStateDir, statePath } from "../base/state.ts";
-import { readLastFailure } from "./memory.ts";
 import { writePrivateFile } from "../base/fs.ts";
+import { ensureStateDir, statePath } from "../base/state.ts";
+import { assess, isRenewable, type Assessment } from "../credentials/assessment.ts";
+import { loginWarnAt, refreshDueAt, STATUS_EXIT } from "../credentials/clocks.ts";
+import { configFor, defaultClaudeDir, profilesToVisit } from "../credentials/profiles.ts";
 import { noticeLine } from "../ui/words.ts";
+import { readLastFailure } from "./memory.ts";
 
 /** A new login or a change made elsewhere is noticed within this, whatever the clocks say. */
 const MAX_SLEEP_S = 3600;

@@ -1,8 +1,8 @@
-import { findClaude } from "../launcher/find.ts";
 import type { Config } from "../base/config.ts";
 import { EXIT, IclaudeError } from "../base/errors.ts";
 import { LONG_LIVED_PREFIX, LONG_LIVED_TOKEN } from "../base/secrets.ts";
 import { writeLongLived } from "../credentials/store/long-lived.ts";
+import { findClaude } from "../launcher/find.ts";
 import { confirm, type Terminal } from "../ui/terminal.ts";
 import { SETUP_TOKEN_WORDS } from "../ui/words.ts";
 

@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, readFileSync, unlinkSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname } from "node:path";
+import type { Env } from "../base/env.ts";
 import { describeFsError, EXIT, IclaudeError } from "../base/errors.ts";
 import { writePrivateFile } from "../base/fs.ts";
-import type { Env } from "../base/env.ts";
 
 export type BackendName = "systemd" | "launchd" | "cron";
 

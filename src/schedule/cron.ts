@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
-import { EXIT, IclaudeError } from "../base/errors.ts";
-import { homeOf, runTool, type Backend } from "./common.ts";
 import type { Env } from "../base/env.ts";
+import { EXIT, IclaudeError } from "../base/errors.ts";
 import { quotePosix } from "../base/shell-quote.ts";
+import { homeOf, runTool, type Backend } from "./common.ts";
 
 const BEGIN = "# >>> iclaude schedule >>>";
 const END = "# <<< iclaude schedule <<<";

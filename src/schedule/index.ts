@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import type { Config } from "../base/config.ts";
-import { readState } from "../base/state.ts";
 import type { Env } from "../base/env.ts";
+import { readState } from "../base/state.ts";
 import type { Backend, BackendName } from "./common.ts";
 import { cron } from "./cron.ts";
 import { launchd } from "./launchd.ts";

@@ -1,7 +1,7 @@
 import { join } from "node:path";
-import plistTemplate from "./units/dev.iclaude.refresh.plist" with { type: "text" };
-import { homeOf, ownsUnit, removeUnit, runTool, writeUnit, type Backend } from "./common.ts";
 import type { Env } from "../base/env.ts";
+import { homeOf, ownsUnit, removeUnit, runTool, writeUnit, type Backend } from "./common.ts";
+import plistTemplate from "./units/dev.iclaude.refresh.plist" with { type: "text" };
 
 const LABEL = "dev.iclaude.refresh";
 

@@ -1,7 +1,7 @@
-import { secondsLeft as left } from "../credentials/clocks.ts";
-import type { Assessment } from "../credentials/assessment.ts";
 import { formatDuration } from "../base/durations.ts";
 import { LOGIN_HINT } from "../base/errors.ts";
+import type { Assessment } from "../credentials/assessment.ts";
+import { secondsLeft as left } from "../credentials/clocks.ts";
 import type { Change } from "../guard/install.ts";
 
 /** `login ends in 23 days` / `login ended 2h ago` / `login has no set end`. */

@@ -2,10 +2,10 @@ import { join } from "node:path";
 import { z } from "zod";
 import type { Config } from "../../base/config.ts";
 import { describeFsError, EXIT, IclaudeError } from "../../base/errors.ts";
+import { writePrivateFile } from "../../base/fs.ts";
 import { LONG_LIVED_TOKEN } from "../../base/secrets.ts";
 import { LONG_LIVED_FILE } from "../../base/state-trust.ts";
 import { ensureStateDir, readState } from "../../base/state.ts";
-import { writePrivateFile } from "../../base/fs.ts";
 import { CLAUDE } from "../claude.ts";
 import { readKeychain, writeKeychain, type KeychainItem } from "./keychain.ts";
 

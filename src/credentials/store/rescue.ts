@@ -1,10 +1,10 @@
 import { unlinkSync } from "node:fs";
 import { z } from "zod";
 import type { Config } from "../../base/config.ts";
-import type { NewTokens } from "../format.ts";
+import { writePrivateFile } from "../../base/fs.ts";
 import { fingerprint } from "../../base/secrets.ts";
 import { ensureStateDir, readState, statePath } from "../../base/state.ts";
-import { writePrivateFile } from "../../base/fs.ts";
+import type { NewTokens } from "../format.ts";
 
 /**
  * A new pair the server issued but the credentials could not take (a write

@@ -1,9 +1,9 @@
+import { ANTHROPIC_PREFIX, maskToken } from "../../base/secrets.ts";
 import { AGENT_FILE_RULES } from "./agent-files.ts";
 import { ANTHROPIC_RULES } from "./anthropic.ts";
 import { GOOGLE_RULES } from "./google.ts";
 import { OPENAI_RULES } from "./openai.ts";
 import { PRIVATE_KEY_RULES } from "./private-keys.ts";
-import { ANTHROPIC_PREFIX, maskToken } from "../../base/secrets.ts";
 import { isPlaceholder, mask, type FileRule, type Rule } from "./shape.ts";
 
 /**

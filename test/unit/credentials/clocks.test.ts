@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { judge } from "../../../src/credentials/clocks.ts";
 import { formatDuration, parseDuration } from "../../../src/base/durations.ts";
+import { judge } from "../../../src/credentials/clocks.ts";
 
 const now = 1_800_000_000_000;
 const limits = { threshold: 7 * 86400, refreshMargin: 3600 };

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { isEndedLogin, parseCredentials, serializeCredentials, withNewTokens } from "../../../src/credentials/format.ts";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { isEndedLogin, parseCredentials, serializeCredentials, withNewTokens } from "../../../src/credentials/format.ts";
 import { fakeToken, iclaudeErrorOf, tempHome } from "../../helpers.ts";
 
 const sample = () => ({

@@ -1,12 +1,12 @@
 import { describe, expect, test } from "bun:test";
-import { compileAllow } from "../../../src/guard/run.ts";
-import { protectedPathFindings } from "../../../src/guard/path-findings.ts";
-import { quotePosix } from "../../../src/base/shell-quote.ts";
-import { renderStub } from "../../../src/guard/install.ts";
-import { fileRuleOf, tokenHits } from "../../../src/guard/rules/index.ts";
-import { unquotePath } from "../../../src/guard/diff-index.ts";
-import { scanDiff as scanBytes, scanText, type Finding, type ScanOptions } from "../../../src/guard/scan.ts";
 import { DEFAULT_PROTECTED_PATHS } from "../../../src/base/config.ts";
+import { quotePosix } from "../../../src/base/shell-quote.ts";
+import { unquotePath } from "../../../src/guard/diff-index.ts";
+import { renderStub } from "../../../src/guard/install.ts";
+import { protectedPathFindings } from "../../../src/guard/path-findings.ts";
+import { fileRuleOf, tokenHits } from "../../../src/guard/rules/index.ts";
+import { compileAllow } from "../../../src/guard/run.ts";
+import { scanDiff as scanBytes, scanText, type Finding, type ScanOptions } from "../../../src/guard/scan.ts";
 import { fakeToken } from "../../helpers.ts";
 
 const scanDiff = (diff: string, o: ScanOptions): Promise<Finding[]> => scanBytes(Buffer.from(diff), o);

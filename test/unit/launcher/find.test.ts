@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { copyFileSync, linkSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { checkNotLooping, findClaude, leadsToSelf } from "../../../src/launcher/find.ts";
 import { IclaudeError } from "../../../src/base/errors.ts";
+import { checkNotLooping, findClaude, leadsToSelf } from "../../../src/launcher/find.ts";
 import { tempHome } from "../../helpers.ts";
 
 /** A machine with iclaude installed and some `claude`s on PATH. */

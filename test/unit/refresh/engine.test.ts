@@ -4,10 +4,10 @@ import { join } from "node:path";
 import { lock } from "proper-lockfile";
 import { loadConfig, type Config } from "../../../src/base/config.ts";
 import { IclaudeError } from "../../../src/base/errors.ts";
-import { refreshIfDue } from "../../../src/refresh/engine.ts";
 import { isDeadRefreshToken } from "../../../src/credentials/dead-tokens.ts";
-import { readLastFailure } from "../../../src/refresh/memory.ts";
 import { writeLongLived } from "../../../src/credentials/store/long-lived.ts";
+import { refreshIfDue } from "../../../src/refresh/engine.ts";
+import { readLastFailure } from "../../../src/refresh/memory.ts";
 import { startMockAnthropic, type MockAnthropic } from "../../fixtures/mock-anthropic.ts";
 import { DAY, fakeToken, HOUR, tempHome, writeCredentials } from "../../helpers.ts";
 

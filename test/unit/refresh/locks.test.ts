@@ -2,8 +2,8 @@ import { describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { lock } from "proper-lockfile";
-import { withRefreshLock } from "../../../src/refresh/locks.ts";
 import { IclaudeError } from "../../../src/base/errors.ts";
+import { withRefreshLock } from "../../../src/refresh/locks.ts";
 import { ROOT, tempHome } from "../../helpers.ts";
 
 function configDir(): { home: string; dir: string } {

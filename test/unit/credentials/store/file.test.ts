@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { chmodSync, chownSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { reserveCredentialsWrite, writeCredentialsFile } from "../../../../src/credentials/store/file.ts";
 import { readTextFile } from "../../../../src/base/fs.ts";
+import { reserveCredentialsWrite, writeCredentialsFile } from "../../../../src/credentials/store/file.ts";
 import { iclaudeErrorOf, ROOT, tempHome, unprivileged } from "../../../helpers.ts";
 
 const mode = (path: string): number => statSync(path).mode & 0o777;

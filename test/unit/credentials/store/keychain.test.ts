@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { createHash } from "node:crypto";
 import { loadConfig } from "../../../../src/base/config.ts";
 import { CLAUDE } from "../../../../src/credentials/claude.ts";
-import { readKeychain, writeKeychain } from "../../../../src/credentials/store/keychain.ts";
 import { claudeKeychainItem, keychainStore, openStore, readCredentials } from "../../../../src/credentials/store/index.ts";
+import { readKeychain, writeKeychain } from "../../../../src/credentials/store/keychain.ts";
 import { readLongLived, writeLongLived } from "../../../../src/credentials/store/long-lived.ts";
 import { fakeSecurity, fakeToken, tempHome } from "../../../helpers.ts";
 
