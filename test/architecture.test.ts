@@ -85,6 +85,16 @@ describe("the folder rules", () => {
     expect(crossings).toEqual([]);
   });
 
+  test("base/ imports only base/, save the defaults config.ts takes from Claude's facts and the guard's rules", () => {
+    const defaults = ["src/credentials/claude.ts", "src/guard/rules/paths.ts"];
+    const crossings = FILES.filter((f) => inFolder(f.path, "base")).flatMap((f) =>
+      f.imports
+        .filter((i) => !inFolder(i.target, "base") && !(f.path === "src/base/config.ts" && defaults.includes(i.target)))
+        .map((i) => `${f.path} → ${i.target}`),
+    );
+    expect(crossings).toEqual([]);
+  });
+
   test("broker/ and schedule/ reach credentials only through refresh/engine.ts", () => {
     // A type import carries no code: it cannot become a second way to read or judge credentials.
     // profiles.ts names config dirs and reads no credential.

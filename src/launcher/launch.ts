@@ -1,7 +1,7 @@
 import { isatty } from "node:tty";
 import { loadConfig, type Config } from "../base/config.ts";
 import type { Env } from "../base/env.ts";
-import { EXIT, IclaudeError, LOGIN_HINT } from "../base/errors.ts";
+import { EXIT, IclaudeError } from "../base/errors.ts";
 import { stateTrustError } from "../base/state-trust.ts";
 import { assess, type Assessment } from "../credentials/assessment.ts";
 import { cooldownNoticeDue, launchOfferDue, rememberLaunchOffer } from "../refresh/memory.ts";
@@ -10,7 +10,7 @@ import { log } from "../ui/log.ts";
 import { offerProfileOnce } from "../ui/profile-offer.ts";
 import { grantProgress } from "../ui/progress.ts";
 import type { Terminal } from "../ui/terminal.ts";
-import { loginPhrase } from "../ui/words.ts";
+import { LAUNCH_WORDS } from "../ui/words.ts";
 import { isPrint, streamsInput } from "./args.ts";
 import { checkNotLooping, findClaude, LAUNCHER_ENV } from "./find.ts";
 import { spawnClaude } from "./spawn.ts";
@@ -38,7 +38,7 @@ function safeAssess(config: Config): Assessment | null {
   try {
     return assess(config);
   } catch (error) {
-    log.warn(`Cannot judge the Claude login (${reason(error)}); starting claude anyway.`);
+    log.warn(LAUNCH_WORDS.cannotJudge(reason(error)));
     return null;
   }
 }
@@ -51,13 +51,13 @@ function safeAssess(config: Config): Assessment | null {
 async function prepare(config: Config, atTerminal: boolean, terminal: Terminal): Promise<Assessment | null> {
   const before = safeAssess(config);
   if (!before) return null;
-  const distrusted = stateTrustError(config, "claude starts with Claude Code's own login");
+  const distrusted = stateTrustError(config, LAUNCH_WORDS.distrusted);
   if (distrusted) log.warn(distrusted.message);
   const now = Date.now();
   const personNeeded = atTerminal && (before.status === "login-expiring" || before.status === "expired");
   const offer = personNeeded && launchOfferDue(config, now);
   if (before.action !== "refresh" && !offer) {
-    if (personNeeded) log.warn(`Claude ${loginPhrase(before, now)} — ${LOGIN_HINT}.`);
+    if (personNeeded) log.warn(LAUNCH_WORDS.personNeeded(before, now));
     return before;
   }
   if (offer) rememberLaunchOffer(config, now);
@@ -70,7 +70,7 @@ async function prepare(config: Config, atTerminal: boolean, terminal: Terminal):
   } catch (error) {
     // A failed refresh is told once: the launches inside its cooldown that follow stay quiet.
     const failed = error instanceof IclaudeError && (error.exitCode === EXIT.refreshFailed || error.exitCode === EXIT.cooldown);
-    if (!failed || cooldownNoticeDue(config)) log.warn(`${reason(error)} Starting claude anyway.`);
+    if (!failed || cooldownNoticeDue(config)) log.warn(LAUNCH_WORDS.anyway(reason(error)));
     return safeAssess(config) ?? before;
   } finally {
     progress.stop();
@@ -96,7 +96,7 @@ async function renewAfterRefusal(config: Config, first: Assessment | null): Prom
     const { outcome, after } = await refreshIfDue(config, { ...AFTER_REFUSAL, force: true });
     if (outcome === "refreshed" || outcome === "restored" || outcome === "refreshed-elsewhere" || outcome === "long-lived-stored") return after;
     if (after.source === "long-lived" && first?.source !== "long-lived") return after;
-    return after.source === "env" ? "claude uses CLAUDE_CODE_OAUTH_TOKEN from the environment, which iclaude cannot renew" : "there was nothing iclaude could renew";
+    return after.source === "env" ? LAUNCH_WORDS.envToken : LAUNCH_WORDS.nothingToRenew;
   } catch (error) {
     return reason(error);
   }
@@ -121,20 +121,16 @@ async function runWithRetry(config: Config, bin: string, args: string[], a: Asse
   }
   if (tape && !tape.replayable) {
     await release(gate);
-    log.warn("claude's login was refused; not retried, as its input was too large to replay.");
+    log.warn(LAUNCH_WORDS.notReplayable);
     return first;
   }
   const renewed = await renewAfterRefusal(config, a);
   if (typeof renewed === "string") {
     await release(gate);
-    log.warn(`claude's login was refused, and iclaude could not renew it: ${renewed}`);
+    log.warn(LAUNCH_WORDS.notRenewed(renewed));
     return first;
   }
-  log.warn(
-    renewed.source === "long-lived" && a?.source !== "long-lived"
-      ? "claude's login was refused; iclaude is running claude once more with the stored long-lived token."
-      : "claude's login was refused; iclaude refreshed it and is running claude once more.",
-  );
+  log.warn(renewed.source === "long-lived" && a?.source !== "long-lived" ? LAUNCH_WORDS.retryLongLived : LAUNCH_WORDS.retryRefreshed);
   return spawnClaude(bin, args, claudeEnv(renewed), { tape, output: null });
 }
 
@@ -143,7 +139,7 @@ function configOrWarn(): Config | null {
   try {
     return loadConfig();
   } catch (error) {
-    log.warn(`${reason(error)} Starting claude without checking the login.`);
+    log.warn(LAUNCH_WORDS.unchecked(reason(error)));
     return null;
   }
 }
@@ -163,7 +159,7 @@ async function launchFromBroker(socket: string, bin: string, args: string[]): Pr
   try {
     await syncOnce(socket, profile, target);
   } catch (error) {
-    log.warn(`${reason(error)} Starting claude anyway.`);
+    log.warn(LAUNCH_WORDS.anyway(reason(error)));
   }
   const loop = keepSynced(socket, profile, target, BROKER_SYNC_MS, () => {});
   try {

@@ -117,3 +117,18 @@ export function noticeLine(a: Assessment, now: number, dir?: string): string | n
       return null;
   }
 }
+
+/** What the launcher says on stderr around claude: it never stops a launch, so each ends in what happens next. */
+export const LAUNCH_WORDS = {
+  cannotJudge: (reason: string): string => `Cannot judge the Claude login (${reason}); starting claude anyway.`,
+  distrusted: "claude starts with Claude Code's own login",
+  personNeeded: (a: Assessment, now: number): string => `Claude ${loginPhrase(a, now)} — ${LOGIN_HINT}.`,
+  anyway: (reason: string): string => `${reason} Starting claude anyway.`,
+  unchecked: (reason: string): string => `${reason} Starting claude without checking the login.`,
+  envToken: "claude uses CLAUDE_CODE_OAUTH_TOKEN from the environment, which iclaude cannot renew",
+  nothingToRenew: "there was nothing iclaude could renew",
+  notReplayable: "claude's login was refused; not retried, as its input was too large to replay.",
+  notRenewed: (reason: string): string => `claude's login was refused, and iclaude could not renew it: ${reason}`,
+  retryLongLived: "claude's login was refused; iclaude is running claude once more with the stored long-lived token.",
+  retryRefreshed: "claude's login was refused; iclaude refreshed it and is running claude once more.",
+};
