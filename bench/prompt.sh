@@ -12,12 +12,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 prompts=${1:-5000}
-bin=$(cd "$(dirname "${ICLAUDE_BIN:-dist/iclaude}")" && pwd)/$(basename "${ICLAUDE_BIN:-dist/iclaude}")
-[ -x "$bin" ] || { echo "bench/prompt.sh: no binary at $bin; run npm run build first" >&2; exit 1; }
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/state" "$work/home"
-echo $(( $(date +%s) + 86400 )) >"$work/state/next-check"
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+bench_setup bench/prompt.sh
 for ((i = 0; i < prompts; i++)); do echo :; done >"$work/input"
 
 # rc file for shell $1 with hook $2 (none, iclaude, direnv); prints its path.
@@ -48,8 +45,6 @@ run_once() {
   echo $(( ${end/./} - ${start/./} ))
 }
 
-# shellcheck source=bench/lib.sh
-. bench/lib.sh
 
 per_prompt() { awk -v a="$1" -v b="$2" -v n="$prompts" 'BEGIN { printf "%.1f", (a - b) / n }'; }
 

@@ -12,12 +12,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 starts=${1:-40}
-bin=$(cd "$(dirname "${ICLAUDE_BIN:-dist/iclaude}")" && pwd)/$(basename "${ICLAUDE_BIN:-dist/iclaude}")
-[ -x "$bin" ] || { echo "bench/startup.sh: no binary at $bin; run npm run build first" >&2; exit 1; }
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/state" "$work/home"
-echo $(( $(date +%s) + 86400 )) >"$work/state/next-check"
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+bench_setup bench/startup.sh
 
 # The rc line of shell $1 for variant $2.
 line() {
@@ -48,8 +45,6 @@ run_once() {
   echo $(( ${end/./} - ${start/./} ))
 }
 
-# shellcheck source=bench/lib.sh
-. bench/lib.sh
 
 ms() { awk -v a="$1" -v n="$starts" 'BEGIN { printf "%.2f", a / n / 1000 }'; }
 

@@ -1,7 +1,7 @@
 import { runCommand } from "citty";
+import { EXIT, IclaudeError } from "./base/errors.ts";
 import { checkArgv, helpTarget, wantsHelp } from "./commands/_argv.ts";
 import { commands, launchClaude, type OwnCommand } from "./commands/index.ts";
-import { EXIT, IclaudeError } from "./core/errors.ts";
 import { route } from "./route.ts";
 import { log } from "./ui/log.ts";
 import { VERSION } from "./version.ts";
@@ -21,7 +21,7 @@ async function help(path: string[]): Promise<number> {
     return EXIT.ok;
   }
   if (!(name in commands)) {
-    const { closest } = await import("./core/did-you-mean.ts");
+    const { closest } = await import("./base/did-you-mean.ts");
     const near = closest(name, Object.keys(commands));
     throw new IclaudeError(`There is no iclaude command "${name.slice(0, 40)}"${near ? `; did you mean \`iclaude help ${near}\`?` : "; see `iclaude --help`."}`, EXIT.usage);
   }
@@ -48,7 +48,7 @@ function report(error: unknown): number {
   }
   log.error(error instanceof Error ? error : String(error));
   log.error("this is a bug in iclaude; rerun with ICLAUDE_DEBUG=1 and report it.");
-  return 70;
+  return EXIT.bug;
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -1,6 +1,6 @@
-import { CLAUDE_SUBCOMMANDS } from "./core/claude-args.ts";
-import { closest } from "./core/did-you-mean.ts";
+import { closest } from "./base/did-you-mean.ts";
 import { commands, type OwnCommand } from "./commands/index.ts";
+import { CLAUDE_SUBCOMMANDS } from "./launcher/args.ts";
 
 /** iclaude's own commands; every other first word belongs to claude. */
 export const OWN_COMMANDS = Object.keys(commands) as OwnCommand[];

@@ -2,7 +2,7 @@ import { expect } from "bun:test";
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { IclaudeError } from "../src/core/errors.ts";
+import { IclaudeError } from "../src/base/errors.ts";
 
 export const ROOT = resolve(import.meta.dir, "..");
 /** The compiled binary under test; ICLAUDE_TEST_BIN points at another build. */

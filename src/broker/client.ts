@@ -1,5 +1,6 @@
 import { createConnection } from "node:net";
-import { errnoCode, EXIT, IclaudeError } from "../core/errors.ts";
+import type { Env } from "../base/env.ts";
+import { errnoCode, EXIT, IclaudeError } from "../base/errors.ts";
 import { encode, MAX_LINE_BYTES, parseAnswer, PROTOCOL_VERSION, type TokenAnswer } from "./protocol.ts";
 
 /**
@@ -63,7 +64,6 @@ export async function requestToken(path: string, profile: string | null = null):
   return answer;
 }
 
-type Env = Record<string, string | undefined>;
 
 /** The broker socket a client uses: the flag, else ICLAUDE_BROKER; null when neither is set. */
 export const brokerPath = (flag: string | undefined, env: Env = process.env): string | null => flag || env.ICLAUDE_BROKER || null;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Assessment } from "../core/current.ts";
+import type { Assessment } from "../credentials/assessment.ts";
 
 /**
  * The broker's wire format: one JSON object per line each way, versioned by `v`.

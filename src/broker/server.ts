@@ -1,11 +1,10 @@
 import { chmodSync, lstatSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Socket } from "bun";
-import type { ConfigFlags } from "../core/config.ts";
-import { assess, isUsable } from "../core/current.ts";
-import { EXIT, IclaudeError } from "../core/errors.ts";
-import { refreshIfDue } from "../core/refresh.ts";
+import type { ConfigFlags } from "../base/config.ts";
+import { asIclaudeError, EXIT, IclaudeError } from "../base/errors.ts";
 import { configFor, type Profile } from "../credentials/profiles.ts";
+import { usableToken } from "../refresh/engine.ts";
 import { peerAllowed, peerOf, type Peer } from "./peer.ts";
 import { encode, errorAnswer, MAX_LINE_BYTES, parseRequest, tokenAnswer, type Answer } from "./protocol.ts";
 import { claimSocketPath, releaseSocketPath } from "./socket.ts";
@@ -50,21 +49,13 @@ const noToken = (): IclaudeError =>
  * hands out a token that works.
  */
 async function answerFor(profile: Profile, flags: ConfigFlags): Promise<{ answer: Answer; warning?: string }> {
-  let warning: string | undefined;
   try {
     const config = configFor(profile, flags);
-    let current;
-    try {
-      current = (await refreshIfDue(config, { interactive: false })).after;
-    } catch (error) {
-      current = assess(config);
-      if (!(error instanceof IclaudeError) || !isUsable(current)) throw error;
-      warning = error.message;
-    }
-    if (!isUsable(current)) throw noToken();
-    return { answer: tokenAnswer(profile.dir, current), warning };
+    const { current, failure } = await usableToken(config);
+    if (!current) throw noToken();
+    return { answer: tokenAnswer(profile.dir, current), warning: failure?.message };
   } catch (error) {
-    const failure = error instanceof IclaudeError ? error : new IclaudeError(`unexpected failure (${error instanceof Error ? error.message : String(error)}); this is a bug in iclaude.`, 70);
+    const failure = asIclaudeError(error);
     return { answer: errorAnswer("no-token", failure.exitCode, failure.message) };
   }
 }

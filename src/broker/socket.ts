@@ -1,10 +1,10 @@
 import { lstatSync, mkdirSync, statSync, unlinkSync } from "node:fs";
 import { createConnection } from "node:net";
 import { dirname, join } from "node:path";
-import type { Config } from "../core/config.ts";
-import { describeFsError, errnoCode, EXIT, IclaudeError } from "../core/errors.ts";
+import type { Config } from "../base/config.ts";
+import type { Env } from "../base/env.ts";
+import { describeFsError, errnoCode, EXIT, IclaudeError } from "../base/errors.ts";
 
-type Env = Record<string, string | undefined>;
 
 /**
  * `$XDG_RUNTIME_DIR/iclaude/broker.sock`, else a `broker/` dir of its own in

@@ -1,9 +1,9 @@
 import { mkdirSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
-import { describeFsError, EXIT, IclaudeError } from "../core/errors.ts";
-import { writePrivateFile } from "../core/store/file.ts";
-import { readTextFile } from "../core/store/read-file.ts";
+import type { Env } from "../base/env.ts";
+import { describeFsError, EXIT, IclaudeError } from "../base/errors.ts";
+import { readTextFile, writePrivateFile } from "../base/fs.ts";
 import { requestToken } from "./client.ts";
 import type { TokenAnswer } from "./protocol.ts";
 
@@ -20,7 +20,6 @@ export interface SyncTarget {
   home: string;
 }
 
-type Env = Record<string, string | undefined>;
 
 /** The box's config dir: `--to`, else CLAUDE_CONFIG_DIR, else `~/.claude`, as Claude Code there will look. */
 export function boxTarget(to: string | undefined, env: Env = process.env): SyncTarget {
@@ -98,7 +97,7 @@ export async function syncOnce(socket: string, profile: string | null, target: S
     throw new IclaudeError(`Cannot make ${target.dir}: ${describeFsError(error)}; check --to and its permissions.`, EXIT.usage);
   }
   // Claude Code in the box writes this file too (an MCP login): both take its storage lock around the rewrite.
-  const { withStorageWriteLock } = await import("../core/coordinator.ts");
+  const { withStorageWriteLock } = await import("../refresh/locks.ts");
   const changed = await withStorageWriteLock({ claudeConfigDir: target.dir }, STORAGE_LOCK_WAIT_MS, () => writeCredentials(target.dir, answer));
   return { answer, changed, skipped: markOnboarded(target) };
 }

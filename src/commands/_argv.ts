@@ -1,5 +1,5 @@
-import { closest } from "../core/did-you-mean.ts";
-import { EXIT, IclaudeError } from "../core/errors.ts";
+import { closest } from "../base/did-you-mean.ts";
+import { EXIT, IclaudeError } from "../base/errors.ts";
 import { commandLine, type ArgSpec, type CommandNode } from "./_tree.ts";
 
 const usage = (sentence: string): IclaudeError => new IclaudeError(sentence, EXIT.usage);

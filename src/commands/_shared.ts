@@ -1,4 +1,5 @@
 import type { ArgsDef, CommandDef } from "citty";
+import { EXIT } from "../base/errors.ts";
 
 /** What a command's help shows beyond its options; the options come from its citty args. */
 export interface CommandHelp {
@@ -45,13 +46,8 @@ export const REFRESH_CONFIG = [...CLOCK_CONFIG, "cooldown", "token_url", "client
 
 /** refresh's and token's exit codes beyond 0. */
 export const REFRESH_EXITS: [string, string][] = [
-  ["20", "a person must log in again (no fallback possible)"],
-  ["21", "the refresh failed after retries; the old login was kept"],
-  ["22", "skipped: a refresh of this token failed less than ICLAUDE_COOLDOWN ago"],
-  ["23", "Claude Code's refresh lock was not had in time"],
+  [String(EXIT.loginRequired), "a person must log in again (no fallback possible)"],
+  [String(EXIT.refreshFailed), "the refresh failed after retries; the old login was kept"],
+  [String(EXIT.cooldown), "skipped: a refresh of this token failed less than ICLAUDE_COOLDOWN ago"],
+  [String(EXIT.lockTimeout), "Claude Code's refresh lock was not had in time"],
 ];
-
-/** Prints a result object as one line of JSON on stdout. */
-export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value)}\n`);
-}

@@ -1,6 +1,6 @@
 import type { ArgDef, ArgsDef, CommandDef } from "citty";
-import type { IclaudeCommand } from "./index.ts";
 import type { CommandHelp } from "./_shared.ts";
+import type { IclaudeCommand } from "./index.ts";
 
 /** One argument as help, completion and the argument check read it. */
 export interface ArgSpec {

@@ -1,5 +1,5 @@
 import { defineCommand } from "citty";
-import { EXIT } from "../core/errors.ts";
+import { EXIT } from "../base/errors.ts";
 import { renderCompletion, type CompletionShell } from "../ui/completions.ts";
 import { withHelp } from "./_shared.ts";
 import { commandTree } from "./_tree.ts";

@@ -1,8 +1,9 @@
 import { defineCommand } from "citty";
-import { EXIT, IclaudeError } from "../core/errors.ts";
-import { HOOK_NAMES, runGuard, type GuardResult, type HookName } from "../core/guard.ts";
-import type { Finding } from "../core/scan.ts";
+import { EXIT, IclaudeError } from "../base/errors.ts";
+import { HOOK_NAMES, runGuard, type GuardResult, type HookName } from "../guard/run.ts";
+import type { Finding } from "../guard/scan.ts";
 import { log } from "../ui/log.ts";
+import { hookChangeWords } from "../ui/words.ts";
 import { withHelp } from "./_shared.ts";
 
 /** A path as the user can read it: quoted when it holds a quote or a control character. */
@@ -47,18 +48,27 @@ const install = withHelp(defineCommand({
     uninstall: { type: "boolean", description: "Remove iclaude's hooks and put back what was there" },
   },
   async run({ args }) {
-    const { installGlobal, installRepo } = await import("../core/hook-install.ts");
+    const { installGlobal, installRepo } = await import("../guard/install.ts");
     const binary = process.execPath;
     const changes = args.global
       ? await installGlobal(binary, { uninstall: args.uninstall === true })
       : await installRepo(binary, { force: args.force === true, uninstall: args.uninstall === true });
-    for (const { hook, change } of changes) process.stdout.write(`${hook}: ${change}\n`);
+    for (const { hook, change } of changes) process.stdout.write(`${hook}: ${hookChangeWords(change)}\n`);
     return EXIT.ok;
   },
 }), {
   examples: [["iclaude hooks install", "this repository"], ["iclaude hooks install --global", "every repository"], ["iclaude hooks install --uninstall", "put back what was there"]],
   exits: [["0", "installed or removed"], ["2", "something in the way (the sentence says what)"]],
 });
+
+/** Keeps an agent's Claude session alive: a detached `iclaude refresh --background` that the commit never waits for. */
+function topUp(): void {
+  try {
+    Bun.spawn([process.execPath, "refresh", "--background"], { stdio: ["ignore", "ignore", "ignore"], detached: true }).unref();
+  } catch {
+    // The commit must not fail because a refresh could not start; the next prompt or launch refreshes.
+  }
+}
 
 const run = withHelp(defineCommand({
   meta: { name: "run", description: "Run a guard hook on the staged changes and the commit message (exit 0 pass, 1 blocked); git calls it" },
@@ -74,8 +84,8 @@ const run = withHelp(defineCommand({
       throw new IclaudeError(`Unknown hook "${args.hook}"; use one of ${HOOK_NAMES.join(", ")}.`);
     }
     // Loaded lazily: the guard starts git first, and the config (with zod) loads while git answers.
-    const config = import("../core/config.ts").then((m) => m.loadConfig());
-    const result = await runGuard(args.hook as HookName, config, process.env, args.file);
+    const config = import("../base/config.ts").then((m) => m.loadConfig());
+    const result = await runGuard(args.hook as HookName, config, process.env, args.file, topUp);
     report(result, (await config).configPath);
     return EXIT.ok;
   },

@@ -1,13 +1,13 @@
 import { defineCommand } from "citty";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
 import bashTemplate from "../../shell/iclaude.bash" with { type: "text" };
 import fishTemplate from "../../shell/iclaude.fish" with { type: "text" };
 import zshTemplate from "../../shell/iclaude.zsh" with { type: "text" };
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
-import { describeFsError, EXIT, IclaudeError } from "../core/errors.ts";
-import { writePrivateFile } from "../core/store/file.ts";
+import { describeFsError, EXIT, IclaudeError } from "../base/errors.ts";
+import { writePrivateFile } from "../base/fs.ts";
+import { quoteFish, quotePosix } from "../base/shell-quote.ts";
 import { renderCompletion, type CompletionShell } from "../ui/completions.ts";
-import { quoteFish, quotePosix } from "../ui/shell-quote.ts";
 import { withHelp } from "./_shared.ts";
 import { commandTree, type CommandNode } from "./_tree.ts";
 

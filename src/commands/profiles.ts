@@ -1,7 +1,8 @@
 import { defineCommand } from "citty";
-import { EXIT, IclaudeError } from "../core/errors.ts";
+import { EXIT, IclaudeError } from "../base/errors.ts";
 import { addProfile, listProfiles, removeProfile } from "../credentials/profiles.ts";
-import { printJson, withHelp } from "./_shared.ts";
+import { printJson } from "../ui/json.ts";
+import { withHelp } from "./_shared.ts";
 
 const ACTIONS = ["list", "add", "remove"] as const;
 type Action = (typeof ACTIONS)[number];

@@ -1,19 +1,20 @@
 import { defineCommand } from "citty";
-import { loadConfig, type Config, type ConfigFlags } from "../core/config.ts";
-import { parseDuration } from "../core/durations.ts";
-import { EXIT, IclaudeError, LOGIN_HINT } from "../core/errors.ts";
-import { refreshIfDue, type RefreshOptions, type RefreshResult } from "../core/refresh.ts";
-import { scheduleAfterRun } from "../core/schedule.ts";
-import { appendStateLog, readState } from "../core/state.ts";
-import { maskSecrets } from "../core/secrets.ts";
+import { loadConfig, type Config, type ConfigFlags } from "../base/config.ts";
+import { parseDuration } from "../base/durations.ts";
+import { EXIT, IclaudeError, LOGIN_HINT } from "../base/errors.ts";
+import { maskSecrets } from "../base/secrets.ts";
+import { appendStateLog, readState } from "../base/state.ts";
 import { refreshAllProfiles, worstExitCode, type ProfileRefresh } from "../refresh/all.ts";
+import { refreshIfDue, type RefreshOptions, type RefreshResult } from "../refresh/engine.ts";
+import { scheduleAfterRun } from "../refresh/next-check.ts";
+import { printJson, statusJson } from "../ui/json.ts";
 import { log, quietLogs, silentLogs } from "../ui/log.ts";
 import { notifyOnce } from "../ui/notify.ts";
 import { offerProfileOnce } from "../ui/profile-offer.ts";
 import { grantProgress } from "../ui/progress.ts";
+import { processTerminal } from "../ui/terminal.ts";
 import { clocksPhrase, loginPhrase } from "../ui/words.ts";
-import { clockArgs, outputArgs, printJson, REFRESH_CONFIG, REFRESH_ENV, REFRESH_EXITS, withHelp } from "./_shared.ts";
-import { statusJson } from "./status.ts";
+import { clockArgs, outputArgs, REFRESH_CONFIG, REFRESH_ENV, REFRESH_EXITS, withHelp } from "./_shared.ts";
 
 const OUTCOME_WORDS: Record<RefreshResult["outcome"], string> = {
   refreshed: "refreshed",
@@ -98,7 +99,7 @@ export default withHelp(defineCommand({
     const config = loadConfig(flags);
     const lockWait = args["lock-wait"] ? parseDuration(args["lock-wait"], "--lock-wait") * 1000 : undefined;
     if (args.all) {
-      const options = { force: args.force === true, overrideCooldown: args.force === true, interactive: false, lockWaitMs: lockWait };
+      const options = { force: args.force === true, overrideCooldown: args.force === true, lockWaitMs: lockWait };
       return refreshAll(config, flags, options, { background, json: args.json === true, quiet: args.quiet === true });
     }
     const interactive =
@@ -106,7 +107,7 @@ export default withHelp(defineCommand({
     const progress = grantProgress({ stillWaiting: !background && !args.json && !args.quiet && process.stderr.isTTY === true });
     let result: RefreshResult;
     try {
-      result = await refreshIfDue(config, { force: args.force === true, overrideCooldown: args.force === true, interactive, lockWaitMs: lockWait, onGrant: progress.onGrant });
+      result = await refreshIfDue(config, { force: args.force === true, overrideCooldown: args.force === true, terminal: interactive ? processTerminal : undefined, lockWaitMs: lockWait, onGrant: progress.onGrant });
     } catch (error) {
       progress.stop();
       scheduleAfterRun(config, flags);
@@ -119,7 +120,7 @@ export default withHelp(defineCommand({
     }
     progress.stop();
     scheduleAfterRun(config, flags);
-    log.debug(`refresh: ${result.before.status} (${result.before.store}) → ${result.outcome}, now ${result.after.status} (${result.after.store})`);
+    log.debug(`refresh: ${result.before.status} (${result.before.source}) → ${result.outcome}, now ${result.after.status} (${result.after.source})`);
     const now = Date.now();
     if (result.warning) {
       if (background) appendStateLog(config, `refresh: ${maskSecrets(result.warning)}`);
@@ -129,7 +130,7 @@ export default withHelp(defineCommand({
     else if (args.json) printJson({ outcome: result.outcome, ...statusJson(result.after, now) });
     else if (!args.quiet) process.stdout.write(`${outcomeLine(result, now)}\n`);
     if (result.after.status === "login-expiring") log.warn(`The Claude ${loginPhrase(result.after, now)}; ${LOGIN_HINT}.`);
-    if (interactive) await offerProfileOnce(config);
+    if (interactive) await offerProfileOnce(config, processTerminal);
     return EXIT.ok;
   },
 }), {

@@ -1,7 +1,7 @@
 import { defineCommand } from "citty";
-import { loadConfig } from "../core/config.ts";
-import { formatDuration } from "../core/durations.ts";
-import { EXIT, IclaudeError } from "../core/errors.ts";
+import { loadConfig } from "../base/config.ts";
+import { formatDuration } from "../base/durations.ts";
+import { EXIT, IclaudeError } from "../base/errors.ts";
 import { BACKENDS, defaultBackend, lastRun, type BackendName } from "../schedule/index.ts";
 import { withHelp } from "./_shared.ts";
 

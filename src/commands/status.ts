@@ -1,29 +1,14 @@
 import { defineCommand } from "citty";
-import { secondsLeft, STATUS_EXIT } from "../core/clocks.ts";
-import { loadConfig, type ConfigFlags } from "../core/config.ts";
-import { assess, type Assessment } from "../core/current.ts";
-import { stateTrustError } from "../core/state-trust.ts";
-import { log } from "../ui/log.ts";
+import { loadConfig, type ConfigFlags } from "../base/config.ts";
+import { EXIT } from "../base/errors.ts";
+import { stateTrustError } from "../base/state-trust.ts";
+import { assess } from "../credentials/assessment.ts";
+import { STATUS_EXIT } from "../credentials/clocks.ts";
 import { configFor, profilesToVisit } from "../credentials/profiles.ts";
+import { printJson, statusJson } from "../ui/json.ts";
+import { log } from "../ui/log.ts";
 import { actionLine, statusLine } from "../ui/words.ts";
-import { CLOCK_CONFIG, CLOCK_ENV, clockArgs, outputArgs, printJson, withHelp } from "./_shared.ts";
-
-/** `status --json`: the contract's fields, never a token. */
-export function statusJson(a: Assessment, now: number): Record<string, unknown> {
-  return {
-    status: a.status,
-    expiresAt: a.expiresAt,
-    expiresIn: secondsLeft(a.expiresAt, now),
-    loginExpiresAt: a.loginExpiresAt,
-    scopes: a.scopes,
-    subscriptionType: a.subscriptionType,
-    hasRefreshToken: a.hasRefreshToken,
-    store: a.store,
-    path: a.path,
-    action: a.action,
-    ...(a.error ? { error: a.error.message } : {}),
-  };
-}
+import { CLOCK_CONFIG, CLOCK_ENV, clockArgs, outputArgs, withHelp } from "./_shared.ts";
 
 /** `status --all`: a line (or an object) per profile, each naming its dir; the most urgent exit code. */
 function statusAll(flags: ConfigFlags, json: boolean, quiet: boolean): number {
@@ -65,12 +50,12 @@ export default withHelp(defineCommand({
   env: CLOCK_ENV,
   config: CLOCK_CONFIG,
   exits: [
-    ["0", "valid"],
-    ["10", "refresh-due: the access token needs refreshing"],
-    ["11", "login-expiring: the login ends within the threshold"],
-    ["12", "expired: the login has ended"],
-    ["13", "missing: no Claude login stored"],
-    ["14", "invalid: the stored credentials cannot be read"],
-    ["2", "bad usage or configuration"],
+    [String(STATUS_EXIT.valid), "valid"],
+    [String(STATUS_EXIT["refresh-due"]), "refresh-due: the access token needs refreshing"],
+    [String(STATUS_EXIT["login-expiring"]), "login-expiring: the login ends within the threshold"],
+    [String(STATUS_EXIT.expired), "expired: the login has ended"],
+    [String(STATUS_EXIT.missing), "missing: no Claude login stored"],
+    [String(STATUS_EXIT.invalid), "invalid: the stored credentials cannot be read"],
+    [String(EXIT.usage), "bad usage or configuration"],
   ],
 });

@@ -1,12 +1,12 @@
 import { defineCommand } from "citty";
-import { loadConfig } from "../core/config.ts";
-import { assess, isUsable as usable, type Assessment } from "../core/current.ts";
-import { EXIT, IclaudeError } from "../core/errors.ts";
-import { refreshIfDue } from "../core/refresh.ts";
-import { scheduleAfterRun } from "../core/schedule.ts";
-import { PRINTABLE_TOKEN } from "../core/secrets.ts";
+import { loadConfig } from "../base/config.ts";
+import { EXIT, IclaudeError } from "../base/errors.ts";
+import { PRINTABLE_TOKEN } from "../base/secrets.ts";
+import { usableToken, type UsableToken } from "../refresh/engine.ts";
+import { scheduleAfterRun } from "../refresh/next-check.ts";
 import { log } from "../ui/log.ts";
 import { grantProgress } from "../ui/progress.ts";
+import { processTerminal } from "../ui/terminal.ts";
 import { REFRESH_CONFIG, REFRESH_ENV, REFRESH_EXITS, withHelp } from "./_shared.ts";
 
 export default withHelp(defineCommand({
@@ -24,21 +24,17 @@ export default withHelp(defineCommand({
     const config = loadConfig();
     const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
     const progress = grantProgress({ stillWaiting: process.stderr.isTTY === true });
-    let current: Assessment;
+    let current: UsableToken["current"];
     try {
-      const result = await refreshIfDue(config, { interactive, onGrant: progress.onGrant });
-      if (result.warning) log.warn(result.warning);
-      current = result.after;
-    } catch (error) {
-      // A failed refresh does not take away a token that still works: scripts get it, with a warning.
-      current = assess(config);
-      if (!(error instanceof IclaudeError) || !usable(current, Date.now())) throw error;
-      log.warn(error.message);
+      const usable = await usableToken(config, { terminal: interactive ? processTerminal : undefined, onGrant: progress.onGrant });
+      // Scripts get a token that still works after a failed refresh, with the failure as a warning.
+      for (const warning of [usable.warning, usable.failure?.message]) if (warning) log.warn(warning);
+      current = usable.current;
     } finally {
       progress.stop();
       scheduleAfterRun(config);
     }
-    if (!usable(current, Date.now())) {
+    if (!current) {
       throw new IclaudeError("There is no usable Claude access token; run `iclaude refresh` at a terminal, or log in with `claude /login`.", EXIT.loginRequired);
     }
     // A token is printable ASCII; anything else (escape sequences, newlines) would act on the terminal or the script reading it.

@@ -2,12 +2,12 @@ import { mkdirSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { z } from "zod";
-import { loadConfig, resolveConfigPath, type Config, type ConfigFlags } from "../core/config.ts";
-import { describeFsError, EXIT, IclaudeError } from "../core/errors.ts";
-import { readState, statePath } from "../core/state.ts";
-import { writePrivateFile } from "../core/store/file.ts";
-import { readTextFile } from "../core/store/read-file.ts";
-import { openStore } from "../core/store/index.ts";
+import { loadConfig, resolveConfigPath, type Config, type ConfigFlags } from "../base/config.ts";
+import type { Env } from "../base/env.ts";
+import { describeFsError, EXIT, IclaudeError } from "../base/errors.ts";
+import { readTextFile, writePrivateFile } from "../base/fs.ts";
+import { readState, statePath } from "../base/state.ts";
+import { openStore } from "./store/index.ts";
 
 /**
  * The Claude Code config dirs iclaude looks after: `~/.claude` while it holds
@@ -15,7 +15,6 @@ import { openStore } from "../core/store/index.ts";
  * `profiles.json` beside config.toml, which stays the person's own file.
  */
 
-type Env = Record<string, string | undefined>;
 
 export interface Profile {
   dir: string;

@@ -1,9 +1,9 @@
-import type { ConfigFlags } from "../core/config.ts";
-import { EXIT, IclaudeError } from "../core/errors.ts";
-import { refreshIfDue, type RefreshOptions, type RefreshResult } from "../core/refresh.ts";
+import type { ConfigFlags } from "../base/config.ts";
+import type { Env } from "../base/env.ts";
+import { asIclaudeError, EXIT, IclaudeError } from "../base/errors.ts";
 import { configFor, profilesToVisit, type Profile } from "../credentials/profiles.ts";
+import { refreshIfDue, type RefreshOptions, type RefreshResult } from "./engine.ts";
 
-type Env = Record<string, string | undefined>;
 
 /** One profile's run: its result, or the failure that ended it (never thrown: the others go on). */
 export type ProfileRefresh = { profile: Profile; result: RefreshResult; error?: undefined } | { profile: Profile; result?: undefined; error: IclaudeError };
@@ -29,8 +29,7 @@ export async function refreshAllProfiles(flags: ConfigFlags, options: RefreshOpt
     try {
       runs.push({ profile, result: await refreshIfDue(configFor(profile, flags, env), options) });
     } catch (error) {
-      const failure = error instanceof IclaudeError ? error : new IclaudeError(`unexpected failure (${error instanceof Error ? error.message : String(error)}); this is a bug in iclaude.`, 70, { cause: error });
-      runs.push({ profile, error: failure });
+      runs.push({ profile, error: asIclaudeError(error) });
     }
   }
   return runs;

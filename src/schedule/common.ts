@@ -1,10 +1,10 @@
 import { existsSync, mkdirSync, readFileSync, unlinkSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname } from "node:path";
-import { describeFsError, EXIT, IclaudeError } from "../core/errors.ts";
-import { writePrivateFile } from "../core/store/file.ts";
+import type { Env } from "../base/env.ts";
+import { describeFsError, EXIT, IclaudeError } from "../base/errors.ts";
+import { writePrivateFile } from "../base/fs.ts";
 
-export type Env = Record<string, string | undefined>;
 export type BackendName = "systemd" | "launchd" | "cron";
 
 /** One OS scheduler: each call returns the lines that say what it did. */

@@ -1,12 +1,13 @@
 import { createHash } from "node:crypto";
-import { EXIT, IclaudeError } from "../core/errors.ts";
-import { homeOf, runTool, type Backend, type Env } from "./common.ts";
+import type { Env } from "../base/env.ts";
+import { EXIT, IclaudeError } from "../base/errors.ts";
+import { quotePosix } from "../base/shell-quote.ts";
+import { homeOf, runTool, type Backend } from "./common.ts";
 
 const BEGIN = "# >>> iclaude schedule >>>";
 const END = "# <<< iclaude schedule <<<";
 
 /** One sh word: single quotes, each `'` closed, escaped and reopened. */
-const shWord = (text: string): string => `'${text.replaceAll("'", `'\\''`)}'`;
 
 /**
  * Hourly at a minute of this user's own, so many machines and users do not
@@ -24,7 +25,7 @@ function cronFields(env: Env): string {
 }
 
 export const renderCronBlock = (bin: string, env: Env): string =>
-  `${BEGIN}\n${cronFields(env)} ICLAUDE_SCHEDULER=cron ${shWord(bin)} refresh --background --all\n${END}\n`;
+  `${BEGIN}\n${cronFields(env)} ICLAUDE_SCHEDULER=cron ${quotePosix(bin)} refresh --background --all\n${END}\n`;
 
 /** The user's crontab; null when there is no `crontab` on this machine. */
 function crontabOrNull(env: Env): string | null {

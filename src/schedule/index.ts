@@ -1,7 +1,8 @@
 import { existsSync } from "node:fs";
-import type { Config } from "../core/config.ts";
-import { readState } from "../core/state.ts";
-import type { Backend, BackendName, Env } from "./common.ts";
+import type { Config } from "../base/config.ts";
+import type { Env } from "../base/env.ts";
+import { readState } from "../base/state.ts";
+import type { Backend, BackendName } from "./common.ts";
 import { cron } from "./cron.ts";
 import { launchd } from "./launchd.ts";
 import { systemd } from "./systemd.ts";

@@ -1,6 +1,7 @@
 import { join } from "node:path";
+import type { Env } from "../base/env.ts";
+import { homeOf, ownsUnit, removeUnit, runTool, writeUnit, type Backend } from "./common.ts";
 import plistTemplate from "./units/dev.iclaude.refresh.plist" with { type: "text" };
-import { homeOf, ownsUnit, removeUnit, runTool, writeUnit, type Backend, type Env } from "./common.ts";
 
 const LABEL = "dev.iclaude.refresh";
 

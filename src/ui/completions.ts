@@ -2,8 +2,8 @@ import completeBash from "../../shell/complete.bash" with { type: "text" };
 import completeFish from "../../shell/complete.fish" with { type: "text" };
 import completeShared from "../../shell/complete.sh" with { type: "text" };
 import completeZsh from "../../shell/complete.zsh" with { type: "text" };
+import { quoteFish, quotePosix } from "../base/shell-quote.ts";
 import type { CommandNode } from "../commands/_tree.ts";
-import { quoteFish, quotePosix } from "./shell-quote.ts";
 
 export type CompletionShell = "zsh" | "bash" | "fish";
 

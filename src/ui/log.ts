@@ -1,6 +1,6 @@
 import { createConsola, type ConsolaReporter, type LogObject } from "consola/core";
 import { formatWithOptions } from "node:util";
-import { maskSecrets } from "../core/secrets.ts";
+import { maskSecrets } from "../base/secrets.ts";
 
 const useColor = (): boolean =>
   !process.env.NO_COLOR && process.env.TERM !== "dumb" && process.stderr.isTTY === true;

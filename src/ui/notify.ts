@@ -1,6 +1,6 @@
-import type { Config } from "../core/config.ts";
-import { readState, statePath } from "../core/state.ts";
-import { writePrivateFile } from "../core/store/file.ts";
+import type { Config } from "../base/config.ts";
+import { writePrivateFile } from "../base/fs.ts";
+import { readState, statePath } from "../base/state.ts";
 
 const NOTIFIED = "notified";
 const DAY_MS = 86_400_000;

@@ -1,4 +1,4 @@
-import type { GrantEvent } from "../core/oauth.ts";
+import type { GrantEvent } from "../refresh/grant.ts";
 import { log } from "./log.ts";
 
 /** How long a person waits on the token endpoint before being told it is still being waited for. */

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { lock } from "proper-lockfile";
-import { fingerprint } from "../../src/core/secrets.ts";
+import { fingerprint } from "../../src/base/secrets.ts";
 import { CLAUDE_CODE_CLIENT_ID, startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
 import { baseEnv, BIN, DAY, expectNoSecrets, fakeSecurity, HOUR, runBin, tempHome, unprivileged, writeCredentials, type Run } from "../helpers.ts";
 

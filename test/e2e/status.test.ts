@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fingerprint } from "../../src/core/secrets.ts";
+import { fingerprint } from "../../src/base/secrets.ts";
 import { BIN, DAY, HOUR, baseEnv, expectNoSecrets, fakeSecurity, fakeToken, runBin, tempHome, unprivileged, writeCredentials, type Run } from "../helpers.ts";
 
 function secretsOf(content: Record<string, unknown>): string[] {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { CLAUDE_SUBCOMMANDS } from "../../src/core/claude-args.ts";
+import { CLAUDE_SUBCOMMANDS } from "../../src/launcher/args.ts";
 import { OWN_COMMANDS, route } from "../../src/route.ts";
 import { ROOT } from "../helpers.ts";
 

@@ -1,0 +1,57 @@
+import { unlinkSync } from "node:fs";
+import { z } from "zod";
+import type { Config } from "../../base/config.ts";
+import { writePrivateFile } from "../../base/fs.ts";
+import { fingerprint } from "../../base/secrets.ts";
+import { ensureStateDir, readState, statePath } from "../../base/state.ts";
+import type { NewTokens } from "../format.ts";
+
+/**
+ * A new pair the server issued but the credentials could not take (a write
+ * that failed after the send). Kept 0600 in the state dir, it is adopted by
+ * the next assessment while the credentials still hold the refresh token it
+ * was issued for, and written into them by the next refresh run.
+ */
+const RESCUE = "rescued-login.json";
+
+const RescueSchema = z.object({
+  /** Fingerprint of the refresh token that was spent for this pair. */
+  spent: z.string(),
+  location: z.string(),
+  accessToken: z.string().min(1).nullable(),
+  refreshToken: z.string().min(1),
+  expiresAt: z.number().finite(),
+  scopes: z.array(z.string()),
+});
+
+export const rescuePath = (config: Pick<Config, "stateDir">): string => statePath(config, RESCUE);
+
+/** Keeps the pair; throws when even that cannot be written. */
+export function saveRescue(config: Pick<Config, "stateDir">, location: string, spentRefreshToken: string, tokens: NewTokens): void {
+  ensureStateDir(config);
+  const record = { spent: fingerprint(spentRefreshToken), location, ...tokens };
+  writePrivateFile(rescuePath(config), JSON.stringify(RescueSchema.parse(record)));
+}
+
+/** The rescued pair for this store while it still holds the spent refresh token; null otherwise. */
+export function readRescue(config: Pick<Config, "stateDir">, location: string, refreshToken: string | null | undefined): NewTokens | null {
+  if (!refreshToken) return null;
+  const text = readState(config, RESCUE);
+  if (text === null) return null;
+  try {
+    const parsed = RescueSchema.safeParse(JSON.parse(text));
+    if (!parsed.success || parsed.data.location !== location || parsed.data.spent !== fingerprint(refreshToken)) return null;
+    const { accessToken, refreshToken: rotated, expiresAt, scopes } = parsed.data;
+    return { accessToken, refreshToken: rotated, expiresAt, scopes };
+  } catch {
+    return null;
+  }
+}
+
+export function clearRescue(config: Pick<Config, "stateDir">): void {
+  try {
+    unlinkSync(rescuePath(config));
+  } catch {
+    // There was none.
+  }
+}

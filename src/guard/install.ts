@@ -1,0 +1,193 @@
+import { chmodSync, lstatSync, mkdirSync, readFileSync, renameSync, rmdirSync, unlinkSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import commitMsgStub from "../../hooks/commit-msg" with { type: "text" };
+import preCommitStub from "../../hooks/pre-commit" with { type: "text" };
+import prepareCommitMsgStub from "../../hooks/prepare-commit-msg" with { type: "text" };
+import type { Env } from "../base/env.ts";
+import { describeFsError, IclaudeError } from "../base/errors.ts";
+import { quotePosix } from "../base/shell-quote.ts";
+import { git, gitOk } from "./git.ts";
+import type { HookName } from "./run.ts";
+
+
+const STUBS: Record<HookName, string> = { "pre-commit": preCommitStub, "prepare-commit-msg": prepareCommitMsgStub, "commit-msg": commitMsgStub };
+/** Every hook iclaude writes carries this word; it is how ours are told from the user's. */
+export const HOOK_MARKER = "iclaude-guard-hook";
+/** pre-commit's `.legacy` is left to pre-commit, which may chain iclaude's hook in turn. */
+export const LEGACY_SUFFIX = ".iclaude-legacy";
+const PREVIOUS_FILE = "previous-hooks-path";
+
+/** What installing or removing did to one hook (or to the global core.hooksPath); ui/words.ts says it. */
+export type Change =
+  | { kind: "installed" | "already-installed" | "updated" | "not-installed" | "not-ours" | "removed" | "previous-back" | "hooks-path-unset" }
+  | { kind: "chained"; legacy: string }
+  | { kind: "hooks-path-restored"; to: string };
+
+export interface HookChange {
+  hook: string;
+  change: Change;
+}
+
+/** A POSIX shell word that stays one word whatever the path holds. */
+
+/** A stub with the binary's absolute path and the hook it chains (a shell word) filled in. */
+export function renderStub(hook: HookName, binary: string, previous: string): string {
+  return STUBS[hook].replace("@ICLAUDE@", () => quotePosix(binary)).replace("@PREVIOUS@", () => previous);
+}
+
+const exists = (path: string): boolean => {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+function readIfFile(path: string): string | null {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    if (!exists(path)) return null;
+    throw new IclaudeError(`Cannot read the hook ${path}: ${describeFsError(error)}.`, undefined, { cause: error });
+  }
+}
+
+function writeExecutable(path: string, text: string): void {
+  const temp = `${path}.iclaude-tmp`;
+  writeFileSync(temp, text, { mode: 0o755 });
+  chmodSync(temp, 0o755);
+  renameSync(temp, path);
+}
+
+/** Installs one hook, keeping (and chaining) whatever was there that is not ours. */
+function installHook(path: string, stub: string, force: boolean): Change {
+  const current = readIfFile(path);
+  if (current?.includes(HOOK_MARKER)) {
+    if (current === stub) return { kind: "already-installed" };
+    writeExecutable(path, stub);
+    return { kind: "updated" };
+  }
+  if (current === null && !exists(path)) {
+    writeExecutable(path, stub);
+    return { kind: "installed" };
+  }
+  const legacy = path + LEGACY_SUFFIX;
+  if (exists(legacy) && !force) {
+    throw new IclaudeError(`${path} is not iclaude's and ${legacy} exists too; move one away, or rerun with --force to chain ${path} in place of ${legacy}.`);
+  }
+  renameSync(path, legacy);
+  writeExecutable(path, stub);
+  return { kind: "chained", legacy };
+}
+
+function uninstallHook(path: string): Change {
+  const current = readIfFile(path);
+  if (current === null) return { kind: "not-installed" };
+  if (!current.includes(HOOK_MARKER)) return { kind: "not-ours" };
+  unlinkSync(path);
+  if (!exists(path + LEGACY_SUFFIX)) return { kind: "removed" };
+  renameSync(path + LEGACY_SUFFIX, path);
+  return { kind: "previous-back" };
+}
+
+function eachHook(dir: string, act: (path: string, hook: HookName) => Change): HookChange[] {
+  return (Object.keys(STUBS) as HookName[]).map((hook) => ({ hook: join(dir, hook), change: act(join(dir, hook), hook) }));
+}
+
+/**
+ * This repository's real hooks directory: `git rev-parse --git-path hooks`
+ * follows core.hooksPath and leads every worktree to the common one.
+ */
+export async function repoHooksDir(): Promise<string> {
+  const result = await git(["rev-parse", "--git-path", "hooks"]);
+  if (result.code !== 0) throw new IclaudeError("Not inside a git repository; run `iclaude hooks install` in one, or add --global.");
+  return resolve(result.stdout.trim());
+}
+
+/**
+ * Directories a repository install must not write: iclaude's global hooks
+ * (reached through the global core.hooksPath), and husky's, which husky
+ * regenerates and whose dispatcher finds the user's hook by its own name.
+ */
+function refuseForeignDir(dir: string, binary: string, env: Env): void {
+  if (dir === globalHooksDir(env)) {
+    throw new IclaudeError("This repository runs iclaude's global hooks already (the global core.hooksPath); use `iclaude hooks install --global`, or `--global --uninstall`.");
+  }
+  if (dirname(dir).endsWith(".husky") && dir.endsWith("_")) {
+    const run = quotePosix(binary);
+    throw new IclaudeError(
+      `husky manages this repository's hooks (${dir}); add \`${run} hooks run pre-commit\` to .husky/pre-commit, \`${run} hooks run prepare-commit-msg "$@"\` to .husky/prepare-commit-msg and \`${run} hooks run commit-msg "$@"\` to .husky/commit-msg instead.`,
+    );
+  }
+}
+
+export async function installRepo(binary: string, options: { force: boolean; uninstall: boolean }, env: Env = process.env): Promise<HookChange[]> {
+  const dir = await repoHooksDir();
+  refuseForeignDir(dir, binary, env);
+  if (options.uninstall) return eachHook(dir, (path) => uninstallHook(path));
+  mkdirSync(dir, { recursive: true });
+  // The chained hook is named, not derived from $0: a tool that renames this stub in turn still finds it.
+  return eachHook(dir, (path, hook) => installHook(path, renderStub(hook, binary, `"$(dirname -- "$0")/${hook}${LEGACY_SUFFIX}"`), options.force));
+}
+
+/** iclaude's own directory for the global core.hooksPath. */
+export function globalHooksDir(env: Env = process.env): string {
+  const config = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), ".config");
+  return join(config, "iclaude", "hooks");
+}
+
+/** The global core.hooksPath as the user wrote it: a relative one means each repository's own. */
+async function globalHooksPath(): Promise<string | null> {
+  const result = await git(["config", "--global", "--get", "core.hooksPath"]);
+  return result.code === 0 && result.stdout.trim() ? result.stdout.trim() : null;
+}
+
+/** The previous hooks path's hook as a shell word: git runs hooks from the top of the work tree. */
+function chainedHook(previous: string, hook: string): string {
+  if (previous.startsWith("~/")) return `"$HOME"/${quotePosix(join(previous.slice(2), hook))}`;
+  return quotePosix(join(previous, hook));
+}
+
+/**
+ * A global core.hooksPath silences every repository's own .git/hooks, so the
+ * global stubs run them (or the hooks path the user had before) first.
+ */
+export async function installGlobal(binary: string, options: { uninstall: boolean }, env: Env = process.env): Promise<HookChange[]> {
+  const dir = globalHooksDir(env);
+  const current = await globalHooksPath();
+  const previousFile = join(dir, PREVIOUS_FILE);
+  const saved = readIfFile(previousFile)?.trim() || null;
+  if (options.uninstall) return uninstallGlobal(dir, current, saved, previousFile);
+  const previous = current !== null && current !== dir ? current : saved;
+  mkdirSync(dir, { recursive: true });
+  if (previous) writeFileSync(previousFile, `${previous}\n`);
+  const changes = eachHook(dir, (path, hook) => {
+    const chained = previous ? chainedHook(previous, hook) : `"$(git rev-parse --git-common-dir)/hooks/${hook}"`;
+    return installHook(path, renderStub(hook, binary, chained), true);
+  });
+  if (current !== dir) await gitOk(["config", "--global", "core.hooksPath", dir], "set the global core.hooksPath");
+  return changes;
+}
+
+async function uninstallGlobal(dir: string, current: string | null, saved: string | null, previousFile: string): Promise<HookChange[]> {
+  const changes = eachHook(dir, (path): Change => {
+    if (readIfFile(path) === null) return { kind: "not-installed" };
+    unlinkSync(path);
+    return { kind: "removed" };
+  });
+  if (current === dir) {
+    const args = saved ? ["config", "--global", "core.hooksPath", saved] : ["config", "--global", "--unset", "core.hooksPath"];
+    await gitOk(args, "restore the global core.hooksPath");
+    changes.push({ hook: "core.hooksPath", change: saved ? { kind: "hooks-path-restored", to: saved } : { kind: "hooks-path-unset" } });
+  }
+  if (exists(previousFile)) unlinkSync(previousFile);
+  try {
+    rmdirSync(dir);
+    rmdirSync(dirname(dir));
+  } catch {
+    // Not empty: the user keeps iclaude's config beside it.
+  }
+  return changes;
+}

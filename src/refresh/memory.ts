@@ -1,0 +1,109 @@
+import { unlinkSync } from "node:fs";
+import type { Config } from "../base/config.ts";
+import { writePrivateFile } from "../base/fs.ts";
+import { fingerprint } from "../base/secrets.ts";
+import { ensureStateDir, readState, statePath } from "../base/state.ts";
+
+/*
+ * What iclaude remembers between runs about refreshing and asking: the last failure (the
+ * cooldown), and when a person was last offered or declined the long-lived fallback. All of it
+ * advisory: a lost file costs at most one extra attempt or question.
+ */
+
+const LAST_FAILURE = "last-failure";
+
+/** The last failed refresh: when, which refresh token (by fingerprint), and how it failed. */
+export interface LastFailure {
+  /** ms since epoch. */
+  at: number;
+  fingerprint: string;
+  kind: string;
+}
+
+export function readLastFailure(config: Pick<Config, "stateDir">): LastFailure | null {
+  const text = readState(config, LAST_FAILURE);
+  if (text === null) return null;
+  try {
+    const data: unknown = JSON.parse(text);
+    if (data && typeof data === "object" && "at" in data && "fingerprint" in data && "kind" in data) {
+      const { at, fingerprint: fp, kind } = data;
+      if (typeof at === "number" && typeof fp === "string" && typeof kind === "string") return { at, fingerprint: fp, kind };
+    }
+  } catch {
+    // A torn or foreign file is no failure at all: state is advisory.
+  }
+  return null;
+}
+
+export function recordFailure(config: Pick<Config, "stateDir">, refreshToken: string, kind: string, at = Date.now()): void {
+  ensureStateDir(config);
+  writePrivateFile(statePath(config, LAST_FAILURE), JSON.stringify({ at, fingerprint: fingerprint(refreshToken), kind }));
+}
+
+/** After a success with this refresh token: another profile's failure keeps its cooldown. */
+export function clearFailure(config: Pick<Config, "stateDir">, refreshToken: string): void {
+  const failure = readLastFailure(config);
+  if (failure && failure.fingerprint !== fingerprint(refreshToken)) return;
+  try {
+    unlinkSync(statePath(config, LAST_FAILURE));
+  } catch {
+    // Already gone.
+  }
+}
+
+const COOLDOWN_TOLD = "cooldown-told";
+
+/** True once per failed refresh: the first launch inside its cooldown says so, the ones after it do not. */
+export function cooldownNoticeDue(config: Pick<Config, "stateDir">): boolean {
+  const failure = readLastFailure(config);
+  if (!failure) return true;
+  if (readState(config, COOLDOWN_TOLD)?.trim() === String(failure.at)) return false;
+  try {
+    writePrivateFile(statePath(config, COOLDOWN_TOLD), `${failure.at}\n`);
+  } catch {
+    // Advisory: at worst the line comes again at the next launch.
+  }
+  return true;
+}
+
+const DECLINED = "setup-token-declined";
+const DAY_MS = 86_400_000;
+
+/** A person said no to `claude setup-token` for an expiring login: not asked again for a day. */
+export function rememberDecline(config: Pick<Config, "stateDir">, at = Date.now()): void {
+  ensureStateDir(config);
+  writePrivateFile(statePath(config, DECLINED), `${at}\n`);
+}
+
+export function declinedRecently(config: Pick<Config, "stateDir">, now = Date.now()): boolean {
+  const at = Number(readState(config, DECLINED));
+  return Number.isFinite(at) && at > 0 && now - at < DAY_MS;
+}
+
+const LAUNCH_OFFER = "launch-offer";
+
+/** The launcher offers the long-lived fallback at a terminal at most once a day. */
+export function launchOfferDue(config: Pick<Config, "stateDir">, now = Date.now()): boolean {
+  const at = Number(readState(config, LAUNCH_OFFER));
+  return !(Number.isFinite(at) && at > 0 && now - at < DAY_MS);
+}
+
+export function rememberLaunchOffer(config: Pick<Config, "stateDir">, at = Date.now()): void {
+  try {
+    ensureStateDir(config);
+    writePrivateFile(statePath(config, LAUNCH_OFFER), `${at}\n`);
+  } catch {
+    // Advisory: at worst the offer comes again at the next launch.
+  }
+}
+
+/**
+ * Seconds left of the cooldown after a failed refresh of this same refresh
+ * token; 0 when none. A different token (a new login) is never held back.
+ */
+export function cooldownLeft(config: Pick<Config, "stateDir" | "cooldown">, refreshToken: string, now = Date.now()): number {
+  const failure = readLastFailure(config);
+  if (!failure || failure.fingerprint !== fingerprint(refreshToken)) return 0;
+  const left = failure.at + config.cooldown * 1000 - now;
+  return left > 0 ? Math.ceil(left / 1000) : 0;
+}

@@ -1,0 +1,91 @@
+import { unlinkSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Config, ConfigFlags } from "../base/config.ts";
+import { writePrivateFile } from "../base/fs.ts";
+import { ensureStateDir, statePath } from "../base/state.ts";
+import { assess, isRenewable, type Assessment } from "../credentials/assessment.ts";
+import { loginWarnAt, refreshDueAt, STATUS_EXIT } from "../credentials/clocks.ts";
+import { configFor, defaultClaudeDir, profilesToVisit } from "../credentials/profiles.ts";
+import { noticeLine } from "../ui/words.ts";
+import { readLastFailure } from "./memory.ts";
+
+/** A new login or a change made elsewhere is noticed within this, whatever the clocks say. */
+const MAX_SLEEP_S = 3600;
+
+/**
+ * When the shell hook should run `iclaude refresh --background` next (Unix
+ * seconds): when the access clock enters the margin, or the login clock enters
+ * the threshold, but at least hourly, and never inside the cooldown.
+ */
+export function nextCheck(config: Pick<Config, "refreshMargin" | "threshold" | "cooldown">, a: Assessment, now: number, failedAt?: number): number {
+  const nowS = Math.floor(now / 1000);
+  // A rescued pair waits only for a run to write it into the credentials; no network is involved.
+  if (a.rescued) return nowS;
+  const wakeUps = [nowS + MAX_SLEEP_S];
+  if (isRenewable(a) && a.expiresAt !== null) wakeUps.push(Math.floor(refreshDueAt(a.expiresAt, config) / 1000));
+  if (a.loginExpiresAt !== null) {
+    const at = [loginWarnAt(a.loginExpiresAt, config), a.loginExpiresAt].map((ms) => Math.floor(ms / 1000));
+    wakeUps.push(...at.filter((t) => t > nowS));
+  }
+  let next = Math.max(Math.min(...wakeUps), nowS);
+  if (failedAt !== undefined) next = Math.max(next, Math.ceil(failedAt / 1000) + config.cooldown);
+  return next;
+}
+
+/** One profile's verdict; `dir` is set for a profile other than `~/.claude`. */
+export interface Looked {
+  assessment: Assessment;
+  dir?: string;
+}
+
+/** The most urgent notice of all profiles: the highest status exit code wins. */
+function mostUrgentNotice(looked: Looked[], now: number): string | null {
+  const urgent = looked.filter((l) => noticeLine(l.assessment, now) !== null).sort((x, y) => STATUS_EXIT[y.assessment.status] - STATUS_EXIT[x.assessment.status])[0];
+  return urgent ? noticeLine(urgent.assessment, now, urgent.dir) : null;
+}
+
+/** Writes `next-check` (the earliest of all profiles) and `notice` (or removes it) in the state dir, each atomically. */
+export function writeSchedule(config: Config, looked: Assessment | Looked[], failedAt?: number): void {
+  const now = Date.now();
+  const all = Array.isArray(looked) ? looked : [{ assessment: looked }];
+  ensureStateDir(config);
+  const next = Math.min(...all.map((l) => nextCheck(config, l.assessment, now, failedAt)));
+  writePrivateFile(statePath(config, "next-check"), `${next}\n`);
+  const notice = mostUrgentNotice(all, now);
+  if (notice !== null) {
+    writePrivateFile(statePath(config, "notice"), `${notice}\n`);
+    return;
+  }
+  try {
+    unlinkSync(statePath(config, "notice"));
+  } catch {
+    // There was no notice.
+  }
+}
+
+/** Every profile's verdict, this config's own first; a damaged profiles file costs only the others. */
+function lookAtProfiles(config: Config, flags: ConfigFlags): Looked[] {
+  const ownDir = config.keychainHashInput !== null && config.claudeConfigDir !== defaultClaudeDir() ? { dir: config.claudeConfigDir } : {};
+  const own = { assessment: assess(config), ...ownDir };
+  try {
+    const others = profilesToVisit()
+      .filter((p) => p.dir !== resolve(config.claudeConfigDir))
+      .map((p) => ({ assessment: assess(configFor(p, flags)), ...(p.isDefault ? {} : { dir: p.dir }) }));
+    return [own, ...others];
+  } catch {
+    return [own];
+  }
+}
+
+/**
+ * After any refresh run, whatever its outcome: the schedule follows what is
+ * stored now in every profile, and the last failure. Never fails the run;
+ * state is advisory.
+ */
+export function scheduleAfterRun(config: Config, flags: ConfigFlags = {}): void {
+  try {
+    writeSchedule(config, lookAtProfiles(config, flags), readLastFailure(config)?.at);
+  } catch {
+    // An unwritable state dir costs only the shell hook's timing.
+  }
+}

@@ -1,0 +1,114 @@
+import { describe, expect, test } from "bun:test";
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { ROOT } from "./helpers.ts";
+
+/*
+ * The folder rules of ARCHITECTURE.md, read off the source: every import
+ * (static, `import type`, and lazy `import()`) is resolved to the file it names.
+ */
+
+const SRC = join(ROOT, "src");
+
+interface Import {
+  /** Repo-relative path of the imported file, e.g. `src/refresh/engine.ts`. */
+  target: string;
+  typeOnly: boolean;
+}
+
+interface SourceFile {
+  path: string;
+  text: string;
+  imports: Import[];
+}
+
+const IMPORT = /(?:^|\n)\s*(import|export)\s+(type\s+)?[^;]*?\sfrom\s+"(\.[^"]+)"|import\(\s*"(\.[^"]+)"\s*\)/g;
+
+function importsOf(path: string, text: string): Import[] {
+  const found: Import[] = [];
+  for (const match of text.matchAll(IMPORT)) {
+    const spec = match[3] ?? match[4];
+    if (!spec) continue;
+    const target = relative(ROOT, resolve(dirname(join(ROOT, path)), spec));
+    found.push({ target, typeOnly: match[2] !== undefined });
+  }
+  return found;
+}
+
+function sources(dir: string): SourceFile[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith(".ts") && !entry.name.endsWith(".d.ts"))
+    .map((entry) => {
+      const path = relative(ROOT, join(entry.parentPath, entry.name));
+      const text = readFileSync(join(ROOT, path), "utf8");
+      return { path, text, imports: importsOf(path, text) };
+    });
+}
+
+const FILES = sources(SRC);
+const inFolder = (path: string, folder: string): boolean => path.startsWith(`src/${folder}/`);
+/** Lines of a file that break a rule, as `path:line  text`, for a failure that says where. */
+const offending = (file: SourceFile, pattern: RegExp): string[] =>
+  file.text
+    .split("\n")
+    .map((line, n) => ({ line, n }))
+    .filter(({ line }) => pattern.test(line) && !/^\s*(\/\*|\*|\/\/)/.test(line))
+    .map(({ line, n }) => `${file.path}:${n + 1}  ${line.trim()}`);
+
+describe("the folder rules", () => {
+  test("reads the imports of every source file", () => {
+    expect(FILES.length).toBeGreaterThan(50);
+    const engineUsers = FILES.filter((f) => f.imports.some((i) => i.target === "src/refresh/engine.ts"));
+    expect(engineUsers.map((f) => f.path)).toContain("src/broker/server.ts");
+  });
+
+  test("only ui/, commands/ and cli.ts print, read the terminal or exit", () => {
+    const TERMINAL = /process\.(stdout|stderr|stdin)\b|Bun\.(stdout|stderr|stdin)\b|console\.|process\.exit\b/;
+    const mayPrint = (path: string) => inFolder(path, "ui") || inFolder(path, "commands") || path === "src/cli.ts";
+    expect(FILES.filter((f) => !mayPrint(f.path)).flatMap((f) => offending(f, TERMINAL))).toEqual([]);
+  });
+
+  test("no command imports another command", () => {
+    // The table (index.ts) loads them all; files starting with `_` are the commands' shared helpers.
+    const isCommand = (path: string) => inFolder(path, "commands") && !/\/(_[^/]*|index)\.ts$/.test(path);
+    const crossings = FILES.filter((f) => isCommand(f.path)).flatMap((f) =>
+      f.imports.filter((i) => isCommand(i.target) && i.target !== f.path).map((i) => `${f.path} → ${i.target}`),
+    );
+    expect(crossings).toEqual([]);
+  });
+
+  test("credentials/ imports nothing from the capabilities built on it", () => {
+    const above = ["refresh", "launcher", "guard", "schedule", "broker", "commands", "ui"];
+    const crossings = FILES.filter((f) => inFolder(f.path, "credentials")).flatMap((f) =>
+      f.imports.filter((i) => above.some((folder) => inFolder(i.target, folder))).map((i) => `${f.path} → ${i.target}`),
+    );
+    expect(crossings).toEqual([]);
+  });
+
+  test("base/ imports only base/, save the defaults config.ts takes from Claude's facts and the guard's rules", () => {
+    const defaults = ["src/credentials/claude.ts", "src/guard/rules/paths.ts"];
+    const crossings = FILES.filter((f) => inFolder(f.path, "base")).flatMap((f) =>
+      f.imports
+        .filter((i) => !inFolder(i.target, "base") && !(f.path === "src/base/config.ts" && defaults.includes(i.target)))
+        .map((i) => `${f.path} → ${i.target}`),
+    );
+    expect(crossings).toEqual([]);
+  });
+
+  test("broker/ and schedule/ reach credentials only through refresh/engine.ts", () => {
+    // A type import carries no code: it cannot become a second way to read or judge credentials.
+    // profiles.ts names config dirs and reads no credential.
+    const crossings = FILES.filter((f) => inFolder(f.path, "broker") || inFolder(f.path, "schedule")).flatMap((f) =>
+      f.imports
+        .filter((i) => !i.typeOnly && inFolder(i.target, "credentials") && i.target !== "src/credentials/profiles.ts")
+        .map((i) => `${f.path} → ${i.target}`),
+    );
+    expect(crossings).toEqual([]);
+  });
+
+  test("the Claude token shape is written in one file", () => {
+    const SHAPE = /\/[^/\n]*sk-ant-[^/\n]*\/[dgimsuy]*|RegExp\([^)]*sk-ant-/;
+    const writers = FILES.filter((f) => offending(f, SHAPE).length > 0).map((f) => f.path);
+    expect(writers).toEqual(["src/base/secrets.ts"]);
+  });
+});

@@ -1,0 +1,73 @@
+import { describe, expect, test } from "bun:test";
+import { protectedPathFindings } from "../../../src/guard/path-findings.ts";
+import { ALL_RULES, base64Needles, fileRuleOf, maskAll, tokenHits } from "../../../src/guard/rules/index.ts";
+import { DEFAULT_PROTECTED_PATHS, PATH_SAMPLES } from "../../../src/guard/rules/paths.ts";
+import { entropy, isPlaceholder, MIN_TOKEN_ENTROPY } from "../../../src/guard/rules/shape.ts";
+import { scanText } from "../../../src/guard/scan.ts";
+import { fakeToken } from "../../helpers.ts";
+
+/** The ids the engine reports for a sample: by line for token and key rules, by the whole JSON for file rules. */
+function idsFor(sample: string, kind: string): string[] {
+  if (kind === "file") return [fileRuleOf(sample)?.id].filter((id): id is string => id !== undefined);
+  return scanText(sample, "sample", { ownTokens: [], allow: [] }).map((f) => f.id);
+}
+
+describe("every rule meets its samples (gitleaks' true and false positives)", () => {
+  for (const rule of ALL_RULES) {
+    const { match, noMatch } = rule.samples();
+    test(`${rule.id}: ${match.length} found, ${noMatch.length} left alone`, () => {
+      expect(match.length).toBeGreaterThan(0);
+      expect(noMatch.length).toBeGreaterThan(0);
+      for (const sample of match) expect({ sample, ids: idsFor(sample, rule.kind) }).toMatchObject({ ids: expect.arrayContaining([rule.id]) });
+      for (const sample of noMatch) expect({ sample, ids: idsFor(sample, rule.kind) }).toEqual({ sample, ids: expect.not.arrayContaining([rule.id]) });
+    });
+  }
+
+  test("the default protected paths: every match sample blocked, every template and public key not", () => {
+    const blocked = (paths: string[]) => protectedPathFindings(paths, DEFAULT_PROTECTED_PATHS, []).map((f) => f.path);
+    expect(blocked(PATH_SAMPLES.match)).toEqual(PATH_SAMPLES.match);
+    expect(blocked(PATH_SAMPLES.noMatch)).toEqual([]);
+  });
+});
+
+describe("telling a secret from a placeholder", () => {
+  test("random bodies pass, typed ones do not", () => {
+    for (let i = 0; i < 200; i++) expect(isPlaceholder(fakeToken().slice(13), MIN_TOKEN_ENTROPY)).toBe(false);
+    expect(isPlaceholder("X".repeat(40), MIN_TOKEN_ENTROPY)).toBe(true);
+    expect(isPlaceholder("abcdefABCDEF".repeat(3), MIN_TOKEN_ENTROPY)).toBe(true);
+    expect(entropy("abab")).toBe(1);
+  });
+
+  test("the user's own token is caught even when it looks like a placeholder", () => {
+    const own = `sk-ant-oat01-${"x".repeat(95)}`;
+    expect(tokenHits(`t=${own}`, [])).toEqual([]);
+    expect(tokenHits(`t=${own}`, [own]).map((h) => h.id)).toEqual(["claude-current-token"]);
+  });
+});
+
+describe("base64", () => {
+  test("a keyword's base64 is found at any alignment and decoded", () => {
+    const token = fakeToken("oat01");
+    for (const pad of ["", "a", "ab"]) {
+      const encoded = Buffer.from(`${pad}${token}`).toString("base64");
+      expect(base64Needles("sk-ant-").some((n) => encoded.includes(n))).toBe(true);
+      const hits = tokenHits(`  token: ${encoded}`, []);
+      expect(hits).toEqual([expect.objectContaining({ id: "claude-oauth-access-token", shown: `sk-ant-oat01-…${token.slice(-4)} (in base64)` })]);
+    }
+  });
+
+  test("a base64 PEM key (a Kubernetes tls.key), and a base64 credentials file by the token in it", () => {
+    const pem = `-----BEGIN PRIVATE KEY-----\n${Buffer.from(crypto.getRandomValues(new Uint8Array(96))).toString("base64")}\n-----END PRIVATE KEY-----\n`;
+    expect(tokenHits(`  tls.key: ${Buffer.from(pem).toString("base64")}`, []).map((h) => [h.id, h.shown])).toEqual([["private-key", "-----BEGIN PRIVATE KEY----- (in base64)"]]);
+    const token = fakeToken("ort01");
+    const creds = Buffer.from(JSON.stringify({ claudeAiOauth: { refreshToken: token } }, null, 2)).toString("base64");
+    expect(tokenHits(`data: ${creds}`, []).map((h) => h.id)).toEqual(["claude-oauth-refresh-token", "claude-credentials-file"]);
+  });
+});
+
+test("maskAll hides every token a path holds, the user's own included", () => {
+  const token = fakeToken("ort01");
+  const own = `tok_${crypto.randomUUID()}`;
+  const shown = maskAll(`a/${token}/${own}.txt`, [own]);
+  expect(shown).toBe(`a/sk-ant-ort01-…${token.slice(-4)}/…${own.slice(-4)}.txt`);
+});

@@ -1,0 +1,20 @@
+import { describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { clearFailure, cooldownLeft, recordFailure } from "../../../src/refresh/memory.ts";
+import { tempHome } from "../../helpers.ts";
+
+describe("cooldownLeft", () => {
+  test("holds back the same refresh token for the cooldown, never a new one; another token's success keeps it", () => {
+    const config = { stateDir: join(tempHome(), "state"), cooldown: 30 };
+    const now = Date.now();
+    expect(cooldownLeft(config, "token-a", now)).toBe(0);
+    recordFailure(config, "token-a", "transient", now);
+    expect(cooldownLeft(config, "token-a", now + 1000)).toBe(29);
+    expect(cooldownLeft(config, "token-b", now + 1000)).toBe(0);
+    expect(cooldownLeft(config, "token-a", now + 30_000)).toBe(0);
+    clearFailure(config, "token-b");
+    expect(cooldownLeft(config, "token-a", now + 1000)).toBe(29);
+    clearFailure(config, "token-a");
+    expect(cooldownLeft(config, "token-a", now + 1000)).toBe(0);
+  });
+});
