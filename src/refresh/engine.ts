@@ -9,7 +9,7 @@ import { rememberDeadRefreshToken } from "../credentials/dead-tokens.ts";
 import { serializeCredentials, withNewTokens, type CredentialsFile, type NewTokens, type OAuthCredential } from "../credentials/format.ts";
 import { readCredentials, type ReservedWrite, type StoredCredentials } from "../credentials/store/index.ts";
 import { readLongLived } from "../credentials/store/long-lived.ts";
-import { clearRescue, rescuePath, saveRescue } from "../credentials/store/rescue.ts";
+import { clearRescue, readRescue, rescuePath, saveRescue } from "../credentials/store/rescue.ts";
 import type { Terminal } from "../ui/terminal.ts";
 import type { GrantError, GrantEvent, GrantResult } from "./grant.ts";
 import { clearFailure, cooldownLeft, declinedRecently, recordFailure, rememberDecline } from "./memory.ts";
@@ -63,11 +63,11 @@ function putNewPair(config: Config, stored: StoredCredentials, file: Credentials
     }
     const reason = error instanceof IclaudeError && error.cause ? describeFsError(error.cause) : error instanceof Error ? error.message : String(error);
     throw new IclaudeError(
-      `The new login could not be written to ${stored.store.location} (${reason}); it is kept in ${rescuePath(config)} and put in place at the next iclaude run — free some space or fix the permissions.`,
+      `The new login could not be written to ${stored.store.location} (${reason}); it is kept in ${rescuePath(config, stored.store.location)} and put in place at the next iclaude run — free some space or fix the permissions.`,
       EXIT.refreshFailed,
     );
   }
-  clearRescue(config);
+  clearRescue(config, stored.store.location);
 }
 
 /** iclaude's own setting, else the credential's own `clientId`, else the CLI's (for Claude Code: CLAUDE_CODE_OAUTH_CLIENT_ID or the default). */
@@ -156,11 +156,17 @@ async function redeem(config: Config, before: Assessment, options: RefreshOption
       const file = current.stored?.parsed;
       const { rescued, stored } = current;
       if (rescued && file && stored) {
-        await withStorageWriteLock(config, SAVE_LOCK_WAIT_MS, () => {
-          const bytes = serializeCredentials(withNewTokens(file, rescued), stored);
+        const restored = await withStorageWriteLock(config, SAVE_LOCK_WAIT_MS, () => {
+          // Claude Code may have saved something (an MCP login) since the read above: the pair goes into the file as it is now.
+          const fresh = readCredentials(stored.store);
+          const pair = fresh.parsed && readRescue(config, stored.store.location, fresh.parsed.claudeAiOauth?.refreshToken);
+          if (!fresh.parsed || !pair) return false;
+          const bytes = serializeCredentials(withNewTokens(fresh.parsed, pair), fresh);
           stored.store.reserveWrite(bytes.length).commit(bytes);
+          return true;
         });
-        clearRescue(config);
+        if (!restored) return just("refreshed-elsewhere");
+        clearRescue(config, stored.store.location);
         return just("restored");
       }
       if (!isRenewable(current)) return just("dead");

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
 import { expectNoSecrets, runBin, tempHome, writeCredentials } from "../helpers.ts";
@@ -28,6 +28,14 @@ async function refreshFailingAfterTheSend(home: string, path: string): Promise<A
   return run;
 }
 
+/** The rescue file of the one store that has one: `rescued-login-<store fingerprint>.json`. */
+function rescueFile(home: string): string {
+  const dir = join(home, ".local/state/iclaude");
+  const names = readdirSync(dir).filter((name) => /^rescued-login-[0-9a-f]{16}\.json$/.test(name));
+  expect(names.length).toBe(1);
+  return join(dir, names[0]!);
+}
+
 async function until(check: () => boolean): Promise<void> {
   for (const end = Date.now() + 10_000; Date.now() < end; await Bun.sleep(10)) if (check()) return;
   throw new Error("timed out");
@@ -42,7 +50,7 @@ test.skipIf(!immutable)("a write that fails after the send keeps the new pair in
   const options = { home, env: { ICLAUDE_TOKEN_URL: mock.tokenUrl }, timeoutMs: 30_000 };
   const failed = await refreshFailingAfterTheSend(home, path);
 
-  const rescue = join(home, ".local/state/iclaude/rescued-login.json");
+  const rescue = rescueFile(home);
   expect(failed.code).toBe(21);
   expect(failed.stdout).toBe("");
   expect(failed.stderr).toBe(
@@ -89,4 +97,45 @@ test.skipIf(!immutable)("a rescued pair for a refresh token the file no longer h
   expect([status.code, JSON.parse(status.stdout).action]).toEqual([0, "none"]);
   const token = await runBin(["token"], options);
   expect(token.stdout).toBe(`${login.accessToken}\n`);
+}, 30_000);
+
+test.skipIf(!immutable)("another profile's refresh leaves a rescued pair alone: each store has its own", async () => {
+  const home = tempHome();
+  const pair = mock.issuePair();
+  writeCredentials(home, { ...pair, expiresAt: Date.now() + 10 * 60_000 });
+  const path = join(home, ".claude", ".credentials.json");
+  expect((await refreshFailingAfterTheSend(home, path)).code).toBe(21);
+  const rescue = rescueFile(home);
+  const rescued = JSON.parse(readFileSync(rescue, "utf8"));
+
+  const work = join(home, "work");
+  writeCredentials(home, { ...mock.issuePair(), expiresAt: Date.now() + 10 * 60_000 }, {}, work);
+  const other = await runBin(["refresh"], { home, env: { ICLAUDE_TOKEN_URL: mock.tokenUrl, CLAUDE_CONFIG_DIR: work }, timeoutMs: 30_000 });
+  expect(other.code).toBe(0);
+  expect(existsSync(rescue)).toBe(true);
+
+  const redeemed = mock.redeemed.length;
+  const adopted = await runBin(["refresh"], { home, env: { ICLAUDE_TOKEN_URL: mock.tokenUrl }, timeoutMs: 30_000 });
+  expect([adopted.code, mock.redeemed.length]).toEqual([0, redeemed]);
+  expect(JSON.parse(readFileSync(path, "utf8")).claudeAiOauth.refreshToken).toBe(rescued.refreshToken);
+}, 30_000);
+
+test.skipIf(!immutable)("a file Claude Code blanked after the spent token was refused takes the rescued pair", async () => {
+  const home = tempHome();
+  const pair = mock.issuePair();
+  writeCredentials(home, { ...pair, expiresAt: Date.now() + 10 * 60_000 }, { mcpOAuth: { kept: true } });
+  const path = join(home, ".claude", ".credentials.json");
+  expect((await refreshFailingAfterTheSend(home, path)).code).toBe(21);
+  const rescued = JSON.parse(readFileSync(rescueFile(home), "utf8"));
+  writeCredentials(home, { accessToken: "", refreshToken: "", expiresAt: 0 }, { mcpOAuth: { kept: true } });
+  const options = { home, env: { ICLAUDE_TOKEN_URL: mock.tokenUrl }, timeoutMs: 30_000 };
+
+  const status = await runBin(["status", "--json"], options);
+  expect([status.code, JSON.parse(status.stdout).action]).toEqual([0, "refresh"]);
+  const adopted = await runBin(["refresh"], options);
+  expect(adopted.code).toBe(0);
+  const file = JSON.parse(readFileSync(path, "utf8"));
+  expect([file.claudeAiOauth.accessToken, file.claudeAiOauth.refreshToken]).toEqual([rescued.accessToken, rescued.refreshToken]);
+  expect(file.mcpOAuth).toEqual({ kept: true });
+  expectNoSecrets([status, adopted].flatMap((r) => [r.stdout, r.stderr]), [pair.refreshToken, rescued.refreshToken]);
 }, 30_000);

@@ -10,9 +10,11 @@ import type { NewTokens } from "../format.ts";
  * A new pair the server issued but the credentials could not take (a write
  * that failed after the send). Kept 0600 in the state dir, it is adopted by
  * the next assessment while the credentials still hold the refresh token it
- * was issued for, and written into them by the next refresh run.
+ * was issued for (or Claude Code has blanked them since), and written into
+ * them by the next refresh run. One file per store: profiles share the state
+ * dir, and one profile's success must never clear another's rescued pair.
  */
-const RESCUE = "rescued-login.json";
+const rescueName = (location: string): string => `rescued-login-${fingerprint(location).slice(0, 16)}.json`;
 
 const RescueSchema = z.object({
   /** Fingerprint of the refresh token that was spent for this pair. */
@@ -24,23 +26,28 @@ const RescueSchema = z.object({
   scopes: z.array(z.string()),
 });
 
-export const rescuePath = (config: Pick<Config, "stateDir">): string => statePath(config, RESCUE);
+export const rescuePath = (config: Pick<Config, "stateDir">, location: string): string => statePath(config, rescueName(location));
 
 /** Keeps the pair; throws when even that cannot be written. */
 export function saveRescue(config: Pick<Config, "stateDir">, location: string, spentRefreshToken: string, tokens: NewTokens): void {
   ensureStateDir(config);
   const record = { spent: fingerprint(spentRefreshToken), location, ...tokens };
-  writePrivateFile(rescuePath(config), JSON.stringify(RescueSchema.parse(record)));
+  writePrivateFile(rescuePath(config, location), JSON.stringify(RescueSchema.parse(record)));
 }
 
-/** The rescued pair for this store while it still holds the spent refresh token; null otherwise. */
+/**
+ * The rescued pair for this store while it still holds the spent refresh token, or an empty one
+ * (Claude Code blanks its file when the spent token is refused: the rescued pair is then the live
+ * login); null otherwise.
+ */
 export function readRescue(config: Pick<Config, "stateDir">, location: string, refreshToken: string | null | undefined): NewTokens | null {
-  if (!refreshToken) return null;
-  const text = readState(config, RESCUE);
+  if (refreshToken === null || refreshToken === undefined) return null;
+  const text = readState(config, rescueName(location));
   if (text === null) return null;
   try {
     const parsed = RescueSchema.safeParse(JSON.parse(text));
-    if (!parsed.success || parsed.data.location !== location || parsed.data.spent !== fingerprint(refreshToken)) return null;
+    if (!parsed.success || parsed.data.location !== location) return null;
+    if (refreshToken !== "" && parsed.data.spent !== fingerprint(refreshToken)) return null;
     const { accessToken, refreshToken: rotated, expiresAt, scopes } = parsed.data;
     return { accessToken, refreshToken: rotated, expiresAt, scopes };
   } catch {
@@ -48,9 +55,9 @@ export function readRescue(config: Pick<Config, "stateDir">, location: string, r
   }
 }
 
-export function clearRescue(config: Pick<Config, "stateDir">): void {
+export function clearRescue(config: Pick<Config, "stateDir">, location: string): void {
   try {
-    unlinkSync(rescuePath(config));
+    unlinkSync(rescuePath(config, location));
   } catch {
     // There was none.
   }
