@@ -53,8 +53,16 @@ function writeCredentials(dir: string, answer: TokenAnswer): boolean {
   const path = join(dir, ".credentials.json");
   const current = readJsonObject(path) ?? {};
   const oauth = current.claudeAiOauth as Json | undefined;
+  // A refresh token here is a real login — the host's own file, mounted or synced to by mistake, or a
+  // copy that is the same login: sync never takes one away (it would log that login out).
+  if (typeof oauth?.refreshToken === "string" && oauth.refreshToken !== "") {
+    throw new IclaudeError(
+      `${path} holds a login with a refresh token (the host's own, or a copy of it); broker sync never removes one — point --to at the box's own config dir, or move that file away in the box first.`,
+      EXIT.usage,
+    );
+  }
   if (oauth && oauth.accessToken === answer.accessToken && oauth.expiresAt === answer.expiresAt && !("refreshToken" in oauth)) return false;
-  // Picked field by field: whatever else a copied host file carried (a refresh token) goes.
+  // Picked field by field: the file holds the broker's answer and nothing else of a login.
   const claudeAiOauth = { accessToken: answer.accessToken, expiresAt: answer.expiresAt, scopes: answer.scopes, subscriptionType: answer.subscriptionType };
   write(path, { ...current, claudeAiOauth });
   return true;

@@ -194,8 +194,16 @@ describe("iclaude broker sync", () => {
     const box = tempHome("iclaude-box-");
     const dir = join(box, "config");
     mkdirSync(dir);
-    // A copied host file, as people share logins today: sync takes the refresh token out.
-    writeFileSync(join(dir, ".credentials.json"), JSON.stringify({ claudeAiOauth: { accessToken: "old", refreshToken: fakeToken("ort01") }, mcpOAuth: { kept: true } }));
+    // A copied host file, as people share logins today: sync never takes a refresh token away (it may be the host's own file).
+    const copied = JSON.stringify({ claudeAiOauth: { accessToken: "old", refreshToken: fakeToken("ort01") }, mcpOAuth: { kept: true } });
+    writeFileSync(join(dir, ".credentials.json"), copied);
+    const refused = await runBin(["broker", "sync", "--broker", broker.socket, "--to", dir, "--once"], { home: box });
+    expect([refused.code, refused.stdout]).toEqual([2, ""]);
+    expect(refused.stderr).toBe(
+      `iclaude: ${dir}/.credentials.json holds a login with a refresh token (the host's own, or a copy of it); broker sync never removes one — point --to at the box's own config dir, or move that file away in the box first.\n`,
+    );
+    expect(readFileSync(join(dir, ".credentials.json"), "utf8")).toBe(copied);
+    writeFileSync(join(dir, ".credentials.json"), JSON.stringify({ claudeAiOauth: { accessToken: "old" }, mcpOAuth: { kept: true } }));
     const run = await runBin(["broker", "sync", "--broker", broker.socket, "--to", dir, "--once"], { home: box });
     expect([run.code, run.stderr]).toEqual([0, ""]);
     expect(run.stdout).toMatch(new RegExp(`^wrote ${dir}/\\.credentials\\.json — access token valid 4h 5\\dm, no refresh token\\n$`));
@@ -209,7 +217,7 @@ describe("iclaude broker sync", () => {
     const again = await runBin(["broker", "sync", "--once", "--to", dir], { home: box, env: { ICLAUDE_BROKER: broker.socket } });
     expect(again.stdout).toStartWith(`up to date: ${dir}/.credentials.json`);
     expect(await broker.stop()).toBe(0);
-    for (const text of [...allFileTexts(box), broker.log(), run.stdout, again.stdout]) expect(text).not.toContain(REFRESH_SHAPE);
+    for (const text of [...allFileTexts(box), broker.log(), refused.stderr, run.stdout, again.stdout]) expect(text).not.toContain(REFRESH_SHAPE);
   });
 
   test("keeps the box following the host: after a host refresh the synced file holds the new token", async () => {
