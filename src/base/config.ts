@@ -1,6 +1,6 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { CLAUDE } from "../credentials/claude.ts";
 import { DEFAULT_PROTECTED_PATHS } from "../guard/rules/paths.ts";
 import { closest } from "./did-you-mean.ts";
@@ -8,6 +8,7 @@ import { parseDuration } from "./durations.ts";
 import type { Env } from "./env.ts";
 import { IclaudeError } from "./errors.ts";
 import { readTextFile } from "./fs.ts";
+import { issuesOf } from "./schema.ts";
 
 export type StoreChoice = "auto" | "file" | "keychain";
 
@@ -59,22 +60,22 @@ export { DEFAULT_PROTECTED_PATHS } from "../guard/rules/paths.ts";
  * milliseconds that every git hook and launch without a config file would pay.
  */
 function fileSchema() {
-  const duration = z.union([z.string(), z.number().int().nonnegative()]);
+  const duration = z.union([z.string(), z.int().check(z.nonnegative())]);
   return z.strictObject({
-    threshold: duration.optional(),
-    refresh_margin: duration.optional(),
-    cooldown: duration.optional(),
-    token_url: z.string().optional(),
-    client_id: z.string().optional(),
-    store: z.enum(["auto", "file", "keychain"]).optional(),
-    claude_bin: z.string().min(1).optional(),
-    guard: z
-      .strictObject({
-        allow: z.array(z.string()).optional(),
-        protected_paths: z.array(z.string()).optional(),
-        strict_for_humans: z.boolean().optional(),
-      })
-      .optional(),
+    threshold: z.optional(duration),
+    refresh_margin: z.optional(duration),
+    cooldown: z.optional(duration),
+    token_url: z.optional(z.string()),
+    client_id: z.optional(z.string()),
+    store: z.optional(z.enum(["auto", "file", "keychain"])),
+    claude_bin: z.optional(z.string().check(z.minLength(1))),
+    guard: z.optional(
+      z.strictObject({
+        allow: z.optional(z.array(z.string())),
+        protected_paths: z.optional(z.array(z.string())),
+        strict_for_humans: z.optional(z.boolean()),
+      }),
+    ),
   });
 }
 type FileConfig = z.infer<ReturnType<typeof fileSchema>>;
@@ -89,7 +90,7 @@ export function resolveConfigPath(env: Env = process.env): string {
 
 /** `unknown key "treshold" (did you mean "threshold"?)`, for the keys of the table the typo is in. */
 function unknownKeys(schema: ReturnType<typeof fileSchema>, keys: string[], path: PropertyKey[]): string {
-  const known = Object.keys(path[0] === "guard" ? schema.shape.guard.unwrap().shape : schema.shape);
+  const known = Object.keys(path[0] === "guard" ? schema.shape.guard.def.innerType.shape : schema.shape);
   const prefix = path.length ? `${path.join(".")}.` : "";
   return keys
     .map((key) => {
@@ -118,7 +119,7 @@ function readConfigFile(path: string): FileConfig {
   const schema = fileSchema();
   const parsed = schema.safeParse(data);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
+    const issue = issuesOf(schema, data)[0];
     const key = issue?.path.join(".") || (issue && "keys" in issue ? issue.keys.join(", ") : "");
     const what = issue?.code === "unrecognized_keys" ? unknownKeys(schema, issue.keys, issue.path) : `"${key}": ${issue?.message}`;
     throw new IclaudeError(`The config file ${path} has a bad value — ${what}; see the README's Configuration section.`);

@@ -1,7 +1,8 @@
 import { existsSync } from "node:fs";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { EXIT, IclaudeError } from "../base/errors.ts";
 import { MAX_FILE_BYTES } from "../base/fs.ts";
+import { issuesOf } from "../base/schema.ts";
 import { spliceObject, SpliceError } from "./splice.ts";
 
 /**
@@ -11,20 +12,22 @@ import { spliceObject, SpliceError } from "./splice.ts";
 const OAuthSchema = z
   .looseObject({
     accessToken: z.string(),
-    refreshToken: z.string().nullish(),
-    expiresAt: z.number().finite().nullish(),
-    refreshTokenExpiresAt: z.number().finite().nullish(),
-    scopes: z.array(z.string()).default([]),
-    subscriptionType: z.string().nullish(),
-    clientId: z.string().min(1).nullish(),
-    loginEnded: z.string().nullish(),
+    refreshToken: z.nullish(z.string()),
+    expiresAt: z.nullish(z.number()),
+    refreshTokenExpiresAt: z.nullish(z.number()),
+    scopes: z._default(z.array(z.string()), []),
+    subscriptionType: z.nullish(z.string()),
+    clientId: z.nullish(z.string().check(z.minLength(1))),
+    loginEnded: z.nullish(z.string()),
   })
-  .superRefine((oauth, context) => {
-    if (isEndedLogin(oauth)) return;
-    for (const key of ["accessToken", "refreshToken"] as const) {
-      if (oauth[key] === "") context.addIssue({ code: "custom", path: [key], message: "it is empty" });
-    }
-  });
+  .check(
+    z.superRefine((oauth, context) => {
+      if (isEndedLogin(oauth)) return;
+      for (const key of ["accessToken", "refreshToken"] as const) {
+        if (oauth[key] === "") context.addIssue({ code: "custom", path: [key], message: "it is empty" });
+      }
+    }),
+  );
 
 /**
  * Claude Code's mark of a login it ended: after `invalid_grant` both 2.1.197 and 2.1.332 blank the
@@ -34,7 +37,7 @@ export function isEndedLogin(oauth: { accessToken: string; refreshToken?: string
   return Boolean(oauth.loginEnded) || (oauth.accessToken === "" && oauth.refreshToken === "");
 }
 
-const FileSchema = z.looseObject({ claudeAiOauth: OAuthSchema.optional() });
+const FileSchema = z.looseObject({ claudeAiOauth: z.optional(OAuthSchema) });
 
 export type OAuthCredential = z.infer<typeof OAuthSchema>;
 export type CredentialsFile = z.infer<typeof FileSchema>;
@@ -82,7 +85,7 @@ export function parseCredentials(text: string, where: string): CredentialsFile {
   }
   const parsed = FileSchema.safeParse(data);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
+    const issue = issuesOf(FileSchema, data)[0];
     const field = issue?.path.length ? issue.path.join(".") : "the top level";
     throw new IclaudeError(
       `${where} is not in Claude Code's format (${field}: ${issue?.message ?? "unexpected value"}); log in again with \`claude /login\`.`,

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { Config } from "../../base/config.ts";
 import { describeFsError, EXIT, IclaudeError } from "../../base/errors.ts";
 import { writePrivateFile } from "../../base/fs.ts";
@@ -11,9 +11,9 @@ import { readKeychain, writeKeychain, type KeychainItem } from "./keychain.ts";
 
 /** The token `claude setup-token` printed: kept by iclaude, never in Claude Code's credentials. */
 const LongLivedSchema = z.object({
-  token: z.string().regex(LONG_LIVED_TOKEN),
-  expiresAt: z.number().finite(),
-  createdAt: z.number().finite(),
+  token: z.string().check(z.regex(LONG_LIVED_TOKEN)),
+  expiresAt: z.number(),
+  createdAt: z.number(),
 });
 export type LongLivedToken = z.infer<typeof LongLivedSchema>;
 

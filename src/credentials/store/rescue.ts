@@ -1,5 +1,5 @@
 import { unlinkSync } from "node:fs";
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { Config } from "../../base/config.ts";
 import { writePrivateFile } from "../../base/fs.ts";
 import { fingerprint } from "../../base/secrets.ts";
@@ -20,9 +20,9 @@ const RescueSchema = z.object({
   /** Fingerprint of the refresh token that was spent for this pair. */
   spent: z.string(),
   location: z.string(),
-  accessToken: z.string().min(1).nullable(),
-  refreshToken: z.string().min(1),
-  expiresAt: z.number().finite(),
+  accessToken: z.nullable(z.string().check(z.minLength(1))),
+  refreshToken: z.string().check(z.minLength(1)),
+  expiresAt: z.number(),
   scopes: z.array(z.string()),
 });
 
