@@ -140,6 +140,6 @@ function replaceFile(path: string, bytes: Uint8Array, owner: Owner | null): void
 }
 
 /** Writes a small private file (iclaude's own state) atomically with mode 0600, keeping the owner of its directory when run as root. */
-export function writePrivateFile(path: string, text: string): void {
-  replaceFile(path, Buffer.from(text, "utf8"), ownerToKeep(dirname(path)));
+export function writePrivateFile(path: string, content: string | Uint8Array): void {
+  replaceFile(path, typeof content === "string" ? Buffer.from(content, "utf8") : content, ownerToKeep(dirname(path)));
 }

@@ -3,7 +3,7 @@ import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Env } from "../base/env.ts";
 import { describeFsError, EXIT, IclaudeError } from "../base/errors.ts";
-import { readTextFile, writePrivateFile } from "../base/fs.ts";
+import { readFileBytes, readTextFile, writePrivateFile } from "../base/fs.ts";
 import { requestToken } from "./client.ts";
 import type { TokenAnswer } from "./protocol.ts";
 
@@ -48,6 +48,14 @@ function write(path: string, data: Json): void {
   }
 }
 
+function writeBackup(path: string, bytes: Buffer): void {
+  try {
+    writePrivateFile(path, bytes);
+  } catch (error) {
+    throw new IclaudeError(`Cannot back up to ${path}: ${describeFsError(error)}; the box's credentials were left as they were.`, EXIT.usage);
+  }
+}
+
 /** Rewrites the box's credentials when the token changed; true when it did. Other keys (mcpOAuth) are kept. */
 function writeCredentials(dir: string, answer: TokenAnswer): boolean {
   const path = join(dir, ".credentials.json");
@@ -64,6 +72,9 @@ function writeCredentials(dir: string, answer: TokenAnswer): boolean {
   if (oauth && oauth.accessToken === answer.accessToken && oauth.expiresAt === answer.expiresAt && !("refreshToken" in oauth)) return false;
   // Picked field by field: the file holds the broker's answer and nothing else of a login.
   const claudeAiOauth = { accessToken: answer.accessToken, expiresAt: answer.expiresAt, scopes: answer.scopes, subscriptionType: answer.subscriptionType };
+  // As for every credentials write: the previous content, byte for byte, goes to .bak first.
+  const previous = readFileBytes(path);
+  if (previous !== null) writeBackup(`${path}.bak`, previous);
   write(path, { ...current, claudeAiOauth });
   return true;
 }

@@ -203,8 +203,11 @@ describe("iclaude broker sync", () => {
       `iclaude: ${dir}/.credentials.json holds a login with a refresh token (the host's own, or a copy of it); broker sync never removes one — point --to at the box's own config dir, or move that file away in the box first.\n`,
     );
     expect(readFileSync(join(dir, ".credentials.json"), "utf8")).toBe(copied);
-    writeFileSync(join(dir, ".credentials.json"), JSON.stringify({ claudeAiOauth: { accessToken: "old" }, mcpOAuth: { kept: true } }));
+    const previous = JSON.stringify({ claudeAiOauth: { accessToken: "old" }, mcpOAuth: { kept: true } });
+    writeFileSync(join(dir, ".credentials.json"), previous);
     const run = await runBin(["broker", "sync", "--broker", broker.socket, "--to", dir, "--once"], { home: box });
+    expect(readFileSync(join(dir, ".credentials.json.bak"), "utf8")).toBe(previous);
+    expect(statSync(join(dir, ".credentials.json.bak")).mode & 0o777).toBe(0o600);
     expect([run.code, run.stderr]).toEqual([0, ""]);
     expect(run.stdout).toMatch(new RegExp(`^wrote ${dir}/\\.credentials\\.json — access token valid 4h 5\\dm, no refresh token\\n$`));
     const written = JSON.parse(readFileSync(join(dir, ".credentials.json"), "utf8"));
