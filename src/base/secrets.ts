@@ -1,5 +1,3 @@
-import { createHash } from "node:crypto";
-
 /*
  * Anthropic token shapes, written here once: `sk-ant-<kind><2 digits>-<body>` — OAuth
  * access (oat01), OAuth refresh (ort01), API keys (api03), admin keys (admin01).
@@ -39,7 +37,13 @@ export function maskSecrets(text: string): string {
   return text.replace(ANTHROPIC_TOKEN, maskToken);
 }
 
+/**
+ * SHA-256 in hex. Bun's native hasher, not node:crypto: loading that module costs
+ * every run about 4 ms, and a commit hook or a prompt pays it.
+ */
+export const sha256Hex = (text: string): string => new Bun.CryptoHasher("sha256").update(text).digest("hex");
+
 /** A stable, non-reversible name for a token, safe to store and log. */
 export function fingerprint(token: string): string {
-  return createHash("sha256").update(token).digest("hex").slice(0, 32);
+  return sha256Hex(token).slice(0, 32);
 }

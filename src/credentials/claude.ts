@@ -1,7 +1,7 @@
-import { createHash } from "node:crypto";
 import { userInfo } from "node:os";
 import { join } from "node:path";
 import type { Env } from "../base/env.ts";
+import { sha256Hex } from "../base/secrets.ts";
 
 /**
  * What iclaude knows about the agent CLI whose login it keeps, behind one small interface. Claude
@@ -57,7 +57,7 @@ export const CLAUDE: AgentCli = {
   keychainService(hashInput) {
     const base = "Claude Code-credentials";
     if (hashInput === null) return base;
-    return `${base}-${createHash("sha256").update(hashInput.normalize("NFC")).digest("hex").slice(0, 8)}`;
+    return `${base}-${sha256Hex(hashInput.normalize("NFC")).slice(0, 8)}`;
   },
   keychainAccount,
 };

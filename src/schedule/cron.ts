@@ -1,6 +1,6 @@
-import { createHash } from "node:crypto";
 import type { Env } from "../base/env.ts";
 import { EXIT, IclaudeError } from "../base/errors.ts";
+import { sha256Hex } from "../base/secrets.ts";
 import { quotePosix } from "../base/shell-quote.ts";
 import { homeOf, runTool, type Backend } from "./common.ts";
 
@@ -20,7 +20,7 @@ function cronFields(env: Env): string {
     if (!/^([\d*/,-]+\s+){4}[\d*/,-]+$/.test(custom)) throw new IclaudeError(`ICLAUDE_CRON_SCHEDULE: "${custom.slice(0, 40)}" is not five cron fields such as "17 * * * *".`, EXIT.usage);
     return custom.split(/\s+/).join(" ");
   }
-  const minute = createHash("sha256").update(homeOf(env)).digest()[0] ?? 0;
+  const minute = Number.parseInt(sha256Hex(homeOf(env)).slice(0, 2), 16);
   return `${minute % 60} * * * *`;
 }
 
