@@ -1,7 +1,6 @@
-import { runCommand } from "citty";
 import { EXIT, IclaudeError } from "./base/errors.ts";
-import { checkArgv, helpTarget, wantsHelp } from "./commands/_argv.ts";
-import { commands, launchClaude, type OwnCommand } from "./commands/index.ts";
+import { checkArgv, helpTarget, positionalArgs, wantsHelp } from "./commands/_argv.ts";
+import { commands, headStart, launchClaude, type OwnCommand } from "./commands/index.ts";
 import { route } from "./route.ts";
 import { log } from "./ui/log.ts";
 import { VERSION } from "./version.ts";
@@ -31,8 +30,12 @@ async function help(path: string[]): Promise<number> {
 
 async function runOwn(name: OwnCommand, args: string[]): Promise<number> {
   if (wantsHelp(args)) return help([name, ...args.filter((a) => !a.startsWith("-"))]);
-  checkArgv(await node(name), args);
-  const { result } = await runCommand(await commands[name](), { rawArgs: args });
+  headStart(name, args);
+  const leaf = checkArgv(await node(name), args);
+  const positional = positionalArgs(leaf, args);
+  const result = positional
+    ? await leaf.def.run?.({ rawArgs: args, args: positional as never, cmd: leaf.def })
+    : (await (await import("citty")).runCommand(await commands[name](), { rawArgs: args })).result;
   return typeof result === "number" ? result : EXIT.ok;
 }
 

@@ -102,6 +102,21 @@ export function checkArgv(node: CommandNode, args: readonly string[]): CommandNo
   return checkArgv(sub, args.slice(at + 1));
 }
 
+/**
+ * The arguments citty would hand a command that takes positionals only, when every word is one:
+ * such a command needs no parser, so it runs without loading citty and the node:util its parser
+ * loads (about 2 ms, which git pays on every commit for `hooks run`). Null when citty must parse.
+ * `node` is what checkArgv returned, so the words are already checked.
+ */
+export function positionalArgs(node: CommandNode, args: readonly string[]): Record<string, unknown> | null {
+  const words = args.slice(node.path.length - 1);
+  if (node.def.setup || node.def.cleanup || node.args.some((a) => a.kind !== "positional" || a.hasDefault)) return null;
+  if (words.some((w) => w.startsWith("-"))) return null;
+  const parsed: Record<string, unknown> = { _: [...words] };
+  for (const [index, spec] of node.args.entries()) if (words[index] !== undefined) parsed[spec.name] = words[index];
+  return parsed;
+}
+
 /** The command `--help` is about: the deepest subcommand the words name. */
 export function helpTarget(node: CommandNode, args: readonly string[]): CommandNode {
   const at = subcommandIndex(args);

@@ -15,6 +15,12 @@ export interface CommandHelp {
   extraWords?: string;
 }
 
+/**
+ * citty's `defineCommand`, which only types its argument: written here so that no command loads
+ * citty itself; citty is loaded when it parses (cli.ts).
+ */
+export const command = <const T extends ArgsDef = ArgsDef>(def: CommandDef<T>): CommandDef<T> => def;
+
 /** A citty command with its help; citty ignores the extra field. */
 export const withHelp = <T extends ArgsDef>(def: CommandDef<T>, help: CommandHelp): CommandDef<T> & { help: CommandHelp } =>
   Object.assign(def, { help });

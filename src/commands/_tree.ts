@@ -15,6 +15,8 @@ export interface ArgSpec {
   onByDefault: boolean;
   negativeDescription: string | undefined;
   required: boolean;
+  /** It has a default value (set by citty when the word is not given). */
+  hasDefault: boolean;
   /** The words a positional takes: its valueHint when written `a|b|c`; else any word. */
   choices: string[] | null;
 }
@@ -48,6 +50,7 @@ function argSpec(name: string, def: ArgDef): ArgSpec {
     onByDefault: kind === "boolean" && def.default === true,
     negativeDescription,
     required: kind === "positional" ? def.required !== false && def.default === undefined : def.required === true,
+    hasDefault: def.default !== undefined,
     choices: kind === "positional" && hint?.includes("|") ? hint.split("|") : null,
   };
 }

@@ -1,4 +1,3 @@
-import { defineCommand } from "citty";
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { loadConfig } from "../base/config.ts";
@@ -12,7 +11,7 @@ import { defaultSocketPath } from "../broker/socket.ts";
 import { boxTarget, keepSynced, syncOnce, type SyncResult } from "../broker/sync.ts";
 import { defaultClaudeDir, type Profile } from "../credentials/profiles.ts";
 import { log } from "../ui/log.ts";
-import { withHelp } from "./_shared.ts";
+import { command, withHelp } from "./_shared.ts";
 
 /** citty keeps the last of a repeated flag; `--profile A --profile B` means both. */
 function repeated(rawArgs: readonly string[], name: string): string[] {
@@ -58,7 +57,7 @@ const untilSignal = (): Promise<NodeJS.Signals> =>
     for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, () => resolve(signal));
   });
 
-const serve = defineCommand({
+const serve = command({
   meta: { name: "serve", description: "Serve access tokens (never refresh tokens) on a unix socket, 0600 in a 0700 dir, until SIGTERM" },
   args: {
     socket: { type: "string", valueHint: "PATH", description: "The socket (default $XDG_RUNTIME_DIR/iclaude/broker.sock, else <state dir>/broker/broker.sock)" },
@@ -83,7 +82,7 @@ function syncLine(dir: string, { answer, changed }: SyncResult): string {
   return `${changed ? "wrote" : "up to date:"} ${dir}/.credentials.json — access token ${validFor(answer.expiresAt)}, no refresh token`;
 }
 
-const sync = defineCommand({
+const sync = command({
   meta: { name: "sync", description: "Inside a box: keep DIR/.credentials.json holding the broker's access token (no refresh token) fresh" },
   args: {
     broker: { type: "string", valueHint: "PATH", description: "The broker's socket (env ICLAUDE_BROKER)" },
@@ -128,7 +127,7 @@ const sync = defineCommand({
   },
 });
 
-export default withHelp(defineCommand({
+export default withHelp(command({
   meta: { name: "broker", description: "Share a login with containers and sandboxes: access tokens over a unix socket, never the refresh token" },
   subCommands: { serve, sync },
 }), {

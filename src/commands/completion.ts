@@ -1,11 +1,10 @@
-import { defineCommand } from "citty";
 import { EXIT } from "../base/errors.ts";
 import { renderCompletion, type CompletionShell } from "../ui/completions.ts";
-import { withHelp } from "./_shared.ts";
+import { command, withHelp } from "./_shared.ts";
 import { commandTree } from "./_tree.ts";
 
 export default withHelp(
-  defineCommand({
+  command({
     meta: { name: "completion", description: "Print the shell completion alone, for shells set up without `iclaude init`" },
     args: {
       shell: { type: "positional", required: true, valueHint: "zsh|bash|fish", description: "The shell to complete in" },

@@ -1,10 +1,9 @@
-import { defineCommand } from "citty";
 import { EXIT, IclaudeError } from "../base/errors.ts";
 import { HOOK_NAMES, runGuard, type GuardResult, type HookName } from "../guard/run.ts";
 import type { Finding } from "../guard/scan.ts";
 import { log } from "../ui/log.ts";
 import { hookChangeWords } from "../ui/words.ts";
-import { withHelp } from "./_shared.ts";
+import { command, withHelp } from "./_shared.ts";
 
 /** A path as the user can read it: quoted when it holds a quote or a control character. */
 const showPath = (path: string): string => (/[\x00-\x1f"]/.test(path) ? JSON.stringify(path) : path);
@@ -40,7 +39,7 @@ function report(result: GuardResult, configPath: string): void {
   throw new IclaudeError(remedy(result.findings, configPath), EXIT.blocked);
 }
 
-const install = withHelp(defineCommand({
+const install = withHelp(command({
   meta: { name: "install", description: "Install the guard's pre-commit, prepare-commit-msg and commit-msg hooks in this repository (or globally)" },
   args: {
     global: { type: "boolean", description: "Install for every repository: a directory of iclaude's as the global core.hooksPath, still running each repository's own hooks" },
@@ -70,7 +69,7 @@ function topUp(): void {
   }
 }
 
-const run = withHelp(defineCommand({
+const run = withHelp(command({
   meta: { name: "run", description: "Run a guard hook on the staged changes and the commit message (exit 0 pass, 1 blocked); git calls it" },
   args: {
     hook: { type: "positional", required: true, valueHint: HOOK_NAMES.join("|"), description: "The git hook being run" },
@@ -96,7 +95,7 @@ const run = withHelp(defineCommand({
   exits: [["0", "pass"], ["1", "blocked"], ["2", "bad guard config"]],
 });
 
-export default withHelp(defineCommand({
+export default withHelp(command({
   meta: { name: "hooks", description: "The git guard: blocks commits that add Claude tokens, other agents' logins, API keys, credential files or private keys" },
   subCommands: { install, run },
 }), { examples: [["iclaude hooks install --global", "guard every repository"]], exits: [["0", "pass"], ["1", "blocked"], ["2", "bad guard config"]] });

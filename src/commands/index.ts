@@ -25,5 +25,15 @@ export const commands = {
 
 export type OwnCommand = keyof typeof commands;
 
+/**
+ * Work a command starts before its code is loaded. git waits for `hooks run` on every commit: the
+ * guard's question to git is asked first, and git answers while the guard loads.
+ */
+export function headStart(name: OwnCommand, args: readonly string[]): void {
+  if (name === "hooks" && args[0] === "run" && (args[1] === "pre-commit" || args[1] === "prepare-commit-msg")) {
+    void import("../guard/git.ts").then((git) => git.askEarly());
+  }
+}
+
 /** Runs the real claude with these arguments; resolves to its exit code. */
 export const launchClaude = (args: string[]): Promise<number> => import("./run.ts").then((m) => m.launch(args));

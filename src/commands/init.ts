@@ -1,4 +1,3 @@
-import { defineCommand } from "citty";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import bashTemplate from "../../shell/iclaude.bash" with { type: "text" };
@@ -8,7 +7,7 @@ import { describeFsError, EXIT, IclaudeError } from "../base/errors.ts";
 import { writePrivateFile } from "../base/fs.ts";
 import { quoteFish, quotePosix } from "../base/shell-quote.ts";
 import { renderCompletion, type CompletionShell } from "../ui/completions.ts";
-import { withHelp } from "./_shared.ts";
+import { command, withHelp } from "./_shared.ts";
 import { commandTree, type CommandNode } from "./_tree.ts";
 
 export type Shell = CompletionShell;
@@ -51,7 +50,7 @@ function writeCache(file: string, text: string): void {
 }
 
 export default withHelp(
-  defineCommand({
+  command({
     meta: { name: "init", description: "Print the shell integration: the prompt hook, the claude function and completions" },
     args: {
       shell: { type: "positional", required: true, valueHint: SHELLS.join("|"), description: "The shell to integrate with" },

@@ -1,13 +1,12 @@
-import { defineCommand } from "citty";
 import { EXIT, IclaudeError } from "../base/errors.ts";
 import { addProfile, listProfiles, removeProfile } from "../credentials/profiles.ts";
 import { printJson } from "../ui/json.ts";
-import { withHelp } from "./_shared.ts";
+import { command, withHelp } from "./_shared.ts";
 
 const ACTIONS = ["list", "add", "remove"] as const;
 type Action = (typeof ACTIONS)[number];
 
-export default withHelp(defineCommand({
+export default withHelp(command({
   meta: {
     name: "profiles",
     description: "The Claude Code config dirs iclaude looks after: ~/.claude while it holds a login, and those added (status --all, refresh --all, the schedule)",

@@ -1,4 +1,3 @@
-import { defineCommand } from "citty";
 import { loadConfig, type Config, type ConfigFlags } from "../base/config.ts";
 import { parseDuration } from "../base/durations.ts";
 import { EXIT, IclaudeError, LOGIN_HINT } from "../base/errors.ts";
@@ -14,7 +13,7 @@ import { offerProfileOnce } from "../ui/profile-offer.ts";
 import { grantProgress } from "../ui/progress.ts";
 import { processTerminal } from "../ui/terminal.ts";
 import { clocksPhrase, loginPhrase } from "../ui/words.ts";
-import { clockArgs, outputArgs, REFRESH_CONFIG, REFRESH_ENV, REFRESH_EXITS, withHelp } from "./_shared.ts";
+import { clockArgs, command, outputArgs, REFRESH_CONFIG, REFRESH_ENV, REFRESH_EXITS, withHelp } from "./_shared.ts";
 
 const OUTCOME_WORDS: Record<RefreshResult["outcome"], string> = {
   refreshed: "refreshed",
@@ -71,7 +70,7 @@ async function refreshAll(config: Config, flags: ConfigFlags, options: RefreshOp
   return worstExitCode(runs);
 }
 
-export default withHelp(defineCommand({
+export default withHelp(command({
   meta: { name: "refresh", description: "Refresh the Claude login if due (also: iclaude --refresh-token)" },
   args: {
     force: { type: "boolean", description: "Refresh the access token now, even if it is not due" },

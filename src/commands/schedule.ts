@@ -1,9 +1,8 @@
-import { defineCommand } from "citty";
 import { loadConfig } from "../base/config.ts";
 import { formatDuration } from "../base/durations.ts";
 import { EXIT, IclaudeError } from "../base/errors.ts";
 import { BACKENDS, defaultBackend, lastRun, type BackendName } from "../schedule/index.ts";
-import { withHelp } from "./_shared.ts";
+import { command, withHelp } from "./_shared.ts";
 
 const backendArgs = {
   systemd: { type: "boolean", description: "A systemd user timer (${XDG_CONFIG_HOME:-~/.config}/systemd/user/iclaude-refresh.{service,timer})" },
@@ -24,7 +23,7 @@ const say = (lines: string[]): void => {
   for (const line of lines) process.stdout.write(`${line}\n`);
 };
 
-const install = defineCommand({
+const install = command({
   meta: { name: "install", description: "Run `iclaude refresh --background --all` hourly from the OS scheduler (default: systemd on Linux, launchd on macOS, else cron)" },
   args: backendArgs,
   run({ args }) {
@@ -35,7 +34,7 @@ const install = defineCommand({
   },
 });
 
-const remove = defineCommand({
+const remove = command({
   meta: { name: "remove", description: "Take out what `schedule install` put in (without a flag: from every scheduler)" },
   args: backendArgs,
   run({ args }) {
@@ -46,7 +45,7 @@ const remove = defineCommand({
   },
 });
 
-const status = defineCommand({
+const status = command({
   meta: { name: "status", description: "Which scheduler runs iclaude, when it last ran and what it did" },
   args: backendArgs,
   run({ args }) {
@@ -68,7 +67,7 @@ const status = defineCommand({
   },
 });
 
-export default withHelp(defineCommand({
+export default withHelp(command({
   meta: { name: "schedule", description: "Keep every profile's login alive with no shell open: an hourly OS timer" },
   subCommands: { install, status, remove },
 }), {

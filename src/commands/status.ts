@@ -1,4 +1,3 @@
-import { defineCommand } from "citty";
 import { loadConfig, type ConfigFlags } from "../base/config.ts";
 import { EXIT } from "../base/errors.ts";
 import { stateTrustError } from "../base/state-trust.ts";
@@ -8,7 +7,7 @@ import { configFor, profilesToVisit } from "../credentials/profiles.ts";
 import { printJson, statusJson } from "../ui/json.ts";
 import { log } from "../ui/log.ts";
 import { actionLine, statusLine } from "../ui/words.ts";
-import { CLOCK_CONFIG, CLOCK_ENV, clockArgs, outputArgs, withHelp } from "./_shared.ts";
+import { CLOCK_CONFIG, CLOCK_ENV, clockArgs, command, outputArgs, withHelp } from "./_shared.ts";
 
 /** `status --all`: a line (or an object) per profile, each naming its dir; the most urgent exit code. */
 function statusAll(flags: ConfigFlags, json: boolean, quiet: boolean): number {
@@ -19,7 +18,7 @@ function statusAll(flags: ConfigFlags, json: boolean, quiet: boolean): number {
   return Math.max(...looked.map(({ a }) => STATUS_EXIT[a.status]));
 }
 
-export default withHelp(defineCommand({
+export default withHelp(command({
   meta: { name: "status", description: "Judge the Claude login claude will use" },
   args: {
     all: { type: "boolean", description: "Every profile (see `iclaude profiles`), one line each; the exit code is the most urgent" },

@@ -1,4 +1,3 @@
-import { defineCommand } from "citty";
 import { loadConfig } from "../base/config.ts";
 import { EXIT, IclaudeError } from "../base/errors.ts";
 import { PRINTABLE_TOKEN } from "../base/secrets.ts";
@@ -7,9 +6,9 @@ import { scheduleAfterRun } from "../refresh/next-check.ts";
 import { log } from "../ui/log.ts";
 import { grantProgress } from "../ui/progress.ts";
 import { processTerminal } from "../ui/terminal.ts";
-import { REFRESH_CONFIG, REFRESH_ENV, REFRESH_EXITS, withHelp } from "./_shared.ts";
+import { command, REFRESH_CONFIG, REFRESH_ENV, REFRESH_EXITS, withHelp } from "./_shared.ts";
 
-export default withHelp(defineCommand({
+export default withHelp(command({
   meta: { name: "token", description: "Print the access token claude would use, refreshing first if due" },
   args: {
     broker: { type: "string", valueHint: "PATH", description: "Inside a container: ask the broker on this socket instead (env ICLAUDE_BROKER)" },
