@@ -5,7 +5,7 @@ import { ROOT } from "./helpers.ts";
 
 /*
  * The folder rules of ARCHITECTURE.md, read off the source: every import
- * (static, `import type`, and lazy `import()`) is resolved to the file it names.
+ * (static, `import type`, and lazy `import()` or `require()`) is resolved to the file it names.
  */
 
 const SRC = join(ROOT, "src");
@@ -14,15 +14,20 @@ interface Import {
   /** Repo-relative path of the imported file, e.g. `src/refresh/engine.ts`. */
   target: string;
   typeOnly: boolean;
+  /** `import()` or `require()`: loaded when the code that names it runs, not with the file. */
+  lazy: boolean;
 }
 
 interface SourceFile {
   path: string;
   text: string;
   imports: Import[];
+  /** Packages and node: modules imported statically (not `import type`): loaded with the file. */
+  packages: string[];
 }
 
-const IMPORT = /(?:^|\n)\s*(import|export)\s+(type\s+)?[^;]*?\sfrom\s+"(\.[^"]+)"|import\(\s*"(\.[^"]+)"\s*\)/g;
+const IMPORT = /(?:^|\n)\s*(import|export)\s+(type\s+)?[^;]*?\sfrom\s+"(\.[^"]+)"|(?:import|require)\(\s*"(\.[^"]+)"\s*\)/g;
+const PACKAGE = /(?:^|\n)\s*import\s+(?!type\s)[^;]*?\sfrom\s+"([^".][^"]*)"/g;
 
 function importsOf(path: string, text: string): Import[] {
   const found: Import[] = [];
@@ -30,7 +35,7 @@ function importsOf(path: string, text: string): Import[] {
     const spec = match[3] ?? match[4];
     if (!spec) continue;
     const target = relative(ROOT, resolve(dirname(join(ROOT, path)), spec));
-    found.push({ target, typeOnly: match[2] !== undefined });
+    found.push({ target, typeOnly: match[2] !== undefined, lazy: match[4] !== undefined });
   }
   return found;
 }
@@ -41,7 +46,7 @@ function sources(dir: string): SourceFile[] {
     .map((entry) => {
       const path = relative(ROOT, join(entry.parentPath, entry.name));
       const text = readFileSync(join(ROOT, path), "utf8");
-      return { path, text, imports: importsOf(path, text) };
+      return { path, text, imports: importsOf(path, text), packages: [...text.matchAll(PACKAGE)].map((m) => m[1] as string) };
     });
 }
 
@@ -110,5 +115,22 @@ describe("the folder rules", () => {
     const SHAPE = /\/[^/\n]*sk-ant-[^/\n]*\/[dgimsuy]*|RegExp\([^)]*sk-ant-/;
     const writers = FILES.filter((f) => offending(f, SHAPE).length > 0).map((f) => f.path);
     expect(writers).toEqual(["src/base/secrets.ts"]);
+  });
+
+  test("what a passing commit hook loads holds no zod, citty, node:crypto or node:util", () => {
+    // Each costs the hook about 1 to 4 ms; they are loaded lazily, where something is validated, parsed or hashed.
+    const byPath = new Map(FILES.map((f) => [f.path, f]));
+    const hookPath = ["src/cli.ts", "src/commands/_tree.ts", "src/commands/hooks.ts", "src/guard/git.ts", "src/base/config.ts", "src/credentials/assessment.ts", "src/refresh/check-due.ts"];
+    const loaded = new Set<string>();
+    const visit = (path: string): void => {
+      if (loaded.has(path)) return;
+      loaded.add(path);
+      for (const i of byPath.get(path)?.imports ?? []) if (!i.typeOnly && !i.lazy) visit(i.target);
+    };
+    hookPath.forEach(visit);
+    const costly = /^(zod(\/.*)?|citty|node:crypto|node:util)$/;
+    const found = [...loaded].flatMap((path) => (byPath.get(path)?.packages ?? []).filter((p) => costly.test(p)).map((p) => `${path} → ${p}`));
+    expect(loaded.size).toBeGreaterThan(30);
+    expect(found).toEqual([]);
   });
 });

@@ -1,14 +1,13 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
-import * as z from "zod/mini";
 import { CLAUDE } from "../credentials/claude.ts";
 import { DEFAULT_PROTECTED_PATHS } from "../guard/rules/paths.ts";
-import { closest } from "./did-you-mean.ts";
 import { parseDuration } from "./durations.ts";
 import type { Env } from "./env.ts";
 import { IclaudeError } from "./errors.ts";
 import { readTextFile } from "./fs.ts";
-import { issuesOf } from "./schema.ts";
+import type { FileConfig } from "./config-schema.ts";
+import { onFirstUse } from "./lazy.ts";
 
 export type StoreChoice = "auto" | "file" | "keychain";
 
@@ -55,49 +54,14 @@ export interface ConfigFlags {
 
 export { DEFAULT_PROTECTED_PATHS } from "../guard/rules/paths.ts";
 
-/**
- * Built on first use, when there is a config file: making zod's schemas costs
- * milliseconds that every git hook and launch without a config file would pay.
- */
-function fileSchema() {
-  const duration = z.union([z.string(), z.int().check(z.nonnegative())]);
-  return z.strictObject({
-    threshold: z.optional(duration),
-    refresh_margin: z.optional(duration),
-    cooldown: z.optional(duration),
-    token_url: z.optional(z.string()),
-    client_id: z.optional(z.string()),
-    store: z.optional(z.enum(["auto", "file", "keychain"])),
-    claude_bin: z.optional(z.string().check(z.minLength(1))),
-    guard: z.optional(
-      z.strictObject({
-        allow: z.optional(z.array(z.string())),
-        protected_paths: z.optional(z.array(z.string())),
-        strict_for_humans: z.optional(z.boolean()),
-      }),
-    ),
-  });
-}
-type FileConfig = z.infer<ReturnType<typeof fileSchema>>;
-
+/** Loaded when there is a config file to check. */
+const configSchema = onFirstUse((): typeof import("./config-schema.ts") => require("./config-schema.ts"));
 
 const nonEmpty = (value: string | undefined): string | undefined => (value ? value : undefined);
 
 export function resolveConfigPath(env: Env = process.env): string {
   const home = nonEmpty(env.HOME) ?? homedir();
   return nonEmpty(env.ICLAUDE_CONFIG) ?? join(nonEmpty(env.XDG_CONFIG_HOME) ?? join(home, ".config"), "iclaude", "config.toml");
-}
-
-/** `unknown key "treshold" (did you mean "threshold"?)`, for the keys of the table the typo is in. */
-function unknownKeys(schema: ReturnType<typeof fileSchema>, keys: string[], path: PropertyKey[]): string {
-  const known = Object.keys(path[0] === "guard" ? schema.shape.guard.def.innerType.shape : schema.shape);
-  const prefix = path.length ? `${path.join(".")}.` : "";
-  return keys
-    .map((key) => {
-      const near = closest(key, known);
-      return `unknown key "${prefix}${key}"${near ? ` (did you mean "${prefix}${near}"?)` : ""}`;
-    })
-    .join(", ");
 }
 
 function readConfigFile(path: string): FileConfig {
@@ -116,15 +80,9 @@ function readConfigFile(path: string): FileConfig {
     const reason = error instanceof Error ? error.message : String(error);
     throw new IclaudeError(`The config file ${path} is not valid TOML (${reason}); fix or remove it.`);
   }
-  const schema = fileSchema();
-  const parsed = schema.safeParse(data);
-  if (!parsed.success) {
-    const issue = issuesOf(schema, data)[0];
-    const key = issue?.path.join(".") || (issue && "keys" in issue ? issue.keys.join(", ") : "");
-    const what = issue?.code === "unrecognized_keys" ? unknownKeys(schema, issue.keys, issue.path) : `"${key}": ${issue?.message}`;
-    throw new IclaudeError(`The config file ${path} has a bad value — ${what}; see the README's Configuration section.`);
-  }
-  return parsed.data;
+  const problem = configSchema().problemWith(data);
+  if (problem.ok) return problem.value;
+  throw new IclaudeError(`The config file ${path} has a bad value — ${problem.what}; see the README's Configuration section.`);
 }
 
 /** The token endpoint receives refresh tokens: https anywhere, plain http only on this machine. */

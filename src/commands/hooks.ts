@@ -60,10 +60,10 @@ const install = withHelp(command({
   exits: [["0", "installed or removed"], ["2", "something in the way (the sentence says what)"]],
 });
 
-/** Keeps an agent's Claude session alive: a detached `iclaude refresh --background` that the commit never waits for. */
+/** Keeps an agent's Claude session alive: the detached `iclaude refresh --background --all` a prompt starts, which the commit never waits for. */
 function topUp(): void {
   try {
-    Bun.spawn([process.execPath, "refresh", "--background"], { stdio: ["ignore", "ignore", "ignore"], detached: true }).unref();
+    Bun.spawn([process.execPath, "refresh", "--background", "--all"], { stdio: ["ignore", "ignore", "ignore"], detached: true }).unref();
   } catch {
     // The commit must not fail because a refresh could not start; the next prompt or launch refreshes.
   }

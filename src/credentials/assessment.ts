@@ -3,10 +3,10 @@ import type { Env } from "../base/env.ts";
 import { IclaudeError } from "../base/errors.ts";
 import { judge, type Action, type Status } from "./clocks.ts";
 import { isDeadRefreshToken } from "./dead-tokens.ts";
-import { isEndedLogin, withNewTokens, type CredentialsFile, type NewTokens } from "./format.ts";
+import { isEndedLogin, tokensIn, withNewTokens, type CredentialsFile, type NewTokens } from "./format.ts";
 import { openStore, readCredentials, type CredentialStore, type StoredCredentials } from "./store/index.ts";
-import { longLivedPath, readLongLived } from "./store/long-lived.ts";
-import { readRescue } from "./store/rescue.ts";
+import { longLivedPath, longLivedTokens, readLongLived } from "./store/long-lived.ts";
+import { readRescue, rescuedTokens } from "./store/rescue.ts";
 
 export type Source = "file" | "keychain" | "long-lived" | "env";
 
@@ -130,4 +130,17 @@ export function assess(config: Config, env: Env = process.env, now: number = Dat
     own = empty(store, null, "invalid", error);
   }
   return withLongLived(config, own, now);
+}
+
+/**
+ * Every token of the credentials assess() chooses from, as stored and unjudged: the guard finds
+ * them by exact value. CLAUDE_CODE_OAUTH_TOKEN, Claude Code's stored pair, a pair a failed write
+ * rescued for that store, and the long-lived token. Nothing is validated — a file Claude Code
+ * cannot read still holds real tokens — so no schema is built, and a commit pays for no zod.
+ */
+export function heldTokens(config: Config, env: Env = process.env): string[] {
+  const store = openStore(config);
+  const stored = tokensIn(store.readBytes()?.toString("utf8") ?? null);
+  const tokens = [env.CLAUDE_CODE_OAUTH_TOKEN ?? "", ...stored, ...rescuedTokens(config, store.location), ...longLivedTokens(config)];
+  return [...new Set(tokens.filter((t) => t !== ""))];
 }

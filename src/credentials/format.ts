@@ -1,33 +1,9 @@
 import { existsSync } from "node:fs";
-import * as z from "zod/mini";
 import { EXIT, IclaudeError } from "../base/errors.ts";
 import { MAX_FILE_BYTES } from "../base/fs.ts";
-import { issuesOf } from "../base/schema.ts";
+import { onFirstUse, stringsAt } from "../base/lazy.ts";
+import type { CredentialsFile } from "./format-schema.ts";
 import { spliceObject, SpliceError } from "./splice.ts";
-
-/**
- * Claude Code's credential format. Loose objects: every key iclaude does not
- * use (mcpOAuth, rateLimitTier, keys of future versions) survives a rewrite.
- */
-const OAuthSchema = z
-  .looseObject({
-    accessToken: z.string(),
-    refreshToken: z.nullish(z.string()),
-    expiresAt: z.nullish(z.number()),
-    refreshTokenExpiresAt: z.nullish(z.number()),
-    scopes: z._default(z.array(z.string()), []),
-    subscriptionType: z.nullish(z.string()),
-    clientId: z.nullish(z.string().check(z.minLength(1))),
-    loginEnded: z.nullish(z.string()),
-  })
-  .check(
-    z.superRefine((oauth, context) => {
-      if (isEndedLogin(oauth)) return;
-      for (const key of ["accessToken", "refreshToken"] as const) {
-        if (oauth[key] === "") context.addIssue({ code: "custom", path: [key], message: "it is empty" });
-      }
-    }),
-  );
 
 /**
  * Claude Code's mark of a login it ended: after `invalid_grant` both 2.1.197 and 2.1.332 blank the
@@ -37,10 +13,13 @@ export function isEndedLogin(oauth: { accessToken: string; refreshToken?: string
   return Boolean(oauth.loginEnded) || (oauth.accessToken === "" && oauth.refreshToken === "");
 }
 
-const FileSchema = z.looseObject({ claudeAiOauth: z.optional(OAuthSchema) });
+export type { CredentialsFile, OAuthCredential } from "./format-schema.ts";
 
-export type OAuthCredential = z.infer<typeof OAuthSchema>;
-export type CredentialsFile = z.infer<typeof FileSchema>;
+/** Loaded when a credential is first validated. */
+const schema = onFirstUse((): typeof import("./format-schema.ts") => require("./format-schema.ts"));
+
+/** The tokens a credentials text holds, unvalidated (see stringsAt). */
+export const tokensIn = (text: string | null): string[] => stringsAt(text, [["claudeAiOauth", "accessToken"], ["claudeAiOauth", "refreshToken"]]);
 
 /** A token pair returned by the refresh grant, ready to be merged into the file. */
 export interface NewTokens {
@@ -83,9 +62,9 @@ export function parseCredentials(text: string, where: string): CredentialsFile {
     const restore = existsSync(`${where}.bak`) ? `restore it from ${where}.bak or ` : "";
     throw new IclaudeError(`${where} is not valid JSON (${jsonErrorPlace(text, error)}); ${restore}log in again with \`claude /login\`.`, EXIT.invalid);
   }
-  const parsed = FileSchema.safeParse(data);
+  const parsed = schema().FileSchema.safeParse(data);
   if (!parsed.success) {
-    const issue = issuesOf(FileSchema, data)[0];
+    const issue = schema().firstIssue(data);
     const field = issue?.path.length ? issue.path.join(".") : "the top level";
     throw new IclaudeError(
       `${where} is not in Claude Code's format (${field}: ${issue?.message ?? "unexpected value"}); log in again with \`claude /login\`.`,
@@ -133,7 +112,7 @@ export function serializeCredentials(next: CredentialsFile, previous: { bytes: U
     bytes = previous.bytes && previous.parsed?.claudeAiOauth
       ? spliceObject(previous.bytes, "claudeAiOauth", previous.parsed.claudeAiOauth, oauth)
       : Buffer.from(JSON.stringify(next), "utf8");
-    const written = FileSchema.safeParse(JSON.parse(bytes.toString("utf8"))).data?.claudeAiOauth;
+    const written = schema().FileSchema.safeParse(JSON.parse(bytes.toString("utf8"))).data?.claudeAiOauth;
     if (written?.accessToken !== oauth.accessToken || written.refreshToken !== oauth.refreshToken || written.expiresAt !== oauth.expiresAt) {
       throw new SpliceError("the rewritten file does not read back as the new pair");
     }

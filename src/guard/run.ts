@@ -13,7 +13,7 @@ import { keywords, scanDiff, scanText, type Finding } from "./scan.ts";
 export const HOOK_NAMES = ["pre-commit", "prepare-commit-msg", "commit-msg"] as const;
 export type HookName = (typeof HOOK_NAMES)[number];
 
-/** Called, before the scan, when an agent commits with a login that is due: the command starts a refresh the commit never waits for. */
+/** Called, before the scan, when an agent commits at a moment a prompt would refresh: the command starts a refresh the commit never waits for. */
 export type TopUp = () => void;
 
 export interface GuardResult {
@@ -42,24 +42,24 @@ export function compileAllow(config: Pick<Config, "guard" | "configPath">): RegE
   });
 }
 
-interface OwnTokens {
-  tokens: string[];
-  refreshDue: boolean;
-}
-
 /**
  * The user's own tokens, to find them by exact value whatever their shape;
  * held in memory only. The credential code is loaded here, once git is running.
  */
-async function ownTokens(config: Config, env: Env): Promise<OwnTokens> {
+async function ownTokens(config: Config, env: Env): Promise<string[]> {
   try {
-    const [{ assess }, { readLongLived }] = await Promise.all([import("../credentials/assessment.ts"), import("../credentials/store/long-lived.ts")]);
-    const a = assess(config, { ...env, CLAUDE_CODE_OAUTH_TOKEN: undefined });
-    const tokens = [env.CLAUDE_CODE_OAUTH_TOKEN, a.accessToken, a.stored?.parsed?.claudeAiOauth?.refreshToken, readLongLived(config)?.token];
-    return { tokens: tokens.filter((t): t is string => typeof t === "string"), refreshDue: a.status === "refresh-due" && !env.CLAUDE_CODE_OAUTH_TOKEN };
+    const { heldTokens } = await import("../credentials/assessment.ts");
+    return heldTokens(config, env);
   } catch {
-    return { tokens: [], refreshDue: false };
+    return [];
   }
+}
+
+/** An agent has no prompt of its own: its commit starts the refresh a prompt would (none for a token from the environment). */
+async function topUpIfDue(config: Config, env: Env, topUp: TopUp): Promise<void> {
+  if (env.CLAUDE_CODE_OAUTH_TOKEN) return;
+  const { isCheckDue } = await import("../refresh/check-due.ts");
+  if (isCheckDue(config)) topUp();
 }
 
 interface Staged extends Located {
@@ -124,20 +124,20 @@ export async function runGuard(hook: HookName, loadingConfig: Promise<Config>, e
   const allow = compileAllow(config);
   const own = await ownTokens(config, env);
   const message = hook === "pre-commit" ? null : readMessage(messageFile);
-  const findings = message === null ? [] : scanText(message, MESSAGE, { ownTokens: own.tokens, allow });
+  const findings = message === null ? [] : scanText(message, MESSAGE, { ownTokens: own, allow });
   let late = false;
   if (asked) {
-    const tree = await scanStaged(await asked, hook, config, agent, allow, own, topUp);
+    const tree = await scanStaged(await asked, hook, config, agent, allow, own, agent ? () => topUpIfDue(config, env, topUp) : null);
     if (tree === "verified" && findings.length === 0) return { outcome: "verified", findings, agent, skip, late };
     if (tree !== "verified") findings.push(...tree);
     late = hook === "prepare-commit-msg" && tree !== "verified" && tree.length > 0;
   }
-  const shown = findings.map((f) => ({ ...f, path: maskAll(f.path, own.tokens) }));
+  const shown = findings.map((f) => ({ ...f, path: maskAll(f.path, own) }));
   return { outcome: shown.length ? "blocked" : "passed", findings: shown, agent, skip, late };
 }
 
 /** The staged changes' findings, or `verified` when prepare-commit-msg finds pre-commit's pass for them. */
-async function scanStaged({ marker, top, staged }: Staged, hook: HookName, config: Config, agent: AgentSign | null, allow: RegExp[], own: OwnTokens, topUp: TopUp): Promise<Finding[] | "verified"> {
+async function scanStaged({ marker, top, staged }: Staged, hook: HookName, config: Config, agent: AgentSign | null, allow: RegExp[], own: string[], topUp: (() => Promise<void>) | null): Promise<Finding[] | "verified"> {
   const strict = agent !== null || config.guard.strictForHumans;
   const late = hook === "prepare-commit-msg";
   const key = `${staged.id} ${strict ? "strict" : "secrets"}\n`;
@@ -145,13 +145,13 @@ async function scanStaged({ marker, top, staged }: Staged, hook: HookName, confi
     writeMarker(marker, null);
     return "verified";
   }
-  if (agent && own.refreshDue) topUp();
-  const diff = await diffToScan(staged, top, keywords(own.tokens));
+  await topUp?.();
+  const diff = await diffToScan(staged, top, keywords(own));
   const paths = staged.files.map((f) => f.path);
   const findings = [
     ...protectedPathFindings(paths, strict ? config.guard.protectedPaths : [], allow),
-    ...pathTokenFindings(paths, own.tokens, allow),
-    ...(await scanDiff(diff, { ownTokens: own.tokens, allow, readBlob: stagedBlob })),
+    ...pathTokenFindings(paths, own, allow),
+    ...(await scanDiff(diff, { ownTokens: own, allow, readBlob: stagedBlob })),
   ];
   writeMarker(marker, findings.length === 0 && !late ? key : null);
   return findings;

@@ -7,6 +7,7 @@ import { assess, isRenewable, type Assessment } from "../credentials/assessment.
 import { loginWarnAt, refreshDueAt, STATUS_EXIT } from "../credentials/clocks.ts";
 import { configFor, defaultClaudeDir, profilesToVisit } from "../credentials/profiles.ts";
 import { noticeLine } from "../ui/words.ts";
+import { NEXT_CHECK } from "./check-due.ts";
 import { readLastFailure } from "./memory.ts";
 
 /** A new login or a change made elsewhere is noticed within this, whatever the clocks say. */
@@ -50,7 +51,7 @@ export function writeSchedule(config: Config, looked: Assessment | Looked[], fai
   const all = Array.isArray(looked) ? looked : [{ assessment: looked }];
   ensureStateDir(config);
   const next = Math.min(...all.map((l) => nextCheck(config, l.assessment, now, failedAt)));
-  writePrivateFile(statePath(config, "next-check"), `${next}\n`);
+  writePrivateFile(statePath(config, NEXT_CHECK), `${next}\n`);
   const notice = mostUrgentNotice(all, now);
   if (notice !== null) {
     writePrivateFile(statePath(config, "notice"), `${notice}\n`);

@@ -271,5 +271,17 @@ describe("agent commits", () => {
       expect(mock.requests.length).toBe(sent + 1);
       expectNoSecrets([run.stdout, run.stderr], [pair.accessToken, pair.refreshToken]);
     });
+
+    test("before next-check has come, an agent's commit starts no refresh, as a prompt would not", async () => {
+      const repo = await makeRepo({ install: true });
+      writeCredentials(repo.home, { ...mock.issuePair(), expiresAt: Date.now() + 10 * 60_000 });
+      mkdirSync(repo.env.ICLAUDE_STATE_DIR!, { recursive: true, mode: 0o700 });
+      writeFileSync(join(repo.env.ICLAUDE_STATE_DIR!, "next-check"), `${Math.floor(Date.now() / 1000) + 600}\n`, { mode: 0o600 });
+      const sent = mock.requests.length;
+      const run = await repo.commit({ "a.txt": "work\n" }, { CLAUDECODE: "1", ICLAUDE_TOKEN_URL: mock.tokenUrl });
+      expect(run).toMatchObject({ code: 0, stderr: "" });
+      await Bun.sleep(1500);
+      expect(mock.requests.length).toBe(sent);
+    });
   });
 });

@@ -1,21 +1,18 @@
 import { join } from "node:path";
-import * as z from "zod/mini";
 import type { Config } from "../../base/config.ts";
 import { describeFsError, EXIT, IclaudeError } from "../../base/errors.ts";
 import { writePrivateFile } from "../../base/fs.ts";
-import { LONG_LIVED_TOKEN } from "../../base/secrets.ts";
+import { onFirstUse, stringsAt } from "../../base/lazy.ts";
 import { LONG_LIVED_FILE } from "../../base/state-trust.ts";
 import { ensureStateDir, readState } from "../../base/state.ts";
 import { CLAUDE } from "../claude.ts";
 import { readKeychain, writeKeychain, type KeychainItem } from "./keychain.ts";
+import type { LongLivedToken } from "./schemas.ts";
 
-/** The token `claude setup-token` printed: kept by iclaude, never in Claude Code's credentials. */
-const LongLivedSchema = z.object({
-  token: z.string().check(z.regex(LONG_LIVED_TOKEN)),
-  expiresAt: z.number(),
-  createdAt: z.number(),
-});
-export type LongLivedToken = z.infer<typeof LongLivedSchema>;
+export type { LongLivedToken } from "./schemas.ts";
+
+/** Loaded when a stored token is first validated. */
+const schemas = onFirstUse((): typeof import("./schemas.ts") => require("./schemas.ts"));
 
 const SERVICE = "iclaude-long-lived-token";
 
@@ -28,26 +25,32 @@ function keychainItem(config: Config): KeychainItem {
 const useKeychain = (config: Config): boolean =>
   config.store === "keychain" || (config.store === "auto" && process.platform === "darwin");
 
-/** The stored long-lived token, or null when there is none or it is unreadable. */
-export function readLongLived(config: Config): LongLivedToken | null {
-  let text: string | null;
+function readText(config: Config): string | null {
   try {
     // From the file only when the state dir can be trusted: a token planted there would be handed to claude.
-    text = useKeychain(config) ? readKeychain(keychainItem(config)) : readState(config, LONG_LIVED_FILE);
+    return useKeychain(config) ? readKeychain(keychainItem(config)) : readState(config, LONG_LIVED_FILE);
   } catch {
     return null;
   }
+}
+
+/** The stored long-lived token, or null when there is none or it is unreadable. */
+export function readLongLived(config: Config): LongLivedToken | null {
+  const text = readText(config);
   if (text === null) return null;
   try {
-    const parsed = LongLivedSchema.safeParse(JSON.parse(text));
+    const parsed = schemas().LongLivedSchema.safeParse(JSON.parse(text));
     return parsed.success ? parsed.data : null;
   } catch {
     return null;
   }
 }
 
+/** The stored long-lived token's value, unvalidated (see stringsAt). */
+export const longLivedTokens = (config: Config): string[] => stringsAt(readText(config), [["token"]]);
+
 export function writeLongLived(config: Config, record: LongLivedToken): void {
-  const text = JSON.stringify(LongLivedSchema.parse(record));
+  const text = JSON.stringify(schemas().LongLivedSchema.parse(record));
   if (useKeychain(config)) {
     writeKeychain(keychainItem(config), text);
     return;

@@ -1,7 +1,7 @@
 import { unlinkSync } from "node:fs";
-import * as z from "zod/mini";
 import type { Config } from "../../base/config.ts";
 import { writePrivateFile } from "../../base/fs.ts";
+import { onFirstUse, stringsAt } from "../../base/lazy.ts";
 import { fingerprint } from "../../base/secrets.ts";
 import { ensureStateDir, readState, statePath } from "../../base/state.ts";
 import type { NewTokens } from "../format.ts";
@@ -16,15 +16,8 @@ import type { NewTokens } from "../format.ts";
  */
 const rescueName = (location: string): string => `rescued-login-${fingerprint(location).slice(0, 16)}.json`;
 
-const RescueSchema = z.object({
-  /** Fingerprint of the refresh token that was spent for this pair. */
-  spent: z.string(),
-  location: z.string(),
-  accessToken: z.nullable(z.string().check(z.minLength(1))),
-  refreshToken: z.string().check(z.minLength(1)),
-  expiresAt: z.number(),
-  scopes: z.array(z.string()),
-});
+/** Loaded when a rescued pair is first written or read. */
+const schemas = onFirstUse((): typeof import("./schemas.ts") => require("./schemas.ts"));
 
 export const rescuePath = (config: Pick<Config, "stateDir">, location: string): string => statePath(config, rescueName(location));
 
@@ -32,7 +25,7 @@ export const rescuePath = (config: Pick<Config, "stateDir">, location: string): 
 export function saveRescue(config: Pick<Config, "stateDir">, location: string, spentRefreshToken: string, tokens: NewTokens): void {
   ensureStateDir(config);
   const record = { spent: fingerprint(spentRefreshToken), location, ...tokens };
-  writePrivateFile(rescuePath(config, location), JSON.stringify(RescueSchema.parse(record)));
+  writePrivateFile(rescuePath(config, location), JSON.stringify(schemas().RescueSchema.parse(record)));
 }
 
 /**
@@ -45,7 +38,7 @@ export function readRescue(config: Pick<Config, "stateDir">, location: string, r
   const text = readState(config, rescueName(location));
   if (text === null) return null;
   try {
-    const parsed = RescueSchema.safeParse(JSON.parse(text));
+    const parsed = schemas().RescueSchema.safeParse(JSON.parse(text));
     if (!parsed.success || parsed.data.location !== location) return null;
     if (refreshToken !== "" && parsed.data.spent !== fingerprint(refreshToken)) return null;
     const { accessToken, refreshToken: rotated, expiresAt, scopes } = parsed.data;
@@ -54,6 +47,10 @@ export function readRescue(config: Pick<Config, "stateDir">, location: string, r
     return null;
   }
 }
+
+/** The tokens of this store's rescued pair, unvalidated (see stringsAt). */
+export const rescuedTokens = (config: Pick<Config, "stateDir">, location: string): string[] =>
+  stringsAt(readState(config, rescueName(location)), [["accessToken"], ["refreshToken"]]);
 
 export function clearRescue(config: Pick<Config, "stateDir">, location: string): void {
   try {

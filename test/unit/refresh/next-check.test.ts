@@ -1,8 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../../../src/base/config.ts";
 import type { Assessment } from "../../../src/credentials/assessment.ts";
+import { isCheckDue, NEXT_CHECK } from "../../../src/refresh/check-due.ts";
 import { nextCheck, writeSchedule } from "../../../src/refresh/next-check.ts";
 import { noticeLine } from "../../../src/ui/words.ts";
 import { DAY, HOUR, tempHome } from "../../helpers.ts";
@@ -89,5 +90,30 @@ describe("the notice over all profiles", () => {
     ]);
     expect(Number(readFileSync(join(home, "state", "next-check"), "utf8"))).toBe(Math.floor((now + 30 * 60_000) / 1000));
     expect(readFileSync(join(home, "state", "notice"), "utf8")).toBe("iclaude: Claude login in /x has ended — run: CLAUDE_CONFIG_DIR=/x iclaude refresh\n");
+  });
+});
+
+describe("isCheckDue: next-check read as the shell hooks read it", () => {
+  const stateOf = (text: string | null) => {
+    const home = tempHome();
+    const config = loadConfig({}, { HOME: home, ICLAUDE_STATE_DIR: join(home, "state") });
+    if (text !== null) {
+      mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
+      writeFileSync(join(config.stateDir, NEXT_CHECK), text, { mode: 0o600 });
+    }
+    return config;
+  };
+
+  test("due when the time has come, not before", () => {
+    expect(isCheckDue(stateOf(`${NOW_S + 600}\n`), NOW)).toBe(false);
+    expect(isCheckDue(stateOf(`${NOW_S}\n`), NOW)).toBe(true);
+    expect(isCheckDue(stateOf(`${NOW_S - 600}\n`), NOW)).toBe(true);
+  });
+
+  test("due when there is none, or what is there is not a time iclaude writes", () => {
+    expect(isCheckDue(stateOf(null), NOW)).toBe(true);
+    for (const garbage of ["", "soon\n", `${NOW_S + 600}x`, "9".repeat(13), `${NOW_S + 2 * 86400}\n`, `-${NOW_S}`]) {
+      expect(isCheckDue(stateOf(garbage), NOW)).toBe(true);
+    }
   });
 });
