@@ -18,24 +18,15 @@ export const EXACT_TOKEN = { id: "claude-current-token", label: "your current Cl
 export const INLINE_ALLOW = "iclaude:allow";
 
 /**
- * Base64 of a keyword at each of the three byte alignments, without the
- * characters that depend on its neighbours: how `sk-ant-` reads inside a
- * Kubernetes Secret's `data:` (`c2stYW50L…`).
+ * What is looked for inside base64: `sk-ant-` at each of the three byte
+ * alignments (a token in a credentials JSON sits anywhere in it), without the
+ * characters that depend on its neighbours — how it reads inside a Kubernetes
+ * Secret's `data:` — and `-----BEGIN` at the start (a Kubernetes `tls.key`).
+ * Each needle is a memmem pass over every staged file, so there are few.
+ * Written out, not computed: Buffer's base64 costs the first run about 0.6 ms,
+ * which every commit would pay; the unit tests derive them again.
  */
-export function base64Needles(keyword: string): string[] {
-  return [0, 1, 2].map((k) => {
-    const encoded = Buffer.concat([Buffer.alloc(k), Buffer.from(keyword)]).toString("base64");
-    return encoded.slice(Math.ceil((8 * k) / 6), Math.floor((8 * (k + keyword.length)) / 6));
-  });
-}
-
-/**
- * What is looked for inside base64: Anthropic tokens at any alignment (a
- * token in a credentials JSON sits anywhere in it), and a PEM block at the
- * start (a Kubernetes `tls.key`). Each needle is a memmem pass over every
- * staged file, so there are few.
- */
-const BASE64_NEEDLES = [...base64Needles(ANTHROPIC_PREFIX), base64Needles("-----BEGIN")[0] as string];
+export const BASE64_NEEDLES: readonly string[] = ["c2stYW50L", "NrLWFudC", "zay1hbnQt", "LS0tLS1CRUdJT"];
 
 /** Every string a line must hold for any rule to fire. */
 export const STATIC_KEYWORDS = [...new Set([...ALL_RULES.flatMap((r) => r.keywords), ...BASE64_NEEDLES])];

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { protectedPathFindings } from "../../../src/guard/path-findings.ts";
-import { ALL_RULES, base64Needles, fileRuleOf, maskAll, tokenHits } from "../../../src/guard/rules/index.ts";
+import { ALL_RULES, BASE64_NEEDLES, fileRuleOf, maskAll, tokenHits } from "../../../src/guard/rules/index.ts";
 import { DEFAULT_PROTECTED_PATHS, PATH_SAMPLES } from "../../../src/guard/rules/paths.ts";
 import { entropy, isPlaceholder, MIN_TOKEN_ENTROPY } from "../../../src/guard/rules/shape.ts";
 import { scanText } from "../../../src/guard/scan.ts";
@@ -45,7 +45,19 @@ describe("telling a secret from a placeholder", () => {
   });
 });
 
+/** Base64 of a keyword at each of the three byte alignments, without the characters that depend on its neighbours. */
+function base64Needles(keyword: string): string[] {
+  return [0, 1, 2].map((k) => {
+    const encoded = Buffer.concat([Buffer.alloc(k), Buffer.from(keyword)]).toString("base64");
+    return encoded.slice(Math.ceil((8 * k) / 6), Math.floor((8 * (k + keyword.length)) / 6));
+  });
+}
+
 describe("base64", () => {
+  test("the needles are sk-ant-'s base64 at every alignment, and -----BEGIN's at the start", () => {
+    expect([...BASE64_NEEDLES]).toEqual([...base64Needles("sk-ant-"), base64Needles("-----BEGIN")[0] as string]);
+  });
+
   test("a keyword's base64 is found at any alignment and decoded", () => {
     const token = fakeToken("oat01");
     for (const pad of ["", "a", "ab"]) {
