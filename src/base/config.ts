@@ -1,9 +1,8 @@
-import { homedir } from "node:os";
 import { join } from "node:path";
 import { CLAUDE } from "../credentials/claude.ts";
 import { DEFAULT_PROTECTED_PATHS } from "../guard/rules/paths.ts";
 import { parseDuration } from "./durations.ts";
-import type { Env } from "./env.ts";
+import { homeOf, type Env } from "./env.ts";
 import { IclaudeError } from "./errors.ts";
 import { readTextFile } from "./fs.ts";
 import type { FileConfig } from "./config-schema.ts";
@@ -60,7 +59,7 @@ const configSchema = onFirstUse((): typeof import("./config-schema.ts") => requi
 const nonEmpty = (value: string | undefined): string | undefined => (value ? value : undefined);
 
 export function resolveConfigPath(env: Env = process.env): string {
-  const home = nonEmpty(env.HOME) ?? homedir();
+  const home = homeOf(env);
   return nonEmpty(env.ICLAUDE_CONFIG) ?? join(nonEmpty(env.XDG_CONFIG_HOME) ?? join(home, ".config"), "iclaude", "config.toml");
 }
 
@@ -115,7 +114,7 @@ function durationSetting(name: string, envName: string, flag: string | undefined
 
 /** Reads config.toml, the environment and the flags into one validated Config. */
 export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Config {
-  const home = nonEmpty(env.HOME) ?? homedir();
+  const home = homeOf(env);
   const configPath = resolveConfigPath(env);
   const file = readConfigFile(configPath);
   const storage = CLAUDE.storage(env, home);

@@ -1,7 +1,7 @@
 import { lstatSync, statSync, type Stats } from "node:fs";
-import { homedir } from "node:os";
 import { join } from "node:path";
 import type { Config } from "./config.ts";
+import { homeOf } from "./env.ts";
 import { EXIT, IclaudeError } from "./errors.ts";
 
 /** The long-lived token's file: it is handed to claude, so its trust decides the state dir's. */
@@ -24,7 +24,7 @@ function trustedOwner(uid: number): boolean {
   const self = process.getuid?.();
   if (self === undefined || uid === self) return true;
   if (self !== 0) return false;
-  return statOrNull(process.env.HOME || homedir())?.uid === uid;
+  return statOrNull(homeOf())?.uid === uid;
 }
 
 /** Why a state dir or file cannot be trusted (another user could have planted what is in it); null when it can. */

@@ -1,7 +1,6 @@
 import { mkdirSync } from "node:fs";
-import { homedir } from "node:os";
 import { join, resolve } from "node:path";
-import type { Env } from "../base/env.ts";
+import { homeOf, type Env } from "../base/env.ts";
 import { describeFsError, EXIT, IclaudeError } from "../base/errors.ts";
 import { readFileBytes, readTextFile, writePrivateFile } from "../base/fs.ts";
 import { requestToken } from "./client.ts";
@@ -23,7 +22,7 @@ export interface SyncTarget {
 
 /** The box's config dir: `--to`, else CLAUDE_CONFIG_DIR, else `~/.claude`, as Claude Code there will look. */
 export function boxTarget(to: string | undefined, env: Env = process.env): SyncTarget {
-  const home = env.HOME || homedir();
+  const home = homeOf(env);
   return { dir: resolve(to || env.CLAUDE_CONFIG_DIR || join(home, ".claude")), home };
 }
 

@@ -1,9 +1,8 @@
 import { mkdirSync, statSync } from "node:fs";
-import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { z } from "zod";
 import { loadConfig, resolveConfigPath, type Config, type ConfigFlags } from "../base/config.ts";
-import type { Env } from "../base/env.ts";
+import { homeOf, type Env } from "../base/env.ts";
 import { describeFsError, EXIT, IclaudeError } from "../base/errors.ts";
 import { readTextFile, writePrivateFile } from "../base/fs.ts";
 import { readState, statePath } from "../base/state.ts";
@@ -26,8 +25,7 @@ export interface Profile {
 
 const ProfilesFile = z.strictObject({ version: z.literal(1), dirs: z.array(z.string().startsWith("/")) });
 
-const home = (env: Env): string => env.HOME || homedir();
-export const defaultClaudeDir = (env: Env = process.env): string => join(home(env), ".claude");
+export const defaultClaudeDir = (env: Env = process.env): string => join(homeOf(env), ".claude");
 export const profilesPath = (env: Env = process.env): string => join(dirname(resolveConfigPath(env)), "profiles.json");
 
 /** The dirs added so far; a damaged file is a sentence, never silently replaced. */

@@ -1,10 +1,9 @@
 import { chmodSync, lstatSync, mkdirSync, readFileSync, renameSync, rmdirSync, unlinkSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import commitMsgStub from "../../hooks/commit-msg" with { type: "text" };
 import preCommitStub from "../../hooks/pre-commit" with { type: "text" };
 import prepareCommitMsgStub from "../../hooks/prepare-commit-msg" with { type: "text" };
-import type { Env } from "../base/env.ts";
+import { homeOf, type Env } from "../base/env.ts";
 import { describeFsError, IclaudeError } from "../base/errors.ts";
 import { quotePosix } from "../base/shell-quote.ts";
 import { git, gitOk } from "./git.ts";
@@ -134,7 +133,7 @@ export async function installRepo(binary: string, options: { force: boolean; uni
 
 /** iclaude's own directory for the global core.hooksPath. */
 export function globalHooksDir(env: Env = process.env): string {
-  const config = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), ".config");
+  const config = env.XDG_CONFIG_HOME || join(homeOf(env), ".config");
   return join(config, "iclaude", "hooks");
 }
 

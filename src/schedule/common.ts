@@ -1,5 +1,4 @@
 import { existsSync, mkdirSync, readFileSync, unlinkSync } from "node:fs";
-import { homedir } from "node:os";
 import { dirname } from "node:path";
 import type { Env } from "../base/env.ts";
 import { describeFsError, EXIT, IclaudeError } from "../base/errors.ts";
@@ -18,8 +17,6 @@ export interface Backend {
 
 /** What every file iclaude writes for a scheduler carries: `remove` takes out nothing else. */
 export const MARK = "Written by `iclaude schedule install`";
-
-export const homeOf = (env: Env): string => env.HOME || homedir();
 
 export interface Ran {
   code: number;

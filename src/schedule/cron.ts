@@ -1,8 +1,8 @@
-import type { Env } from "../base/env.ts";
+import { homeOf, type Env } from "../base/env.ts";
 import { EXIT, IclaudeError } from "../base/errors.ts";
 import { sha256Hex } from "../base/secrets.ts";
 import { quotePosix } from "../base/shell-quote.ts";
-import { homeOf, runTool, type Backend } from "./common.ts";
+import { runTool, type Backend } from "./common.ts";
 
 const BEGIN = "# >>> iclaude schedule >>>";
 const END = "# <<< iclaude schedule <<<";

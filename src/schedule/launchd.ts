@@ -1,6 +1,6 @@
 import { join } from "node:path";
-import type { Env } from "../base/env.ts";
-import { homeOf, ownsUnit, removeUnit, runTool, writeUnit, type Backend } from "./common.ts";
+import { homeOf, type Env } from "../base/env.ts";
+import { ownsUnit, removeUnit, runTool, writeUnit, type Backend } from "./common.ts";
 import plistTemplate from "./units/dev.iclaude.refresh.plist" with { type: "text" };
 
 const LABEL = "dev.iclaude.refresh";

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import type { Env } from "../base/env.ts";
-import { homeOf, ownsUnit, removeUnit, runTool, writeUnit, type Backend } from "./common.ts";
+import { homeOf, type Env } from "../base/env.ts";
+import { ownsUnit, removeUnit, runTool, writeUnit, type Backend } from "./common.ts";
 import serviceTemplate from "./units/iclaude-refresh.service" with { type: "text" };
 import timerTemplate from "./units/iclaude-refresh.timer" with { type: "text" };
 
