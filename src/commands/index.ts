@@ -31,7 +31,7 @@ export type OwnCommand = keyof typeof commands;
  */
 export function headStart(name: OwnCommand, args: readonly string[]): void {
   if (name === "hooks" && args[0] === "run" && (args[1] === "pre-commit" || args[1] === "prepare-commit-msg")) {
-    void import("../guard/git.ts").then((git) => git.askEarly());
+    void import("../guard/git-process.ts").then((git) => git.askEarly());
   }
 }
 

@@ -1,30 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { IclaudeError } from "../base/errors.ts";
+import { gitRaw, STAGED_LISTING_ARGS, takeEarly, type GitResult } from "./git-process.ts";
 
-export interface GitResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/**
- * Runs git with the hook's own environment, so GIT_INDEX_FILE (a temporary
- * index under `commit -a` or `commit <paths>`) and GIT_DIR are honoured.
- * `bytes` is stdout undecoded: paths need not be UTF-8.
- */
-async function gitRaw(args: string[], cwd?: string): Promise<GitResult & { bytes: Buffer }> {
-  let proc: Bun.Subprocess<"ignore", "pipe", "pipe">;
-  try {
-    proc = Bun.spawn(["git", ...args], { cwd, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
-  } catch (error) {
-    throw new IclaudeError("git was not found on PATH; install git or fix PATH.", undefined, { cause: error });
-  }
-  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).arrayBuffer(), new Response(proc.stderr).text(), proc.exited]);
-  const bytes = Buffer.from(stdout);
-  return { code, bytes, stdout: bytes.toString("utf8"), stderr };
-}
+export type { GitResult };
 
 export async function git(args: string[], cwd?: string): Promise<GitResult> {
   const { code, stdout, stderr } = await gitRaw(args, cwd);
@@ -63,6 +42,7 @@ const STAGED_DIFF_ARGS = [
  * to those files; without them it is the whole commit.
  */
 export async function stagedDiff(paths?: readonly string[]): Promise<Buffer> {
+  const { tmpdir } = await import("node:os");
   const dir = mkdtempSync(join(tmpdir(), "iclaude-diff-"));
   const output = join(dir, "staged.diff");
   const pathspecs = paths ? ["--", ...paths.map((p) => `:(top,literal)${p}`)] : [];
@@ -97,26 +77,12 @@ export interface StagedChanges {
   exact: boolean;
 }
 
-let early: Promise<StagedChanges> | null = null;
-
-/** Asks git now, for the next stagedChanges() to take: git answers while the guard's code loads. */
-export function askEarly(): void {
-  early ??= listStaged();
-  early.catch(() => {});
-}
-
 /**
  * What the commit changes, from `git diff --cached --raw`: paths, modes and
  * blob ids, with the same rename pairing as the staged diff, and no content read.
  */
-export function stagedChanges(): Promise<StagedChanges> {
-  const asked = early;
-  early = null;
-  return asked ?? listStaged();
-}
-
-async function listStaged(): Promise<StagedChanges> {
-  const result = await gitRaw(["diff", "--cached", "--raw", "-z", "--no-abbrev", "--no-relative", "--diff-filter=d"]);
+export async function stagedChanges(): Promise<StagedChanges> {
+  const result = await (takeEarly() ?? gitRaw(STAGED_LISTING_ARGS));
   if (result.code !== 0) throw failure(result, "list the staged files");
   const fields = result.bytes.toString("latin1").split("\0");
   let exact = true;

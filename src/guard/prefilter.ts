@@ -38,7 +38,7 @@ export function filesToDiff(top: string, files: readonly StagedFile[], keywords:
       const stat = fstatSync(fd);
       const size = stat.size;
       if (!stat.isFile() || size > MAX_READ_BYTES) return true;
-      if (buffer.length < size) buffer = Buffer.allocUnsafe(Math.max(size, 1024 * 1024));
+      if (buffer.length < size) buffer = Buffer.allocUnsafe(Math.max(size, 2 * buffer.length, 64 * 1024));
       const content = buffer.subarray(0, readWhole(fd, buffer, size));
       if (content.length !== size || utf16Bom(content) !== null || needles.some((n) => content.includes(n))) return true;
       if (content.includes(0) && wide.some((n) => content.includes(n))) return true;

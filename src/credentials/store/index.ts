@@ -94,10 +94,9 @@ function primed(store: CredentialStore, bytes: Buffer): CredentialStore {
 
 /** `auto`: the Keychain on macOS when Claude Code's item exists there, else the file. */
 export function openStore(config: Config, platform: NodeJS.Platform = process.platform): CredentialStore {
-  if (config.store === "file") return fileStore(config.credentialsPath);
+  if (config.store === "file" || (config.store === "auto" && platform !== "darwin")) return fileStore(config.credentialsPath);
   const keychain = keychainStore(claudeKeychainItem(config));
   if (config.store === "keychain") return keychain;
-  if (platform !== "darwin") return fileStore(config.credentialsPath);
   try {
     const bytes = keychain.readBytes();
     return bytes === null ? fileStore(config.credentialsPath) : primed(keychain, bytes);
