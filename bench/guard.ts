@@ -5,7 +5,8 @@
  *   bun bench/guard.ts [path/to/iclaude]      (default dist/iclaude)
  *
  * Builds a repository with 1,000 staged files (about 20 MB of source-like
- * text) and a few planted secrets, then times `iclaude hooks run pre-commit`,
+ * text) and a few planted secrets, in a HOME with a Claude login (the guard
+ * reads it for the user's own tokens, as on a real machine), then times `iclaude hooks run pre-commit`,
  * `git diff --cached` and `secretlint` (npm `secretlint` +
  * `@secretlint/secretlint-rule-preset-recommend`, pinned below) over the same
  * files. A second repository stages a one-line change: there the guard's cost
@@ -101,6 +102,10 @@ try {
   const repo = join(home, "repo");
   mkdirSync(join(repo, "src"), { recursive: true });
   const env = { HOME: home, PATH: process.env.PATH ?? "/usr/bin:/bin", GIT_CONFIG_GLOBAL: join(home, ".gitconfig"), GIT_CONFIG_NOSYSTEM: "1", NO_COLOR: "1" };
+  // A Claude login, as on every machine the guard runs on: the guard reads it to find the user's own tokens.
+  mkdirSync(join(home, ".claude"));
+  const login = { accessToken: planted("oat01"), refreshToken: planted("ort01"), expiresAt: Date.now() + 5 * 3600_000, scopes: ["user:inference", "user:profile"], subscriptionType: "max" };
+  writeFileSync(join(home, ".claude", ".credentials.json"), JSON.stringify({ claudeAiOauth: login }), { mode: 0o600 });
   const hookEnv = { ...env, ...IN_HOOK };
   const secrets = { api: [planted("api03"), planted("api03")], oauth: [planted("oat01"), planted("ort01")] };
   const plantAt = new Map([[17, secrets.api[0]], [333, secrets.oauth[0]], [500, secrets.api[1]], [871, secrets.oauth[1]]]);
