@@ -63,7 +63,9 @@ const install = withHelp(command({
 /** Keeps an agent's Claude session alive: the detached `iclaude refresh --background --all` a prompt starts, which the commit never waits for. */
 function topUp(): void {
   try {
-    Bun.spawn([process.execPath, "refresh", "--background", "--all"], { stdio: ["ignore", "ignore", "ignore"], detached: true }).unref();
+    // The hook stub turns the JIT off for its own short run; the refresh may run longer, and must not pass it on.
+    const env = { ...process.env, BUN_JSC_useJIT: undefined };
+    Bun.spawn([process.execPath, "refresh", "--background", "--all"], { env, stdio: ["ignore", "ignore", "ignore"], detached: true }).unref();
   } catch {
     // The commit must not fail because a refresh could not start; the next prompt or launch refreshes.
   }

@@ -127,8 +127,9 @@ export async function installRepo(binary: string, options: { force: boolean; uni
   refuseForeignDir(dir, binary, env);
   if (options.uninstall) return eachHook(dir, (path) => uninstallHook(path));
   mkdirSync(dir, { recursive: true });
-  // The chained hook is named, not derived from $0: a tool that renames this stub in turn still finds it.
-  return eachHook(dir, (path, hook) => installHook(path, renderStub(hook, binary, `"$(dirname -- "$0")/${hook}${LEGACY_SUFFIX}"`), options.force));
+  // The chained hook is named, not derived from $0's name: a tool that renames this stub in turn still
+  // finds it. git runs a hook by its path, so `${0%/*}` is its directory, with no dirname process.
+  return eachHook(dir, (path, hook) => installHook(path, renderStub(hook, binary, `"\${0%/*}/${hook}${LEGACY_SUFFIX}"`), options.force));
 }
 
 /** iclaude's own directory for the global core.hooksPath. */
@@ -163,7 +164,9 @@ export async function installGlobal(binary: string, options: { uninstall: boolea
   mkdirSync(dir, { recursive: true });
   if (previous) writeFileSync(previousFile, `${previous}\n`);
   const changes = eachHook(dir, (path, hook) => {
-    const chained = previous ? chainedHook(previous, hook) : `"$(git rev-parse --git-common-dir)/hooks/${hook}"`;
+    // Without GIT_DIR git runs hooks beside ./.git; only a linked worktree or a submodule needs git's answer.
+    const gitDir = '$(if [ -z "${GIT_DIR:-}" ] && [ -d .git ]; then echo .git; else git rev-parse --git-common-dir; fi)';
+    const chained = previous ? chainedHook(previous, hook) : `"${gitDir}/hooks/${hook}"`;
     return installHook(path, renderStub(hook, binary, chained), true);
   });
   if (current !== dir) await gitOk(["config", "--global", "core.hooksPath", dir], "set the global core.hooksPath");

@@ -156,6 +156,37 @@ test("outside a repository, and for an unknown hook: one sentence each", async (
   expect(bad.stderr).toBe('iclaude: `iclaude hooks run` does not know hook "pre-push"; use one of pre-commit, prepare-commit-msg, commit-msg.\n');
 });
 
+/** The programs a hook starts as git runs it (cwd the work tree's top, GIT_INDEX_FILE set), read by strace, with the env of each. */
+function programsOf(repo: Repo, hookPath: string): { program: string; jitOff: boolean }[] {
+  const trace = join(repo.home, "hook.trace");
+  Bun.spawnSync(["strace", "-f", "-qq", "-v", "-s", "256", "-o", trace, "-e", "trace=execve", hookPath], {
+    cwd: repo.dir,
+    env: baseEnv(repo.home, { ...repo.env, GIT_INDEX_FILE: ".git/index" }),
+    stdin: "ignore",
+    stdout: "ignore",
+    stderr: "ignore",
+  });
+  return readFileSync(trace, "utf8")
+    .split("\n")
+    .filter((line) => line.includes("execve(") && line.includes(" = 0"))
+    .map((line) => ({ program: /execve\("([^"]+)"/.exec(line)?.[1] ?? "", jitOff: line.includes('"BUN_JSC_useJIT=0"') }));
+}
+
+describe("what a hook costs every commit", () => {
+  test("no process but the binary (and the git it asks) when no hook is chained; the JIT is switched off from the binary on", async () => {
+    for (const global of [false, true]) {
+      const repo = await makeRepo();
+      await repo.iclaude(["hooks", "install", ...(global ? ["--global"] : [])]);
+      writeFileSync(join(repo.dir, "a.txt"), "one line\n");
+      await repo.git(["add", "a.txt"]);
+      const dir = global ? join(repo.home, ".config", "iclaude", "hooks") : join(repo.dir, ".git", "hooks");
+      const programs = programsOf(repo, join(dir, "pre-commit"));
+      expect(programs.map((p) => p.program.split("/").at(-1))).toEqual(["pre-commit", BIN.split("/").at(-1), "git"]);
+      expect(programs.map((p) => p.jitOff)).toEqual([false, true, true]);
+    }
+  });
+});
+
 describe("iclaude hooks install --global", () => {
   test("guards every repository, still runs each repository's own hooks, and --uninstall restores", async () => {
     const repo = await makeRepo();
