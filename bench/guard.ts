@@ -80,7 +80,7 @@ async function timeRuns(argv: string[], cwd: string, env: Record<string, string>
 }
 
 /** A one-line commit, interleaved so that load on the machine weighs on both alike. */
-async function oneLineCommit(env: Record<string, string>): Promise<{ guard: number; git: number }> {
+async function oneLineCommit(env: Record<string, string>): Promise<{ guard: number; git: number; bare: number }> {
   const repo = join(home, "small");
   mkdirSync(repo);
   await run(["git", "init", "-q"], repo, env);
@@ -89,11 +89,13 @@ async function oneLineCommit(env: Record<string, string>): Promise<{ guard: numb
   const hook = await installHook(repo, env);
   const guard: number[] = [];
   const git: number[] = [];
+  const bare: number[] = [];
   for (let i = 0; i < 5; i++) {
     guard.push(...(await timeRuns(hook, repo, { ...env, ...IN_HOOK }, 5)));
     git.push(...(await timeRuns(["git", "diff", "--cached"], repo, env, 5)));
+    bare.push(...(await timeRuns([BIN, "--version"], repo, env, 5)));
   }
-  return { guard: median(guard), git: median(git) };
+  return { guard: median(guard), git: median(git), bare: median(bare) };
 }
 
 async function ensureSecretlint(): Promise<string> {
@@ -179,6 +181,7 @@ try {
   console.log(`  the pre-commit hook            median ${g.toFixed(0)} ms, best ${Math.min(...guardRuns).toFixed(0)} ms of ${RUNS}`);
   console.log(`  git diff --cached              median ${d.toFixed(0)} ms: the guard takes ${(g / d).toFixed(2)}x git's time`);
   console.log(`one-line commit: guard median ${small.guard.toFixed(1)} ms, git diff --cached ${small.git.toFixed(1)} ms: +${(small.guard - small.git).toFixed(1)} ms, ${(small.guard / small.git).toFixed(1)}x`);
+  console.log(`  for scale, the binary's bare start-up (iclaude --version) ${small.bare.toFixed(1)} ms, in the same rounds`);
   console.log(`  secretlint (preset-recommend)  median ${l.toFixed(0)} ms, best ${Math.min(...lintRuns).toFixed(0)} ms of 3`);
   console.log(`  ratio of medians               ${(l / g).toFixed(1)}x faster (load average ${loadavg()[0]?.toFixed(1)} on ${availableParallelism()} cores)`);
   console.log(`  worst case, all copies edited  median ${median(worstRuns).toFixed(0)} ms (${(l / median(worstRuns)).toFixed(1)}x faster than secretlint)`);
