@@ -31,8 +31,9 @@ async function help(path: string[]): Promise<number> {
 async function runOwn(name: OwnCommand, args: string[]): Promise<number> {
   if (wantsHelp(args)) return help([name, ...args.filter((a) => !a.startsWith("-"))]);
   headStart(name, args);
-  const leaf = checkArgv(await node(name), args);
-  const positional = positionalArgs(leaf, args);
+  const root = await node(name);
+  const leaf = checkArgv(root, args);
+  const positional = positionalArgs(root, leaf, args);
   const result = positional
     ? await leaf.def.run?.({ rawArgs: args, args: positional as never, cmd: leaf.def })
     : (await (await import("citty")).runCommand(await commands[name](), { rawArgs: args })).result;

@@ -105,12 +105,15 @@ export function checkArgv(node: CommandNode, args: readonly string[]): CommandNo
 /**
  * The arguments citty would hand a command that takes positionals only, when every word is one:
  * such a command needs no parser, so it runs without loading citty and the node:util its parser
- * loads (about 2 ms, which git pays on every commit for `hooks run`). Null when citty must parse.
- * `node` is what checkArgv returned, so the words are already checked.
+ * loads (about 2 ms, which git pays on every commit for `hooks run`). Null when citty must parse,
+ * or has more to run than the leaf's `run` (a setup, a cleanup, a parent's own run).
+ * `node` is what checkArgv returned for `root`, so the words are already checked.
  */
-export function positionalArgs(node: CommandNode, args: readonly string[]): Record<string, unknown> | null {
+export function positionalArgs(root: CommandNode, node: CommandNode, args: readonly string[]): Record<string, unknown> | null {
   const words = args.slice(node.path.length - 1);
-  if (node.def.setup || node.def.cleanup || node.args.some((a) => a.kind !== "positional" || a.hasDefault)) return null;
+  const more = (def: CommandNode["def"]): boolean => Boolean(def.setup || def.cleanup || def.plugins?.length);
+  if (more(root.def) || more(node.def) || (root !== node && root.def.run)) return null;
+  if (node.args.some((a) => a.kind !== "positional" || a.hasDefault)) return null;
   if (words.some((w) => w.startsWith("-"))) return null;
   const parsed: Record<string, unknown> = { _: [...words] };
   for (const [index, spec] of node.args.entries()) if (words[index] !== undefined) parsed[spec.name] = words[index];
