@@ -45,6 +45,8 @@ const isAllowed = (hit: LineHit, line: string, path: string, allow: readonly Reg
  * the lines holding one are decoded.
  */
 export async function scanDiff(diff: Buffer, options: ScanOptions): Promise<Finding[]> {
+  // The prefilter cleared every file (a commit without a keyword): nothing to build needles for.
+  if (diff.length === 0) return [];
   const ownTokens = usableOwnTokens(options.ownTokens);
   const needles = needlesFor(diff, keywords(ownTokens));
   const starts = candidateLines(diff, needles);
