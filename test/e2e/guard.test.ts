@@ -91,6 +91,26 @@ describe("the guard blocks secrets in what a commit adds", () => {
     await expectBlocked(repo, run, "fixture.txt:1  your current Claude login token", [odd]);
   });
 
+  test("own tokens are found in a credentials file Claude Code could not read, and in a rescued pair", async () => {
+    const repo = await makeRepo({ install: true });
+    const odd = `tok_${crypto.randomUUID().replaceAll("-", "")}`;
+    // `scopes` of the wrong type: status calls this file invalid; the token in it is still the user's.
+    writeCredentials(repo.home, { accessToken: odd, scopes: "all" as unknown as string[] });
+    expect((await repo.iclaude(["status"])).stdout).toContain("invalid");
+    const run = await repo.commit({ "a.txt": `x = ${odd}\n` });
+    await expectBlocked(repo, run, "a.txt:1  your current Claude login token", [odd]);
+    // The pair a failed write left in the state dir (named by the store's fingerprint, as rescue.ts writes it).
+    const location = join(repo.home, ".claude", ".credentials.json");
+    const rescued = `tok_${crypto.randomUUID().replaceAll("-", "")}`;
+    const name = `rescued-login-${new Bun.CryptoHasher("sha256").update(location).digest("hex").slice(0, 16)}.json`;
+    const state = repo.env.ICLAUDE_STATE_DIR!;
+    mkdirSync(state, { recursive: true, mode: 0o700 });
+    writeFileSync(join(state, name), JSON.stringify({ spent: "x", location, accessToken: rescued, refreshToken: fakeToken("ort01"), expiresAt: Date.now(), scopes: [] }), { mode: 0o600 });
+    await repo.git(["reset", "-q"]);
+    const late = await repo.commit({ "b.txt": `y = ${rescued}\n` });
+    await expectBlocked(repo, late, "b.txt:1  your current Claude login token", [rescued]);
+  });
+
   test("a clean commit passes silently", async () => {
     const repo = await makeRepo({ install: true });
     const run = await repo.commit({ "a.txt": "hello sk-ant- docs, PRIVATE KEY headers\n" });
