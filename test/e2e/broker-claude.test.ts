@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { allFileTexts, eventually, killLeftBrokers, spawnTracked, startBroker, type BrokerProcess } from "../fixtures/broker.ts";
 import { CLAUDE_BIN, claudeEnv, runClaude } from "../fixtures/claude-home.ts";
@@ -39,6 +39,18 @@ function box() {
   return { home, configDir, credentialsPath, env };
 }
 
+/** Whether any process still belongs to the session `sid` (field 6 of /proc/<pid>/stat). */
+const sessionRuns = (sid: number): boolean =>
+  readdirSync("/proc").some((pid) => {
+    if (!/^\d+$/.test(pid)) return false;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[3]) === sid;
+    } catch {
+      return false;
+    }
+  });
+
 const noRefreshTokenIn = (dir: string): void => {
   for (const text of allFileTexts(dir)) expect(text).not.toContain("sk-ant-ort01");
 };
@@ -71,8 +83,10 @@ describe("the real Claude Code in a box fed by the broker", () => {
       for (const end = Date.now() + 20_000; Date.now() < end && !seen(); ) await Bun.sleep(100);
       expect(seen() ? "" : pane()).toBe("");
     };
+    tmux("new-session", "-d", "-x", "100", "-y", "30", "-c", b.home, `'${BIN}'`);
+    // The pane's session: iclaude and claude, until both have exited.
+    const session = Number(tmux("display-message", "-p", "#{pane_pid}"));
     try {
-      tmux("new-session", "-d", "-x", "100", "-y", "30", "-c", b.home, `'${BIN}'`);
       // The folder-trust question is Claude Code's own safety check, asked before anything else once onboarding is done.
       await until("Yes, I trust this folder");
       expect(pane()).not.toContain("Unable to connect");
@@ -91,6 +105,8 @@ describe("the real Claude Code in a box fed by the broker", () => {
       expect(mock.messages.at(-1)?.authorization).toBe(`Bearer ${hostToken()}`);
     } finally {
       tmux("kill-server");
+      // Claude Code removes its session file as it exits: the box is read once nothing in it runs.
+      await eventually(() => !sessionRuns(session), 10_000);
     }
     noRefreshTokenIn(b.home);
   }, 60_000);
