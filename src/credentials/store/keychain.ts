@@ -6,6 +6,11 @@ const NOT_FOUND = 44;
 const LOCKED = 36;
 /** The longest command line `security -i` takes (Claude Code's own limit). */
 export const INTERACTIVE_LINE_MAX = 4032;
+/**
+ * How long `security` may take before it is killed. Claude Code gives its reads 5 s; a write after a
+ * grant gets the same bound as a read, so a hung `security` can never hold a prompt or a launch.
+ */
+const SECURITY_TIMEOUT_MS = 10_000;
 
 /** The Keychain is locked: a person must unlock it; nothing iclaude does can. */
 export class KeychainLockedError extends IclaudeError {
@@ -20,7 +25,12 @@ export interface KeychainItem {
   bin: string;
   service: string;
   account: string;
+  /** ms before `security` is killed; SECURITY_TIMEOUT_MS unless a test shortens it. */
+  timeoutMs?: number;
 }
+
+const timeoutOf = (item: KeychainItem): number => item.timeoutMs ?? SECURITY_TIMEOUT_MS;
+const seconds = (ms: number): string => `${Math.round(ms / 100) / 10} s`;
 
 /** The item's secret, or null when there is none. */
 export function readKeychain(item: KeychainItem): string | null {
@@ -30,9 +40,17 @@ export function readKeychain(item: KeychainItem): string | null {
       stdin: "ignore",
       stdout: "pipe",
       stderr: "pipe",
+      timeout: timeoutOf(item),
+      killSignal: "SIGKILL",
     });
   } catch {
     throw new IclaudeError(`Cannot run ${item.bin} to read the Keychain; set ICLAUDE_STORE=file to use the file.`, EXIT.invalid);
+  }
+  if (result.exitedDueToTimeout) {
+    throw new IclaudeError(
+      `${item.bin} did not answer within ${seconds(timeoutOf(item))} reading the Keychain item "${item.service}"; nothing was changed — unlock the Keychain (\`security unlock-keychain\`) or set ICLAUDE_STORE=file.`,
+      EXIT.invalid,
+    );
   }
   if (result.exitCode === NOT_FOUND) return null;
   if (isLocked(result.exitCode, result.stderr?.toString() ?? "")) throw new KeychainLockedError(item.service, "nothing was changed", EXIT.invalid);
@@ -75,17 +93,26 @@ export function writeKeychain(item: KeychainItem, secret: string): void {
   if (command.length > INTERACTIVE_LINE_MAX) checkKeychainWritable(item, secret.length);
   let exitCode: number | null;
   let stderr = "";
+  let timedOut = false;
   try {
-    const result = Bun.spawnSync([item.bin, "-i"], { stdin: Buffer.from(command), stdout: "ignore", stderr: "pipe" });
+    const result = Bun.spawnSync([item.bin, "-i"], {
+      stdin: Buffer.from(command),
+      stdout: "ignore",
+      stderr: "pipe",
+      timeout: timeoutOf(item),
+      killSignal: "SIGKILL",
+    });
     exitCode = result.exitCode;
     stderr = result.stderr?.toString() ?? "";
+    timedOut = result.exitedDueToTimeout === true;
   } catch {
     exitCode = null;
   }
   if (isLocked(exitCode, stderr)) throw new KeychainLockedError(item.service, "the previous credentials were left as they were", EXIT.refreshFailed);
-  if (exitCode !== 0) {
+  if (timedOut || exitCode !== 0) {
+    const why = timedOut ? ` (${item.bin} did not answer within ${seconds(timeoutOf(item))})` : "";
     throw new IclaudeError(
-      `The Keychain item "${item.service}" could not be written; the previous credentials were left as they were.`,
+      `The Keychain item "${item.service}" could not be written${why}; the previous credentials were left as they were.`,
       EXIT.refreshFailed,
     );
   }

@@ -53,6 +53,14 @@ describe("Keychain store", () => {
     expect(() => writeKeychain(locked, "{}")).toThrow(/security unlock-keychain/);
   });
 
+  test("a security that never answers is killed: the read and the write each fail with a clear sentence", () => {
+    const { home, item } = setup();
+    const hung = { ...item, bin: join(home, "hung-security"), timeoutMs: 300 };
+    writeFileSync(hung.bin, "#!/bin/sh\nexec sleep 30\n", { mode: 0o755 });
+    expect(() => readKeychain(hung)).toThrow(/did not answer within 0\.3 s reading the Keychain item "Claude Code-credentials"; nothing was changed/);
+    expect(() => writeKeychain(hung, "{}")).toThrow(/could not be written \(.*did not answer within 0\.3 s\); the previous credentials were left as they were/);
+  });
+
   test("an absent item reads as no login", () => {
     const { item } = setup();
     expect(readKeychain(item)).toBeNull();
