@@ -5,6 +5,7 @@ import { parseDuration } from "./durations.ts";
 import { homeOf, type Env } from "./env.ts";
 import { IclaudeError } from "./errors.ts";
 import { readTextFile } from "./fs.ts";
+import { sha256Hex } from "./secrets.ts";
 import type { FileConfig } from "./config-schema.ts";
 import { onFirstUse } from "./lazy.ts";
 
@@ -30,6 +31,12 @@ export interface Config {
   /** What Claude Code hashes into its Keychain service name; null when the name has no suffix. */
   keychainHashInput: string | null;
   credentialsPath: string;
+  /**
+   * What tells this login's own state (its long-lived token) from another profile's: "" for
+   * `~/.claude`, else `-` and 8 hex digits of the NFC config dir's SHA-256, as Claude Code suffixes
+   * its Keychain item. Without it a token made for one profile would be handed to claude under another.
+   */
+  profileSuffix: string;
   stateDir: string;
   configPath: string;
   guard: GuardConfig;
@@ -136,6 +143,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Con
     claudeConfigDir: storage.dir,
     keychainHashInput: storage.hashInput,
     credentialsPath: CLAUDE.credentialsPath(storage.dir),
+    profileSuffix: storage.dir === join(home, ".claude").normalize("NFC") ? "" : `-${sha256Hex(storage.dir).slice(0, 8)}`,
     stateDir: nonEmpty(env.ICLAUDE_STATE_DIR) ?? join(nonEmpty(env.XDG_STATE_HOME) ?? join(home, ".local", "state"), "iclaude"),
     configPath,
     guard: {

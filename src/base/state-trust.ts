@@ -4,8 +4,8 @@ import type { Config } from "./config.ts";
 import { homeOf } from "./env.ts";
 import { EXIT, IclaudeError } from "./errors.ts";
 
-/** The long-lived token's file: it is handed to claude, so its trust decides the state dir's. */
-export const LONG_LIVED_FILE = "long-lived-token.json";
+/** The state file holding the long-lived token of `config`'s profile: it is handed to claude, so its trust decides the state dir's. */
+export const longLivedFile = (config: Partial<Pick<Config, "profileSuffix">>): string => `long-lived-token${config.profileSuffix ?? ""}.json`;
 
 /** A path's stats, or null when there is nothing there (a file where a directory should be included). */
 export function statOrNull(path: string, follow = true): Stats | null {
@@ -38,20 +38,20 @@ export function untrusted(what: string, uid: number, mode: number): string | nul
  * Why iclaude's state dir, or the long-lived token in it, cannot be trusted,
  * as the start of a sentence; null when they can, or do not exist yet.
  */
-export function stateTrustProblem(config: Pick<Config, "stateDir">): string | null {
+export function stateTrustProblem(config: Pick<Config, "stateDir"> & Partial<Pick<Config, "profileSuffix">>): string | null {
   const dir = statOrNull(config.stateDir);
   if (!dir) return null;
   if (!dir.isDirectory()) return `iclaude's state dir ${config.stateDir} is not a directory`;
   const problem = untrusted(`iclaude's state dir ${config.stateDir}`, dir.uid, dir.mode);
   if (problem) return problem;
-  const path = join(config.stateDir, LONG_LIVED_FILE);
+  const path = join(config.stateDir, longLivedFile(config));
   const token = statOrNull(path, false);
   if (token?.isSymbolicLink()) return `${path} is a symbolic link`;
   return token ? untrusted(path, token.uid, token.mode) : null;
 }
 
 /** The one sentence for a state dir iclaude will not use; `consequence` says what that meant for this run. */
-export function stateTrustError(config: Pick<Config, "stateDir">, consequence: string): IclaudeError | null {
+export function stateTrustError(config: Pick<Config, "stateDir"> & Partial<Pick<Config, "profileSuffix">>, consequence: string): IclaudeError | null {
   const problem = stateTrustProblem(config);
   if (!problem) return null;
   return new IclaudeError(

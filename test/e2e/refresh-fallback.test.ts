@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, test } from "bun:test";
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { baseEnv, BIN, DAY, expectNoSecrets, fakeToken, HOUR, ROOT, runBin, tempHome, writeCredentials } from "../helpers.ts";
@@ -129,6 +130,26 @@ describe("the setup-token fallback at a terminal", () => {
     pane.keys("Enter");
     expect(await pane.exitCode()).toBe(20);
     expect(pane.screen()).toContain("iclaude: `claude setup-token` exited 1 without a token; nothing was stored");
+    expect(existsSync(longLivedFile(home))).toBe(false);
+  }, 30_000);
+
+  test("under another config dir the token is stored as that profile's, and ~/.claude's is left alone", async () => {
+    const home = tempHome();
+    const work = join(home, "work-claude");
+    writeCredentials(home, { expiresAt: Date.now() - HOUR, refreshToken: null }, {}, work);
+    const token = fakeToken("oat01");
+    const pane = startInTmux(home, token, "run", { CLAUDE_CONFIG_DIR: work });
+    await pane.waitFor("Run claude setup-token now? [Y/n]");
+    pane.keys("Enter");
+    await pane.waitFor("Paste code here if prompted >");
+    pane.keys("code-1234", "Enter");
+    await pane.waitFor("to the profiles? [Y/n]");
+    pane.keys("n", "Enter");
+    expect(await pane.exitCode()).toBe(0);
+    const suffix = createHash("sha256").update(work).digest("hex").slice(0, 8);
+    const own = join(home, ".local", "state", "iclaude", `long-lived-token-${suffix}.json`);
+    expect(JSON.parse(readFileSync(own, "utf8")).token).toBe(token);
+    expect(statSync(own).mode & 0o777).toBe(0o600);
     expect(existsSync(longLivedFile(home))).toBe(false);
   }, 30_000);
 });

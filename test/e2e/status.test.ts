@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { fingerprint } from "../../src/base/secrets.ts";
 import { BIN, DAY, HOUR, baseEnv, expectNoSecrets, fakeSecurity, fakeToken, runBin, tempHome, unprivileged, writeCredentials, type Run } from "../helpers.ts";
@@ -150,6 +151,33 @@ describe("iclaude status", () => {
     expectNoSecrets([run.stdout, run.stderr, JSON.stringify(json)], [longLived, ...secretsOf(content)]);
     writeCredentials(home);
     expect((await status(home)).json).toMatchObject({ status: "valid", store: "file", hasRefreshToken: true });
+  });
+
+  test("each profile's long-lived token is its own: one stored for ~/.claude is never another config dir's", async () => {
+    const home = tempHome();
+    const work = join(home, "work-claude");
+    const stateDir = join(home, ".local", "state", "iclaude");
+    mkdirSync(stateDir, { recursive: true });
+    const dead: string[] = [];
+    for (const dir of [join(home, ".claude"), work]) dead.push(fingerprint(secretsOf(writeCredentials(home, {}, {}, dir))[1] ?? ""));
+    writeFileSync(join(stateDir, "dead-refresh-tokens"), `${dead.join("\n")}\n`);
+    const record = (token: string) => JSON.stringify({ token, expiresAt: Date.now() + 300 * DAY, createdAt: Date.now() });
+    const personal = fakeToken();
+    writeFileSync(join(stateDir, "long-lived-token.json"), record(personal), { mode: 0o600 });
+    expect((await status(home)).json).toMatchObject({ status: "valid", store: "long-lived" });
+    const atWork = await status(home, [], { CLAUDE_CONFIG_DIR: work });
+    expect(atWork.json).toMatchObject({ store: "file", action: "login" });
+
+    const workToken = fakeToken();
+    const suffix = createHash("sha256").update(work).digest("hex").slice(0, 8);
+    writeFileSync(join(stateDir, `long-lived-token-${suffix}.json`), record(workToken), { mode: 0o600 });
+    const token = await runBin(["token"], { home, env: { CLAUDE_CONFIG_DIR: work } });
+    expect([token.code, token.stdout]).toEqual([0, `${workToken}\n`]);
+    expect((await status(home, [], { CLAUDE_CONFIG_DIR: work })).json).toMatchObject({ status: "valid", store: "long-lived", path: join(stateDir, `long-lived-token-${suffix}.json`) });
+    expect((await runBin(["token"], { home })).stdout).toBe(`${personal}\n`);
+    // The default dir named by CLAUDE_CONFIG_DIR is still ~/.claude's profile.
+    expect((await runBin(["token"], { home, env: { CLAUDE_CONFIG_DIR: join(home, ".claude") } })).stdout).toBe(`${personal}\n`);
+    expectNoSecrets([atWork.run.stdout, atWork.run.stderr], [personal, workToken]);
   });
 
   test("reads the Keychain when told to, through Claude Code's service and account", async () => {

@@ -3,7 +3,7 @@ import type { Config } from "../../base/config.ts";
 import { describeFsError, EXIT, IclaudeError } from "../../base/errors.ts";
 import { writePrivateFile } from "../../base/fs.ts";
 import { onFirstUse, stringsAt } from "../../base/lazy.ts";
-import { LONG_LIVED_FILE } from "../../base/state-trust.ts";
+import { longLivedFile } from "../../base/state-trust.ts";
 import { ensureStateDir, readState } from "../../base/state.ts";
 import { CLAUDE } from "../claude.ts";
 import { readKeychain, writeKeychain, type KeychainItem } from "./keychain.ts";
@@ -16,10 +16,11 @@ const schemas = onFirstUse((): typeof import("./schemas.ts") => require("./schem
 
 const SERVICE = "iclaude-long-lived-token";
 
-export const longLivedPath = (config: Config): string => join(config.stateDir, LONG_LIVED_FILE);
+/** One token per profile (see Config.profileSuffix): `~/.claude`'s keeps the names it had before profiles. */
+export const longLivedPath = (config: Config): string => join(config.stateDir, longLivedFile(config));
 
 function keychainItem(config: Config): KeychainItem {
-  return { bin: config.securityBin, service: SERVICE, account: CLAUDE.keychainAccount() };
+  return { bin: config.securityBin, service: `${SERVICE}${config.profileSuffix}`, account: CLAUDE.keychainAccount() };
 }
 
 const useKeychain = (config: Config): boolean =>
@@ -28,7 +29,7 @@ const useKeychain = (config: Config): boolean =>
 function readText(config: Config): string | null {
   try {
     // From the file only when the state dir can be trusted: a token planted there would be handed to claude.
-    return useKeychain(config) ? readKeychain(keychainItem(config)) : readState(config, LONG_LIVED_FILE);
+    return useKeychain(config) ? readKeychain(keychainItem(config)) : readState(config, longLivedFile(config));
   } catch {
     return null;
   }

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { createHash } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../../../src/base/config.ts";
@@ -38,6 +39,15 @@ describe("config", () => {
     const c = loadConfig({}, { HOME: home, CLAUDE_CONFIG_DIR: "/x/claude", XDG_STATE_HOME: "/x/state", XDG_CONFIG_HOME: "/x/config" });
     expect(c).toMatchObject({ credentialsPath: "/x/claude/.credentials.json", keychainHashInput: "/x/claude", stateDir: "/x/state/iclaude", configPath: "/x/config/iclaude/config.toml" });
     expect(loadConfig({}, { HOME: home, ICLAUDE_STATE_DIR: "/s", ICLAUDE_CONFIG: "/nope.toml" })).toMatchObject({ stateDir: "/s", configPath: "/nope.toml" });
+  });
+
+  test("a profile's own state is told apart by its NFC dir's hash, as Claude Code suffixes its Keychain item; ~/.claude has none", () => {
+    const home = homeWithConfig();
+    const suffix = `-${createHash("sha256").update("/x/caf\u00e9").digest("hex").slice(0, 8)}`;
+    expect(loadConfig({}, { HOME: home }).profileSuffix).toBe("");
+    expect(loadConfig({}, { HOME: home, CLAUDE_CONFIG_DIR: join(home, ".claude") }).profileSuffix).toBe("");
+    expect(loadConfig({}, { HOME: home, CLAUDE_CONFIG_DIR: "/x/cafe\u0301" }).profileSuffix).toBe(suffix);
+    expect(loadConfig({}, { HOME: home, CLAUDE_CONFIG_DIR: "/y", CLAUDE_SECURESTORAGE_CONFIG_DIR: "/x/caf\u00e9" }).profileSuffix).toBe(suffix);
   });
 
   test("reports an unknown key with the file and the key, and the key it most likely meant", () => {

@@ -107,6 +107,17 @@ describe("Keychain store", () => {
     writeLongLived(config, { token, expiresAt: Date.now() + 1e10, createdAt: Date.now() });
     expect(readLongLived(config)?.token).toBe(token);
     expect(readKeychain(item)).toBeNull();
+    expect(JSON.parse(readKeychain({ ...item, service: "iclaude-long-lived-token" }) ?? "{}").token).toBe(token);
+  });
+
+  test("another profile's long-lived token has its own item, suffixed as Claude Code suffixes its own", () => {
+    const { config, item } = setup({ CLAUDE_CONFIG_DIR: "/work/cfg" });
+    const hash = createHash("sha256").update("/work/cfg").digest("hex").slice(0, 8);
+    const token = fakeToken("oat01");
+    writeLongLived(config, { token, expiresAt: Date.now() + 1e10, createdAt: Date.now() });
+    expect(JSON.parse(readKeychain({ ...item, service: `iclaude-long-lived-token-${hash}` }) ?? "{}").token).toBe(token);
+    expect(readKeychain({ ...item, service: "iclaude-long-lived-token" })).toBeNull();
+    expect(readLongLived(config)?.token).toBe(token);
   });
 
   test("a security binary that cannot run is a clear error", () => {
