@@ -4,7 +4,7 @@ import { IclaudeError } from "../base/errors.ts";
 import { judge, type Action, type Status } from "./clocks.ts";
 import { isDeadRefreshToken } from "./dead-tokens.ts";
 import { isEndedLogin, tokensIn, withNewTokens, type CredentialsFile, type NewTokens } from "./format.ts";
-import { openStore, readCredentials, type CredentialStore, type StoredCredentials } from "./store/index.ts";
+import { claudeKeychainItem, openStore, readCredentials, type CredentialStore, type StoredCredentials } from "./store/index.ts";
 import { longLivedPath, longLivedTokens, readLongLived } from "./store/long-lived.ts";
 import { readRescue, rescuedTokens } from "./store/rescue.ts";
 
@@ -139,8 +139,17 @@ export function assess(config: Config, env: Env = process.env, now: number = Dat
  * cannot read still holds real tokens — so no schema is built, and a commit pays for no zod.
  */
 export function heldTokens(config: Config, env: Env = process.env): string[] {
-  const store = openStore(config);
-  const stored = tokensIn(store.readBytes()?.toString("utf8") ?? null);
-  const tokens = [env.CLAUDE_CODE_OAUTH_TOKEN ?? "", ...stored, ...rescuedTokens(config, store.location), ...longLivedTokens(config)];
+  let stored: string[] = [];
+  // Where a rescued pair may be kept: the store's location; either one when the store cannot be opened.
+  let locations: string[];
+  try {
+    const store = openStore(config);
+    locations = [store.location];
+    stored = tokensIn(store.readBytes()?.toString("utf8") ?? null);
+  } catch {
+    // Credentials this user cannot read (root's after `sudo claude /login`, a locked Keychain): the other sources still count.
+    locations = [config.credentialsPath, claudeKeychainItem(config).service];
+  }
+  const tokens = [env.CLAUDE_CODE_OAUTH_TOKEN ?? "", ...stored, ...locations.flatMap((at) => rescuedTokens(config, at)), ...longLivedTokens(config)];
   return [...new Set(tokens.filter((t) => t !== ""))];
 }

@@ -111,6 +111,21 @@ describe("the guard blocks secrets in what a commit adds", () => {
     await expectBlocked(repo, late, "b.txt:1  your current Claude login token", [rescued]);
   });
 
+  test("credentials this user cannot read (root's after `sudo claude /login`) still leave the environment's token and the long-lived one found", async () => {
+    const repo = await makeRepo({ install: true });
+    // A directory where the file should be: the read fails as a permission error would (the tests run as root).
+    mkdirSync(join(repo.home, ".claude", ".credentials.json"), { recursive: true });
+    const fromEnv = `tok_${crypto.randomUUID().replaceAll("-", "")}`;
+    const run = await repo.commit({ "a.txt": `x = ${fromEnv} # iclaude:allow\n` }, { CLAUDE_CODE_OAUTH_TOKEN: fromEnv });
+    await expectBlocked(repo, run, "a.txt:1  your current Claude login token", [fromEnv]);
+    const longLived = `tok_${crypto.randomUUID().replaceAll("-", "")}`;
+    mkdirSync(repo.env.ICLAUDE_STATE_DIR!, { recursive: true, mode: 0o700 });
+    writeFileSync(join(repo.env.ICLAUDE_STATE_DIR!, "long-lived-token.json"), JSON.stringify({ token: longLived, expiresAt: Date.now() + 86400_000, createdAt: Date.now() }), { mode: 0o600 });
+    await repo.git(["reset", "-q"]);
+    const late = await repo.commit({ "b.txt": `y = ${longLived} # iclaude:allow\n` });
+    await expectBlocked(repo, late, "b.txt:1  your current Claude login token", [longLived]);
+  });
+
   test("a clean commit passes silently", async () => {
     const repo = await makeRepo({ install: true });
     const run = await repo.commit({ "a.txt": "hello sk-ant- docs, PRIVATE KEY headers\n" });

@@ -35,3 +35,16 @@ test("a file Claude Code could not read still holds real tokens; nothing stored 
   writeFileSync(join(home, "state", "long-lived-token.json"), JSON.stringify({ token: 42 }), { mode: 0o600 });
   expect(heldTokens(config, {})).toEqual([]);
 });
+
+test("credentials this user cannot read cost only their own tokens: the environment's, a rescued pair and the long-lived token still count", () => {
+  const home = tempHome();
+  const config = configOf(home);
+  // A directory where the file should be reads as an error, as root's file does after `sudo claude /login`.
+  mkdirSync(config.credentialsPath, { recursive: true });
+  const rescued = { accessToken: fakeToken("oat01"), refreshToken: fakeToken("ort01"), expiresAt: Date.now() + DAY, scopes: [] };
+  saveRescue(config, config.credentialsPath, fakeToken("ort01"), rescued);
+  const longLived = fakeToken("oat01");
+  writeLongLived(config, { token: longLived, expiresAt: Date.now() + 300 * DAY, createdAt: Date.now() });
+  const fromEnv = fakeToken("oat01");
+  expect(heldTokens(config, { CLAUDE_CODE_OAUTH_TOKEN: fromEnv })).toEqual([fromEnv, rescued.accessToken, rescued.refreshToken, longLived]);
+});
