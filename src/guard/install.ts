@@ -128,8 +128,8 @@ export async function installRepo(binary: string, options: { force: boolean; uni
   if (options.uninstall) return eachHook(dir, (path) => uninstallHook(path));
   mkdirSync(dir, { recursive: true });
   // The chained hook is named, not derived from $0's name: a tool that renames this stub in turn still
-  // finds it. git runs a hook by its path, so `${0%/*}` is its directory, with no dirname process.
-  return eachHook(dir, (path, hook) => installHook(path, renderStub(hook, binary, `"\${0%/*}/${hook}${LEGACY_SUFFIX}"`), options.force));
+  // finds it. The stub sets $here to its own directory with builtins only (no dirname process).
+  return eachHook(dir, (path, hook) => installHook(path, renderStub(hook, binary, `"$here/${hook}${LEGACY_SUFFIX}"`), options.force));
 }
 
 /** iclaude's own directory for the global core.hooksPath. */

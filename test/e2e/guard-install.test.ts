@@ -51,6 +51,15 @@ describe("iclaude hooks install (per repository)", () => {
     expect(existsSync(hook(repo, "prepare-commit-msg"))).toBe(false);
   });
 
+  test("a stub run by hand from the hooks dir (`sh pre-commit`, $0 a bare name) still runs the hook that was there", async () => {
+    const repo = await makeRepo();
+    mkdirSync(join(repo.dir, ".git", "hooks"), { recursive: true });
+    writeHook(hook(repo, "pre-commit"), 'echo "lint says no" >&2; exit 3');
+    await repo.iclaude(["hooks", "install"]);
+    const run = Bun.spawnSync(["sh", "pre-commit"], { cwd: join(repo.dir, ".git", "hooks"), env: baseEnv(repo.home, repo.env), stdout: "pipe", stderr: "pipe" });
+    expect([run.exitCode, run.stderr.toString()]).toEqual([3, "lint says no\n"]);
+  });
+
   test("an existing commit-msg hook is chained: it runs first with the message file, then the scan", async () => {
     const repo = await makeRepo();
     mkdirSync(join(repo.dir, ".git", "hooks"), { recursive: true });
