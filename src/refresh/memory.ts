@@ -10,7 +10,10 @@ import { ensureStateDir, readState, statePath } from "../base/state.ts";
  * advisory: a lost file costs at most one extra attempt or question.
  */
 
-const LAST_FAILURE = "last-failure";
+/** Whose memory: a profile's own (Config.profileSuffix), so one profile's failure never overwrites another's cooldown. */
+type Memory = Pick<Config, "stateDir"> & Partial<Pick<Config, "profileSuffix">>;
+
+const lastFailureName = (config: Memory): string => `last-failure${config.profileSuffix ?? ""}`;
 
 /** The last failed refresh: when, which refresh token (by fingerprint), and how it failed. */
 export interface LastFailure {
@@ -20,8 +23,8 @@ export interface LastFailure {
   kind: string;
 }
 
-export function readLastFailure(config: Pick<Config, "stateDir">): LastFailure | null {
-  const text = readState(config, LAST_FAILURE);
+export function readLastFailure(config: Memory): LastFailure | null {
+  const text = readState(config, lastFailureName(config));
   if (text === null) return null;
   try {
     const data: unknown = JSON.parse(text);
@@ -35,31 +38,31 @@ export function readLastFailure(config: Pick<Config, "stateDir">): LastFailure |
   return null;
 }
 
-export function recordFailure(config: Pick<Config, "stateDir">, refreshToken: string, kind: string, at = Date.now()): void {
+export function recordFailure(config: Memory, refreshToken: string, kind: string, at = Date.now()): void {
   ensureStateDir(config);
-  writePrivateFile(statePath(config, LAST_FAILURE), JSON.stringify({ at, fingerprint: fingerprint(refreshToken), kind }));
+  writePrivateFile(statePath(config, lastFailureName(config)), JSON.stringify({ at, fingerprint: fingerprint(refreshToken), kind }));
 }
 
-/** After a success with this refresh token: another profile's failure keeps its cooldown. */
-export function clearFailure(config: Pick<Config, "stateDir">, refreshToken: string): void {
+/** After a success with this refresh token: a failure of another token keeps its cooldown. */
+export function clearFailure(config: Memory, refreshToken: string): void {
   const failure = readLastFailure(config);
   if (failure && failure.fingerprint !== fingerprint(refreshToken)) return;
   try {
-    unlinkSync(statePath(config, LAST_FAILURE));
+    unlinkSync(statePath(config, lastFailureName(config)));
   } catch {
     // Already gone.
   }
 }
 
-const COOLDOWN_TOLD = "cooldown-told";
+const cooldownToldName = (config: Memory): string => `cooldown-told${config.profileSuffix ?? ""}`;
 
 /** True once per failed refresh: the first launch inside its cooldown says so, the ones after it do not. */
-export function cooldownNoticeDue(config: Pick<Config, "stateDir">): boolean {
+export function cooldownNoticeDue(config: Memory): boolean {
   const failure = readLastFailure(config);
   if (!failure) return true;
-  if (readState(config, COOLDOWN_TOLD)?.trim() === String(failure.at)) return false;
+  if (readState(config, cooldownToldName(config))?.trim() === String(failure.at)) return false;
   try {
-    writePrivateFile(statePath(config, COOLDOWN_TOLD), `${failure.at}\n`);
+    writePrivateFile(statePath(config, cooldownToldName(config)), `${failure.at}\n`);
   } catch {
     // Advisory: at worst the line comes again at the next launch.
   }
@@ -101,7 +104,7 @@ export function rememberLaunchOffer(config: Pick<Config, "stateDir">, at = Date.
  * Seconds left of the cooldown after a failed refresh of this same refresh
  * token; 0 when none. A different token (a new login) is never held back.
  */
-export function cooldownLeft(config: Pick<Config, "stateDir" | "cooldown">, refreshToken: string, now = Date.now()): number {
+export function cooldownLeft(config: Memory & Pick<Config, "cooldown">, refreshToken: string, now = Date.now()): number {
   const failure = readLastFailure(config);
   if (!failure || failure.fingerprint !== fingerprint(refreshToken)) return 0;
   const left = failure.at + config.cooldown * 1000 - now;

@@ -33,10 +33,11 @@ export function nextCheck(config: Pick<Config, "refreshMargin" | "threshold" | "
   return next;
 }
 
-/** One profile's verdict; `dir` is set for a profile other than `~/.claude`. */
+/** One profile's verdict; `dir` is set for a profile other than `~/.claude`; `failedAt`: its last failed refresh. */
 export interface Looked {
   assessment: Assessment;
   dir?: string;
+  failedAt?: number;
 }
 
 /** The most urgent notice of all profiles: the highest status exit code wins. */
@@ -45,12 +46,12 @@ function mostUrgentNotice(looked: Looked[], now: number): string | null {
   return urgent ? noticeLine(urgent.assessment, now, urgent.dir) : null;
 }
 
-/** Writes `next-check` (the earliest of all profiles) and `notice` (or removes it) in the state dir, each atomically. */
-export function writeSchedule(config: Config, looked: Assessment | Looked[], failedAt?: number): void {
+/** Writes `next-check` (the earliest of all profiles, each past its own cooldown) and `notice` (or removes it) in the state dir, each atomically. */
+export function writeSchedule(config: Config, looked: Assessment | Looked[]): void {
   const now = Date.now();
   const all = Array.isArray(looked) ? looked : [{ assessment: looked }];
   ensureStateDir(config);
-  const next = Math.min(...all.map((l) => nextCheck(config, l.assessment, now, failedAt)));
+  const next = Math.min(...all.map((l) => nextCheck(config, l.assessment, now, l.failedAt)));
   writePrivateFile(statePath(config, NEXT_CHECK), `${next}\n`);
   const notice = mostUrgentNotice(all, now);
   if (notice !== null) {
@@ -67,11 +68,12 @@ export function writeSchedule(config: Config, looked: Assessment | Looked[], fai
 /** Every profile's verdict, this config's own first; a damaged profiles file costs only the others. */
 function lookAtProfiles(config: Config, flags: ConfigFlags): Looked[] {
   const ownDir = config.keychainHashInput !== null && config.claudeConfigDir !== defaultClaudeDir() ? { dir: config.claudeConfigDir } : {};
-  const own = { assessment: assess(config), ...ownDir };
+  const look = (c: Config) => ({ assessment: assess(c), failedAt: readLastFailure(c)?.at });
+  const own = { ...look(config), ...ownDir };
   try {
     const others = profilesToVisit()
       .filter((p) => p.dir !== resolve(config.claudeConfigDir))
-      .map((p) => ({ assessment: assess(configFor(p, flags)), ...(p.isDefault ? {} : { dir: p.dir }) }));
+      .map((p) => ({ ...look(configFor(p, flags)), ...(p.isDefault ? {} : { dir: p.dir }) }));
     return [own, ...others];
   } catch {
     return [own];
@@ -80,12 +82,12 @@ function lookAtProfiles(config: Config, flags: ConfigFlags): Looked[] {
 
 /**
  * After any refresh run, whatever its outcome: the schedule follows what is
- * stored now in every profile, and the last failure. Never fails the run;
+ * stored now in every profile, and each one's last failure. Never fails the run;
  * state is advisory.
  */
 export function scheduleAfterRun(config: Config, flags: ConfigFlags = {}): void {
   try {
-    writeSchedule(config, lookAtProfiles(config, flags), readLastFailure(config)?.at);
+    writeSchedule(config, lookAtProfiles(config, flags));
   } catch {
     // An unwritable state dir costs only the shell hook's timing.
   }

@@ -190,6 +190,20 @@ describe("iclaude refresh", () => {
     expect(mock.requests.length).toBe(sent + 1);
   });
 
+  test("another profile's failure does not end this profile's cooldown", async () => {
+    const h = setup(10 * 60_000);
+    const work = join(h.home, "work-claude");
+    const workPair = mock.issuePair();
+    writeCredentials(h.home, { ...workPair, expiresAt: Date.now() + 10 * 60_000 }, {}, work);
+    mock.script(...Array.from({ length: 8 }, () => ({ status: 503 })));
+    expect((await refresh(h)).code).toBe(21);
+    expect((await refresh(h, [], { CLAUDE_CONFIG_DIR: work })).code).toBe(21);
+    const sent = mock.requests.length;
+    expect((await refresh(h)).code).toBe(22);
+    expect((await refresh(h, [], { CLAUDE_CONFIG_DIR: work })).code).toBe(22);
+    expect(mock.requests.length).toBe(sent);
+  });
+
   test("keeps the old refresh token when the answer has none", async () => {
     const m = startMockAnthropic({ omitRefreshToken: true });
     try {

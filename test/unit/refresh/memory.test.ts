@@ -17,4 +17,17 @@ describe("cooldownLeft", () => {
     clearFailure(config, "token-a");
     expect(cooldownLeft(config, "token-a", now + 1000)).toBe(0);
   });
+
+  test("each profile has its own cooldown: another profile's failure never overwrites it", () => {
+    const stateDir = join(tempHome(), "state");
+    const personal = { stateDir, profileSuffix: "", cooldown: 30 };
+    const work = { stateDir, profileSuffix: "-3f2a9c1e", cooldown: 30 };
+    const now = Date.now();
+    recordFailure(personal, "token-a", "transient", now);
+    recordFailure(work, "token-b", "transient", now + 5000);
+    expect(cooldownLeft(personal, "token-a", now + 10_000)).toBe(20);
+    expect(cooldownLeft(work, "token-b", now + 10_000)).toBe(25);
+    clearFailure(work, "token-b");
+    expect([cooldownLeft(personal, "token-a", now + 10_000), cooldownLeft(work, "token-b", now + 10_000)]).toEqual([20, 0]);
+  });
 });

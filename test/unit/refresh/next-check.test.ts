@@ -91,6 +91,17 @@ describe("the notice over all profiles", () => {
     expect(Number(readFileSync(join(home, "state", "next-check"), "utf8"))).toBe(Math.floor((now + 30 * 60_000) / 1000));
     expect(readFileSync(join(home, "state", "notice"), "utf8")).toBe("iclaude: Claude login in /x has ended — run: CLAUDE_CONFIG_DIR=/x iclaude refresh\n");
   });
+
+  test("a profile's failure holds back only its own check, past its own cooldown", () => {
+    const home = tempHome();
+    const config = loadConfig({}, { HOME: home, ICLAUDE_STATE_DIR: join(home, "state") });
+    const now = Date.now();
+    const due = assessment({ status: "refresh-due", expiresAt: now + 60_000 });
+    writeSchedule(config, [{ assessment: due, failedAt: now }, { assessment: assessment({ expiresAt: now + 8 * HOUR }), dir: "/w" }]);
+    expect(Number(readFileSync(join(home, "state", "next-check"), "utf8"))).toBe(Math.ceil(now / 1000) + 30);
+    writeSchedule(config, [{ assessment: due, failedAt: now }, { assessment: due, dir: "/w" }]);
+    expect(Number(readFileSync(join(home, "state", "next-check"), "utf8"))).toBe(Math.floor(now / 1000));
+  });
 });
 
 describe("isCheckDue: next-check read as the shell hooks read it", () => {
