@@ -39,7 +39,7 @@ function bsdLookup(): Lookup {
 
 let lookup: Lookup | null | undefined;
 
-/** The peer of a connected unix socket; null when the OS cannot tell (then only the socket's mode guards it). */
+/** The peer of a connected unix socket; null when the OS cannot tell (such a peer is refused). */
 export function peerOf(fd: number | undefined): Peer | null {
   if (fd === undefined || fd < 0) return null;
   if (lookup === undefined) {
@@ -52,7 +52,7 @@ export function peerOf(fd: number | undefined): Peer | null {
   return lookup?.(fd) ?? null;
 }
 
-/** The broker's own user, and root (which can read the credentials anyway), may ask; nobody else. */
-export const peerAllowed = (peer: Peer | null, self: number = process.getuid?.() ?? -1): boolean => peer === null || peer.uid === self || peer.uid === 0;
+/** The broker's own user, and root (which can read the credentials anyway), may ask; nobody else, and no peer the OS cannot name. */
+export const peerAllowed = (peer: Peer | null, self: number = process.getuid?.() ?? -1): boolean => peer !== null && (peer.uid === self || peer.uid === 0);
 
 export const describePeer = (peer: Peer | null): string => (peer ? `pid ${peer.pid ?? "?"} uid ${peer.uid} gid ${peer.gid}` : "an unknown peer");

@@ -38,10 +38,38 @@ interface Connection {
   buffer: string;
   /** Answers go out in the order the requests came. */
   queue: Promise<void>;
+  /** Requests read and not yet answered: past MAX_UNANSWERED the broker stops reading until they are. */
+  unanswered: number;
+  /** Answer bytes the socket has not taken yet, and who waits for it to take them. */
+  unsent: Buffer;
+  drained: (() => void) | null;
 }
+
+/** A connection that asks nothing for this long is closed (one that waits for an answer is not). */
+const IDLE_SECONDS = 30;
+/** Past this many connections the oldest idle one is closed: a flood costs its own connections, never the broker's file descriptors. */
+const MAX_CONNECTIONS = 256;
+const MAX_UNANSWERED = 16;
 
 const noToken = (): IclaudeError =>
   new IclaudeError("There is no usable Claude access token on the host; run `iclaude refresh` there, or log in with `claude /login`.", EXIT.loginRequired);
+
+/**
+ * Only Claude Code's own login is served: its access tokens live hours. The long-lived token from
+ * `claude setup-token` lives up to a year and would outlive the box. (`serve` drops
+ * CLAUDE_CODE_OAUTH_TOKEN from its environment, so no other source reaches here.)
+ */
+const notServed = (source: string): IclaudeError | null =>
+  source === "long-lived"
+    ? new IclaudeError(
+        "The host's Claude login is the long-lived token from `claude setup-token`, which the broker does not hand out (it lives up to a year); log in on the host with `claude /login`.",
+        EXIT.loginRequired,
+      )
+    : null;
+
+/** What a box sent, as one quoted line for the log and the answer: no newline or terminal control survives. */
+const shown = (text: string): string =>
+  JSON.stringify(text.slice(0, 200)).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 
 /**
  * The token for one profile through the one refresh path (locks, re-read,
@@ -53,6 +81,8 @@ async function answerFor(profile: Profile, flags: ConfigFlags): Promise<{ answer
     const config = configFor(profile, flags);
     const { current, failure } = await usableToken(config);
     if (!current) throw noToken();
+    const refused = notServed(current.source);
+    if (refused) throw refused;
     return { answer: tokenAnswer(profile.dir, current), warning: failure?.message };
   } catch (error) {
     const failure = asIclaudeError(error);
@@ -85,8 +115,8 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
     const named = request.profile ? resolve(request.profile) : null;
     const profile = named ? options.profiles.find((p) => p.dir === named) : options.profiles[0];
     if (!profile) {
-      const answer = errorAnswer("unknown-profile", EXIT.brokerRefused, `This broker does not serve the profile ${request.profile?.slice(0, 200)}; it serves ${options.profiles.map((p) => p.dir).join(", ")}.`);
-      options.onRequest({ peer: conn.peer, profile: request.profile ?? null, answer });
+      const answer = errorAnswer("unknown-profile", EXIT.brokerRefused, `This broker does not serve the profile ${shown(request.profile ?? "")}; it serves ${options.profiles.map((p) => p.dir).join(", ")}.`);
+      options.onRequest({ peer: conn.peer, profile: shown(request.profile ?? ""), answer });
       return answer;
     }
     const { answer, warning } = await answerProfile(profile);
@@ -94,8 +124,35 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
     return answer;
   }
 
-  const send = (socket: Socket<Connection>, answer: Answer) => {
-    if (socket.readyState > 0) socket.write(encode(answer));
+  /** Writes what the socket takes now; the rest goes at the next drain. */
+  const flush = (socket: Socket<Connection>) => {
+    const conn = socket.data;
+    if (conn.unsent.length > 0 && socket.readyState > 0) {
+      const written = socket.write(conn.unsent);
+      conn.unsent = conn.unsent.subarray(Math.max(written, 0));
+    }
+    if (conn.unsent.length === 0 || socket.readyState <= 0) {
+      conn.drained?.();
+      conn.drained = null;
+    }
+  };
+
+  /** Resolves once the answer is all with the kernel (or the client has gone): a slow reader slows only itself. */
+  const send = (socket: Socket<Connection>, answer: Answer): Promise<void> => {
+    const conn = socket.data;
+    conn.unsent = Buffer.concat([conn.unsent, Buffer.from(encode(answer))]);
+    flush(socket);
+    if (conn.unsent.length === 0 || socket.readyState <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      conn.drained = resolve;
+    });
+  };
+
+  const answered = (socket: Socket<Connection>) => {
+    const conn = socket.data;
+    conn.unanswered--;
+    if (conn.unanswered === MAX_UNANSWERED / 2) socket.resume();
+    if (conn.unanswered === 0) socket.timeout(IDLE_SECONDS);
   };
 
   const refuse = (socket: Socket<Connection>) => {
@@ -104,6 +161,10 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
     socket.end(encode(answer));
   };
 
+  /** Open connections, oldest first. */
+  const open = new Set<Socket<Connection>>();
+  /** Set while the broker connects to itself at start: the first peer it sees is its own. */
+  let probe: ((peer: Peer | null) => void) | null = null;
   const previousUmask = process.umask(0o077);
   let listener;
   try {
@@ -113,7 +174,28 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
         open(socket) {
           // Bun sets `fd` on a unix socket but does not declare it.
           const peer = peerOf((socket as unknown as { fd?: number }).fd);
-          socket.data = { peer, refused: peerAllowed(peer) ? "no" : "pending", buffer: "", queue: Promise.resolve() };
+          probe?.(peer);
+          probe = null;
+          socket.data = { peer, refused: peerAllowed(peer) ? "no" : "pending", buffer: "", queue: Promise.resolve(), unanswered: 0, unsent: Buffer.alloc(0), drained: null };
+          open.add(socket);
+          if (open.size > MAX_CONNECTIONS) {
+            // The oldest that waits for nothing goes; when every one waits for an answer, the newcomer does.
+            const idle = [...open].find((s) => s.data.unanswered === 0) ?? socket;
+            open.delete(idle);
+            idle.terminate();
+            if (idle === socket) return;
+          }
+          socket.timeout(IDLE_SECONDS);
+        },
+        close(socket) {
+          open.delete(socket);
+          socket.data.drained?.();
+        },
+        drain(socket) {
+          flush(socket);
+        },
+        timeout(socket) {
+          socket.terminate();
         },
         data(socket, chunk) {
           const conn = socket.data;
@@ -128,7 +210,12 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
           while ((newline = conn.buffer.indexOf("\n")) >= 0) {
             const line = conn.buffer.slice(0, newline);
             conn.buffer = conn.buffer.slice(newline + 1);
-            conn.queue = conn.queue.then(async () => send(socket, await handle(conn, line)));
+            if (conn.unanswered++ === 0) socket.timeout(0);
+            if (conn.unanswered === MAX_UNANSWERED) socket.pause();
+            conn.queue = conn.queue.then(async () => {
+              await send(socket, await handle(conn, line));
+              answered(socket);
+            });
           }
           if (conn.buffer.length > MAX_LINE_BYTES) {
             conn.buffer = "";
@@ -147,6 +234,22 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
   }
   chmodSync(options.socketPath, 0o600);
   const inode = lstatSync(options.socketPath).ino;
+  // Every peer is checked; a system where the check cannot work would refuse every box, so it is found out now.
+  const seen = new Promise<Peer | null>((resolve) => {
+    probe = resolve;
+    setTimeout(() => resolve(null), 5000).unref();
+  });
+  const self = await Bun.connect({ unix: options.socketPath, socket: { data() {} } }).catch(() => null);
+  const peer = await seen;
+  self?.end();
+  if (!peerAllowed(peer)) {
+    listener.stop(true);
+    releaseSocketPath(options.socketPath, inode);
+    throw new IclaudeError(
+      `iclaude cannot learn which user connects to ${options.socketPath} on this system (${process.platform}: no peer credentials), so it will not serve tokens there.`,
+      EXIT.brokerSocket,
+    );
+  }
 
   let stopping: Promise<void> | null = null;
   return {

@@ -131,11 +131,66 @@ describe("iclaude broker serve", () => {
     expect(asked.stdout).toBe(`${workPair.accessToken}\n`);
     const other = await runBin(["token"], { home: box, env: { ICLAUDE_BROKER: broker.socket, ICLAUDE_BROKER_PROFILE: "/etc" } });
     expect([other.code, other.stdout]).toEqual([31, ""]);
-    expect(other.stderr).toBe(`iclaude: The broker refused: This broker does not serve the profile /etc; it serves ${join(h.home, ".claude")}, ${work}.\n`);
+    expect(other.stderr).toBe(`iclaude: The broker refused: This broker does not serve the profile "/etc"; it serves ${join(h.home, ".claude")}, ${work}.\n`);
     for (const line of ['{"v":2,"op":"token"}', '{"v":1,"op":"refresh"}', '{"v":1,"op":"token","refreshToken":"x"}', "not json"]) {
       expect(await ask(broker.socket, `${line}\n`)).toMatchObject({ v: 1, ok: false, code: "bad-request", exitCode: 31 });
     }
     expect(await broker.stop()).toBe(0);
+  });
+
+  test("a box's words reach the log as one quoted line: no forged line, no terminal control", async () => {
+    const h = host(5 * HOUR);
+    const broker = await startBroker(h.home, [], h.env);
+    const forged = "/x)\niclaude: token for pid 1 uid 1000 gid 1000 (/root/.claude): valid 8h\u001b]0;pwned\u0007\u009b2J";
+    const answer = await ask(broker.socket, `${JSON.stringify({ v: 1, op: "token", profile: forged })}\n`);
+    expect(answer).toMatchObject({ ok: false, code: "unknown-profile" });
+    expect(String(answer.error)).toContain('profile "/x)\\niclaude: token for pid 1');
+    expect(await broker.stop()).toBe(0);
+    expect(broker.log()).not.toMatch(/^iclaude: token for pid 1 /m);
+    expect(broker.log()).not.toMatch(/[\u0007\u001b\u009b]/);
+  });
+
+  test("idle connections past the broker's file descriptors, and 3,000 requests on one connection read late, cost nothing else", async () => {
+    const h = host(5 * HOUR);
+    const broker = await startBroker(h.home, [], h.env);
+    expect(Bun.spawnSync(["prlimit", `--pid=${broker.pid}`, "--nofile=300:300"]).exitCode).toBe(0);
+    const idle = await Promise.all(Array.from({ length: 400 }, () => Bun.connect({ unix: broker.socket, socket: { data() {} } }).catch(() => null)));
+    const box = tempHome("iclaude-box-");
+    const run = await runBin(["token", "--broker", broker.socket], { home: box });
+    expect([run.code, run.stdout]).toEqual([0, `${h.pair.accessToken}\n`]);
+    for (const conn of idle) conn?.end();
+
+    let received = "";
+    const conn = await Bun.connect({ unix: broker.socket, socket: { data(_, chunk) { received += chunk.toString(); } } });
+    conn.pause();
+    conn.write(`${JSON.stringify({ v: 1, op: "token" })}\n`.repeat(3000));
+    await Bun.sleep(1000);
+    conn.resume();
+    expect(await eventually(() => received.split("\n").length - 1 >= 3000, 20_000)).toBe(true);
+    conn.end();
+    expect(received.split("\n").slice(0, 3000).every((line) => JSON.parse(line).accessToken === h.pair.accessToken)).toBe(true);
+    expect(await broker.stop()).toBe(0);
+  }, 60_000);
+
+  test("the host's long-lived token (setup-token) is never handed to a box: it would outlive it by months", async () => {
+    const h = host(-HOUR);
+    mock.killRefresh(h.pair.refreshToken);
+    const longLived = fakeToken("oat01");
+    const state = join(h.home, ".local", "state", "iclaude");
+    mkdirSync(state, { recursive: true, mode: 0o700 });
+    writeFileSync(join(state, "long-lived-token.json"), JSON.stringify({ token: longLived, expiresAt: Date.now() + 300 * 86400_000, createdAt: Date.now() }), { mode: 0o600 });
+    const broker = await startBroker(h.home, [], h.env);
+    const box = tempHome("iclaude-box-");
+    const run = await runBin(["token", "--broker", broker.socket], { home: box });
+    expect([run.code, run.stdout]).toEqual([20, ""]);
+    expect(run.stderr).toBe("iclaude: The broker on the host has no token to give: The host's Claude login is the long-lived token from `claude setup-token`, which the broker does not hand out (it lives up to a year); log in on the host with `claude /login`.\n");
+    const sync = await runBin(["broker", "sync", "--once", "--broker", broker.socket, "--to", join(box, ".claude")], { home: box });
+    expect(sync.code).toBe(20);
+    expect(existsSync(join(box, ".claude", ".credentials.json"))).toBe(false);
+    expect(await broker.stop()).toBe(0);
+    expectNoSecrets([run.stderr, sync.stdout, sync.stderr, broker.log(), ...allFileTexts(box)], [longLived]);
+    // On the host itself the long-lived token still serves claude.
+    expect((await runBin(["token"], { home: h.home, env: h.env })).stdout).toBe(`${longLived}\n`);
   });
 
   test("another user is refused by the socket's mode, and by its peer credentials when it gets past the mode", async () => {

@@ -35,9 +35,10 @@ describe("broker protocol", () => {
     }
   });
 
-  test("the broker's own user and root may ask; another uid may not", () => {
+  test("the broker's own user and root may ask; another uid may not, nor a peer the OS could not name", () => {
     expect(peerAllowed({ pid: 1, uid: 1000, gid: 1000 }, 1000)).toBe(true);
     expect(peerAllowed({ pid: 1, uid: 0, gid: 0 }, 1000)).toBe(true);
     expect(peerAllowed({ pid: 1, uid: 1001, gid: 1000 }, 1000)).toBe(false);
+    expect(peerAllowed(null, 1000)).toBe(false);
   });
 });
