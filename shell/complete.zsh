@@ -25,14 +25,18 @@ __iclaude_compctl() {
 
 # compinit may come later in .zshrc than this line: the first prompt looks once more.
 __iclaude_compdef_late() {
-  precmd_functions=(${precmd_functions:#__iclaude_compdef_late})
+  emulate -L zsh
+  precmd_functions=("${(@)precmd_functions:#__iclaude_compdef_late}")
   (( ! $+functions[compdef] )) || compdef __iclaude_complete iclaude
 }
 
-if (( $+functions[compdef] )); then
-  compdef __iclaude_complete iclaude
-else
-  compctl -K __iclaude_compctl iclaude
-  typeset -ga precmd_functions
-  (( ${precmd_functions[(I)__iclaude_compdef_late]} )) || precmd_functions+=(__iclaude_compdef_late)
-fi
+() {
+  emulate -L zsh
+  if (( $+functions[compdef] )); then
+    compdef __iclaude_complete iclaude
+  else
+    compctl -K __iclaude_compctl iclaude
+    typeset -ga precmd_functions
+    (( ${precmd_functions[(I)__iclaude_compdef_late]} )) || precmd_functions+=(__iclaude_compdef_late)
+  fi
+}

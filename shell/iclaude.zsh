@@ -11,7 +11,7 @@ if [[ -o interactive ]]; then
   # The steady state is this one test: no file is read before the next-check this shell last read.
   # It is safe under any of the user's options; __iclaude_check sets zsh's defaults for itself.
   __iclaude_hook() {
-    (( ${EPOCHSECONDS:-0} < __iclaude_next )) || __iclaude_check
+    (( ${EPOCHSECONDS:-0} < __iclaude_next )) || __iclaude_check;
   }
 
   # Reads the state the background run writes: starts that run when due, and prints the notice
@@ -38,7 +38,7 @@ if [[ -o interactive ]]; then
       if (( now >= 10#$shown + 86400 )); then
         read -r line <"$dir/notice"
         [[ -n $line ]] && print -r -- $line >&2
-        { print -r -- $now >|"$dir/notice-shown" } 2>/dev/null
+        { print -r -- $now >|"$dir/notice-shown"; } 2>/dev/null
       fi
     fi
     return 0

@@ -165,3 +165,18 @@ describe("bash prompt hook among others", () => {
     expect(readFileSync(log2, "utf8")).toBe(`mine 0 0\n${expected}`);
   });
 });
+
+describe("zsh prompt hook under the user's options", () => {
+  test("ksh_arrays and ignore_close_braces: sourced without a word, the hook runs, the user's own precmd hooks all stay", async () => {
+    const box = await sandbox();
+    writeRc(box, "zsh", {
+      before: "setopt KSH_ARRAYS IGNORE_CLOSE_BRACES\nmine() { print -r -- mine >>$HOME/ran; }\nprecmd_functions=(mine)\n",
+      after: "later() { print -r -- later >>$HOME/ran; }\nprecmd_functions+=(later)\n",
+    });
+    due(box);
+    const run = await feed(box, "zsh", [...prompts(3), 'print -r -- "${precmd_functions[@]}"']);
+    expect(run).toEqual({ code: 0, stdout: "mine __iclaude_hook later\n", stderr: "" });
+    expect(await settledCalls(box)).toEqual([REFRESH]);
+    expect(readFileSync(join(box.home, "ran"), "utf8").match(/later/g)?.length).toBeGreaterThanOrEqual(3);
+  });
+});
