@@ -122,11 +122,16 @@ export async function withStorageWriteLock<T>(config: Pick<Config, "claudeConfig
 
 const HELD_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
+/** A write error on stdout or stderr (a closed terminal, a reader that has gone) is not worth a login. */
+const ignoreWriteError = (): void => {};
+
 /**
  * Holds off SIGINT, SIGTERM and SIGHUP: from the moment a refresh token is
  * sent until its successor is written, dying would burn the login. The first
  * signal that arrived is delivered again by `release`, which resolves only
  * after an event-loop turn, so the signal acts before anything else runs.
+ * A failed write to stdout or stderr (a progress or debug line to a closed
+ * terminal or pipe), which would otherwise end the process, is ignored meanwhile.
  */
 export function holdSignals(): { release: () => Promise<void> } {
   let pending: NodeJS.Signals | null = null;
@@ -134,12 +139,14 @@ export function holdSignals(): { release: () => Promise<void> } {
     pending ??= signal;
   };
   for (const signal of HELD_SIGNALS) process.on(signal, hold);
+  for (const stream of [process.stdout, process.stderr]) stream.on("error", ignoreWriteError);
   let released = false;
   return {
     async release() {
       if (released) return;
       released = true;
       for (const signal of HELD_SIGNALS) process.off(signal, hold);
+      for (const stream of [process.stdout, process.stderr]) stream.off("error", ignoreWriteError);
       if (!pending) return;
       process.kill(process.pid, pending);
       await sleep(100);

@@ -190,6 +190,19 @@ describe("iclaude refresh", () => {
     expect(mock.requests.length).toBe(sent + 1);
   });
 
+  test("stdout and stderr whose reader has gone (debug lines around the send) cost no login", async () => {
+    const h = setup(10 * 60_000);
+    const proc = Bun.spawn([BIN, "refresh", "--force"], {
+      env: baseEnv(h.home, { ICLAUDE_TOKEN_URL: mock.tokenUrl, ICLAUDE_DEBUG: "1" }), stdin: "ignore", stdout: "pipe", stderr: "pipe",
+    });
+    await Promise.all([proc.stdout.cancel(), proc.stderr.cancel()]);
+    await proc.exited;
+    const oauth = read(h.path).claudeAiOauth;
+    expect(oauth.refreshToken).not.toBe(h.pair.refreshToken);
+    // What was written is the live successor: the next refresh is granted.
+    expect((await refresh(h, ["--force"])).code).toBe(0);
+  });
+
   test("another profile's failure does not end this profile's cooldown", async () => {
     const h = setup(10 * 60_000);
     const work = join(h.home, "work-claude");
