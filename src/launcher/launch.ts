@@ -102,6 +102,8 @@ async function renewAfterRefusal(config: Config, first: Assessment | null): Prom
   }
 }
 
+const STOPPING = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
 /** What the gate still holds reaches stdout, unless nobody reads it any more. */
 const release = (gate: StdoutGate): Promise<void> => gate.release().catch(() => undefined);
 
@@ -114,8 +116,15 @@ const release = (gate: StdoutGate): Promise<void> => gate.release().catch(() => 
 async function runWithRetry(config: Config, bin: string, args: string[], a: Assessment | null, io: LaunchIo): Promise<number> {
   const tape = isatty(0) ? null : new StdinTape(io.stdin);
   const gate = new StdoutGate(io.writeStdout);
+  // A run someone stopped (Ctrl-C, a closed terminal, kill) or that died by a signal is over, whatever it printed.
+  let stopped = false;
+  const noteStop = () => {
+    stopped = true;
+  };
+  for (const signal of STOPPING) process.on(signal, noteStop);
   const first = await spawnClaude(bin, args, claudeEnv(a), { tape, output: gate });
-  if (first === 0 || !gate.heldAuthFailure()) {
+  for (const signal of STOPPING) process.off(signal, noteStop);
+  if (first === 0 || stopped || first > 128 || !gate.heldAuthFailure()) {
     await release(gate);
     return first;
   }

@@ -182,6 +182,20 @@ describe("the launcher's retry on 2.1.332's failure sentences", () => {
     });
   }
 
+  test("a claude stopped by a signal iclaude forwarded is not run again, whatever it printed", async () => {
+    const { home, pair } = setup({ expiresAt: Date.now() + 5 * HOUR });
+    const log = join(home, "runs");
+    const env = { ICLAUDE_CLAUDE_BIN: FAKE, FAKE_MODE: "refused-waiting", FAKE_LOG: log, FAKE_SENTENCE: SENTENCES[0], ICLAUDE_TOKEN_URL: mock.tokenUrl };
+    const proc = Bun.spawn([BIN, "-p", "hi"], { cwd: home, env: baseEnv(home, env), stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+    for (let i = 0; i < 200 && !existsSync(log); i++) await Bun.sleep(50);
+    await Bun.sleep(200);
+    proc.kill("SIGTERM");
+    const [code, stderr] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
+    expect([code, stderr]).toEqual([143, ""]);
+    expect(readFileSync(log, "utf8")).toBe("run\n");
+    expect(mock.redeemed).not.toContain(pair.refreshToken);
+  });
+
   test("claude blanks its file, a long-lived token is stored: the retry runs claude with it", async () => {
     const { home, pair } = setup({ expiresAt: Date.now() + 5 * HOUR });
     const token = storeLongLived(home);
