@@ -11,6 +11,16 @@ const WRAPPER_MAX_BYTES = 64 * 1024;
 
 /** Set in claude's environment: a `claude` that starts iclaude again directly is a loop, not a nested session. */
 export const LAUNCHER_ENV = "ICLAUDE_LAUNCHER_PID";
+/** How many launches deep claude runs: a wrapper that starts iclaude through a shell ends here, not in a fork bomb. */
+export const DEPTH_ENV = "ICLAUDE_LAUNCH_DEPTH";
+/** Sessions nested this deep (claude → iclaude → claude → …) are a loop no check above could see. */
+const MAX_DEPTH = 8;
+
+/** This launch's depth: 0 outside any claude that iclaude started. */
+export const launchDepth = (env: Env = process.env): number => {
+  const depth = Number(env[DEPTH_ENV]);
+  return Number.isInteger(depth) && depth > 0 ? depth : 0;
+};
 
 
 function isExecutableFile(path: string): boolean {
@@ -87,5 +97,11 @@ export function findClaude(config: Pick<Config, "claudeBin">, env: Env = process
 export function checkNotLooping(env: Env = process.env, parentPid: number = process.ppid): void {
   if (env[LAUNCHER_ENV] === String(parentPid)) {
     throw new IclaudeError(`The claude iclaude found runs iclaude again; set ICLAUDE_CLAUDE_BIN to the real claude.`, EXIT.noClaude);
+  }
+  if (launchDepth(env) >= MAX_DEPTH) {
+    throw new IclaudeError(
+      `iclaude has started claude ${MAX_DEPTH} levels deep: the claude it finds starts iclaude again (a wrapper script, through a shell); set ICLAUDE_CLAUDE_BIN to the real claude.`,
+      EXIT.noClaude,
+    );
   }
 }

@@ -12,7 +12,7 @@ import { grantProgress } from "../ui/progress.ts";
 import type { Terminal } from "../ui/terminal.ts";
 import { LAUNCH_WORDS } from "../ui/words.ts";
 import { isPrint, streamsInput } from "./args.ts";
-import { checkNotLooping, findClaude, LAUNCHER_ENV } from "./find.ts";
+import { checkNotLooping, DEPTH_ENV, findClaude, LAUNCHER_ENV, launchDepth } from "./find.ts";
 import { spawnClaude } from "./spawn.ts";
 import { StdinTape } from "./stdin-tape.ts";
 import { StdoutGate } from "./stdout-gate.ts";
@@ -81,7 +81,7 @@ async function prepare(config: Config, atTerminal: boolean, terminal: Terminal):
 
 /** The environment claude gets: iclaude's own, plus the long-lived token when that is what claude must use. */
 function claudeEnv(a: Assessment | null): Env {
-  const env: Env = { ...process.env, [LAUNCHER_ENV]: String(process.pid) };
+  const env: Env = { ...process.env, [LAUNCHER_ENV]: String(process.pid), [DEPTH_ENV]: String(launchDepth() + 1) };
   if (a?.source === "long-lived" && a.accessToken && !process.env.CLAUDE_CODE_OAUTH_TOKEN) env.CLAUDE_CODE_OAUTH_TOKEN = a.accessToken;
   return env;
 }

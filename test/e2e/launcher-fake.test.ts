@@ -148,6 +148,16 @@ describe("finding claude", () => {
     expect(run.stderr).toBe("iclaude: The claude iclaude found runs iclaude again; set ICLAUDE_CLAUDE_BIN to the real claude.\n");
   });
 
+  test("a wrapper that starts iclaude again through a shell (no exec, a name the file check cannot see) stops eight launches deep", async () => {
+    const { home: h } = home();
+    mkdirSync(join(h, "wrap"));
+    symlinkSync(BIN, join(h, "wrap", "ic"));
+    writeFileSync(join(h, "wrap", "claude"), '#!/bin/sh\n"${0%/*}/ic" "$@"\n', { mode: 0o755 });
+    const run = await runBin(["-p", "x"], { home: h, env: { PATH: `${h}/wrap:/usr/bin:/bin` } });
+    expect(run.code).toBe(127);
+    expect(run.stderr).toBe("iclaude: iclaude has started claude 8 levels deep: the claude it finds starts iclaude again (a wrapper script, through a shell); set ICLAUDE_CLAUDE_BIN to the real claude.\n");
+  });
+
   test("no claude at all: exit 127 and one line with the install hint", async () => {
     const { home: h } = home();
     const run = await runBin(["-p", "x"], { home: h, env: { PATH: "/usr/bin:/bin" } });

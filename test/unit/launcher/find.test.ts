@@ -104,9 +104,12 @@ describe("findClaude", () => {
 });
 
 describe("checkNotLooping", () => {
-  test("refuses only when the launcher is the direct parent", () => {
+  test("refuses when the launcher is the direct parent, or eight launches deep", () => {
     expect(() => checkNotLooping({}, 42)).not.toThrow();
     expect(() => checkNotLooping({ ICLAUDE_LAUNCHER_PID: "41" }, 42)).not.toThrow();
     expect(() => checkNotLooping({ ICLAUDE_LAUNCHER_PID: "42" }, 42)).toThrow(/runs iclaude again; set ICLAUDE_CLAUDE_BIN/);
+    expect(() => checkNotLooping({ ICLAUDE_LAUNCH_DEPTH: "7" }, 42)).not.toThrow();
+    expect(() => checkNotLooping({ ICLAUDE_LAUNCH_DEPTH: "8" }, 42)).toThrow(/started claude 8 levels deep/);
+    expect(() => checkNotLooping({ ICLAUDE_LAUNCH_DEPTH: "x" }, 42)).not.toThrow();
   });
 });
