@@ -41,8 +41,8 @@ export function readRescue(config: Pick<Config, "stateDir">, location: string, r
     const parsed = schemas().RescueSchema.safeParse(JSON.parse(text));
     if (!parsed.success || parsed.data.location !== location) return null;
     if (refreshToken !== "" && parsed.data.spent !== fingerprint(refreshToken)) return null;
-    const { accessToken, refreshToken: rotated, expiresAt, scopes } = parsed.data;
-    return { accessToken, refreshToken: rotated, expiresAt, scopes };
+    const { accessToken, refreshToken: rotated, expiresAt, scopes, refreshTokenExpiresAt } = parsed.data;
+    return { accessToken, refreshToken: rotated, expiresAt, scopes, ...(refreshTokenExpiresAt === undefined ? {} : { refreshTokenExpiresAt }) };
   } catch {
     return null;
   }

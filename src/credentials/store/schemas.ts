@@ -20,4 +20,6 @@ export const RescueSchema = z.object({
   refreshToken: z.string().check(z.minLength(1)),
   expiresAt: z.number(),
   scopes: z.array(z.string()),
+  /** now + the answer's `refresh_token_expires_in`, when it carried one. */
+  refreshTokenExpiresAt: z.optional(z.number()),
 });
