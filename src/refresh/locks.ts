@@ -5,6 +5,7 @@ import { lock } from "proper-lockfile";
 import type { Config } from "../base/config.ts";
 import { EXIT, IclaudeError } from "../base/errors.ts";
 import { sleep } from "../base/proc.ts";
+import { dropWriteErrors } from "../ui/log.ts";
 
 /** Claude Code's values (2.1.332): a holder refreshes the lock's mtime every 5 s; one untouched for 60 s is stale. */
 const STALE_MS = 60_000;
@@ -122,9 +123,6 @@ export async function withStorageWriteLock<T>(config: Pick<Config, "claudeConfig
 
 const HELD_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
-/** A write error on stdout or stderr (a closed terminal, a reader that has gone) is not worth a login. */
-const ignoreWriteError = (): void => {};
-
 /**
  * Holds off SIGINT, SIGTERM and SIGHUP: from the moment a refresh token is
  * sent until its successor is written, dying would burn the login. The first
@@ -139,14 +137,14 @@ export function holdSignals(): { release: () => Promise<void> } {
     pending ??= signal;
   };
   for (const signal of HELD_SIGNALS) process.on(signal, hold);
-  for (const stream of [process.stdout, process.stderr]) stream.on("error", ignoreWriteError);
+  const restoreWriteErrors = dropWriteErrors();
   let released = false;
   return {
     async release() {
       if (released) return;
       released = true;
       for (const signal of HELD_SIGNALS) process.off(signal, hold);
-      for (const stream of [process.stdout, process.stderr]) stream.off("error", ignoreWriteError);
+      restoreWriteErrors();
       if (!pending) return;
       process.kill(process.pid, pending);
       await sleep(100);

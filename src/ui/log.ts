@@ -52,3 +52,17 @@ export function quietLogs(): void {
 export function silentLogs(): void {
   setLevel(-999);
 }
+
+const dropWriteError = (): void => {};
+
+/**
+ * From here until the returned function is called, a line stdout or stderr cannot take (a terminal
+ * that was closed, a pipe whose reader has gone) is dropped instead of ending the process: while a
+ * refresh token is in flight, no line is worth the login.
+ */
+export function dropWriteErrors(): () => void {
+  for (const stream of [process.stdout, process.stderr]) stream.on("error", dropWriteError);
+  return () => {
+    for (const stream of [process.stdout, process.stderr]) stream.off("error", dropWriteError);
+  };
+}
