@@ -30,14 +30,16 @@ export function renderInit(shell: Shell, bin: string, nodes: CommandNode[], opti
 /**
  * The integration as a file for the rc line to source: no process at shell start. It runs itself
  * only while the binary is older than the file; after an upgrade it has the new binary write it
- * again and runs what that prints instead.
+ * again and runs what that prints instead. When the binary it names is gone (an install that moved,
+ * a symlink pointed at a new version), it returns 1, so the rc line's `||` has the iclaude on PATH
+ * write it again.
  */
 export function cachedInit(shell: Shell, bin: string, file: string, body: string, claudeFunction: boolean): string {
   const quote = shell === "fish" ? quoteFish : quotePosix;
   const again = [quote(bin), "init", shell, ...(claudeFunction ? [] : ["--no-claude-function"]), "--cache", quote(file)].join(" ");
   const head = `# iclaude's shell integration, written by \`iclaude init ${shell} --cache\`; it is written again when the binary changes.\n`;
-  if (shell === "fish") return `${head}if test ${quote(bin)} -nt ${quote(file)}\n    ${again} | source\nelse\n${body}end\n`;
-  return `${head}if [[ ${quote(bin)} -nt ${quote(file)} ]]; then\n  eval "$(${again})"\nelse\n${body}fi\n`;
+  if (shell === "fish") return `${head}if not test -x ${quote(bin)}\n    return 1\nelse if test ${quote(bin)} -nt ${quote(file)}\n    ${again} | source\nelse\n${body}end\n`;
+  return `${head}if [[ ! -x ${quote(bin)} ]]; then\n  return 1\nelif [[ ${quote(bin)} -nt ${quote(file)} ]]; then\n  eval "$(${again})"\nelse\n${body}fi\n`;
 }
 
 function writeCache(file: string, text: string): void {

@@ -1,8 +1,9 @@
 import { describe, expect, test } from "bun:test";
+import { copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { commandTree } from "../../src/commands/_tree.ts";
 import { renderCompletion } from "../../src/ui/completions.ts";
-import { BIN, runBin, tempHome } from "../helpers.ts";
+import { baseEnv, BIN, runBin, tempHome } from "../helpers.ts";
 import { callsOf, SHELLS, sandbox, shellEnv, steady, terminal, waitFor, writeRc } from "../fixtures/shell/harness.ts";
 
 const render = async (args: string[]): Promise<string> => {
@@ -120,4 +121,39 @@ describe("iclaude init", () => {
       term.close();
     }
   }, 30_000);
+});
+
+describe("the cached integration after the binary moved", () => {
+  // Installed as a symlink to a versioned dir; an upgrade moves the dir and points the symlink at the new one.
+  const RC = {
+    zsh: (c: string) => `[ -r '${c}' ] && . '${c}' || eval "$(iclaude init zsh --cache '${c}')"\n`,
+    bash: (c: string) => `[ -r '${c}' ] && . '${c}' || eval "$(iclaude init bash --cache '${c}')"\n`,
+    fish: (c: string) => `test -r '${c}'; and source '${c}'; or iclaude init fish --cache '${c}' | source\n`,
+  };
+  for (const shell of ["zsh", "bash", "fish"] as const) {
+    test(`${shell}: the rc line has the iclaude on PATH write it again, and nothing is said`, () => {
+      const home = tempHome();
+      mkdirSync(join(home, "v1"));
+      mkdirSync(join(home, "bin"));
+      copyFileSync(BIN, join(home, "v1", "iclaude"));
+      symlinkSync(join(home, "v1", "iclaude"), join(home, "bin", "iclaude"));
+      const cache = join(home, ".cache", `init.${shell}`);
+      const env = baseEnv(home, { PATH: `${join(home, "bin")}:/usr/bin:/bin` });
+      expect(Bun.spawnSync([join(home, "bin", "iclaude"), "init", shell, "--cache", cache], { env }).exitCode).toBe(0);
+      expect(readFileSync(cache, "utf8")).toContain(join(home, "v1", "iclaude"));
+      renameSync(join(home, "v1"), join(home, "v2"));
+      rmSync(join(home, "bin", "iclaude"));
+      symlinkSync(join(home, "v2", "iclaude"), join(home, "bin", "iclaude"));
+      const rc = { zsh: join(home, ".zshrc"), bash: join(home, ".bashrc"), fish: join(home, ".config", "fish", "config.fish") }[shell];
+      mkdirSync(join(rc, ".."), { recursive: true });
+      writeFileSync(rc, RC[shell](cache));
+      const argv = { zsh: ["zsh", "-i", "-c", "functions claude"], bash: ["bash", "-i", "-c", "declare -f claude"], fish: ["fish", "-i", "-c", "functions claude"] }[shell];
+      const run = Bun.spawnSync(argv, { cwd: home, env, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+      // bash -i with no terminal says so itself; nothing else may be said.
+      const said = run.stderr.toString().replace(/^bash: (cannot set terminal process group|no job control).*\n/gm, "");
+      expect([run.exitCode, said]).toEqual([0, ""]);
+      expect(run.stdout.toString()).toContain(join(home, "v2", "iclaude"));
+      expect(readFileSync(cache, "utf8")).not.toContain(join(home, "v1", "iclaude"));
+    }, 30_000);
+  }
 });
