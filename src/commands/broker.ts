@@ -10,7 +10,7 @@ import { startBroker, type RequestRecord } from "../broker/server.ts";
 import { defaultSocketPath } from "../broker/socket.ts";
 import { boxTarget, keepSynced, syncOnce, type SyncResult } from "../broker/sync.ts";
 import { defaultClaudeDir, type Profile } from "../credentials/profiles.ts";
-import { log } from "../ui/log.ts";
+import { dropWriteErrors, log } from "../ui/log.ts";
 import { command, withHelp } from "./_shared.ts";
 
 /** citty keeps the last of a repeated flag; `--profile A --profile B` means both. */
@@ -69,6 +69,8 @@ const serve = command({
     const profiles = servedProfiles(repeated(rawArgs, "profile"));
     // The broker serves its config dirs' logins; a token from its own environment is no profile's.
     delete process.env.CLAUDE_CODE_OAUTH_TOKEN;
+    // Its log is stderr: a reader that has gone (a closed terminal, an ended `| tee`) costs the log, never the broker.
+    dropWriteErrors();
     const broker = await startBroker({ socketPath, profiles, onRequest: logRequest });
     log.info(`serving ${profiles.map((p) => p.dir).join(", ")} on ${socketPath}`);
     const signal = await untilSignal();

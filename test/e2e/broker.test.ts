@@ -172,6 +172,21 @@ describe("iclaude broker serve", () => {
     expect(await broker.stop()).toBe(0);
   }, 60_000);
 
+  test("a log reader that has gone (stderr closed) costs the log, never the broker", async () => {
+    const h = host(5 * HOUR);
+    const socket = join(h.home, "run", "iclaude", "broker.sock");
+    const proc = spawnTracked(["broker", "serve"], h.home, h.env);
+    await proc.stderr.cancel();
+    expect(await eventually(() => existsSync(socket), 10_000)).toBe(true);
+    const box = tempHome("iclaude-box-");
+    for (let i = 0; i < 3; i++) {
+      const run = await runBin(["token", "--broker", socket], { home: box });
+      expect([run.code, run.stdout]).toEqual([0, `${h.pair.accessToken}\n`]);
+    }
+    proc.kill("SIGTERM");
+    expect(await proc.exited).toBe(0);
+  });
+
   test("the host's long-lived token (setup-token) is never handed to a box: it would outlive it by months", async () => {
     const h = host(-HOUR);
     mock.killRefresh(h.pair.refreshToken);
