@@ -242,7 +242,8 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
   const self = await Bun.connect({ unix: options.socketPath, socket: { data() {} } }).catch(() => null);
   const peer = await seen;
   self?.end();
-  if (!peerAllowed(peer)) {
+  // Only whether a peer can be named is asked here: a client of another uid that connected first is refused as usual.
+  if (peer === null) {
     listener.stop(true);
     releaseSocketPath(options.socketPath, inode);
     throw new IclaudeError(
