@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { homeOf, type Env } from "../base/env.ts";
 import { describeFsError, EXIT, IclaudeError } from "../base/errors.ts";
 import { readFileBytes, readTextFile, writePrivateFile } from "../base/fs.ts";
+import { scaledDelay } from "../base/proc.ts";
 import { requestToken } from "./client.ts";
 import type { TokenAnswer } from "./protocol.ts";
 
@@ -115,9 +116,11 @@ export async function syncOnce(socket: string, profile: string | null, target: S
     throw new IclaudeError(`Cannot make ${target.dir}: ${describeFsError(error)}; check --to and its permissions.`, EXIT.usage);
   }
   // Claude Code in the box writes this file too (an MCP login): both take its storage lock around the rewrite.
+  // Onboarding is marked first: a claude started in the box the moment the token lands finds it done.
+  const skipped = markOnboarded(target);
   const { withStorageWriteLock } = await import("../refresh/locks.ts");
   const changed = await withStorageWriteLock({ claudeConfigDir: target.dir }, STORAGE_LOCK_WAIT_MS, () => writeCredentials(target.dir, answer));
-  return { answer, changed, skipped: markOnboarded(target) };
+  return { answer, changed, skipped };
 }
 
 export interface KeepSynced {
@@ -139,9 +142,9 @@ export function keepSynced(socket: string, profile: string | null, target: SyncT
       if (!(error instanceof IclaudeError)) throw error;
       onTick(error);
     }
-    if (!stopped) timer = setTimeout(tick, intervalMs);
+    if (!stopped) timer = setTimeout(tick, scaledDelay(intervalMs));
   };
-  timer = setTimeout(tick, intervalMs);
+  timer = setTimeout(tick, scaledDelay(intervalMs));
   return {
     stop() {
       stopped = true;

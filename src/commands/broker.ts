@@ -116,6 +116,7 @@ const sync = command({
       if (result instanceof IclaudeError) {
         // Said once per outage, not every minute; the file keeps the last token meanwhile.
         if (!failing) log.warn(`${result.message} Keeping the last token and asking again every ${formatDuration(intervalMs / 1000)}.`);
+        else log.debug("sync: the broker is still unreachable; the last token is kept");
         failing = true;
         return;
       }

@@ -84,7 +84,14 @@ const SAVE_LOCK_WAIT_MS = 30_000;
  * Code does, credentials that meanwhile hold a different refresh token (a new login, another
  * refresh) are newer and are left alone.
  */
-async function saveNewPair(config: Config, stored: StoredCredentials, posted: string, result: GrantResult, reserved: ReservedWrite): Promise<"refreshed" | "refreshed-elsewhere"> {
+async function saveNewPair(
+  config: Config,
+  stored: StoredCredentials,
+  posted: string,
+  result: GrantResult,
+  reserved: ReservedWrite,
+  onGrant?: (event: GrantEvent) => void,
+): Promise<"refreshed" | "refreshed-elsewhere"> {
   const { withStorageWriteLock } = await import("./locks.ts");
   const save = (): "refreshed" | "refreshed-elsewhere" => {
     let fresh = stored;
@@ -100,7 +107,7 @@ async function saveNewPair(config: Config, stored: StoredCredentials, posted: st
     return "refreshed";
   };
   try {
-    return await withStorageWriteLock(config, SAVE_LOCK_WAIT_MS, save);
+    return await withStorageWriteLock(config, SAVE_LOCK_WAIT_MS, save, () => onGrant?.({ kind: "lock-held", lock: "storage", waitMs: SAVE_LOCK_WAIT_MS }));
   } catch (error) {
     if (error instanceof IclaudeError && error.exitCode === EXIT.lockTimeout) return save();
     throw error;
@@ -150,8 +157,9 @@ async function redeem(config: Config, before: Assessment, options: RefreshOption
   // Signals held from the send are let through only after the locks are released, so no lock is left behind.
   const held: { signals?: { release: () => Promise<void> }; write?: ReservedWrite } = {};
   try {
-    return await withRefreshLock(config, options.lockWaitMs ?? 30_000, async () => {
-      const current = await withStorageWriteLock(config, options.lockWaitMs ?? 30_000, () => assess(config));
+    const lockWaitMs = options.lockWaitMs ?? 30_000;
+    return await withRefreshLock(config, lockWaitMs, async () => {
+      const current = await withStorageWriteLock(config, lockWaitMs, () => assess(config));
       if (storedAccessToken(current) !== storedAccessToken(before)) return just("refreshed-elsewhere");
       const file = current.stored?.parsed;
       const { rescued, stored } = current;
@@ -185,7 +193,7 @@ async function redeem(config: Config, before: Assessment, options: RefreshOption
           { tokenUrl: config.tokenUrl, clientId, refreshToken, scopes: current.scopes, userAgent: config.userAgent },
           { deadlineMs: options.deadlineMs ?? 60_000, onEvent: options.onGrant },
         );
-        const saved = await saveNewPair(config, current.stored, refreshToken, result, reserved);
+        const saved = await saveNewPair(config, current.stored, refreshToken, result, reserved, options.onGrant);
         clearFailure(config, refreshToken);
         const warning = saved === "refreshed" && result.repairs.length
           ? `The token endpoint's answer was partly absurd (${result.repairs.join("; ")}); the new login was kept.`
@@ -206,7 +214,7 @@ async function redeem(config: Config, before: Assessment, options: RefreshOption
         if (error.kind !== "invalid-grant") throw grantFailure(error, config.cooldown);
         return just(storedAccessToken(assess(config)) !== storedAccessToken(current) ? "refreshed-elsewhere" : "dead");
       }
-    });
+    }, () => options.onGrant?.({ kind: "lock-held", lock: "refresh", waitMs: lockWaitMs }));
   } finally {
     held.write?.release();
     await held.signals?.release();

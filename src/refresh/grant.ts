@@ -1,6 +1,6 @@
 import { FetchError, ofetch } from "ofetch";
 import { z } from "zod";
-import { sleep } from "../base/proc.ts";
+import { backoff } from "../base/proc.ts";
 import { PRINTABLE_TOKEN } from "../base/secrets.ts";
 
 /** What one refresh grant sends (CONTRACT §4). */
@@ -212,6 +212,8 @@ export async function requestGrant(request: GrantRequest, timeoutMs = REQUEST_TI
 
 /** What a grant is doing, for ICLAUDE_DEBUG and a terminal's "still waiting" line; never a token. */
 export type GrantEvent =
+  /** One of Claude Code's locks was held at the first try: someone else is refreshing or writing; this run waits up to `waitMs`. */
+  | { kind: "lock-held"; lock: "refresh" | "storage"; waitMs: number }
   | { kind: "send"; attempt: number; url: string }
   | { kind: "answered"; attempt: number }
   /** `waitMs` before the next attempt, or null when this failure ends the run. */
@@ -253,7 +255,7 @@ export async function grantWithRetries(request: GrantRequest, policy: RetryPolic
         throw withAttempts(error, attempt);
       }
       tell({ kind: "failed", attempt, reason, waitMs: wait });
-      await sleep(wait);
+      await backoff(wait);
     }
   }
 }

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { lock } from "proper-lockfile";
 import type { Config } from "../base/config.ts";
 import { EXIT, IclaudeError } from "../base/errors.ts";
-import { sleep } from "../base/proc.ts";
+import { backoff, sleep } from "../base/proc.ts";
 import { dropWriteErrors } from "../ui/log.ts";
 
 /** Claude Code's values (2.1.332): a holder refreshes the lock's mtime every 5 s; one untouched for 60 s is stale. */
@@ -64,22 +64,25 @@ async function tryLockBoth(dir: string): Promise<Release | null> {
 
 /**
  * Runs `fn` holding Claude Code's refresh locks, waiting at most `waitMs` for
- * them (then exit 23). Polls with jitter so many waiters do not move in step.
+ * them (then exit 23). Polls with jitter so many waiters do not move in step;
+ * `onHeld` is told once when the first try finds them held.
  */
-export async function withRefreshLock<T>(config: Pick<Config, "claudeConfigDir">, waitMs: number, fn: () => Promise<T>): Promise<T> {
+export async function withRefreshLock<T>(config: Pick<Config, "claudeConfigDir">, waitMs: number, fn: () => Promise<T>, onHeld?: () => void): Promise<T> {
   const end = Date.now() + waitMs;
   let release: Release | null;
   try {
     // As Claude Code does: with the Keychain store the config dir may not exist yet.
     mkdirSync(config.claudeConfigDir, { recursive: true, mode: 0o700 });
     while ((release = await tryLockBoth(config.claudeConfigDir)) === null) {
+      onHeld?.();
+      onHeld = undefined;
       if (Date.now() >= end) {
         throw new IclaudeError(
           `Another refresh is in progress (Claude Code's lock ${join(config.claudeConfigDir, ".oauth_refresh.lock")} is held); try again in a moment.`,
           EXIT.lockTimeout,
         );
       }
-      await sleep(Math.min(50 + Math.random() * 150, Math.max(end - Date.now(), 0)));
+      await backoff(Math.min(50 + Math.random() * 150, Math.max(end - Date.now(), 0)));
     }
   } catch (error) {
     if (error instanceof IclaudeError) throw error;
@@ -96,9 +99,10 @@ export async function withRefreshLock<T>(config: Pick<Config, "claudeConfigDir">
 /**
  * Runs `fn` holding Claude Code's storage-write lock (`<dir>/.storage-write.lock`), which Claude
  * Code takes around every read-modify-write of its credentials: no write of theirs (a saved MCP
- * token) can then put back a refresh token iclaude has just spent. Waits at most `waitMs`.
+ * token) can then put back a refresh token iclaude has just spent. Waits at most `waitMs`; `onHeld`
+ * is told once when the first try finds it held.
  */
-export async function withStorageWriteLock<T>(config: Pick<Config, "claudeConfigDir">, waitMs: number, fn: () => T | Promise<T>): Promise<T> {
+export async function withStorageWriteLock<T>(config: Pick<Config, "claudeConfigDir">, waitMs: number, fn: () => T | Promise<T>, onHeld?: () => void): Promise<T> {
   const file = join(config.claudeConfigDir, ".storage-write");
   const end = Date.now() + waitMs;
   let release: Release;
@@ -111,7 +115,9 @@ export async function withStorageWriteLock<T>(config: Pick<Config, "claudeConfig
         const why = isLocked(error) ? "it is held" : error instanceof Error ? error.message : String(error);
         throw new IclaudeError(`Cannot take Claude Code's storage lock ${file}.lock (${why}); try again in a moment.`, EXIT.lockTimeout);
       }
-      await sleep(Math.min(50 + Math.random() * 150, Math.max(end - Date.now(), 0)));
+      onHeld?.();
+      onHeld = undefined;
+      await backoff(Math.min(50 + Math.random() * 150, Math.max(end - Date.now(), 0)));
     }
   }
   try {

@@ -29,6 +29,11 @@ export function grantProgress(options: { stillWaiting: boolean }): { onGrant: (e
     timer = undefined;
   };
   const onGrant = (event: GrantEvent): void => {
+    if (event.kind === "lock-held") {
+      const holder = event.lock === "refresh" ? "another refresh holds Claude Code's refresh lock" : "Claude Code is writing its credentials (its storage lock is held)";
+      log.debug(`lock: ${holder}; waiting up to ${seconds(event.waitMs)}`);
+      return;
+    }
     if (event.kind === "send") {
       log.debug(`grant: attempt ${event.attempt}: POST ${shownUrl(event.url)}`);
       if (options.stillWaiting && !told && !timer) {
