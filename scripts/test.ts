@@ -1,6 +1,7 @@
 /**
- * `npm test`: typecheck, build the binary the end-to-end tests drive, run the
- * whole bun:test suite, and end with one line `N passed, N failed`.
+ * `npm test [-- FILE|DIR...]`: typecheck, build the binary the end-to-end tests drive, run the
+ * bun:test suite (or the files and folders named), then name each failed test above one line
+ * `N passed, N failed`.
  */
 const bun = process.execPath;
 
@@ -11,22 +12,41 @@ async function step(name: string, cmd: string[]): Promise<boolean> {
   return ok;
 }
 
-async function runTests(args: string[]): Promise<{ passed: number; failed: number; code: number }> {
-  const proc = Bun.spawn([bun, "test", ...args], { stdout: "inherit", stderr: "pipe" });
+/**
+ * One timeout that every file gets: setDefaultTimeout in a preload reaches only the first file, and
+ * bunfig.toml has no key for it. End-to-end tests start real shells, git, tmux and claude; on a busy
+ * 2-core machine some take several seconds. A test slow by design says its own budget beside it.
+ */
+const TIMEOUT_MS = 60_000;
+
+async function runTests(args: string[]): Promise<{ passed: number; failed: number; code: number; names: string[] }> {
+  const proc = Bun.spawn([bun, "test", `--timeout=${TIMEOUT_MS}`, ...args], { stdout: "inherit", stderr: "pipe" });
   let tail = "";
+  let pending = "";
+  let file = "";
+  // bun names each failed test where it ran, and again in its closing summary.
+  const names = new Set<string>();
   const decoder = new TextDecoder();
   for await (const chunk of proc.stderr) {
     process.stderr.write(chunk);
-    tail = (tail + decoder.decode(chunk, { stream: true })).slice(-4000);
+    const text = decoder.decode(chunk, { stream: true });
+    tail = (tail + text).slice(-4000);
+    const lines = (pending + text).split("\n");
+    pending = lines.pop() ?? "";
+    for (const line of lines) {
+      if (/^\S+\.test\.ts:$/.test(line)) file = line.slice(0, -1);
+      else if (line.startsWith("(fail) ") && ![...names].some((name) => name.endsWith(`: ${line.slice(7)}`))) names.add(`${file}: ${line.slice(7)}`);
+    }
   }
   const code = await proc.exited;
   const count = (word: string): number => Number(new RegExp(`^\\s*(\\d+) ${word}$`, "m").exec(tail)?.[1] ?? 0);
-  return { passed: count("pass"), failed: count("fail"), code };
+  return { passed: count("pass"), failed: count("fail"), code, names: [...names] };
 }
 
 const typecheck = await step("typecheck", [bun, "x", "tsc", "--noEmit", "-p", "."]);
 const build = await step("build", [bun, "scripts/build.ts"]);
-const tests = build ? await runTests(process.argv.slice(2)) : { passed: 0, failed: 0, code: 1 };
+const tests = build ? await runTests(process.argv.slice(2)) : { passed: 0, failed: 0, code: 1, names: [] };
+if (tests.names.length > 0) console.log(`\nfailed:\n${tests.names.map((name) => `  ${name}`).join("\n")}\n`);
 const failed = tests.failed + (typecheck ? 0 : 1) + (build ? 0 : 1) + (tests.code !== 0 && tests.failed === 0 ? 1 : 0);
 console.log(`${tests.passed} passed, ${failed} failed`);
 process.exit(failed === 0 && tests.passed > 0 ? 0 : 1);

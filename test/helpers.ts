@@ -1,5 +1,5 @@
 import { expect } from "bun:test";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { IclaudeError } from "../src/base/errors.ts";
@@ -14,6 +14,9 @@ const homes: string[] = [];
 export function removeTempHomes(): void {
   for (const home of homes.splice(0)) rmSync(home, { recursive: true, force: true });
 }
+
+/** The temporary HOMEs made so far, from the `from`th on. */
+export const tempHomesFrom = (from = 0): string[] => homes.slice(from);
 
 /** A fresh HOME, removed when the test run ends. */
 export function tempHome(prefix = "iclaude-"): string {
@@ -61,6 +64,14 @@ export function writeCredentials(home: string, fields: OAuthFields = {}, extra: 
   return content;
 }
 
+/**
+ * ICLAUDE_TEST_DELAY_SCALE for every run of the binary (and, through test/setup.ts, for the code under
+ * test in-process): the binary's retry back-off, Retry-After waits and lock polling take 1/50 of their
+ * time, so "four 503s, then give up" takes milliseconds. Budgets and deadlines are not scaled. A test
+ * that proves the real delays passes `ICLAUDE_TEST_DELAY_SCALE: undefined` in its env.
+ */
+export const DELAY_SCALE = "0.02";
+
 /** The allow-listed environment a test runs the binary with: nothing of the developer's leaks in. */
 export function baseEnv(home: string, extra: Record<string, string | undefined> = {}): Record<string, string> {
   const env: Record<string, string | undefined> = {
@@ -71,6 +82,7 @@ export function baseEnv(home: string, extra: Record<string, string | undefined> 
     NO_COLOR: "1",
     USER: "tester",
     TMPDIR: tmpdir(),
+    ICLAUDE_TEST_DELAY_SCALE: DELAY_SCALE,
     ...extra,
   };
   return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
@@ -98,6 +110,57 @@ export async function runBin(
   });
   const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
   return { code, stdout, stderr };
+}
+
+/**
+ * Waits until `check` holds, looking every 10 ms, for at most `ms`; then fails the test saying what
+ * never happened (by default the check's own source). The way a test waits for a file, a line, a
+ * request or a process: never a sleep.
+ */
+export async function waitFor(check: () => boolean | Promise<boolean>, ms = 20_000, what: string | (() => string) = String(check)): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() >= end) throw new Error(`waited ${ms / 1000} s, but this never happened: ${typeof what === "string" ? what : what()}`);
+    await Bun.sleep(10);
+  }
+}
+
+/**
+ * Pids of the processes whose environment has NAME=VALUE: a shell or a git hook started with a
+ * test's own state dir, and whatever it left running detached, which no parent's exit shows.
+ */
+export function processesWith(name: string, value: string): number[] {
+  const mark = `\0${name}=${value}\0`;
+  return readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return `\0${readFileSync(`/proc/${pid}/environ`, "latin1")}`.includes(mark);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+export interface Started {
+  proc: Bun.Subprocess<"ignore", "pipe", "pipe">;
+  /** What it has written to stderr so far. */
+  stderr(): string;
+  /** Its whole run, once it has exited. */
+  done: Promise<Run>;
+}
+
+/** Starts the compiled binary and reads its stderr as it comes, for a test that waits for a line before it acts. */
+export function startBin(args: string[], options: { home: string; env?: Record<string, string | undefined> }): Started {
+  const proc = Bun.spawn([BIN, ...args], { cwd: options.home, env: baseEnv(options.home, options.env), stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+  let stderr = "";
+  const decoder = new TextDecoder();
+  const reading = (async () => {
+    for await (const chunk of proc.stderr) stderr += decoder.decode(chunk, { stream: true });
+  })();
+  const done = Promise.all([new Response(proc.stdout).text(), reading, proc.exited]).then(([stdout, , code]) => ({ code, stdout, stderr }));
+  return { proc, stderr: () => stderr, done };
 }
 
 /** Asserts that none of the secrets appear in any of the texts. */

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { allFileTexts, eventually, killLeftBrokers, spawnTracked, startBroker, type BrokerProcess } from "../fixtures/broker.ts";
+import { allFileTexts, spawnTracked, startBroker, type BrokerProcess } from "../fixtures/broker.ts";
 import { CLAUDE_BIN, claudeEnv, runClaude } from "../fixtures/claude-home.ts";
 import { MOCK_REPLY_TEXT, startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
-import { BIN, HOUR, runBin, tempHome, writeCredentials } from "../helpers.ts";
+import { BIN, HOUR, runBin, tempHome, writeCredentials, waitFor } from "../helpers.ts";
 
 /**
  * The real Claude Code inside a "box": a HOME of its own that has never seen a
@@ -25,7 +25,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await broker.stop();
-  killLeftBrokers();
   await mock.stop();
 });
 
@@ -78,11 +77,8 @@ describe("the real Claude Code in a box fed by the broker", () => {
     const env = { ...b.env, TERM: "xterm-256color", ICLAUDE_BROKER: broker.socket, ICLAUDE_CLAUDE_BIN: CLAUDE_BIN };
     const tmux = (...args: string[]) => Bun.spawnSync(["tmux", "-S", join(b.home, "tmux.sock"), ...args], { env, timeout: 10_000 }).stdout.toString();
     const pane = () => tmux("capture-pane", "-p");
-    const until = async (text: string | RegExp) => {
-      const seen = () => (typeof text === "string" ? pane().includes(text) : text.test(pane()));
-      for (const end = Date.now() + 20_000; Date.now() < end && !seen(); ) await Bun.sleep(100);
-      expect(seen() ? "" : pane()).toBe("");
-    };
+    const until = (text: string | RegExp) =>
+      waitFor(() => (typeof text === "string" ? pane().includes(text) : text.test(pane())), 20_000, () => `${text} on the screen; the pane shows:\n${pane()}`);
     tmux("new-session", "-d", "-x", "100", "-y", "30", "-c", b.home, `'${BIN}'`);
     // The pane's session: iclaude and claude, until both have exited.
     const session = Number(tmux("display-message", "-p", "#{pane_pid}"));
@@ -91,14 +87,16 @@ describe("the real Claude Code in a box fed by the broker", () => {
       await until("Yes, I trust this folder");
       expect(pane()).not.toContain("Unable to connect");
       // Its default answer differs by version (2.1.332: "No, exit" in a home folder): Yes is chosen explicitly.
-      // The prompt may draw before it reads keys: Down is sent until the choice moves.
-      for (const end = Date.now() + 10_000; Date.now() < end && !/❯ Yes, I trust this folder/.test(pane()); ) {
-        tmux("send-keys", "Down");
-        await Bun.sleep(300);
+      // The dialog may draw before it reads keys, and may draw again with its default: Yes is chosen and
+      // confirmed again until the prompt's footer (2.1.197's shortcut hint, 2.1.332's permission mode) shows.
+      const onYes = () => /❯ Yes, I trust this folder/.test(pane());
+      const atPrompt = () => /\? for shortcuts|shift\+tab to cycle/.test(pane());
+      for (let tries = 0; !atPrompt(); tries++) {
+        if (tries === 10) throw new Error(`the trust dialog never let claude start; the pane shows:\n${pane()}`);
+        const [key, next] = onYes() ? ["Enter", atPrompt] : ["Down", onYes];
+        tmux("send-keys", key);
+        await waitFor(next, 3_000).catch(() => {});
       }
-      tmux("send-keys", "Enter");
-      // The prompt's footer: 2.1.197's shortcut hint, 2.1.332's permission mode.
-      await until(/\? for shortcuts|shift\+tab to cycle/);
       expect(pane()).not.toMatch(/\/login|Select login method|Choose the text style/);
       tmux("send-keys", "hi", "Enter");
       await until(MOCK_REPLY_TEXT);
@@ -106,7 +104,7 @@ describe("the real Claude Code in a box fed by the broker", () => {
     } finally {
       tmux("kill-server");
       // Claude Code removes its session file as it exits: the box is read once nothing in it runs.
-      await eventually(() => !sessionRuns(session), 10_000);
+      await waitFor(() => !sessionRuns(session), 10_000);
     }
     noRefreshTokenIn(b.home);
   }, 60_000);
@@ -115,12 +113,11 @@ describe("the real Claude Code in a box fed by the broker", () => {
     const b = box();
     const sync = spawnTracked(["broker", "sync", "--interval", "1s", "--to", b.configDir], b.home, { ...b.env, ICLAUDE_BROKER: broker.socket });
     const before = hostToken();
-    expect(await eventually(() => existsSync(b.credentialsPath))).toBe(true);
+    await waitFor(() => existsSync(b.credentialsPath));
     // One claude process, fed a message at a time: it stays up between them.
     const claude = Bun.spawn([CLAUDE_BIN, "-p", "--input-format", "stream-json", "--output-format", "stream-json", "--verbose"], {
-      cwd: b.home, env: b.env, stdin: "pipe", stdout: "pipe", stderr: "pipe",
+      cwd: b.home, env: b.env, stdin: "pipe", stdout: "pipe", stderr: "pipe", timeout: 50_000, killSignal: "SIGKILL",
     });
-    const timer = setTimeout(() => claude.kill("SIGKILL"), 50_000);
     const lines = claude.stdout.pipeThrough(new TextDecoderStream()).getReader();
     let pending = "";
     const nextResult = async (): Promise<Record<string, unknown>> => {
@@ -147,7 +144,7 @@ describe("the real Claude Code in a box fed by the broker", () => {
 
     expect((await runBin(["refresh", "--force"], { home: host, env: hostEnv })).code).toBe(0);
     const after = hostToken();
-    expect(await eventually(() => JSON.parse(readFileSync(b.credentialsPath, "utf8")).claudeAiOauth.accessToken === after)).toBe(true);
+    await waitFor(() => JSON.parse(readFileSync(b.credentialsPath, "utf8")).claudeAiOauth.accessToken === after);
     // The old token now fails, as an expired one would: only the synced one can answer.
     mock.revokeAccess(before);
     say("two");
@@ -156,7 +153,6 @@ describe("the real Claude Code in a box fed by the broker", () => {
 
     claude.stdin.end();
     expect(await claude.exited).toBe(0);
-    clearTimeout(timer);
     sync.kill("SIGTERM");
     expect(await sync.exited).toBe(0);
     noRefreshTokenIn(b.home);

@@ -1,17 +1,17 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { lock } from "proper-lockfile";
 import { makeToken, startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
-import { baseEnv, BIN, DAY, expectNoSecrets, fakeSecurity, fakeToken, HOUR, ROOT, runBin, tempHome, writeCredentials } from "../helpers.ts";
+import { baseEnv, BIN, DAY, expectNoSecrets, fakeSecurity, fakeToken, HOUR, ROOT, runBin, startBin, tempHome, waitFor, writeCredentials } from "../helpers.ts";
 
 /* What Claude Code 2.1.332 changed, each point of issue 10 driven through the compiled binary. */
 
 let mock: MockAnthropic;
-beforeAll(() => {
+beforeEach(() => {
   mock = startMockAnthropic();
 });
-afterAll(() => mock.stop());
+afterEach(() => mock.stop());
 
 const FAKE = join(ROOT, "test/fixtures/fake-claude-launch/claude");
 
@@ -50,19 +50,19 @@ describe("Claude Code 2.1.332's locks", () => {
 
   test("a held .storage-write.lock: the new pair waits for it and lands in the file as Claude Code left it", async () => {
     const { home, pair, path, dir } = setup();
-    mock.script({ delayMs: 1000 });
-    const sent = mock.requests.length;
-    const proc = Bun.spawn([BIN, "refresh"], { cwd: home, env: baseEnv(home, { ICLAUDE_TOKEN_URL: mock.tokenUrl }), stdout: "pipe", stderr: "pipe" });
-    for (let i = 0; i < 250 && mock.requests.length === sent; i++) await Bun.sleep(20);
+    const answer = Promise.withResolvers<void>();
+    mock.script({ hold: answer.promise });
+    const run = startBin(["refresh"], { home, env: { ICLAUDE_TOKEN_URL: mock.tokenUrl, ICLAUDE_DEBUG: "1" } });
+    await waitFor(() => mock.requests.length === 1);
     // Claude Code saves an MCP token under its storage lock while the grant is in flight.
     const release = await lock(join(dir, ".storage-write"), { realpath: false, stale: 15_000 });
     const file = JSON.parse(readFileSync(path, "utf8"));
     writeFileSync(path, JSON.stringify({ ...file, mcpOAuth: { b: { accessToken: "saved meanwhile" } } }));
-    for (let i = 0; i < 250 && !mock.redeemed.includes(pair.refreshToken); i++) await Bun.sleep(20);
-    await Bun.sleep(1000);
+    answer.resolve();
+    await waitFor(() => run.stderr().includes("Claude Code is writing its credentials (its storage lock is held)"));
     const whileHeld = oauthOf(path).refreshToken;
     await release();
-    expect(await proc.exited).toBe(0);
+    expect((await run.done).code).toBe(0);
     expect(whileHeld).toBe(pair.refreshToken);
     const after = JSON.parse(readFileSync(path, "utf8"));
     expect(after.claudeAiOauth.refreshToken).not.toBe(pair.refreshToken);
@@ -187,8 +187,7 @@ describe("the launcher's retry on 2.1.332's failure sentences", () => {
     const log = join(home, "runs");
     const env = { ICLAUDE_CLAUDE_BIN: FAKE, FAKE_MODE: "refused-waiting", FAKE_LOG: log, FAKE_SENTENCE: SENTENCES[0], ICLAUDE_TOKEN_URL: mock.tokenUrl };
     const proc = Bun.spawn([BIN, "-p", "hi"], { cwd: home, env: baseEnv(home, env), stdin: "ignore", stdout: "pipe", stderr: "pipe" });
-    for (let i = 0; i < 200 && !existsSync(log); i++) await Bun.sleep(50);
-    await Bun.sleep(200);
+    await waitFor(() => existsSync(`${log}.said`));
     proc.kill("SIGTERM");
     const [code, stderr] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
     expect([code, stderr]).toEqual([143, ""]);

@@ -2,8 +2,8 @@ import { describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { commandTree, type CommandNode } from "../../src/commands/_tree.ts";
-import { runBin, tempHome } from "../helpers.ts";
-import { sandbox, shellEnv, steady, terminal, waitFor, writeRc } from "../fixtures/shell/harness.ts";
+import { runBin, tempHome, waitFor } from "../helpers.ts";
+import { sandbox, shellEnv, steady, terminal, writeRc } from "../fixtures/shell/harness.ts";
 
 /** What the definitions say may follow `iclaude <path>`: subcommands, the first positional's choices, flags. */
 function declared(node: CommandNode): string[] {
@@ -63,15 +63,15 @@ describe("completion", () => {
     steady(box);
     const term = terminal(box, "zsh", shellEnv(box));
     try {
-      expect(await waitFor(() => term.screen().includes("Z>"))).toBe(true);
+      await waitFor(() => term.screen().includes("Z>"));
       term.keys("iclaude sta", "Tab");
-      expect(await waitFor(() => term.screen().includes("Z> iclaude status"))).toBe(true);
+      await waitFor(() => term.screen().includes("Z> iclaude status"));
       term.keys("", "C-u");
       term.keys("iclaude hooks ins", "Tab");
-      expect(await waitFor(() => term.screen().includes("Z> iclaude hooks install"))).toBe(true);
+      await waitFor(() => term.screen().includes("Z> iclaude hooks install"));
       term.keys("", "C-u");
       term.keys("iclaude refresh --fo", "Tab");
-      expect(await waitFor(() => term.screen().includes("Z> iclaude refresh --force"))).toBe(true);
+      await waitFor(() => term.screen().includes("Z> iclaude refresh --force"));
     } finally {
       term.close();
     }
@@ -83,9 +83,9 @@ describe("completion", () => {
     steady(box);
     const term = terminal(box, "zsh");
     try {
-      expect(await waitFor(() => term.screen().includes("Z>"))).toBe(true);
+      await waitFor(() => term.screen().includes("Z>"));
       term.keys("iclaude init ", "Tab");
-      expect(await waitFor(() => /bash\s+fish\s+zsh/.test(term.screen()))).toBe(true);
+      await waitFor(() => /bash\s+fish\s+zsh/.test(term.screen()));
     } finally {
       term.close();
     }

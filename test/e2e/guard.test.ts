@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
-import { expectNoSecrets, fakeToken, writeCredentials, type Run } from "../helpers.ts";
+import { expectNoSecrets, fakeToken, processesWith, waitFor, writeCredentials, type Run } from "../helpers.ts";
 import { commitCount, makeRepo, type Repo } from "./guard-repo.ts";
 
 /** A PEM block of the real shape, made here so no key sits in this repository. */
@@ -290,10 +290,10 @@ describe("agent commits", () => {
 
   describe("keeping the agent's Claude login alive", () => {
     let mock: MockAnthropic;
-    beforeAll(() => {
+    beforeEach(() => {
       mock = startMockAnthropic();
     });
-    afterAll(() => mock.stop());
+    afterEach(() => mock.stop());
 
     test("a due login is refreshed in the background; the commit neither waits nor fails", async () => {
       const repo = await makeRepo({ install: true });
@@ -302,7 +302,7 @@ describe("agent commits", () => {
       const sent = mock.requests.length;
       const run = await repo.commit({ "a.txt": "work\n" }, { CLAUDECODE: "1", ICLAUDE_TOKEN_URL: mock.tokenUrl });
       expect(run).toMatchObject({ code: 0, stderr: "" });
-      for (let i = 0; i < 100 && mock.requests.length === sent; i++) await Bun.sleep(100);
+      await waitFor(() => mock.requests.length > sent);
       expect(mock.requests.length).toBe(sent + 1);
       expectNoSecrets([run.stdout, run.stderr], [pair.accessToken, pair.refreshToken]);
     });
@@ -315,7 +315,7 @@ describe("agent commits", () => {
       const sent = mock.requests.length;
       const run = await repo.commit({ "a.txt": "work\n" }, { CLAUDECODE: "1", ICLAUDE_TOKEN_URL: mock.tokenUrl });
       expect(run).toMatchObject({ code: 0, stderr: "" });
-      await Bun.sleep(1500);
+      await waitFor(() => processesWith("ICLAUDE_STATE_DIR", repo.env.ICLAUDE_STATE_DIR!).length === 0);
       expect(mock.requests.length).toBe(sent);
     });
   });

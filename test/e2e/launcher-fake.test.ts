@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startMockAnthropic } from "../fixtures/mock-anthropic.ts";
-import { BIN, DAY, ROOT, baseEnv, expectNoSecrets, runBin, tempHome, writeCredentials } from "../helpers.ts";
+import { BIN, DAY, ROOT, baseEnv, expectNoSecrets, runBin, tempHome, waitFor, writeCredentials } from "../helpers.ts";
 
 const FAKE = join(ROOT, "test/fixtures/fake-claude-launch/claude");
 
@@ -13,10 +13,7 @@ function home(): { home: string; secrets: string[] } {
   return { home: dir, secrets: [content.claudeAiOauth.accessToken, content.claudeAiOauth.refreshToken] };
 }
 
-async function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
-  for (const end = Date.now() + ms; Date.now() < end; await Bun.sleep(25)) if (check()) return;
-  throw new Error(`timed out waiting for ${what}`);
-}
+const until = (check: () => boolean, what: string, ms = 10_000): Promise<void> => waitFor(check, ms, what);
 
 describe("iclaude in front of a stand-in claude", () => {
   test("passes every argument untouched and in order, including its own command names after --", async () => {

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CLAUDE_VERSIONS, claudeEnv, makeClaudeHome, type ClaudeHome } from "../fixtures/claude-home.ts";
 import { startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
-import { BIN } from "../helpers.ts";
+import { BIN, waitFor } from "../helpers.ts";
 
 let mock: MockAnthropic | undefined;
 let home: ClaudeHome | undefined;
@@ -15,10 +15,7 @@ afterEach(async () => {
   await home?.cleanup();
 });
 
-async function until(check: () => boolean, what: string, ms = 15_000): Promise<void> {
-  for (const end = Date.now() + ms; Date.now() < end; await Bun.sleep(100)) if (check()) return;
-  throw new Error(`timed out waiting for ${what}:\n${tmux?.("capture-pane", "-p")}`);
-}
+const until = (check: () => boolean, what: string, ms = 15_000): Promise<void> => waitFor(check, ms, () => `${what}; the pane shows:\n${tmux?.("capture-pane", "-p")}`);
 
 for (const claude of CLAUDE_VERSIONS) test(`an interactive session under tmux is a real terminal for claude ${claude.version}: it draws its UI, keys and Ctrl-C reach it once`, async () => {
   mock = startMockAnthropic();

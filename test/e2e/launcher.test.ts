@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CLAUDE_VERSIONS, claudeEnv, interceptAnthropicTls, makeClaudeHome, runClaude, type ClaudeHome } from "../fixtures/claude-home.ts";
 import { EXPIRED_TOKEN_MESSAGE, MOCK_REPLY_TEXT, startMockAnthropic, type MockAnthropic, type TokenPair } from "../fixtures/mock-anthropic.ts";
-import { BIN, expectNoSecrets } from "../helpers.ts";
+import { BIN, expectNoSecrets, waitFor } from "../helpers.ts";
 
 const AUTH_FAILURE = `Failed to authenticate. API Error: 401 ${EXPIRED_TOKEN_MESSAGE}\n`;
 const RETRIED = "iclaude: claude's login was refused; iclaude refreshed it and is running claude once more.\n";
@@ -41,10 +41,9 @@ async function launch(bin: string, args: string[], options: { stdin?: string; en
     stdin: options.stdin === undefined ? "ignore" : new TextEncoder().encode(options.stdin),
     stdout: "pipe",
     stderr: "pipe",
+    timeout: 45_000,
   });
-  const timer = setTimeout(() => proc.kill("SIGKILL"), 45_000);
   const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-  clearTimeout(timer);
   return { code, stdout, stderr };
 }
 
@@ -163,19 +162,16 @@ for (const claude of CLAUDE_VERSIONS) describe(`iclaude running the real Claude 
     home = await makeClaudeHome(mock, pair);
     mock.scriptMessages({ delayMs: 30_000 });
     const env = { ...claudeEnv(home, mock), ICLAUDE_CLAUDE_BIN: claude.bin, ICLAUDE_TOKEN_URL: mock.tokenUrl };
-    const proc = Bun.spawn([BIN, "-p", "hi"], { cwd: home.home, env, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
-    const timer = setTimeout(() => proc.kill("SIGKILL"), 20_000);
-    for (let i = 0; i < 400 && mock.messages.length === 0; i++) await Bun.sleep(25);
+    const proc = Bun.spawn([BIN, "-p", "hi"], { cwd: home.home, env, stdin: "ignore", stdout: "pipe", stderr: "pipe", timeout: 20_000 });
+    await waitFor(() => mock.messages.length > 0);
     expect(mock.messages).toHaveLength(1);
     const children = readFileSync(`/proc/${proc.pid}/task/${proc.pid}/children`, "utf8").trim().split(" ").map(Number);
     expect(children).toHaveLength(1);
     proc.kill("SIGTERM");
     const code = await proc.exited;
-    clearTimeout(timer);
     expect(code).not.toBe(137);
     expect(code).toBeGreaterThan(0);
-    for (let i = 0; i < 200 && children.every((pid) => processAlive(pid)); i++) await Bun.sleep(25);
-    expect(children.some((pid) => processAlive(pid))).toBe(false);
+    await waitFor(() => !children.some((pid) => processAlive(pid)), 5_000, "claude to end after iclaude was stopped");
   }, SLOW);
 });
 

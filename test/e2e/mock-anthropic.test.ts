@@ -15,6 +15,7 @@ import {
   MOCK_REPLY_TEXT,
   startMockAnthropic,
 } from "../fixtures/mock-anthropic.ts";
+import { waitFor } from "../helpers.ts";
 
 const AUTH_FAILURE = `Failed to authenticate. API Error: 401 ${EXPIRED_TOKEN_MESSAGE}`;
 const SCOPE = DEFAULT_SCOPES.join(" ");
@@ -175,7 +176,7 @@ describe("token endpoint", () => {
       (r) => r.status,
       () => 0,
     );
-    await Bun.sleep(50);
+    await waitFor(() => mock.requests.length === 1);
     const started = performance.now();
     await mock.stop();
     await pending;

@@ -1,14 +1,14 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeToken, startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
 import { expectNoSecrets, HOUR, runBin, tempHome, writeCredentials } from "../helpers.ts";
 
 let mock: MockAnthropic;
-beforeAll(() => {
+beforeEach(() => {
   mock = startMockAnthropic();
 });
-afterAll(() => mock.stop());
+afterEach(() => mock.stop());
 
 const SCOPES = ["user:inference", "user:profile", "user:sessions:claude_code"];
 

@@ -1,14 +1,14 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
 import { expectNoSecrets, runBin, tempHome } from "../helpers.ts";
 
 let mock: MockAnthropic;
-beforeAll(() => {
+beforeEach(() => {
   mock = startMockAnthropic();
 });
-afterAll(() => mock.stop());
+afterEach(() => mock.stop());
 
 const DEPTH = 50_000;
 const SCOPES = '["user:inference","user:profile","user:sessions:claude_code"]';

@@ -1,15 +1,15 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync, statSync, utimesSync } from "node:fs";
 import { join } from "node:path";
 import { startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
 import { baseEnv, BIN, tempHome, writeCredentials } from "../helpers.ts";
 
 let mock: MockAnthropic;
-beforeAll(() => {
+beforeEach(() => {
   // The old refresh token stays good, so a run killed after the endpoint answered burns nothing and every run can redeem.
   mock = startMockAnthropic({ omitRefreshToken: true });
 });
-afterAll(() => mock.stop());
+afterEach(() => mock.stop());
 
 const KEPT = { mcpOAuth: { server: { accessToken: "kept", expiresAt: 1 } }, futureKey: { nested: [1, 2] } };
 

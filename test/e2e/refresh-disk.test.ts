@@ -1,20 +1,20 @@
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeEach, expect, test } from "bun:test";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
-import { expectNoSecrets, runBin, tempHome, writeCredentials } from "../helpers.ts";
+import { expectNoSecrets, runBin, tempHome, waitFor, writeCredentials } from "../helpers.ts";
 
 /** A 64 KiB file system of its own, to be filled up: needs root (CI and this machine run as root). */
 const disk = mkdtempSync(join(tmpdir(), "iclaude-disk-"));
 const mounted = Bun.spawnSync(["mount", "-t", "tmpfs", "-o", "size=64k,mode=0755", "tmpfs", disk], { stderr: "ignore" }).exitCode === 0;
 
 let mock: MockAnthropic;
-beforeAll(() => {
+beforeEach(() => {
   mock = startMockAnthropic();
 });
-afterAll(async () => {
-  await mock.stop();
+afterEach(() => mock.stop());
+afterAll(() => {
   if (mounted) Bun.spawnSync(["umount", disk]);
   rmSync(disk, { recursive: true, force: true });
 });
@@ -59,11 +59,13 @@ test.skipIf(!mounted)("the disk filling up while the answer is on its way costs 
   const pair = mock.issuePair();
   writeCredentials(home, { ...pair, expiresAt: Date.now() + 10 * 60_000 }, { mcpOAuth: { kept: true } }, config);
   const before = readFileSync(join(config, ".credentials.json"));
-  mock.script({ delayMs: 1000 });
+  const answer = Promise.withResolvers<void>();
+  mock.script({ hold: answer.promise });
   const sent = mock.requests.length;
   const running = runBin(["refresh"], { home, env: { CLAUDE_CONFIG_DIR: config, ICLAUDE_TOKEN_URL: mock.tokenUrl }, timeoutMs: 30_000 });
-  for (const end = Date.now() + 10_000; mock.requests.length === sent && Date.now() < end; ) await Bun.sleep(10);
+  await waitFor(() => mock.requests.length > sent);
   fill(disk);
+  answer.resolve();
   const run = await running;
   expect(run.code).toBe(0);
   expect(run.stderr).toBe("");

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { baseEnv, BIN, DAY, expectNoSecrets, fakeToken, HOUR, ROOT, runBin, tempHome, writeCredentials } from "../helpers.ts";
+import { baseEnv, BIN, DAY, expectNoSecrets, fakeToken, HOUR, ROOT, runBin, tempHome, waitFor, writeCredentials } from "../helpers.ts";
 
 const FAKE_CLAUDE = join(ROOT, "test/fixtures/fake-claude/claude");
 const sockets: string[] = [];
@@ -28,15 +28,11 @@ function startInTmux(home: string, token: string, name = "run", extra: Record<st
     screen,
     keys: (...keys: string[]) => tmux("send-keys", ...keys),
     async waitFor(text: string): Promise<string> {
-      for (let i = 0; i < 150; i++) {
-        const shown = screen();
-        if (shown.includes(text)) return shown;
-        await Bun.sleep(100);
-      }
-      throw new Error(`"${text}" never appeared; the pane shows:\n${screen()}`);
+      await waitFor(() => screen().includes(text), 20_000, () => `"${text}" on the screen; the pane shows:\n${screen()}`);
+      return screen();
     },
     async exitCode(): Promise<number> {
-      for (let i = 0; i < 150 && !existsSync(exitFile); i++) await Bun.sleep(100);
+      await waitFor(() => existsSync(exitFile), 20_000, "the command in the pane to exit");
       return Number(/exit=(\d+)/.exec(readFileSync(exitFile, "utf8"))?.[1]);
     },
   };

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
@@ -7,11 +7,11 @@ import { expectNoSecrets, runBin, tempHome, writeCredentials } from "../helpers.
 let mock: MockAnthropic;
 /** Where a redirect points: it must never see a request. */
 let elsewhere: MockAnthropic;
-beforeAll(() => {
+beforeEach(() => {
   mock = startMockAnthropic();
   elsewhere = startMockAnthropic();
 });
-afterAll(async () => {
+afterEach(async () => {
   await mock.stop();
   await elsewhere.stop();
 });

@@ -1,14 +1,14 @@
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { afterEach, beforeEach, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
-import { expectNoSecrets, runBin, tempHome, writeCredentials } from "../helpers.ts";
+import { expectNoSecrets, runBin, tempHome, waitFor, writeCredentials } from "../helpers.ts";
 
 let mock: MockAnthropic;
-beforeAll(() => {
+beforeEach(() => {
   mock = startMockAnthropic();
 });
-afterAll(() => mock.stop());
+afterEach(() => mock.stop());
 
 /** An immutable file cannot be renamed over, even by root: the one write iclaude cannot foresee. Needs root and a file system with attributes. */
 const chattr = (flag: "+i" | "-i", path: string): boolean => Bun.spawnSync(["chattr", flag, path], { stderr: "ignore" }).exitCode === 0;
@@ -18,11 +18,13 @@ const immutable = chattr("+i", probe) && chattr("-i", probe);
 
 /** Makes the write of the answer fail: the credentials turn immutable once the request has reached the endpoint. */
 async function refreshFailingAfterTheSend(home: string, path: string): Promise<Awaited<ReturnType<typeof runBin>>> {
-  mock.script({ delayMs: 1000 });
+  const answer = Promise.withResolvers<void>();
+  mock.script({ hold: answer.promise });
   const sent = mock.requests.length;
   const running = runBin(["refresh"], { home, env: { ICLAUDE_TOKEN_URL: mock.tokenUrl }, timeoutMs: 30_000 });
-  await until(() => mock.requests.length > sent);
+  await waitFor(() => mock.requests.length > sent);
   chattr("+i", path);
+  answer.resolve();
   const run = await running;
   chattr("-i", path);
   return run;
@@ -34,11 +36,6 @@ function rescueFile(home: string): string {
   const names = readdirSync(dir).filter((name) => /^rescued-login-[0-9a-f]{16}\.json$/.test(name));
   expect(names.length).toBe(1);
   return join(dir, names[0]!);
-}
-
-async function until(check: () => boolean): Promise<void> {
-  for (const end = Date.now() + 10_000; Date.now() < end; await Bun.sleep(10)) if (check()) return;
-  throw new Error("timed out");
 }
 
 test.skipIf(!immutable)("a write that fails after the send keeps the new pair in the state dir; the next run puts it in place", async () => {

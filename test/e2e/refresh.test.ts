@@ -1,16 +1,16 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { lock } from "proper-lockfile";
 import { fingerprint } from "../../src/base/secrets.ts";
 import { CLAUDE_CODE_CLIENT_ID, startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
-import { baseEnv, BIN, DAY, expectNoSecrets, fakeSecurity, HOUR, runBin, tempHome, unprivileged, writeCredentials, type Run } from "../helpers.ts";
+import { baseEnv, BIN, DAY, expectNoSecrets, fakeSecurity, HOUR, runBin, tempHome, unprivileged, waitFor, writeCredentials, type Run } from "../helpers.ts";
 
 let mock: MockAnthropic;
-beforeAll(() => {
+beforeEach(() => {
   mock = startMockAnthropic();
 });
-afterAll(() => mock.stop());
+afterEach(() => mock.stop());
 
 const EXTRA = { mcpOAuth: { "some-server": { accessToken: "mcp-secret-value", expiresAt: 1 } }, futureKey: [1, 2, 3] };
 
@@ -30,7 +30,7 @@ function setup(expiresIn: number, fields: Record<string, unknown> = {}, m = mock
   return { home, path: join(home, ".claude", ".credentials.json"), state: join(home, ".local", "state", "iclaude"), pair, secrets: [pair.accessToken, pair.refreshToken] };
 }
 
-function refresh(h: Home, args: string[] = [], env: Record<string, string> = {}, m = mock): Promise<Run> {
+function refresh(h: Home, args: string[] = [], env: Record<string, string | undefined> = {}, m = mock): Promise<Run> {
   return runBin(["refresh", ...args], { home: h.home, env: { ICLAUDE_TOKEN_URL: m.tokenUrl, ...env } });
 }
 
@@ -145,6 +145,16 @@ describe("iclaude refresh", () => {
     expect(mock.isAccessValid(read(h.path).claudeAiOauth.accessToken)).toBe(true);
   });
 
+  // Slow by design (about 2 s): the one run with the real delays, which every other test scales down.
+  test("without the test-only scale, a Retry-After is really waited out before the next attempt", async () => {
+    const h = setup(10 * 60_000);
+    mock.script({ status: 429, headers: { "retry-after": "2" } });
+    const run = await refresh(h, [], { ICLAUDE_TEST_DELAY_SCALE: undefined });
+    expect(run.code).toBe(0);
+    const [refused, retried] = mock.requests;
+    expect(retried!.at - refused!.at).toBeGreaterThanOrEqual(2_000);
+  });
+
   test("--json reports a failure as data too, masked, with the exit code", async () => {
     const h = setup(10 * 60_000);
     mock.killRefresh(h.pair.refreshToken);
@@ -246,11 +256,13 @@ describe("iclaude refresh", () => {
     for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
       const h = setup(10 * 60_000);
       const sent = mock.requests.length;
-      mock.script({ delayMs: 1500 });
+      const answer = Promise.withResolvers<void>();
+      mock.script({ hold: answer.promise });
       const proc = Bun.spawn([BIN, "refresh"], { cwd: h.home, env: baseEnv(h.home, { ICLAUDE_TOKEN_URL: mock.tokenUrl }), stdout: "pipe", stderr: "pipe" });
-      for (let i = 0; i < 250 && mock.requests.length === sent; i++) await Bun.sleep(20);
+      await waitFor(() => mock.requests.length > sent);
       expect(mock.requests.length).toBe(sent + 1);
       proc.kill(signal);
+      answer.resolve();
       await proc.exited;
       expect(proc.signalCode).toBe(signal);
       const oauth = read(h.path).claudeAiOauth;

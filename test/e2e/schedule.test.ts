@@ -1,14 +1,14 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { chmodSync, copyFileSync, linkSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
 import { BIN, expectNoSecrets, runBin, tempHome, writeCredentials, type Run } from "../helpers.ts";
 
 let mock: MockAnthropic;
-beforeAll(() => {
+beforeEach(() => {
   mock = startMockAnthropic();
 });
-afterAll(() => mock.stop());
+afterEach(() => mock.stop());
 
 /** A home whose iclaude binary sits at a path with a space and an ampersand, to prove every unit quotes it. */
 function homeWithBinary(): { home: string; bin: string } {

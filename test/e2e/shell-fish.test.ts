@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { callsOf, count, due, feed, sandbox, settledCalls, steady, terminal, waitFor, writeRc } from "../fixtures/shell/harness.ts";
+import { callsOf, count, due, feed, sandbox, settledCalls, steady, terminal, writeRc } from "../fixtures/shell/harness.ts";
+import { waitFor } from "../helpers.ts";
 
 const NOTICE = "iclaude: Claude login has ended — run: iclaude refresh";
 // fish reads piped commands without drawing prompts, so its prompt event is sent by hand.
@@ -92,8 +93,7 @@ describe("fish prompt hook", () => {
     const run = await feed(box, "fish", [...prompts(3), "functions -q __iclaude_hook; or echo no-hook", "functions -q claude; and echo claude-function"]);
     expect(run.stderr).toMatch(/^iclaude: fish \d+\.\d+\S* has no path builtin \(fish 3\.5\+\), so the prompt hook is off; claude still refreshes first\.\n$/);
     expect(run.stdout).toContain("no-hook\nclaude-function\n");
-    await Bun.sleep(300);
-    expect(callsOf(box)).toEqual([]);
+    expect(await settledCalls(box, 0)).toEqual([]);
   });
 
   test("leaves $status and $pipestatus to the prompt", async () => {
@@ -102,11 +102,11 @@ describe("fish prompt hook", () => {
     steady(box);
     const term = terminal(box, "fish");
     try {
-      expect(await waitFor(() => term.screen().includes("S[0|0]>"))).toBe(true);
+      await waitFor(() => term.screen().includes("S[0|0]>"));
       term.type("false | true | false");
-      expect(await waitFor(() => term.screen().includes("S[1|1 0 1]>"))).toBe(true);
+      await waitFor(() => term.screen().includes("S[1|1 0 1]>"));
       term.type("true");
-      expect(await waitFor(() => count(term.screen(), "S[0|0]>") === 2)).toBe(true);
+      await waitFor(() => count(term.screen(), "S[0|0]>") === 2);
     } finally {
       term.close();
     }

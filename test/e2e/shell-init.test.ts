@@ -3,8 +3,8 @@ import { copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync,
 import { join } from "node:path";
 import { commandTree } from "../../src/commands/_tree.ts";
 import { renderCompletion } from "../../src/ui/completions.ts";
-import { baseEnv, BIN, runBin, tempHome } from "../helpers.ts";
-import { callsOf, SHELLS, sandbox, shellEnv, steady, terminal, waitFor, writeRc } from "../fixtures/shell/harness.ts";
+import { baseEnv, BIN, runBin, tempHome, waitFor } from "../helpers.ts";
+import { callsOf, SHELLS, sandbox, shellEnv, steady, terminal, writeRc } from "../fixtures/shell/harness.ts";
 
 const render = async (args: string[]): Promise<string> => {
   const run = await runBin(["init", ...args], { home: tempHome() });
@@ -102,21 +102,21 @@ describe("iclaude init", () => {
     steady(box);
     const term = terminal(box, "zsh");
     try {
-      expect(await waitFor(() => term.screen().includes("Z>"))).toBe(true);
+      await waitFor(() => term.screen().includes("Z>"));
       term.keys("iclaude sta", "Tab");
-      expect(await waitFor(() => term.screen().includes("Z> iclaude status"))).toBe(true);
+      await waitFor(() => term.screen().includes("Z> iclaude status"));
       term.keys("", "C-u");
       term.keys("iclaude init ", "Tab");
-      expect(await waitFor(() => /bash\s+fish\s+zsh/.test(term.screen()))).toBe(true);
+      await waitFor(() => /bash\s+fish\s+zsh/.test(term.screen()));
       term.keys("", "C-u");
       term.keys("iclaude hooks ", "Tab");
-      expect(await waitFor(() => /^install {2}-- [\s\S]*^run {2}-- /m.test(term.screen()))).toBe(true);
+      await waitFor(() => /^install {2}-- [\s\S]*^run {2}-- /m.test(term.screen()));
       term.keys("", "C-u");
       term.keys("iclaude hooks run ", "Tab");
-      expect(await waitFor(() => /commit-msg\s+pre-commit\s+prepare-commit-msg/.test(term.screen()))).toBe(true);
+      await waitFor(() => /commit-msg\s+pre-commit\s+prepare-commit-msg/.test(term.screen()));
       term.keys("", "C-u");
       term.keys("iclaude status --j", "Tab");
-      expect(await waitFor(() => term.screen().includes("Z> iclaude status --json"))).toBe(true);
+      await waitFor(() => term.screen().includes("Z> iclaude status --json"));
     } finally {
       term.close();
     }

@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { expectNoSecrets, writeCredentials } from "../helpers.ts";
+import { expectNoSecrets, writeCredentials, waitFor } from "../helpers.ts";
 import { startMockAnthropic } from "../fixtures/mock-anthropic.ts";
-import { count, sandbox, SHELLS, terminal, waitFor, writeRc } from "../fixtures/shell/harness.ts";
+import { count, sandbox, SHELLS, terminal, writeRc } from "../fixtures/shell/harness.ts";
 
 const mock = startMockAnthropic();
 afterAll(() => mock.stop());
@@ -23,15 +23,15 @@ describe("a due login in a real terminal", () => {
       const redeemedBefore = mock.redeemed.length;
       const term = terminal(box, shell, { ICLAUDE_TOKEN_URL: mock.tokenUrl });
       try {
-        expect(await waitFor(() => count(term.screen(), MARK) >= 1)).toBe(true);
+        await waitFor(() => count(term.screen(), MARK) >= 1);
         for (let i = 0; i < 5; i++) term.type(":");
-        expect(await waitFor(() => mock.redeemed.length > redeemedBefore)).toBe(true);
+        await waitFor(() => mock.redeemed.length > redeemedBefore);
         const nextCheck = join(box.state, "next-check");
-        expect(await waitFor(() => existsSync(nextCheck) && Number(readFileSync(nextCheck, "utf8")) > Date.now() / 1000)).toBe(true);
+        await waitFor(() => existsSync(nextCheck) && Number(readFileSync(nextCheck, "utf8")) > Date.now() / 1000);
         for (let i = 0; i < 5; i++) term.type(":");
         term.type("echo done-typing");
-        expect(await waitFor(() => term.screen().includes("\ndone-typing"))).toBe(true);
-        expect(await waitFor(() => count(term.screen(), MARK) >= 12)).toBe(true);
+        await waitFor(() => term.screen().includes("\ndone-typing"));
+        await waitFor(() => count(term.screen(), MARK) >= 12);
 
         expect(mock.redeemed.slice(redeemedBefore)).toEqual([old.refreshToken]);
         const stored = JSON.parse(readFileSync(join(box.home, ".claude/.credentials.json"), "utf8"));

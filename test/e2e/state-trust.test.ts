@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
@@ -9,10 +9,10 @@ const NOBODY = 65534;
 const asRoot = process.getuid?.() === 0;
 
 let mock: MockAnthropic;
-beforeAll(() => {
+beforeEach(() => {
   mock = startMockAnthropic();
 });
-afterAll(() => mock.stop());
+afterEach(() => mock.stop());
 
 function chownTree(path: string, uid: number, gid: number): void {
   chownSync(path, uid, gid);

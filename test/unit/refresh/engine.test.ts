@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { lock } from "proper-lockfile";
@@ -12,11 +12,11 @@ import { startMockAnthropic, type MockAnthropic } from "../../fixtures/mock-anth
 import { DAY, fakeToken, HOUR, tempHome, writeCredentials } from "../../helpers.ts";
 
 let mock: MockAnthropic;
-beforeAll(() => {
+beforeEach(() => {
   delete process.env.CLAUDE_CODE_OAUTH_TOKEN;
   mock = startMockAnthropic();
 });
-afterAll(() => mock.stop());
+afterEach(() => mock.stop());
 
 /** A home whose login the mock knows, `expiresIn` ms from now. */
 function setup(expiresIn: number, fields: Record<string, unknown> = {}): { config: Config; path: string; pair: { accessToken: string; refreshToken: string } } {
@@ -57,8 +57,8 @@ describe("refreshIfDue", () => {
     const { config, path } = setup(60_000);
     const release = await lock(config.claudeConfigDir, { lockfilePath: join(config.claudeConfigDir, ".oauth_refresh.lock"), realpath: false, stale: 10_000 });
     const sent = mock.requests.length;
+    // refreshIfDue reads the credentials before its first await: its `before` is the old pair, and it now waits for the lock.
     const pending = refreshIfDue(config);
-    await Bun.sleep(300);
     const theirs = mock.issuePair();
     const file = read(path);
     writeFileSync(path, JSON.stringify({ ...file, claudeAiOauth: { ...file.claudeAiOauth, ...theirs, expiresAt: Date.now() + 8 * HOUR } }));

@@ -36,8 +36,7 @@ describe("withRefreshLock", () => {
   test("waits for a holder and runs once it lets go", async () => {
     const { dir } = configDir();
     const release = await claudeLock(dir);
-    setTimeout(() => void release(), 300);
-    expect(await withRefreshLock({ claudeConfigDir: dir }, 5000, async () => "ran")).toBe("ran");
+    expect(await withRefreshLock({ claudeConfigDir: dir }, 5000, async () => "ran", () => void release())).toBe("ran");
   });
 
   test("gives up with exit 23 when the lock is not had in time", async () => {
@@ -82,16 +81,14 @@ describe("holdSignals", () => {
         import { holdSignals } from ${JSON.stringify(join(ROOT, "src/refresh/locks.ts"))};
         const held = holdSignals();
         process.kill(process.pid, ${JSON.stringify(signal)});
+        // An unheld signal would end the process within this pause; a held one lets it go on.
         await Bun.sleep(100);
         process.stdout.write("survived\\n");
         await held.release();
-        await Bun.sleep(2000);
         process.stdout.write("not reached\\n");`;
-      const proc = Bun.spawn([process.execPath, "-e", script], { stdout: "pipe", stderr: "pipe" });
-      const timer = setTimeout(() => proc.kill("SIGKILL"), 10_000);
+      const proc = Bun.spawn([process.execPath, "-e", script], { stdout: "pipe", stderr: "pipe", timeout: 10_000, killSignal: "SIGKILL" });
       const out = await new Response(proc.stdout).text();
       await proc.exited;
-      clearTimeout(timer);
       expect(out).toBe("survived\n");
       expect(proc.signalCode).toBe(signal);
     }
