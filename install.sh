@@ -208,7 +208,7 @@ if ! cmp -s "$out" "$target"; then
   cp "$out" "$target.new.$$"
   chmod 755 "$target.new.$$"
   mv -f "$target.new.$$" "$target"
-  say "installed $target ($("$target" --version))"
+  say "installed $target ($("$target" --version | head -n 1))"
 fi
 
 on_path=0

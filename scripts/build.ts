@@ -1,32 +1,12 @@
-/**
- * Compiles dist/iclaude. Autoloading of .env and bunfig.toml is switched off:
- * a .env in the user's working directory must never change how a tool that
- * handles credentials behaves.
- */
+/** `npm run build`: compiles dist/iclaude for this machine. */
 import pkg from "../package.json" with { type: "json" };
+import { compile } from "./compile.ts";
 
 const outfile = process.argv[2] ?? "dist/iclaude";
-const result = await Bun.build({
-  entrypoints: ["src/cli.ts"],
-  compile: {
-    outfile,
-    autoloadDotenv: false,
-    autoloadBunfig: false,
-    autoloadTsconfig: false,
-    autoloadPackageJson: false,
-  },
-  minify: true,
-  // Start-up is parsed once at build time: about 20 ms less per run, which every launch and prompt pays.
-  bytecode: true,
-  // Each lazily imported command and capability is its own chunk, loaded when it is first used: a run
-  // loads only the code it needs (a commit hook starts about 1.5 ms sooner than with one bundle).
-  format: "esm",
-  splitting: true,
-  sourcemap: "none",
-  define: { ICLAUDE_VERSION: JSON.stringify(pkg.version) },
-});
-if (!result.success) {
-  for (const message of result.logs) console.error(message);
+try {
+  await compile(outfile);
+} catch (error) {
+  for (const message of error instanceof AggregateError ? error.errors : [error]) console.error(message);
   process.exit(1);
 }
 console.log(`built ${outfile} (iclaude ${pkg.version})`);

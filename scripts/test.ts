@@ -19,7 +19,15 @@ async function step(name: string, cmd: string[]): Promise<boolean> {
  */
 const TIMEOUT_MS = 60_000;
 
-async function runTests(args: string[]): Promise<{ passed: number; failed: number; code: number; names: string[] }> {
+interface Outcome {
+  passed: number;
+  failed: number;
+  code: number;
+  names: string[];
+}
+
+/** One `bun test` run; its stderr goes to `out` as it comes (the terminal, or a buffer printed later). */
+async function runTests(args: string[], out: (chunk: Uint8Array) => void): Promise<Outcome> {
   const proc = Bun.spawn([bun, "test", `--timeout=${TIMEOUT_MS}`, ...args], { stdout: "inherit", stderr: "pipe" });
   let tail = "";
   let pending = "";
@@ -28,7 +36,7 @@ async function runTests(args: string[]): Promise<{ passed: number; failed: numbe
   const names = new Set<string>();
   const decoder = new TextDecoder();
   for await (const chunk of proc.stderr) {
-    process.stderr.write(chunk);
+    out(chunk);
     const text = decoder.decode(chunk, { stream: true });
     tail = (tail + text).slice(-4000);
     const lines = (pending + text).split("\n");
@@ -43,9 +51,31 @@ async function runTests(args: string[]): Promise<{ passed: number; failed: numbe
   return { passed: count("pass"), failed: count("fail"), code, names: [...names] };
 }
 
+/**
+ * The release test spends most of its two minutes on downloads, npm and a local registry: in a whole
+ * run it goes beside the rest of the suite, its output shown once the rest is done.
+ */
+const RELEASE = "test/e2e/release.test.ts";
+
+async function runSuite(args: string[]): Promise<Outcome> {
+  if (args.length > 0) return runTests(args, (chunk) => process.stderr.write(chunk));
+  const held: Uint8Array[] = [];
+  const [rest, release] = await Promise.all([
+    runTests([`--path-ignore-patterns=${RELEASE}`], (chunk) => process.stderr.write(chunk)),
+    runTests([RELEASE], (chunk) => held.push(chunk)),
+  ]);
+  for (const chunk of held) process.stderr.write(chunk);
+  return {
+    passed: rest.passed + release.passed,
+    failed: rest.failed + release.failed,
+    code: rest.code || release.code,
+    names: [...rest.names, ...release.names],
+  };
+}
+
 const typecheck = await step("typecheck", [bun, "x", "tsc", "--noEmit", "-p", "."]);
 const build = await step("build", [bun, "scripts/build.ts"]);
-const tests = build ? await runTests(process.argv.slice(2)) : { passed: 0, failed: 0, code: 1, names: [] };
+const tests = build ? await runSuite(process.argv.slice(2)) : { passed: 0, failed: 0, code: 1, names: [] };
 if (tests.names.length > 0) console.log(`\nfailed:\n${tests.names.map((name) => `  ${name}`).join("\n")}\n`);
 const failed = tests.failed + (typecheck ? 0 : 1) + (build ? 0 : 1) + (tests.code !== 0 && tests.failed === 0 ? 1 : 0);
 console.log(`${tests.passed} passed, ${failed} failed`);

@@ -3,7 +3,7 @@ import { checkArgv, helpTarget, positionalArgs, wantsHelp } from "./commands/_ar
 import { commands, headStart, launchClaude, type OwnCommand } from "./commands/index.ts";
 import { route } from "./route.ts";
 import { log } from "./ui/log.ts";
-import { VERSION } from "./version.ts";
+import { versionText } from "./version.ts";
 
 async function node(name: OwnCommand) {
   const { resolveNode } = await import("./commands/_tree.ts");
@@ -61,7 +61,7 @@ async function main(argv: string[]): Promise<number> {
     case "help":
       return help(r.path);
     case "version":
-      process.stdout.write(`${VERSION}\n`);
+      process.stdout.write(versionText());
       return EXIT.ok;
     case "typo":
       throw new IclaudeError(

@@ -1,5 +1,6 @@
-/** Replaced at compile time by scripts/build.ts. */
+/** Replaced at compile time by scripts/compile.ts. */
 declare const ICLAUDE_VERSION: string | undefined;
+declare const ICLAUDE_TESTED_WITH: string[] | undefined;
 
 /** Shell templates, embedded as text (`with { type: "text" }`). */
 declare module "*.zsh" {

@@ -70,7 +70,7 @@ describe("install.sh", () => {
     expect(Bun.spawnSync(["npm", "run", "build"], { cwd: repo, env: { HOME: home, PATH, npm_config_cache: npmCache } }).exitCode).toBe(0);
     const version = Bun.spawnSync([bin, "--version"], { env: { HOME: home, PATH } });
     expect(version.exitCode).toBe(0);
-    expect(version.stdout.toString()).toMatch(/^\d+\.\d+\.\d+\n$/);
+    expect(version.stdout.toString()).toMatch(/^iclaude \d+\.\d+\.\d+\n/);
 
     const rcs = rcFiles(home);
     const after = Object.fromEntries(Object.entries(rcs).map(([shell, path]) => [shell, read(path)]));

@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { fingerprint } from "../../src/base/secrets.ts";
 import { BIN, DAY, HOUR, baseEnv, expectNoSecrets, fakeSecurity, fakeToken, runBin, tempHome, unprivileged, writeCredentials, type Run } from "../helpers.ts";
+import pkg from "../../package.json" with { type: "json" };
 
 function secretsOf(content: Record<string, unknown>): string[] {
   const oauth = content.claudeAiOauth as Record<string, string>;
@@ -223,7 +224,8 @@ describe("iclaude status", () => {
   test("--version and --help answer without touching credentials", async () => {
     const home = tempHome();
     const version = await runBin(["--version"], { home });
-    expect(version.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+    const tested = [pkg.devDependencies["claude-code-oldest"].replace("npm:@anthropic-ai/claude-code@", ""), pkg.devDependencies["@anthropic-ai/claude-code"]];
+    expect(version.stdout).toBe(`iclaude ${pkg.version}\ntested with Claude Code ${tested.join(" and ")}\n`);
     const help = await runBin(["--help"], { home });
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("iclaude status");
