@@ -70,6 +70,16 @@ export function readState(config: Pick<Config, "stateDir">, name: string): strin
   }
 }
 
+/**
+ * A time (ms) read back from a state file, or null. One ahead of the clock was stamped while the
+ * clock ran fast (or this one was set back): how long ago it really was cannot be known, so it
+ * counts as long past. Forgetting it costs one more attempt, notice or question; honouring it held
+ * every refresh back until the clock caught up.
+ */
+export function pastStamp(at: unknown, now: number): number | null {
+  return typeof at === "number" && Number.isFinite(at) && at > 0 && at <= now ? at : null;
+}
+
 const LOG = "iclaude.log";
 const LOG_CAP = 256 * 1024;
 
