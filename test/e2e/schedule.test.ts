@@ -32,12 +32,12 @@ function schedule(home: string, bin: string, args: string[], env: Record<string,
   return { code: proc.exitCode ?? 1, stdout: proc.stdout.toString(), stderr: proc.stderr.toString() };
 }
 
-/** ExecStart's first word as systemd reads it: double-quoted, `\` escapes, `%%` and `$$` doubled. */
+/** ExecStart's first word as systemd reads it: double-quoted, `%%` doubled (no `$` is expanded in an executable's name). */
 function execStart(service: string): string[] {
   const line = /^ExecStart=(.*)$/m.exec(service)?.[1] ?? "";
   const quoted = /^"((?:[^"\\]|\\.)*)" (.*)$/.exec(line);
   if (!quoted) throw new Error(`ExecStart not understood: ${line}`);
-  const first = (quoted[1] ?? "").replace(/\\(.)/g, "$1").replaceAll("%%", "%").replaceAll("$$", "$");
+  const first = (quoted[1] ?? "").replaceAll("%%", "%");
   return [first, ...(quoted[2] ?? "").split(" ")];
 }
 
