@@ -87,18 +87,25 @@ remove_created() {
   done
 }
 
-# Rewrites rc through cat, not mv, so a symlinked rc (a dotfiles repo) stays a symlink with its mode.
+# Writes the new rc beside the old one and renames it over, so a full disk or any failure leaves the
+# rc as it was. A symlinked rc (a dotfiles repo) stays a symlink: its target is replaced. The copy
+# starts as the old file's copy (cp -p), so it keeps its mode.
 replace_if_changed() {
-  local rc=$1 new=$2
+  local rc=$1 new=$2 target tmp err
   if [ -f "$rc" ] && cmp -s "$new" "$rc"; then
     rm -f "$new"
     return 1
   fi
   local existed=1
   [ -e "$rc" ] || existed=0
-  if ! { make_dir "$(dirname -- "$rc")" && cat "$new" >"$rc"; } 2>/dev/null; then
-    rm -f "$new"
-    die "cannot write $rc; nothing was changed there"
+  target=$rc
+  if [ -L "$rc" ]; then target=$(readlink -f -- "$rc") || target=$rc; fi
+  tmp=$target.iclaude-new.$$
+  if [ -e "$target" ] && [ ! -f "$target" ]; then die "cannot write $rc (it is not a regular file); nothing was changed there"; fi
+  if ! err=$({ make_dir "$(dirname -- "$target")" && { [ "$existed" = 0 ] || cp -p -- "$target" "$tmp"; } && cat "$new" >"$tmp" && mv -f -- "$tmp" "$target"; } 2>&1); then
+    rm -f "$new" "$tmp"
+    err=${err##*$'\n'}
+    die "cannot write $rc (${err##*: }); nothing was changed there"
   fi
   rm -f "$new"
   if [ "$existed" = 0 ]; then note_created "$rc"; fi
