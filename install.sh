@@ -138,22 +138,30 @@ write_block() {
   if replace_if_changed "$rc" "$tmp.new"; then say "added the shell integration to $rc"; fi
 }
 
-# Removes the block and the blank line install put before it.
+# Removes the block and the blank line install put before it. A line the user put inside the block
+# is not iclaude's: it stays, where the block was, and is said.
 remove_block() {
-  local rc=$1 tmp
+  local rc=$1 tmp kept
   [ -f "$rc" ] || return 0
   check_markers "$rc"
   tmp=$(mktemp)
+  kept=$(BEGIN=$BEGIN END=$END awk '
+    $0 == ENVIRON["BEGIN"] { skip = 1; next }
+    skip && $0 == ENVIRON["END"] { skip = 0; next }
+    skip && $0 !~ / init (zsh|bash|fish) --cache / && $0 ~ /[^[:space:]]/ { n++ }
+    END { print n + 0 }
+  ' "$rc")
   BEGIN=$BEGIN END=$END awk '
     blank && $0 != ENVIRON["BEGIN"] { print ""; }
     { blank = 0 }
     $0 == ENVIRON["BEGIN"] { skip = 1; next }
-    skip { if ($0 == ENVIRON["END"]) skip = 0; next }
+    skip { if ($0 == ENVIRON["END"]) skip = 0; else if ($0 !~ / init (zsh|bash|fish) --cache /) print; next }
     $0 == "" { blank = 1; next }
     { print }
     END { if (blank) print "" }
   ' "$rc" >"$tmp"
   if replace_if_changed "$rc" "$tmp"; then say "removed the shell integration from $rc"; fi
+  if [ "$kept" != 0 ]; then say "kept the $kept line(s) of yours that were inside the iclaude block in $rc"; fi
 }
 
 if [ "$uninstall" = 1 ]; then

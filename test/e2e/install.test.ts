@@ -208,6 +208,17 @@ describe("install.sh", () => {
     }
   }, 120_000);
 
+  test("--uninstall keeps a line the user put inside the iclaude block, and says so", () => {
+    const home = tempHome();
+    expect(install(home, [], { ICLAUDE_INSTALL_DIR: join(home, "bin") }).code).toBe(0);
+    const rc = join(home, ".bashrc");
+    writeFileSync(rc, read(rc).replace(`${BEGIN}\n`, `${BEGIN}\nexport MY_OWN=1\n`));
+    const removed = install(home, ["--uninstall"], { ICLAUDE_INSTALL_DIR: join(home, "bin") });
+    expect(removed.code).toBe(0);
+    expect(removed.out).toContain(`install.sh: kept the 1 line(s) of yours that were inside the iclaude block in ${rc}`);
+    expect(read(rc)).toBe("export MY_OWN=1\n");
+  }, 120_000);
+
   test("an unknown option is refused before anything is done", () => {
     const home = tempHome();
     const run = install(home, ["--frobnicate"]);
