@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { chmodSync, copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createTestUser, testUserUnavailable, type TestUser } from "../fixtures/test-user.ts";
-import { BIN, fakeToken, tempHome, waitFor } from "../helpers.ts";
+import { fakeToken, linkBinary, tempHome, waitFor } from "../helpers.ts";
 
 /*
  * Every file iclaude renders around its own path — systemd units, the launchd plist, the crontab
@@ -18,18 +18,7 @@ const NEWLINE = "two\nExecStartPre=/bin/touch PWNED\n* * * * * touch PWNED";
 const UNIT_HOSTILE = HOSTILE.replace(/['"]/g, "");
 
 /** The compiled binary, hard-linked into a directory of that name under `home`. */
-function binaryIn(home: string, dirName: string): string {
-  const dir = join(home, dirName);
-  mkdirSync(dir, { recursive: true });
-  const bin = join(dir, "iclaude");
-  try {
-    linkSync(BIN, bin);
-  } catch {
-    copyFileSync(BIN, bin);
-  }
-  chmodSync(bin, 0o755);
-  return bin;
-}
+const binaryIn = (home: string, dirName: string): string => linkBinary(join(home, dirName, "iclaude"));
 
 const ENV = (home: string, extra: Record<string, string> = {}) => ({ HOME: home, PATH: "/usr/bin:/bin", USER: "tester", LANG: "C.UTF-8", NO_COLOR: "1", ...extra });
 
