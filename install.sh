@@ -87,18 +87,25 @@ remove_created() {
   done
 }
 
-# Rewrites rc through cat, not mv, so a symlinked rc (a dotfiles repo) stays a symlink with its mode.
+# Writes the new rc beside the old one and renames it over, so a full disk or any failure leaves the
+# rc as it was. A symlinked rc (a dotfiles repo) stays a symlink: its target is replaced. The copy
+# starts as the old file's copy (cp -p), so it keeps its mode.
 replace_if_changed() {
-  local rc=$1 new=$2
+  local rc=$1 new=$2 target tmp err
   if [ -f "$rc" ] && cmp -s "$new" "$rc"; then
     rm -f "$new"
     return 1
   fi
   local existed=1
   [ -e "$rc" ] || existed=0
-  if ! { make_dir "$(dirname -- "$rc")" && cat "$new" >"$rc"; } 2>/dev/null; then
-    rm -f "$new"
-    die "cannot write $rc; nothing was changed there"
+  target=$rc
+  if [ -L "$rc" ]; then target=$(readlink -f -- "$rc") || target=$rc; fi
+  tmp=$target.iclaude-new.$$
+  if [ -e "$target" ] && [ ! -f "$target" ]; then die "cannot write $rc (it is not a regular file); nothing was changed there"; fi
+  if ! err=$({ make_dir "$(dirname -- "$target")" && { [ "$existed" = 0 ] || cp -p -- "$target" "$tmp"; } && cat "$new" >"$tmp" && mv -f -- "$tmp" "$target"; } 2>&1); then
+    rm -f "$new" "$tmp"
+    err=${err##*$'\n'}
+    die "cannot write $rc (${err##*: }); nothing was changed there"
   fi
   rm -f "$new"
   if [ "$existed" = 0 ]; then note_created "$rc"; fi
@@ -131,22 +138,30 @@ write_block() {
   if replace_if_changed "$rc" "$tmp.new"; then say "added the shell integration to $rc"; fi
 }
 
-# Removes the block and the blank line install put before it.
+# Removes the block and the blank line install put before it. A line the user put inside the block
+# is not iclaude's: it stays, where the block was, and is said.
 remove_block() {
-  local rc=$1 tmp
+  local rc=$1 tmp kept
   [ -f "$rc" ] || return 0
   check_markers "$rc"
   tmp=$(mktemp)
+  kept=$(BEGIN=$BEGIN END=$END awk '
+    $0 == ENVIRON["BEGIN"] { skip = 1; next }
+    skip && $0 == ENVIRON["END"] { skip = 0; next }
+    skip && $0 !~ / init (zsh|bash|fish) --cache / && $0 ~ /[^[:space:]]/ { n++ }
+    END { print n + 0 }
+  ' "$rc")
   BEGIN=$BEGIN END=$END awk '
     blank && $0 != ENVIRON["BEGIN"] { print ""; }
     { blank = 0 }
     $0 == ENVIRON["BEGIN"] { skip = 1; next }
-    skip { if ($0 == ENVIRON["END"]) skip = 0; next }
+    skip { if ($0 == ENVIRON["END"]) skip = 0; else if ($0 !~ / init (zsh|bash|fish) --cache /) print; next }
     $0 == "" { blank = 1; next }
     { print }
     END { if (blank) print "" }
   ' "$rc" >"$tmp"
   if replace_if_changed "$rc" "$tmp"; then say "removed the shell integration from $rc"; fi
+  if [ "$kept" != 0 ]; then say "kept the $kept line(s) of yours that were inside the iclaude block in $rc"; fi
 }
 
 if [ "$uninstall" = 1 ]; then

@@ -44,9 +44,11 @@ if [[ $- == *i* ]]; then
       ( @ICLAUDE_BIN@ refresh --background --all </dev/null & ) >/dev/null 2>&1
     fi
     if [[ -f $dir/notice && -r $dir/notice ]]; then
-      # notice-shown is shared, so the shells opened later that day stay quiet.
+      # notice-shown is shared, so the shells opened later that day stay quiet. One stamped ahead of
+      # the clock (a clock that ran fast) counts as long past, or the notice would wait for the clock.
       if [[ -f $dir/notice-shown && -r $dir/notice-shown ]]; then read -r shown <"$dir/notice-shown" || :; fi
-      case $shown in '' | *[!0-9]*) shown=0 ;; esac
+      case $shown in '' | *[!0-9]* | ?????????????*) shown=0 ;; esac
+      (( 10#$shown <= now )) || shown=0
       if (( now >= 10#$shown + 86400 )); then
         read -r line <"$dir/notice" || :
         if [[ -n $line ]]; then printf '%s\n' "$line" >&2; fi

@@ -64,11 +64,13 @@ if status is-interactive
             set -g __iclaude_wait (math "min($next, $now + 3600) - $mtime")
         end
         if test -f $dir/notice -a -r $dir/notice
-            # notice-shown is shared, so the shells opened later that day stay quiet.
+            # notice-shown is shared, so the shells opened later that day stay quiet. One stamped ahead
+            # of the clock (a clock that ran fast) counts as long past, or the notice would wait for the clock.
             set -l shown 0
             if test -f $dir/notice-shown -a -r $dir/notice-shown
                 read -l line <$dir/notice-shown
-                and string match -qr '^[0-9]+$' -- $line
+                and string match -qr '^[0-9]{1,12}$' -- $line
+                and test $line -le $now
                 and set shown $line
             end
             if test $now -ge (math $shown + 86400)

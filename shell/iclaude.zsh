@@ -32,9 +32,10 @@ if [[ -o interactive ]]; then
       ( @ICLAUDE_BIN@ refresh --background --all </dev/null & ) >/dev/null 2>&1
     fi
     if [[ -f $dir/notice && -r $dir/notice ]]; then
-      # notice-shown is shared, so the shells opened later that day stay quiet.
+      # notice-shown is shared, so the shells opened later that day stay quiet. One stamped ahead of
+      # the clock (a clock that ran fast) counts as long past, or the notice would wait for the clock.
       [[ -f $dir/notice-shown && -r $dir/notice-shown ]] && read -r shown <"$dir/notice-shown"
-      [[ $shown == <-> && ${#shown} -le 12 ]] || shown=0
+      [[ $shown == <-> && ${#shown} -le 12 ]] && (( 10#$shown <= now )) || shown=0
       if (( now >= 10#$shown + 86400 )); then
         read -r line <"$dir/notice"
         [[ -n $line ]] && print -r -- $line >&2

@@ -1,5 +1,5 @@
 import { expect } from "bun:test";
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { IclaudeError } from "../src/base/errors.ts";
@@ -7,6 +7,18 @@ import { IclaudeError } from "../src/base/errors.ts";
 export const ROOT = resolve(import.meta.dir, "..");
 /** The compiled binary under test; ICLAUDE_TEST_BIN points at another build. */
 export const BIN = process.env.ICLAUDE_TEST_BIN ?? join(ROOT, "dist", "iclaude");
+
+/** The compiled binary at `bin` (its dir is made): a hard link, as it is 100 MB and a copy per test makes the clean-up slow. */
+export function linkBinary(bin: string): string {
+  mkdirSync(join(bin, ".."), { recursive: true });
+  try {
+    linkSync(BIN, bin);
+  } catch {
+    copyFileSync(BIN, bin);
+    chmodSync(bin, 0o755);
+  }
+  return bin;
+}
 
 const homes: string[] = [];
 

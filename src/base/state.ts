@@ -3,6 +3,7 @@ import { dirname, join } from "node:path";
 import type { Config } from "./config.ts";
 import { describeFsError, EXIT, IclaudeError } from "./errors.ts";
 import { ownerToKeep, readFileBytes } from "./fs.ts";
+import { showText } from "./show.ts";
 import { stateTrustError, stateTrustProblem, statOrNull, untrusted } from "./state-trust.ts";
 
 /** iclaude's own state: small files under $ICLAUDE_STATE_DIR, never a secret in clear. */
@@ -70,16 +71,26 @@ export function readState(config: Pick<Config, "stateDir">, name: string): strin
   }
 }
 
+/**
+ * A time (ms) read back from a state file, or null. One ahead of the clock was stamped while the
+ * clock ran fast (or this one was set back): how long ago it really was cannot be known, so it
+ * counts as long past. Forgetting it costs one more attempt, notice or question; honouring it held
+ * every refresh back until the clock caught up.
+ */
+export function pastStamp(at: unknown, now: number): number | null {
+  return typeof at === "number" && Number.isFinite(at) && at > 0 && at <= now ? at : null;
+}
+
 const LOG = "iclaude.log";
 const LOG_CAP = 256 * 1024;
 
-/** Appends one line to the state log, rotating it to `.1` past its cap. Never fails a run: the log is advisory. */
+/** Appends one line to the state log (no control character raw: a path cannot forge a line), rotating it to `.1` past its cap. Never fails a run: the log is advisory. */
 export function appendStateLog(config: Pick<Config, "stateDir">, line: string): void {
   const path = statePath(config, LOG);
   try {
     ensureStateDir(config);
     if ((statSync(path, { throwIfNoEntry: false })?.size ?? 0) > LOG_CAP) renameSync(path, `${path}.1`);
-    appendStateFile(path, `${new Date().toISOString()} ${line}\n`);
+    appendStateFile(path, `${new Date().toISOString()} ${showText(line)}\n`);
   } catch {
     // An unwritable state dir costs the log line, nothing else.
   }

@@ -1,4 +1,5 @@
 import { EXIT, IclaudeError } from "../base/errors.ts";
+import { showText } from "../base/show.ts";
 import { addProfile, listProfiles, removeProfile } from "../credentials/profiles.ts";
 import { printJson } from "../ui/json.ts";
 import { command, withHelp } from "./_shared.ts";
@@ -23,14 +24,14 @@ export default withHelp(command({
       if (!args.dir) throw new IclaudeError(`\`iclaude profiles ${action}\` needs the config dir, e.g. \`iclaude profiles ${action} ~/.claude-work\`.`, EXIT.usage);
       if (action === "add") {
         const { dir, changed } = addProfile(args.dir);
-        process.stdout.write(changed ? `added ${dir}\n` : `${dir} is already a profile\n`);
-      } else process.stdout.write(`removed ${removeProfile(args.dir)}\n`);
+        process.stdout.write(changed ? `added ${showText(dir)}\n` : `${showText(dir)} is already a profile\n`);
+      } else process.stdout.write(`removed ${showText(removeProfile(args.dir))}\n`);
       return EXIT.ok;
     }
     if (args.dir) throw new IclaudeError("`iclaude profiles` takes no dir; did you mean `iclaude profiles add DIR`?", EXIT.usage);
     const profiles = listProfiles();
     if (args.json) printJson(profiles.map((p) => ({ dir: p.dir, default: p.isDefault, added: p.added })));
-    else for (const p of profiles) process.stdout.write(`${p.dir}${p.isDefault ? " (default)" : ""}\n`);
+    else for (const p of profiles) process.stdout.write(`${showText(p.dir)}${p.isDefault ? " (default)" : ""}\n`);
     return EXIT.ok;
   },
 }), {

@@ -2,6 +2,7 @@ import { loadConfig, type Config, type ConfigFlags } from "../base/config.ts";
 import { parseDuration } from "../base/durations.ts";
 import { EXIT, IclaudeError, LOGIN_HINT } from "../base/errors.ts";
 import { maskSecrets } from "../base/secrets.ts";
+import { showText } from "../base/show.ts";
 import { appendStateLog, readState } from "../base/state.ts";
 import { refreshAllProfiles, worstExitCode, type ProfileRefresh } from "../refresh/all.ts";
 import { refreshIfDue, type RefreshOptions, type RefreshResult } from "../refresh/engine.ts";
@@ -62,7 +63,7 @@ async function refreshAll(config: Config, flags: ConfigFlags, options: RefreshOp
     if (warning && out.background) appendStateLog(config, `refresh ${run.profile.dir}: ${maskSecrets(warning)}`);
     else if (warning) log.warn(`${run.profile.dir}: ${warning}`);
     if (out.background) appendStateLog(config, `refresh${by ? ` (${by})` : ""} ${run.profile.dir}: ${runLine(run, now)}`);
-    else if (!out.json && !out.quiet) process.stdout.write(`${run.profile.dir}: ${runLine(run, now)}\n`);
+    else if (!out.json && !out.quiet) process.stdout.write(`${showText(run.profile.dir)}: ${showText(runLine(run, now))}\n`);
   }
   if (out.json && !out.background) printJson(runs.map((run) => runJson(run, now)));
   // A shell prompt shows the notice itself; only a scheduler's run has nobody watching.

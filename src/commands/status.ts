@@ -1,5 +1,6 @@
 import { loadConfig, type ConfigFlags } from "../base/config.ts";
 import { EXIT } from "../base/errors.ts";
+import { showText } from "../base/show.ts";
 import { stateTrustError } from "../base/state-trust.ts";
 import { assess } from "../credentials/assessment.ts";
 import { STATUS_EXIT } from "../credentials/clocks.ts";
@@ -14,7 +15,7 @@ function statusAll(flags: ConfigFlags, json: boolean, quiet: boolean): number {
   const now = Date.now();
   const looked = profilesToVisit().map((profile) => ({ dir: profile.dir, a: assess(configFor(profile, flags), process.env, now) }));
   if (json) printJson(looked.map(({ dir, a }) => ({ dir, ...statusJson(a, now) })));
-  else if (!quiet) for (const { dir, a } of looked) process.stdout.write(`${dir}: ${statusLine(a, now)}\n`);
+  else if (!quiet) for (const { dir, a } of looked) process.stdout.write(`${showText(dir)}: ${showText(statusLine(a, now))}\n`);
   return Math.max(...looked.map(({ a }) => STATUS_EXIT[a.status]));
 }
 

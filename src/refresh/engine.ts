@@ -249,13 +249,31 @@ function shouldOfferEarly(config: Config, options: RefreshOptions, now = Date.no
 }
 
 /**
+ * The first look is taken without Claude Code's storage-write lock, and Claude Code writes its file in
+ * place under that lock: a file read empty or cut short may be one being written. Such a verdict is
+ * looked at again under the lock, where the write is whole; it never asks a person to log in by itself.
+ */
+async function firstLook(config: Config, options: RefreshOptions): Promise<Assessment> {
+  const before = assess(config);
+  if (before.status !== "invalid") return before;
+  const { withStorageWriteLock } = await import("./locks.ts");
+  const waitMs = options.lockWaitMs ?? 30_000;
+  try {
+    return await withStorageWriteLock(config, waitMs, () => assess(config), () => options.onGrant?.({ kind: "lock-held", lock: "storage", waitMs }));
+  } catch {
+    // No lock to be had (a read-only dir, a holder that never lets go): one more look, then its verdict.
+    return assess(config);
+  }
+}
+
+/**
  * Refreshes what is due (or, with `force`, the access token now). When the
  * grant cannot work, offers `claude setup-token` if interactive; otherwise a
  * person must log in (exit 20). Claude Code's credentials are only ever
  * replaced by a complete new pair.
  */
 export async function refreshIfDue(config: Config, options: RefreshOptions = {}): Promise<RefreshResult> {
-  const before = assess(config);
+  const before = await firstLook(config, options);
   if (before.source === "env") return { outcome: "not-due", before, after: before, warning: null };
   let refused = false;
   if (before.rescued || (isRenewable(before) && (options.force || before.status === "refresh-due"))) {

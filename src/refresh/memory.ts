@@ -2,7 +2,7 @@ import { unlinkSync } from "node:fs";
 import type { Config } from "../base/config.ts";
 import { writePrivateFile } from "../base/fs.ts";
 import { fingerprint } from "../base/secrets.ts";
-import { ensureStateDir, readState, statePath } from "../base/state.ts";
+import { ensureStateDir, pastStamp, readState, statePath } from "../base/state.ts";
 
 /*
  * What iclaude remembers between runs about refreshing and asking: the last failure (the
@@ -23,14 +23,16 @@ export interface LastFailure {
   kind: string;
 }
 
-export function readLastFailure(config: Memory): LastFailure | null {
+/** The last failure, unless it is stamped ahead of the clock (see pastStamp). */
+export function readLastFailure(config: Memory, now = Date.now()): LastFailure | null {
   const text = readState(config, lastFailureName(config));
   if (text === null) return null;
   try {
     const data: unknown = JSON.parse(text);
     if (data && typeof data === "object" && "at" in data && "fingerprint" in data && "kind" in data) {
       const { at, fingerprint: fp, kind } = data;
-      if (typeof at === "number" && typeof fp === "string" && typeof kind === "string") return { at, fingerprint: fp, kind };
+      const stamp = pastStamp(at, now);
+      if (stamp !== null && typeof fp === "string" && typeof kind === "string") return { at: stamp, fingerprint: fp, kind };
     }
   } catch {
     // A torn or foreign file is no failure at all: state is advisory.
@@ -79,16 +81,16 @@ export function rememberDecline(config: Pick<Config, "stateDir">, at = Date.now(
 }
 
 export function declinedRecently(config: Pick<Config, "stateDir">, now = Date.now()): boolean {
-  const at = Number(readState(config, DECLINED));
-  return Number.isFinite(at) && at > 0 && now - at < DAY_MS;
+  const at = pastStamp(Number(readState(config, DECLINED)), now);
+  return at !== null && now - at < DAY_MS;
 }
 
 const LAUNCH_OFFER = "launch-offer";
 
 /** The launcher offers the long-lived fallback at a terminal at most once a day. */
 export function launchOfferDue(config: Pick<Config, "stateDir">, now = Date.now()): boolean {
-  const at = Number(readState(config, LAUNCH_OFFER));
-  return !(Number.isFinite(at) && at > 0 && now - at < DAY_MS);
+  const at = pastStamp(Number(readState(config, LAUNCH_OFFER)), now);
+  return at === null || now - at >= DAY_MS;
 }
 
 export function rememberLaunchOffer(config: Pick<Config, "stateDir">, at = Date.now()): void {
@@ -105,7 +107,7 @@ export function rememberLaunchOffer(config: Pick<Config, "stateDir">, at = Date.
  * token; 0 when none. A different token (a new login) is never held back.
  */
 export function cooldownLeft(config: Memory & Pick<Config, "cooldown">, refreshToken: string, now = Date.now()): number {
-  const failure = readLastFailure(config);
+  const failure = readLastFailure(config, now);
   if (!failure || failure.fingerprint !== fingerprint(refreshToken)) return 0;
   const left = failure.at + config.cooldown * 1000 - now;
   return left > 0 ? Math.ceil(left / 1000) : 0;

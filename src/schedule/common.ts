@@ -3,6 +3,7 @@ import { dirname } from "node:path";
 import type { Env } from "../base/env.ts";
 import { describeFsError, EXIT, IclaudeError } from "../base/errors.ts";
 import { writePrivateFile } from "../base/fs.ts";
+import { hasControl, showText } from "../base/show.ts";
 
 export type BackendName = "systemd" | "launchd" | "cron";
 
@@ -17,6 +18,18 @@ export interface Backend {
 
 /** What every file iclaude writes for a scheduler carries: `remove` takes out nothing else. */
 export const MARK = "Written by `iclaude schedule install`";
+
+/**
+ * The binary's path as a unit, plist or crontab line may hold it. A line break there would be read
+ * as a line of its own (another ExecStartPre=, another cron job); systemd refuses quotes and
+ * backslashes in an executable's name. Such a path is refused (exit 2) before anything is written.
+ */
+export function schedulablePath(bin: string, where: string, alsoUnsafe = ""): string {
+  const found = [...bin].find((c) => hasControl(c) || alsoUnsafe.includes(c));
+  if (found === undefined) return bin;
+  const what = hasControl(found) ? `a control character (${showText(found)})` : `a ${found}`;
+  throw new IclaudeError(`iclaude's path "${showText(bin)}" holds ${what}, which ${where} cannot hold safely; nothing was written — move iclaude to a path without one.`, EXIT.usage);
+}
 
 export interface Ran {
   code: number;

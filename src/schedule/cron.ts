@@ -2,12 +2,10 @@ import { homeOf, type Env } from "../base/env.ts";
 import { EXIT, IclaudeError } from "../base/errors.ts";
 import { sha256Hex } from "../base/secrets.ts";
 import { quotePosix } from "../base/shell-quote.ts";
-import { runTool, type Backend } from "./common.ts";
+import { runTool, schedulablePath, type Backend } from "./common.ts";
 
 const BEGIN = "# >>> iclaude schedule >>>";
 const END = "# <<< iclaude schedule <<<";
-
-/** One sh word: single quotes, each `'` closed, escaped and reopened. */
 
 /**
  * Hourly at a minute of this user's own, so many machines and users do not
@@ -24,8 +22,11 @@ function cronFields(env: Env): string {
   return `${minute % 60} * * * *`;
 }
 
+/** cron turns an unescaped `%` into a line break (the rest becomes stdin), quoted or not: each is written `\%`. */
+const cronWord = (bin: string): string => quotePosix(schedulablePath(bin, "a crontab line")).replaceAll("%", "\\%");
+
 export const renderCronBlock = (bin: string, env: Env): string =>
-  `${BEGIN}\n${cronFields(env)} ICLAUDE_SCHEDULER=cron ${quotePosix(bin)} refresh --background --all\n${END}\n`;
+  `${BEGIN}\n${cronFields(env)} ICLAUDE_SCHEDULER=cron ${cronWord(bin)} refresh --background --all\n${END}\n`;
 
 /** The user's crontab; null when there is no `crontab` on this machine. */
 function crontabOrNull(env: Env): string | null {

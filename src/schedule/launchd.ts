@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { homeOf, type Env } from "../base/env.ts";
-import { ownsUnit, removeUnit, runTool, writeUnit, type Backend } from "./common.ts";
+import { ownsUnit, removeUnit, runTool, schedulablePath, writeUnit, type Backend } from "./common.ts";
 import plistTemplate from "./units/dev.iclaude.refresh.plist" with { type: "text" };
 
 const LABEL = "dev.iclaude.refresh";
@@ -9,7 +9,7 @@ export const launchdPlistPath = (env: Env): string => join(homeOf(env), "Library
 
 const xmlText = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-export const renderPlist = (bin: string): string => plistTemplate.replace("@ICLAUDE_BIN@", () => xmlText(bin));
+export const renderPlist = (bin: string): string => plistTemplate.replace("@ICLAUDE_BIN@", () => xmlText(schedulablePath(bin, "a launchd plist")));
 
 /** The GUI domain of this user, where a LaunchAgent runs. */
 const domain = (): string => `gui/${process.getuid?.() ?? 501}`;

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { homeOf, type Env } from "../base/env.ts";
-import { ownsUnit, removeUnit, runTool, writeUnit, type Backend } from "./common.ts";
+import { ownsUnit, removeUnit, runTool, schedulablePath, writeUnit, type Backend } from "./common.ts";
 import serviceTemplate from "./units/iclaude-refresh.service" with { type: "text" };
 import timerTemplate from "./units/iclaude-refresh.timer" with { type: "text" };
 
@@ -9,8 +9,11 @@ const TIMER = "iclaude-refresh.timer";
 
 export const systemdUnitDir = (env: Env): string => join(env.XDG_CONFIG_HOME || join(homeOf(env), ".config"), "systemd", "user");
 
-/** One ExecStart word: quoted, with systemd's own specifiers (`%`) and variables (`$`) escaped. */
-export const execWord = (path: string): string => `"${path.replace(/[\\"]/g, "\\$&").replaceAll("%", "%%").replaceAll("$", "$$$$")}"`;
+/**
+ * ExecStart's executable: quoted, with systemd's specifiers (`%`) escaped. systemd expands no variable
+ * in the executable's name (a `$` stays as it is), and refuses a quote or a backslash there.
+ */
+export const execWord = (path: string): string => `"${schedulablePath(path, "a systemd unit", `"'\\`).replaceAll("%", "%%")}"`;
 
 export const renderService = (bin: string): string => serviceTemplate.replace("@ICLAUDE_BIN@", () => execWord(bin));
 export const renderTimer = (): string => timerTemplate;

@@ -1,5 +1,6 @@
 import { createConsola, type ConsolaInstance, type ConsolaReporter, type LogObject } from "consola/core";
 import { maskSecrets } from "../base/secrets.ts";
+import { showText } from "../base/show.ts";
 
 const useColor = (): boolean =>
   !process.env.NO_COLOR && process.env.TERM !== "dumb" && process.stderr.isTTY === true;
@@ -21,8 +22,9 @@ const reporter: ConsolaReporter = {
     );
     // As util.format without its %-directives, and without loading node:util (about 1 ms a run).
     const formatted = maskSecrets(args.map((arg) => (typeof arg === "string" ? arg : Bun.inspect(arg, { colors: false }))).join(" "));
-    // Words that arrive coloured (a library's message) lose the colour where stderr is no terminal.
-    const text = useColor() ? formatted : Bun.stripANSI(formatted);
+    // Words that arrive coloured (a library's message) lose the colour where stderr is no terminal; any other
+    // control character (a directory named with ESC or BEL) is shown escaped, line by line.
+    const text = (useColor() ? formatted : Bun.stripANSI(formatted)).split("\n").map(showText).join("\n");
     const tag = entry.type === "debug" || entry.type === "trace" ? "iclaude[debug]" : "iclaude";
     process.stderr.write(`${tint(entry.type, `${tag}: ${text}`)}\n`);
   },

@@ -1,6 +1,6 @@
 import type { Config } from "../base/config.ts";
 import { writePrivateFile } from "../base/fs.ts";
-import { readState, statePath } from "../base/state.ts";
+import { pastStamp, readState, statePath } from "../base/state.ts";
 
 const NOTIFIED = "notified";
 const DAY_MS = 86_400_000;
@@ -22,8 +22,8 @@ const postWithOsascript: Post = (line) => {
 export function notifyOnce(config: Pick<Config, "stateDir">, notice: string | null, now = Date.now(), platform = process.platform, post: Post = postWithOsascript): void {
   const line = notice?.trim();
   if (!line || platform !== "darwin") return;
-  const last = Number(readState(config, NOTIFIED));
-  if (Number.isFinite(last) && last > 0 && now - last < DAY_MS) return;
+  const last = pastStamp(Number(readState(config, NOTIFIED)), now);
+  if (last !== null && now - last < DAY_MS) return;
   try {
     writePrivateFile(statePath(config, NOTIFIED), `${now}\n`);
     post(line.replace(/^iclaude: /, ""));

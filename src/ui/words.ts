@@ -1,5 +1,7 @@
 import { formatDuration } from "../base/durations.ts";
 import { LOGIN_HINT } from "../base/errors.ts";
+import { quoteAnyShell } from "../base/shell-quote.ts";
+import { showText } from "../base/show.ts";
 import type { Assessment } from "../credentials/assessment.ts";
 import { secondsLeft as left } from "../credentials/clocks.ts";
 import type { Change } from "../guard/install.ts";
@@ -100,10 +102,13 @@ export function hookChangeWords(change: Change): string {
 /**
  * The one line the shell prompt prints when a person must act; null when
  * nothing is asked of anyone. `dir` names a profile other than `~/.claude`.
+ * Every shell shows the same line: its command is quoted so that pasting it
+ * into any of them runs that command alone, and no control character is raw.
  */
-export function noticeLine(a: Assessment, now: number, dir?: string): string | null {
+export function noticeLine(a: Assessment, now: number, profileDir?: string): string | null {
+  const dir = profileDir === undefined ? "" : showText(profileDir);
   const login = dir ? `Claude login in ${dir}` : "Claude login";
-  const run = dir ? `CLAUDE_CONFIG_DIR=${dir} ` : "";
+  const run = dir ? `CLAUDE_CONFIG_DIR=${quoteAnyShell(dir)} ` : "";
   switch (a.status) {
     case "login-expiring":
       return `iclaude: ${login} ends in ${formatDuration(((a.loginExpiresAt ?? now) - now) / 1000)} — run: ${run}iclaude refresh`;

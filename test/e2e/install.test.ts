@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { cpSync, existsSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { appendFileSync, cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { ROOT, tempHome } from "../helpers.ts";
@@ -146,7 +146,7 @@ describe("install.sh", () => {
     mkdirSync(join(blocked, ".bashrc"));
     const failed = install(blocked);
     expect(failed.code).toBe(1);
-    expect(failed.out).toContain(`install.sh: cannot write ${join(blocked, ".bashrc")}; nothing was changed there`);
+    expect(failed.out).toContain(`install.sh: cannot write ${join(blocked, ".bashrc")} (it is not a regular file); nothing was changed there`);
     expect(failed.out).not.toContain("added the shell integration to " + join(blocked, ".bashrc"));
   }, 120_000);
 
@@ -161,6 +161,62 @@ describe("install.sh", () => {
     expect(removed.out).toContain("core.hooksPath: unset");
     expect(Bun.spawnSync(["git", "config", "--global", "--get", "core.hooksPath"], { env: { HOME: home, PATH, ...env } }).exitCode).toBe(1);
     expect(existsSync(bin)).toBe(false);
+  }, 120_000);
+
+  test("a full disk: the rc file is left whole and the failure is said; with room, a symlinked rc stays a symlink with its mode", () => {
+    const disk = tempHome("iclaude-rcdisk-");
+    if (Bun.spawnSync(["mount", "-t", "tmpfs", "-o", "size=64k,mode=0755", "tmpfs", disk], { stderr: "ignore" }).exitCode !== 0) {
+      console.warn("install: the full-disk case is skipped, no tmpfs could be mounted (it needs root).");
+      return;
+    }
+    try {
+      const elsewhere = tempHome();
+      // Only ~/.bashrc lives on the small disk: the binary, the cache and the other rc files do not.
+      const env = { ICLAUDE_INSTALL_DIR: join(elsewhere, "bin"), XDG_CACHE_HOME: join(elsewhere, "cache"), XDG_CONFIG_HOME: join(elsewhere, "config"), ZDOTDIR: elsewhere };
+      const mine = Array.from({ length: 40 }, (_, i) => `export MINE_${i}=${i}\n`).join("");
+      writeFileSync(join(disk, ".bashrc"), mine, { mode: 0o640 });
+      const block = Buffer.alloc(1024, 120);
+      for (let i = 0; ; i++) {
+        try {
+          writeFileSync(join(disk, `filler-${i}`), block, { flag: "wx" });
+        } catch {
+          break;
+        }
+      }
+      // The last bytes too: a file that is written one byte at a time until none more goes in.
+      try {
+        for (;;) appendFileSync(join(disk, "filler-last"), "x");
+      } catch {
+        // Full to the last byte.
+      }
+      const full = install(disk, [], env);
+      expect(full.code).toBe(1);
+      expect(full.out).toContain(`install.sh: cannot write ${join(disk, ".bashrc")} (No space left on device); nothing was changed there`);
+      expect(read(join(disk, ".bashrc"))).toBe(mine);
+      expect(readdirSync(disk).filter((name) => name.includes("iclaude"))).toEqual([]);
+
+      for (const name of readdirSync(disk)) if (name.startsWith("filler")) rmSync(join(disk, name));
+      mkdirSync(join(disk, "dotfiles"));
+      renameSync(join(disk, ".bashrc"), join(disk, "dotfiles/bashrc"));
+      symlinkSync("dotfiles/bashrc", join(disk, ".bashrc"));
+      expect(install(disk, [], env).code).toBe(0);
+      expect(lstatSync(join(disk, ".bashrc")).isSymbolicLink()).toBe(true);
+      expect(read(join(disk, "dotfiles/bashrc"))).toStartWith(`${mine}\n${BEGIN}\n`);
+      expect(statSync(join(disk, "dotfiles/bashrc")).mode & 0o777).toBe(0o640);
+    } finally {
+      Bun.spawnSync(["umount", disk]);
+    }
+  }, 120_000);
+
+  test("--uninstall keeps a line the user put inside the iclaude block, and says so", () => {
+    const home = tempHome();
+    expect(install(home, [], { ICLAUDE_INSTALL_DIR: join(home, "bin") }).code).toBe(0);
+    const rc = join(home, ".bashrc");
+    writeFileSync(rc, read(rc).replace(`${BEGIN}\n`, `${BEGIN}\nexport MY_OWN=1\n`));
+    const removed = install(home, ["--uninstall"], { ICLAUDE_INSTALL_DIR: join(home, "bin") });
+    expect(removed.code).toBe(0);
+    expect(removed.out).toContain(`install.sh: kept the 1 line(s) of yours that were inside the iclaude block in ${rc}`);
+    expect(read(rc)).toBe("export MY_OWN=1\n");
   }, 120_000);
 
   test("an unknown option is refused before anything is done", () => {

@@ -181,6 +181,6 @@ describe("refresh --all and status --all", () => {
     const run = await iclaude(home, ["refresh", "--background", "--all", "--force"]);
     expect([run.code, run.stdout, run.stderr]).toEqual([20, "", ""]);
     // Refused, its access token is the last of this login: it ends when that expires.
-    expect(readFileSync(join(stateOf(home), "notice"), "utf8")).toBe(`iclaude: Claude login in ${work.dir} ends in 7h 59m — run: CLAUDE_CONFIG_DIR=${work.dir} iclaude refresh\n`);
+    expect(readFileSync(join(stateOf(home), "notice"), "utf8")).toBe(`iclaude: Claude login in ${work.dir} ends in 7h 59m — run: CLAUDE_CONFIG_DIR='${work.dir}' iclaude refresh\n`);
   });
 });

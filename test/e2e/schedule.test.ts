@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { chmodSync, copyFileSync, linkSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
-import { BIN, expectNoSecrets, runBin, tempHome, writeCredentials, type Run } from "../helpers.ts";
+import { expectNoSecrets, linkBinary, runBin, tempHome, writeCredentials, type Run } from "../helpers.ts";
 
 let mock: MockAnthropic;
 beforeEach(() => {
@@ -13,16 +13,7 @@ afterEach(() => mock.stop());
 /** A home whose iclaude binary sits at a path with a space and an ampersand, to prove every unit quotes it. */
 function homeWithBinary(): { home: string; bin: string } {
   const home = tempHome();
-  const dir = join(home, "my bin & co");
-  mkdirSync(dir);
-  const bin = join(dir, "iclaude");
-  // A hard link: the binary is 100 MB, and a copy per test makes the run's clean-up slow.
-  try {
-    linkSync(BIN, bin);
-  } catch {
-    copyFileSync(BIN, bin);
-    chmodSync(bin, 0o755);
-  }
+  const bin = linkBinary(join(home, "my bin & co", "iclaude"));
   return { home, bin };
 }
 
@@ -32,12 +23,12 @@ function schedule(home: string, bin: string, args: string[], env: Record<string,
   return { code: proc.exitCode ?? 1, stdout: proc.stdout.toString(), stderr: proc.stderr.toString() };
 }
 
-/** ExecStart's first word as systemd reads it: double-quoted, `\` escapes, `%%` and `$$` doubled. */
+/** ExecStart's first word as systemd reads it: double-quoted, `%%` doubled (no `$` is expanded in an executable's name). */
 function execStart(service: string): string[] {
   const line = /^ExecStart=(.*)$/m.exec(service)?.[1] ?? "";
   const quoted = /^"((?:[^"\\]|\\.)*)" (.*)$/.exec(line);
   if (!quoted) throw new Error(`ExecStart not understood: ${line}`);
-  const first = (quoted[1] ?? "").replace(/\\(.)/g, "$1").replaceAll("%%", "%").replaceAll("$$", "$");
+  const first = (quoted[1] ?? "").replaceAll("%%", "%");
   return [first, ...(quoted[2] ?? "").split(" ")];
 }
 

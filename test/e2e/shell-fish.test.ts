@@ -85,6 +85,15 @@ describe("fish prompt hook", () => {
     expect(callsOf(box)).toEqual([]);
   });
 
+  test("a notice-shown stamped while the clock ran a day fast does not hold the notice back", async () => {
+    const box = await sandbox();
+    writeRc(box, "fish");
+    steady(box);
+    writeFileSync(join(box.state, "notice"), `${NOTICE}\n`);
+    writeFileSync(join(box.state, "notice-shown"), `${Math.floor(Date.now() / 1000) + 86_400}\n`);
+    expect((await feed(box, "fish", prompts(2))).stderr).toBe(`${NOTICE}\n`);
+  });
+
   test("a fish without the path builtin (before 3.5) is told once, gets no hook, and keeps the claude function", async () => {
     const box = await sandbox();
     // fish 3.6 cannot lose a builtin; shadowing `contains` makes the integration see a fish without `path`.

@@ -92,6 +92,16 @@ for (const shell of ["zsh", "bash"] as const satisfies readonly ShellName[]) {
       expect(callsOf(box)).toEqual([]);
     });
 
+    test("a notice-shown stamped while the clock ran a day fast does not hold the notice back", async () => {
+      const box = await sandbox();
+      writeRc(box, shell, { before: STRICT[shell] });
+      steady(box);
+      writeFileSync(join(box.state, "notice"), `${NOTICE}\n`);
+      writeFileSync(join(box.state, "notice-shown"), `${nowS() + 86_400}\n`);
+      const run = await feed(box, shell, prompts(2));
+      expect(run).toEqual({ code: 0, stdout: "", stderr: `${NOTICE}\n` });
+    });
+
     test("ignores a next-check that is not a number, and never evaluates it", async () => {
       const box = await sandbox();
       writeRc(box, shell, { before: STRICT[shell] });

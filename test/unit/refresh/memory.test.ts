@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { clearFailure, cooldownLeft, recordFailure } from "../../../src/refresh/memory.ts";
-import { tempHome } from "../../helpers.ts";
+import { clearFailure, cooldownLeft, declinedRecently, launchOfferDue, recordFailure, rememberDecline, rememberLaunchOffer } from "../../../src/refresh/memory.ts";
+import { DAY, tempHome } from "../../helpers.ts";
 
 describe("cooldownLeft", () => {
   test("holds back the same refresh token for the cooldown, never a new one; another token's success keeps it", () => {
@@ -29,5 +29,21 @@ describe("cooldownLeft", () => {
     expect(cooldownLeft(work, "token-b", now + 10_000)).toBe(25);
     clearFailure(work, "token-b");
     expect([cooldownLeft(personal, "token-a", now + 10_000), cooldownLeft(work, "token-b", now + 10_000)]).toEqual([20, 0]);
+  });
+});
+
+describe("a stamp written while the clock ran fast", () => {
+  test("counts as long past: no cooldown, no day of silence after a decline or an offer", () => {
+    const config = { stateDir: join(tempHome(), "state"), cooldown: 30 };
+    const now = Date.now();
+    recordFailure(config, "token-a", "transient", now + DAY);
+    rememberDecline(config, now + DAY);
+    rememberLaunchOffer(config, now + DAY);
+    expect(cooldownLeft(config, "token-a", now)).toBe(0);
+    expect(declinedRecently(config, now)).toBe(false);
+    expect(launchOfferDue(config, now)).toBe(true);
+    rememberDecline(config, now);
+    rememberLaunchOffer(config, now);
+    expect([declinedRecently(config, now + 1000), launchOfferDue(config, now + 1000)]).toEqual([true, false]);
   });
 });

@@ -76,7 +76,7 @@ describe("the notice over all profiles", () => {
   });
 
   test("names a profile other than ~/.claude, with the command for it", () => {
-    expect(noticeLine(assessment({ status: "expired" }), Date.now(), "/w")).toBe("iclaude: Claude login in /w has ended — run: CLAUDE_CONFIG_DIR=/w iclaude refresh");
+    expect(noticeLine(assessment({ status: "expired" }), Date.now(), "/w")).toBe("iclaude: Claude login in /w has ended — run: CLAUDE_CONFIG_DIR='/w' iclaude refresh");
   });
 
   test("next-check is the earliest of all profiles; the notice is the most urgent one's", () => {
@@ -89,7 +89,7 @@ describe("the notice over all profiles", () => {
       { assessment: assessment({ status: "expired", hasRefreshToken: false }), dir: "/x" },
     ]);
     expect(Number(readFileSync(join(home, "state", "next-check"), "utf8"))).toBe(Math.floor((now + 30 * 60_000) / 1000));
-    expect(readFileSync(join(home, "state", "notice"), "utf8")).toBe("iclaude: Claude login in /x has ended — run: CLAUDE_CONFIG_DIR=/x iclaude refresh\n");
+    expect(readFileSync(join(home, "state", "notice"), "utf8")).toBe("iclaude: Claude login in /x has ended — run: CLAUDE_CONFIG_DIR='/x' iclaude refresh\n");
   });
 
   test("a profile's failure holds back only its own check, past its own cooldown", () => {

@@ -20,4 +20,14 @@ describe("notifyOnce", () => {
     notifyOnce(config, "iclaude: Claude login has ended — run: iclaude refresh\n", now + DAY + 1, "darwin", post);
     expect(posted).toHaveLength(2);
   });
+
+  test("a notice posted while the clock ran a day fast does not silence the next one", () => {
+    const config = { stateDir: join(tempHome(), "state") };
+    mkdirSync(config.stateDir, { recursive: true });
+    const posted: string[] = [];
+    const now = Date.now();
+    notifyOnce(config, "iclaude: Claude login has ended — run: iclaude refresh\n", now + DAY, "darwin", (line) => posted.push(line));
+    notifyOnce(config, "iclaude: Claude login has ended — run: iclaude refresh\n", now, "darwin", (line) => posted.push(line));
+    expect(posted).toHaveLength(2);
+  });
 });
