@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { chmodSync, chownSync, lchownSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startBroker } from "../fixtures/broker.ts";
 import { startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
-import { HOUR, runBin, tempHome, waitFor, writeCredentials } from "../helpers.ts";
+import { HOUR, runBin, tempHome, unprivileged, waitFor, writeCredentials } from "../helpers.ts";
 
 /** What one box can cost the broker and everyone else on it, and the sentences at the broker's edges. */
 
@@ -14,6 +14,7 @@ beforeEach(() => {
 afterEach(() => mock.stop());
 
 const REQUEST = `${JSON.stringify({ v: 1, op: "token" })}\n`;
+const asRoot = process.getuid?.() === 0;
 
 function host() {
   const home = tempHome("iclaude-host-");
@@ -95,6 +96,38 @@ describe("what one box can cost the broker", () => {
       expect.objectContaining({ ok: true, accessToken: h.pair.accessToken }),
       { v: 1, ok: false, code: "bad-request", exitCode: 31, error: "A request line is longer than 4096 bytes." },
     ]);
+    expect(await broker.stop()).toBe(0);
+  });
+});
+
+describe("the sentences at the broker's edges", () => {
+  test.skipIf(!asRoot)("refuses a socket dir that is another user's symbolic link, even to a private dir of its own", async () => {
+    const h = host();
+    const real = join(h.home, "real");
+    mkdirSync(real, { mode: 0o700 });
+    const link = join(h.home, "link");
+    symlinkSync(real, link);
+    lchownSync(link, 65534, 65534);
+    const run = await runBin(["broker", "serve", "--socket", join(link, "broker.sock")], { home: h.home, env: h.env, timeoutMs: 15_000 });
+    expect([run.code, run.stdout, run.stderr]).toEqual([
+      32,
+      "",
+      `iclaude: The socket's dir ${link} is a symbolic link owned by another user (uid 65534), who could point it elsewhere; use a dir of your own (--socket).\n`,
+    ]);
+  });
+
+  test.skipIf(!asRoot)("`broker sync` into a dir it cannot write says so, not that a lock is held", async () => {
+    const h = host();
+    chownSync(h.home, 65534, 65534);
+    for (const path of [".claude", ".claude/.credentials.json"]) chownSync(join(h.home, path), 65534, 65534);
+    const broker = await startBroker(h.home, [], h.env, unprivileged);
+    const box = tempHome("iclaude-box-");
+    chmodSync(box, 0o755);
+    const dir = join(box, "read-only");
+    mkdirSync(dir, { mode: 0o755 });
+    writeFileSync(join(dir, ".claude.json"), JSON.stringify({ hasCompletedOnboarding: true }), { mode: 0o644 });
+    const run = await runBin(["broker", "sync", "--once", "--broker", broker.socket, "--to", dir], { home: box, argv: unprivileged });
+    expect([run.code, run.stdout, run.stderr]).toEqual([2, "", `iclaude: Cannot write to ${dir}: the dir is not writable (permission denied); check --to and its permissions.\n`]);
     expect(await broker.stop()).toBe(0);
   });
 });
