@@ -54,7 +54,9 @@ describe("what one box can cost the broker", () => {
     const h = host();
     const broker = await startBroker(h.home, [], h.env);
     const box = tempHome("iclaude-box-");
-    const flood = await Promise.all(Array.from({ length: 300 }, () => Bun.connect({ unix: broker.socket, socket: { data() {}, close() {}, error() {} } })));
+    // Past the broker's 256 connections some are closed as they come: those are the flood's loss.
+    const connecting = Array.from({ length: 300 }, () => Bun.connect({ unix: broker.socket, socket: { data() {}, close() {}, error() {} } }).catch(() => null));
+    const flood = (await Promise.all(connecting)).filter((conn) => conn !== null);
     try {
       for (const conn of flood) {
         conn.pause();
