@@ -1,4 +1,4 @@
-import { EXIT, IclaudeError } from "./base/errors.ts";
+import { asIclaudeError, EXIT, IclaudeError, isOutOfFiles } from "./base/errors.ts";
 import { checkArgv, helpTarget, positionalArgs, wantsHelp } from "./commands/_argv.ts";
 import { commands, headStart, launchClaude, type OwnCommand } from "./commands/index.ts";
 import { route } from "./route.ts";
@@ -42,9 +42,10 @@ async function runOwn(name: OwnCommand, args: string[]): Promise<number> {
 
 /** The one place an error becomes words and an exit code. */
 function report(error: unknown): number {
-  if (error instanceof IclaudeError) {
-    log.error(error.message);
-    return error.exitCode;
+  if (error instanceof IclaudeError || isOutOfFiles(error)) {
+    const expected = asIclaudeError(error);
+    log.error(expected.message);
+    return expected.exitCode;
   }
   if (error instanceof Error && error.name === "CLIError") {
     log.error(`${error.message.replace(/\.$/, "")}; see \`iclaude --help\`.`);

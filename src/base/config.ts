@@ -76,7 +76,7 @@ function readConfigFile(path: string): FileConfig {
     // Non-blocking, regular files only, 1 MiB at most: a FIFO or /dev/zero here cannot hang a launch.
     text = readTextFile(path);
   } catch (error) {
-    throw new IclaudeError(error instanceof Error ? error.message.replace(/^Cannot read /, "Cannot read the config file ") : String(error));
+    throw new IclaudeError(error instanceof Error ? error.message.replace(/^Cannot read /, "Cannot read the config file ") : String(error), undefined, { cause: error });
   }
   if (text === null) return {};
   let data: unknown;

@@ -47,8 +47,9 @@ export class IclaudeError extends Error {
   }
 }
 
-/** An error as a value with an exit code: an unexpected one is named a bug in iclaude. */
+/** An error as a value with an exit code: running out of file descriptors is said as such, wherever it struck; an unexpected one is named a bug in iclaude. */
 export function asIclaudeError(error: unknown): IclaudeError {
+  if (isOutOfFiles(error)) return outOfFiles(error);
   if (error instanceof IclaudeError) return error;
   return new IclaudeError(`unexpected failure (${error instanceof Error ? error.message : String(error)}); this is a bug in iclaude.`, EXIT.bug, { cause: error });
 }
@@ -81,7 +82,31 @@ export function describeFsError(error: unknown): string {
       return "a part of the path is not a directory";
     case "ELOOP":
       return "too many levels of symbolic links";
+    case "EMFILE":
+      return "too many open files (EMFILE: this process is at its open-file limit, `ulimit -n`)";
+    case "ENFILE":
+      return "too many open files (ENFILE: the system's open-file table is full)";
     default:
       return error instanceof Error ? error.message : String(error);
   }
+}
+
+/** The EMFILE or ENFILE error in `error`'s chain of causes: no file descriptor was left, nothing is wrong with what was opened. */
+function outOfFilesCause(error: unknown): unknown {
+  for (let e = error; e; e = e instanceof Error ? e.cause : undefined) {
+    const code = errnoCode(e);
+    if (code === "EMFILE" || code === "ENFILE") return e;
+  }
+  return null;
+}
+
+export const isOutOfFiles = (error: unknown): boolean => outOfFilesCause(error) !== null;
+
+/** The one sentence for a run that ran out of file descriptors: a failure that passes, never a reason to log in again. */
+export function outOfFiles(error: unknown): IclaudeError {
+  return new IclaudeError(
+    `iclaude ran out of file descriptors: ${describeFsError(outOfFilesCause(error) ?? error)}; nothing was changed — close some programs or raise the open-file limit, then try again.`,
+    EXIT.refreshFailed,
+    { cause: error },
+  );
 }

@@ -8,6 +8,7 @@ import { usableToken } from "../refresh/engine.ts";
 import { peerAllowed, peerOf, type Peer } from "./peer.ts";
 import { encode, errorAnswer, MAX_LINE_BYTES, parseRequest, tokenAnswer, type Answer } from "./protocol.ts";
 import { claimSocketPath, releaseSocketPath } from "./socket.ts";
+import { IDLE_SECONDS, MAX_BUFFERED_BYTES, MAX_CONNECTIONS, MAX_UNANSWERED, newConnection, takeLine, toShed, type Connection } from "./connection.ts";
 
 /** One request as the broker's log tells it: who asked, for what, and what went back (no token). */
 export interface RequestRecord {
@@ -30,26 +31,6 @@ export interface Broker {
   /** Stops accepting, lets the answers in flight finish (a refresh is never cut short), removes the socket. */
   stop(): Promise<void>;
 }
-
-interface Connection {
-  peer: Peer | null;
-  /** Another user: its first request is answered `not-allowed`, the rest ignored. */
-  refused: "no" | "pending" | "answered";
-  buffer: string;
-  /** Answers go out in the order the requests came. */
-  queue: Promise<void>;
-  /** Requests read and not yet answered: past MAX_UNANSWERED the broker stops reading until they are. */
-  unanswered: number;
-  /** Answer bytes the socket has not taken yet, and who waits for it to take them. */
-  unsent: Buffer;
-  drained: (() => void) | null;
-}
-
-/** A connection that asks nothing for this long is closed (one that waits for an answer is not). */
-const IDLE_SECONDS = 30;
-/** Past this many connections the oldest idle one is closed: a flood costs its own connections, never the broker's file descriptors. */
-const MAX_CONNECTIONS = 256;
-const MAX_UNANSWERED = 16;
 
 const noToken = (): IclaudeError =>
   new IclaudeError("There is no usable Claude access token on the host; run `iclaude refresh` there, or log in with `claude /login`.", EXIT.loginRequired);
@@ -93,13 +74,16 @@ async function answerFor(profile: Profile, flags: ConfigFlags): Promise<{ answer
 export async function startBroker(options: BrokerOptions): Promise<Broker> {
   await claimSocketPath(options.socketPath);
   const flags = options.flags ?? {};
-  /** Single flight: every request for a profile while one is being answered shares that answer. */
+  /**
+   * Single flight: every request for a profile while one is being answered, or in the same turn of
+   * the event loop, shares that answer — under a flood, one answer a turn however many ask.
+   */
   const inFlight = new Map<string, Promise<{ answer: Answer; warning?: string }>>();
 
   const answerProfile = (profile: Profile) => {
     let pending = inFlight.get(profile.dir);
     if (!pending) {
-      pending = answerFor(profile, flags).finally(() => inFlight.delete(profile.dir));
+      pending = answerFor(profile, flags).finally(() => setImmediate(() => inFlight.delete(profile.dir)));
       inFlight.set(profile.dir, pending);
     }
     return pending;
@@ -123,6 +107,9 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
     options.onRequest({ peer: conn.peer, profile: profile.dir, answer, warning });
     return answer;
   }
+
+  /** Open connections, oldest first. */
+  const open = new Set<Socket<Connection>>();
 
   /** Writes what the socket takes now; the rest goes at the next drain. */
   const flush = (socket: Socket<Connection>) => {
@@ -148,11 +135,54 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
     });
   };
 
+  /** Each request waits a turn of the event loop: a connection with many pipelined requests gets one answer a turn, as every other does. */
+  const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+  /** Requests taken before the line that was too long are answered; then the one refusal, and the connection is closed. */
+  const tooLong = (socket: Socket<Connection>) => {
+    const conn = socket.data;
+    conn.state = "ending";
+    conn.buffer = Buffer.alloc(0);
+    socket.pause();
+    const answer = errorAnswer("bad-request", EXIT.brokerRefused, `A request line is longer than ${MAX_LINE_BYTES} bytes.`);
+    conn.queue = conn.queue.then(() => {
+      if (conn.state !== "closed") socket.end(encode(answer));
+    });
+  };
+
+  /** Takes as many requests from the buffer as the connection may have unanswered; reads on only while the buffer has room. */
+  const pump = (socket: Socket<Connection>) => {
+    const conn = socket.data;
+    while (conn.state === "open" && conn.unanswered < MAX_UNANSWERED) {
+      const line = takeLine(conn);
+      if (line === null) break;
+      if (line === "too-long") return tooLong(socket);
+      if (conn.unanswered++ === 0) socket.timeout(0);
+      conn.asked++;
+      conn.queue = conn.queue.then(nextTurn).then(async () => {
+        if (conn.state === "closed") return;
+        await send(socket, await handle(conn, line));
+        answered(socket);
+      });
+    }
+    if (conn.buffer.length >= MAX_BUFFERED_BYTES) socket.pause();
+    else if (conn.state === "open") socket.resume();
+  };
+
   const answered = (socket: Socket<Connection>) => {
     const conn = socket.data;
     conn.unanswered--;
-    if (conn.unanswered === MAX_UNANSWERED / 2) socket.resume();
+    pump(socket);
     if (conn.unanswered === 0) socket.timeout(IDLE_SECONDS);
+  };
+
+  /** A connection gone, or shed: what it still had queued is dropped. */
+  const forget = (socket: Socket<Connection>) => {
+    const conn = socket.data;
+    open.delete(socket);
+    conn.state = "closed";
+    conn.buffer = Buffer.alloc(0);
+    conn.drained?.();
   };
 
   const refuse = (socket: Socket<Connection>) => {
@@ -161,8 +191,6 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
     socket.end(encode(answer));
   };
 
-  /** Open connections, oldest first. */
-  const open = new Set<Socket<Connection>>();
   /** Set while the broker connects to itself at start: the first peer it sees is its own. */
   let probe: ((peer: Peer | null) => void) | null = null;
   const previousUmask = process.umask(0o077);
@@ -176,20 +204,17 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
           const peer = peerOf((socket as unknown as { fd?: number }).fd);
           probe?.(peer);
           probe = null;
-          socket.data = { peer, refused: peerAllowed(peer) ? "no" : "pending", buffer: "", queue: Promise.resolve(), unanswered: 0, unsent: Buffer.alloc(0), drained: null };
+          socket.data = newConnection(peer, peerAllowed(peer));
           open.add(socket);
-          if (open.size > MAX_CONNECTIONS) {
-            // The oldest that waits for nothing goes; when every one waits for an answer, the newcomer does.
-            const idle = [...open].find((s) => s.data.unanswered === 0) ?? socket;
-            open.delete(idle);
-            idle.terminate();
-            if (idle === socket) return;
+          const shed = open.size > MAX_CONNECTIONS ? toShed(open, socket) : null;
+          if (shed) {
+            forget(shed);
+            shed.terminate();
           }
           socket.timeout(IDLE_SECONDS);
         },
         close(socket) {
-          open.delete(socket);
-          socket.data.drained?.();
+          forget(socket);
         },
         drain(socket) {
           flush(socket);
@@ -205,22 +230,9 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
             conn.refused = "answered";
             return;
           }
-          conn.buffer += chunk.toString("utf8");
-          let newline: number;
-          while ((newline = conn.buffer.indexOf("\n")) >= 0) {
-            const line = conn.buffer.slice(0, newline);
-            conn.buffer = conn.buffer.slice(newline + 1);
-            if (conn.unanswered++ === 0) socket.timeout(0);
-            if (conn.unanswered === MAX_UNANSWERED) socket.pause();
-            conn.queue = conn.queue.then(async () => {
-              await send(socket, await handle(conn, line));
-              answered(socket);
-            });
-          }
-          if (conn.buffer.length > MAX_LINE_BYTES) {
-            conn.buffer = "";
-            conn.queue = conn.queue.then(() => void socket.end(encode(errorAnswer("bad-request", EXIT.brokerRefused, `A request line is longer than ${MAX_LINE_BYTES} bytes.`))));
-          }
+          if (conn.state !== "open") return;
+          conn.buffer = conn.buffer.length > 0 ? Buffer.concat([conn.buffer, chunk]) : Buffer.from(chunk);
+          pump(socket);
         },
         error() {
           // A client that went away mid-answer costs only its own answer.

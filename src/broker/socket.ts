@@ -32,12 +32,20 @@ function answers(path: string): Promise<boolean> {
 
 const refuse = (sentence: string): IclaudeError => new IclaudeError(sentence, EXIT.brokerSocket);
 
-/** The socket's dir: made 0700, or an existing one that only its owner — this user — can enter. */
+/**
+ * The socket's dir: made 0700, or an existing one that only its owner — this
+ * user — can enter. A symbolic link there is followed only when it is this
+ * user's own: another user could point it elsewhere once it has been checked.
+ */
 function privateDir(dir: string): void {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const st = statSync(dir);
     const self = process.getuid?.();
+    const link = lstatSync(dir);
+    if (link.isSymbolicLink() && self !== undefined && link.uid !== self) {
+      throw refuse(`The socket's dir ${dir} is a symbolic link owned by another user (uid ${link.uid}), who could point it elsewhere; use a dir of your own (--socket).`);
+    }
+    const st = statSync(dir);
     if (self !== undefined && st.uid !== self) throw refuse(`The socket's dir ${dir} belongs to another user; use a dir of your own (--socket).`);
     if ((st.mode & 0o077) !== 0) throw refuse(`The socket's dir ${dir} can be entered by other users (mode ${(st.mode & 0o777).toString(8)}); \`chmod 700\` it or choose another --socket.`);
   } catch (error) {

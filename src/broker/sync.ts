@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { accessSync, constants, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { homeOf, type Env } from "../base/env.ts";
 import { describeFsError, EXIT, IclaudeError } from "../base/errors.ts";
@@ -114,6 +114,12 @@ export async function syncOnce(socket: string, profile: string | null, target: S
     mkdirSync(target.dir, { recursive: true, mode: 0o700 });
   } catch (error) {
     throw new IclaudeError(`Cannot make ${target.dir}: ${describeFsError(error)}; check --to and its permissions.`, EXIT.usage);
+  }
+  // Claude Code's storage lock is made in the dir: one that cannot be written is said as such, not as a lock to wait for.
+  try {
+    accessSync(target.dir, constants.W_OK);
+  } catch (error) {
+    throw new IclaudeError(`Cannot write to ${target.dir}: the dir is not writable (${describeFsError(error)}); check --to and its permissions.`, EXIT.usage);
   }
   // Claude Code in the box writes this file too (an MCP login): both take its storage lock around the rewrite.
   // Onboarding is marked first: a claude started in the box the moment the token lands finds it done.

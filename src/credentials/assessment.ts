@@ -1,6 +1,6 @@
 import type { Config } from "../base/config.ts";
 import type { Env } from "../base/env.ts";
-import { IclaudeError } from "../base/errors.ts";
+import { IclaudeError, isOutOfFiles, outOfFiles } from "../base/errors.ts";
 import { judge, type Action, type Status } from "./clocks.ts";
 import { isDeadRefreshToken } from "./dead-tokens.ts";
 import { isEndedLogin, tokensIn, withNewTokens, type CredentialsFile, type NewTokens } from "./format.ts";
@@ -127,6 +127,8 @@ export function assess(config: Config, env: Env = process.env, now: number = Dat
     own = stored.parsed ? fromStored(config, stored, stored.parsed, now) : empty(store, stored, "missing", null);
   } catch (error) {
     if (!(error instanceof IclaudeError)) throw error;
+    // A file that could not be opened for want of a descriptor says nothing about the login.
+    if (isOutOfFiles(error)) throw outOfFiles(error);
     own = empty(store, null, "invalid", error);
   }
   return withLongLived(config, own, now);

@@ -126,6 +126,11 @@ function grantFailure(error: GrantError, cooldown: number): IclaudeError {
         `The token endpoint answered with a redirect (${error.reason}); iclaude never sends a refresh token on to another address, so nothing was sent there and ${kept} — check ICLAUDE_TOKEN_URL.`,
         EXIT.refreshFailed,
       );
+    case "out-of-files":
+      return new IclaudeError(
+        `The refresh could not be sent: ${error.reason}; ${kept} and its refresh token was not sent — close some programs or raise the open-file limit, then run \`iclaude refresh --force\`.`,
+        EXIT.refreshFailed,
+      );
     case "bad-answer":
       return new IclaudeError(`The token endpoint's answer could not be used (${error.reason}); ${kept} — try again later.`, EXIT.refreshFailed);
     default:

@@ -1,5 +1,7 @@
+import { closeSync, openSync } from "node:fs";
 import { FetchError, ofetch } from "ofetch";
 import { z } from "zod";
+import { describeFsError, isOutOfFiles } from "../base/errors.ts";
 import { backoff } from "../base/proc.ts";
 import { PRINTABLE_TOKEN } from "../base/secrets.ts";
 
@@ -27,9 +29,12 @@ export interface GrantResult {
 
 /**
  * How a grant failed. `invalid-grant`, `rejected`, `redirected` and `bad-answer`
- * are final; `transient` (network, timeout, 5xx, 429) may be retried with the same token.
+ * are final; `transient` (network, timeout, 5xx, 429) and `out-of-files` (no
+ * descriptor left for the request, so nothing was sent) may be retried with the same token.
  */
-export type GrantFailureKind = "invalid-grant" | "invalid-scope" | "rejected" | "redirected" | "bad-answer" | "transient";
+export type GrantFailureKind = "invalid-grant" | "invalid-scope" | "rejected" | "redirected" | "bad-answer" | "transient" | "out-of-files";
+
+const RETRIED: readonly GrantFailureKind[] = ["transient", "out-of-files"];
 
 export class GrantError extends Error {
   override readonly name = "GrantError";
@@ -177,10 +182,31 @@ function parseAnswer(body: string, request: GrantRequest, now: number): GrantRes
   };
 }
 
+/** Descriptors proven free before a send: Bun's HTTP client (its thread's event loop, the socket) needs a few. */
+const SPARE_FILES = 4;
+
+/**
+ * With no descriptor to spare, Bun's HTTP client ends the whole process instead
+ * of failing the request — with Claude Code's locks held. Proven first, so
+ * that is a failure like any other, before anything is sent.
+ */
+function assertFilesToSpare(): void {
+  const opened: number[] = [];
+  try {
+    for (let i = 0; i < SPARE_FILES; i++) opened.push(openSync("/dev/null", "r"));
+  } catch (error) {
+    if (isOutOfFiles(error)) throw new GrantError("out-of-files", describeFsError(error));
+    throw error;
+  } finally {
+    for (const fd of opened) closeSync(fd);
+  }
+}
+
 /** Sends the grant once; throws GrantError classifying every way it can fail. */
 export async function requestGrant(request: GrantRequest, timeoutMs = REQUEST_TIMEOUT_MS): Promise<GrantResult> {
   let response: Response;
   let body: string;
+  assertFilesToSpare();
   try {
     const raw = await ofetch.raw<string, "text">(request.tokenUrl, {
       method: "POST",
@@ -202,6 +228,7 @@ export async function requestGrant(request: GrantRequest, timeoutMs = REQUEST_TI
     body = raw._data ?? "";
   } catch (error) {
     const cause = error instanceof FetchError ? (error.cause ?? error) : error;
+    if (isOutOfFiles(cause)) throw new GrantError("out-of-files", describeFsError(cause));
     const timedOut = cause instanceof Error && (cause.name === "TimeoutError" || cause.name === "AbortError");
     throw new GrantError("transient", timedOut ? "no answer in time" : "the token endpoint could not be reached");
   }
@@ -248,7 +275,7 @@ export async function grantWithRetries(request: GrantRequest, policy: RetryPolic
       return { result, attempts: attempt };
     } catch (error) {
       const reason = error instanceof GrantError ? error.reason : "unexpected error";
-      const final = !(error instanceof GrantError) || error.kind !== "transient" || attempt >= maxAttempts;
+      const final = !(error instanceof GrantError) || !RETRIED.includes(error.kind) || attempt >= maxAttempts;
       const wait = final ? 0 : Math.max(error.retryAfterMs ?? 0, Math.random() * Math.min(base * 2 ** (attempt - 1), 8_000));
       if (final || Date.now() + wait >= end) {
         tell({ kind: "failed", attempt, reason, waitMs: null });

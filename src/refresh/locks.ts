@@ -3,7 +3,7 @@ import { realpath } from "node:fs/promises";
 import { join } from "node:path";
 import { lock } from "proper-lockfile";
 import type { Config } from "../base/config.ts";
-import { EXIT, IclaudeError } from "../base/errors.ts";
+import { describeFsError, errnoCode, EXIT, IclaudeError } from "../base/errors.ts";
 import { backoff, sleep } from "../base/proc.ts";
 import { dropWriteErrors } from "../ui/log.ts";
 
@@ -27,6 +27,13 @@ const lockOptions = (lockfilePath: string) => ({
   update: UPDATE_MS,
   onCompromised: () => {},
 });
+
+/** Why a lock could not be made in `dir` when nobody holds it: that dir, not a moment's wait, is what must change. */
+function notWritable(dir: string, error: unknown): string {
+  const code = errnoCode(error);
+  const reason = describeFsError(error);
+  return code === "EACCES" || code === "EPERM" || code === "EROFS" ? `${dir} is not writable (${reason}); check that directory's permissions` : `${reason}; check ${dir}`;
+}
 
 const isLocked = (error: unknown): boolean =>
   typeof error === "object" && error !== null && "code" in error && error.code === "ELOCKED";
@@ -111,10 +118,10 @@ export async function withStorageWriteLock<T>(config: Pick<Config, "claudeConfig
       release = await lock(file, { realpath: false, stale: STORAGE_STALE_MS, onCompromised: () => {} });
       break;
     } catch (error) {
-      if (!isLocked(error) || Date.now() >= end) {
-        const why = isLocked(error) ? "it is held" : error instanceof Error ? error.message : String(error);
-        throw new IclaudeError(`Cannot take Claude Code's storage lock ${file}.lock (${why}); try again in a moment.`, EXIT.lockTimeout);
+      if (!isLocked(error)) {
+        throw new IclaudeError(`Cannot take Claude Code's storage lock ${file}.lock: ${notWritable(config.claudeConfigDir, error)}.`, EXIT.lockTimeout, { cause: error });
       }
+      if (Date.now() >= end) throw new IclaudeError(`Cannot take Claude Code's storage lock ${file}.lock (it is held); try again in a moment.`, EXIT.lockTimeout);
       onHeld?.();
       onHeld = undefined;
       await backoff(Math.min(50 + Math.random() * 150, Math.max(end - Date.now(), 0)));
