@@ -100,15 +100,15 @@ export function hunkAt(hunks: Hunk[], at: number): Hunk | null {
 const MAX_LINE = 64 * 1024;
 const WINDOW = 8 * 1024;
 
-/** Keywords with a NUL between their letters: ASCII in UTF-16 of either byte order. */
-export const utf16Needles = (keywords: readonly string[]): Buffer[] => keywords.map((k) => Buffer.from(k.split("").join("\0")));
+/** Keywords with one NUL between their letters, and with three: ASCII in UTF-16 and in UTF-32, of either byte order. */
+export const wideNeedles = (keywords: readonly string[]): Buffer[] => ["\0", "\0\0\0"].flatMap((nul) => keywords.map((k) => Buffer.from(k.split("").join(nul))));
 
-/** The byte strings to search for: the keywords, and their UTF-16 forms when the diff holds NUL bytes (UTF-16, a binary). */
+/** The byte strings to search for: the keywords, and their UTF-16 and UTF-32 forms when the diff holds NUL bytes (UTF-16, UTF-32, a binary). */
 export function needlesFor(diff: Buffer, keywords: readonly string[]): Buffer[] {
-  return [...keywords.map((k) => Buffer.from(k)), ...(diff.includes(0) ? utf16Needles(keywords) : [])];
+  return [...keywords.map((k) => Buffer.from(k)), ...(diff.includes(0) ? wideNeedles(keywords) : [])];
 }
 
-/** Bytes as text. NUL bytes are dropped: a UTF-16 file's ASCII (every token) then reads as itself, and a binary's strings too. */
+/** Bytes as text. NUL bytes are dropped: a UTF-16 or UTF-32 file's ASCII (every token) then reads as itself, and a binary's strings too. */
 const decode = (bytes: Buffer): string => (bytes.includes(0) ? bytes.toString("latin1").replaceAll("\0", "") : bytes.toString("utf8"));
 
 /** A line's text; a very long one only around its keywords, the pieces joined by newlines. */
@@ -162,4 +162,34 @@ export function addedLines(diff: Buffer, from: number, to: number): number {
     i = eol + 1;
   }
   return n;
+}
+
+const BASE64_LINE = /^\s*[A-Za-z0-9+/]+={0,2}\s*$/;
+
+/**
+ * The added line at `start` with the added lines of pure base64 before and after it in its hunk,
+ * up to `max` bytes each way: a wrapped block (`base64 -w 76`) read whole. `end`: where it stops.
+ */
+export function wrappedAround(diff: Buffer, start: number, hunk: Hunk, max: number): { text: string; end: number } {
+  const isBase64 = (from: number, to: number) => diff[from] === PLUS && BASE64_LINE.test(decode(diff.subarray(from + 1, to)));
+  let first = start;
+  while (first > hunk.body && start - first < max) {
+    const previous = lineStart(diff, first - 1);
+    if (!isBase64(previous, first - 1)) break;
+    first = previous;
+  }
+  const lineEnd = (at: number): number => {
+    const eol = diff.indexOf(NL, at);
+    return eol === -1 || eol >= hunk.end ? hunk.end : eol + 1;
+  };
+  let end = lineEnd(start);
+  while (end < hunk.end && end - start < max && isBase64(end, lineEnd(end) - 1)) end = lineEnd(end);
+  return { text: addedFrom(diff, first, hunk, end - first), end };
+}
+
+/** The diff of a file `path` that adds `content` whole: a commit message, an LFS object, read like any staged file. */
+export function addedWhole(path: string, content: Buffer): Buffer {
+  const name = /[\n"\\]/.test(path) ? JSON.stringify(path) : path;
+  const body = content.toString("latin1").replaceAll("\n", "\n+");
+  return Buffer.from(`diff --git a/${name} b/${name}\n+++ b/${name}\n@@ -0,0 +1 @@\n+${body}\n`, "latin1");
 }

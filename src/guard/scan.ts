@@ -1,4 +1,5 @@
-import { addedFrom, addedLines, candidateLines, hunkAt, indexHunks, lineText, needlesFor, NL, PLUS, type Hunk } from "./diff-index.ts";
+import { addedFrom, addedLines, addedWhole, candidateLines, hunkAt, indexHunks, lineText, needlesFor, NL, PLUS, wrappedAround, type Hunk } from "./diff-index.ts";
+import { ownBase64Needles } from "./rules/base64.ts";
 import { blockHits, fileRuleOf, INLINE_ALLOW, mentionsFileKey, STATIC_KEYWORDS, tokenHits, type LineHit } from "./rules/index.ts";
 
 export interface Finding extends LineHit {
@@ -28,12 +29,13 @@ const usableOwnTokens = (tokens: readonly string[]): string[] => tokens.filter((
 
 /**
  * Every string that must be present for any rule to fire: the static
- * keywords, and the user's own tokens that hold none of them (most start
- * with `sk-ant-`, so are found already).
+ * keywords, the user's own tokens that hold none of them (most start with
+ * `sk-ant-`, so are found already), and their base64 at any wrapping.
  */
 export function keywords(ownTokens: readonly string[]): string[] {
-  const unseen = usableOwnTokens(ownTokens).filter((t) => !STATIC_KEYWORDS.some((k) => t.includes(k)));
-  return [...STATIC_KEYWORDS, ...unseen];
+  const usable = usableOwnTokens(ownTokens);
+  const unseen = usable.filter((t) => !STATIC_KEYWORDS.some((k) => t.includes(k)));
+  return [...STATIC_KEYWORDS, ...unseen, ...ownBase64Needles(usable)];
 }
 
 const isAllowed = (hit: LineHit, line: string, path: string, allow: readonly RegExp[]): boolean =>
@@ -55,6 +57,8 @@ export async function scanDiff(diff: Buffer, options: ScanOptions): Promise<Find
   const findings: Finding[] = [];
   const judgedFiles = new Set<string>();
   const counted = new Map<Hunk, { at: number; line: number }>();
+  // A wrapped base64 block is decoded once, from its first line holding a needle.
+  let decodedUntil = -1;
   for (const start of starts) {
     const hunk = hunkAt(hunks, start);
     if (!hunk || diff[start] !== PLUS) continue;
@@ -64,7 +68,12 @@ export async function scanDiff(diff: Buffer, options: ScanOptions): Promise<Find
     const seen = counted.get(hunk) ?? { at: hunk.body, line: hunk.newStart - 1 };
     const lineNo = seen.line + addedLines(diff, seen.at, start);
     counted.set(hunk, { at: next, line: lineNo });
-    const hits = [...tokenHits(line, ownTokens), ...blockHits(line, () => addedFrom(diff, start, hunk, MAX_KEY_BYTES))];
+    const around = (): string => {
+      const block = start < decodedUntil ? { text: "", end: decodedUntil } : wrappedAround(diff, start, hunk, MAX_KEY_BYTES);
+      decodedUntil = block.end;
+      return block.text;
+    };
+    const hits = [...tokenHits(line, ownTokens, around), ...blockHits(line, () => addedFrom(diff, start, hunk, MAX_KEY_BYTES))];
     const fileHit = await credentialFileHit(line, hunk.path, judgedFiles, options);
     if (fileHit) hits.push(fileHit);
     for (const hit of hits) {
@@ -87,15 +96,7 @@ async function credentialFileHit(line: string, path: string, judged: Set<string>
  * Findings in a text that is added whole: a commit message. `where` stands
  * for the path in the output and in `[guard] allow`.
  */
-export function scanText(text: string, where: string, options: Pick<ScanOptions, "ownTokens" | "allow">): Finding[] {
-  const ownTokens = usableOwnTokens(options.ownTokens);
-  const lines = text.split("\n");
-  const findings: Finding[] = [];
-  lines.forEach((line, i) => {
-    const hits = [...tokenHits(line, ownTokens), ...blockHits(line, () => lines.slice(i).join("\n"))];
-    for (const hit of hits) {
-      if (!isAllowed(hit, line, where, options.allow)) findings.push({ ...hit, source: "message", path: where, line: i + 1 });
-    }
-  });
-  return findings;
+export async function scanText(text: string, where: string, options: Pick<ScanOptions, "ownTokens" | "allow">): Promise<Finding[]> {
+  const findings = await scanDiff(addedWhole(where, Buffer.from(text)), { ...options, readBlob: async () => null });
+  return findings.map((f) => ({ ...f, source: "message" }));
 }
