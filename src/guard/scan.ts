@@ -21,8 +21,11 @@ export interface ScanOptions {
 
 /** A private key block is a few KB; its end is looked for no further. */
 const MAX_KEY_BYTES = 64 * 1024;
-/** A saved login is a few KB of JSON: a larger file naming its keys (a binary, a log) is not read whole. */
-const MAX_LOGIN_FILE_BYTES = 1024 * 1024;
+/**
+ * A saved login is a few KB of JSON, but one padded (a long field, pages of
+ * spaces) is no less a login; past this a file naming its keys is not read whole.
+ */
+const MAX_LOGIN_FILE_BYTES = 64 * 1024 * 1024;
 
 /** Shorter values would match by chance; a token is far longer. */
 const usableOwnTokens = (tokens: readonly string[]): string[] => tokens.filter((t) => t.length >= 20);
