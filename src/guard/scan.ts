@@ -1,5 +1,5 @@
 import { addedFrom, addedLines, addedWhole, candidateLines, hunkAt, indexHunks, lineText, needlesFor, NL, PLUS, wrappedAround, type Hunk } from "./diff-index.ts";
-import { ownBase64Needles } from "./rules/base64.ts";
+import { BASE64_LINE } from "./rules/base64.ts";
 import { blockHits, fileRuleOf, INLINE_ALLOW, mentionsFileKey, STATIC_KEYWORDS, tokenHits, type LineHit } from "./rules/index.ts";
 
 export interface Finding extends LineHit {
@@ -32,13 +32,12 @@ const usableOwnTokens = (tokens: readonly string[]): string[] => tokens.filter((
 
 /**
  * Every string that must be present for any rule to fire: the static
- * keywords, the user's own tokens that hold none of them (most start with
- * `sk-ant-`, so are found already), and their base64 at any wrapping.
+ * keywords, and the user's own tokens that hold none of them (most start
+ * with `sk-ant-`, so are found already).
  */
 export function keywords(ownTokens: readonly string[]): string[] {
-  const usable = usableOwnTokens(ownTokens);
-  const unseen = usable.filter((t) => !STATIC_KEYWORDS.some((k) => t.includes(k)));
-  return [...STATIC_KEYWORDS, ...unseen, ...ownBase64Needles(usable)];
+  const unseen = usableOwnTokens(ownTokens).filter((t) => !STATIC_KEYWORDS.some((k) => t.includes(k)));
+  return [...STATIC_KEYWORDS, ...unseen];
 }
 
 const isAllowed = (hit: LineHit, line: string, path: string, allow: readonly RegExp[]): boolean =>
@@ -54,13 +53,12 @@ export async function scanDiff(diff: Buffer, options: ScanOptions): Promise<Find
   if (diff.length === 0) return [];
   const ownTokens = usableOwnTokens(options.ownTokens);
   const needles = needlesFor(diff, keywords(ownTokens));
-  const starts = candidateLines(diff, needles);
-  if (starts.length === 0) return [];
   const hunks = indexHunks(diff);
+  const starts = [...new Set([...candidateLines(diff, needles), ...base64Starts(diff, hunks)])].sort((a, b) => a - b);
   const findings: Finding[] = [];
   const judgedFiles = new Set<string>();
   const counted = new Map<Hunk, { at: number; line: number }>();
-  // A wrapped base64 block is decoded once, from its first line holding a needle.
+  // A wrapped base64 block is decoded once, from its first line holding a needle or starting a hunk.
   let decodedUntil = -1;
   for (const start of starts) {
     const hunk = hunkAt(hunks, start);
@@ -84,6 +82,11 @@ export async function scanDiff(diff: Buffer, options: ScanOptions): Promise<Find
     }
   }
   return findings;
+}
+
+/** Hunks whose first added line is all base64 (a file written by `base64`): their block is decoded even without a needle. */
+function base64Starts(diff: Buffer, hunks: readonly Hunk[]): number[] {
+  return hunks.filter((h) => diff[h.body] === PLUS && BASE64_LINE.test(diff.toString("latin1", h.body + 1, Math.min(h.end, h.body + 256)).split("\n", 1)[0] as string)).map((h) => h.body);
 }
 
 /** A saved login is judged once, on the first added line naming one of its keys, from the file's whole staged content. */

@@ -57,7 +57,7 @@ export function tokenHits(line: string, ownTokens: readonly string[], around: ()
     if (!mine) hits.push({ id: rule.id, label: rule.label, shown: mask(secret, rule.prefix), allowable: true });
     else if (!line.includes(mine)) hits.push(own(mine));
   }
-  for (const decoded of decodedBase64(line, around, ownTokens)) {
+  for (const decoded of decodedBase64(line, around, ownTokens, STATIC_KEYWORDS)) {
     for (const hit of [...tokenHits(decoded, ownTokens), ...blockHits(decoded, () => decoded)]) hits.push({ ...hit, shown: `${hit.shown} (in base64)` });
     const file = fileRuleOf(decoded);
     if (file) hits.push({ id: file.id, label: `${file.label} (in base64)`, shown: "", allowable: true });

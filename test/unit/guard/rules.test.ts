@@ -87,12 +87,12 @@ test("maskAll hides every token a path holds, the user's own included", () => {
 });
 
 describe("the user's own login in base64, wrapped as base64 and PEM wrap it", () => {
-  test("found at any width from 64 up, and unwrapped, at any byte offset", async () => {
+  test("found at any width from 20 columns, and unwrapped, at any byte offset", async () => {
     const [access, refresh] = [fakeToken("oat01"), fakeToken("ort01")];
     const missed: string[] = [];
     for (const pad of ["", "a", "ab"]) {
       const creds = `${pad}${JSON.stringify({ claudeAiOauth: { accessToken: access, refreshToken: refresh, expiresAt: 1 } })}`;
-      for (const width of [0, 64, 65, 76, 100]) {
+      for (const width of [0, 20, 32, 64, 65, 76, 100]) {
         const text = wrapBase64(creds, width);
         const ids = (await scanText(text, "creds.b64", { ownTokens: [access, refresh], allow: [] })).map((f) => f.id);
         if (!ids.includes("claude-current-token")) missed.push(`offset ${pad.length}, width ${width}: ${ids.join(", ")}`);
