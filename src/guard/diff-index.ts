@@ -22,7 +22,7 @@ function linesStartingWith(diff: Buffer, prefix: string): number[] {
   return out;
 }
 
-const lineStart = (diff: Buffer, at: number): number => (at === 0 ? 0 : diff.lastIndexOf(NL, at - 1) + 1);
+export const lineStart = (diff: Buffer, at: number): number => (at === 0 ? 0 : diff.lastIndexOf(NL, at - 1) + 1);
 
 /** Undoes git's C-style quoting of an unusual path (`"b/a\"b\303\251"`). */
 export function unquotePath(raw: string): string {
@@ -109,7 +109,7 @@ export function needlesFor(diff: Buffer, keywords: readonly string[]): Buffer[] 
 }
 
 /** Bytes as text. NUL bytes are dropped: a UTF-16 or UTF-32 file's ASCII (every token) then reads as itself, and a binary's strings too. */
-const decode = (bytes: Buffer): string => (bytes.includes(0) ? bytes.toString("latin1").replaceAll("\0", "") : bytes.toString("utf8"));
+export const decode = (bytes: Buffer): string => (bytes.includes(0) ? bytes.toString("latin1").replaceAll("\0", "") : bytes.toString("utf8"));
 
 /** A line's text; a very long one only around its keywords, the pieces joined by newlines. */
 export function lineText(diff: Buffer, start: number, end: number, needles: readonly Buffer[]): string {
@@ -139,19 +139,6 @@ export function candidateLines(diff: Buffer, needles: readonly Buffer[]): number
   return [...starts].sort((a, b) => a - b);
 }
 
-/** The added lines of the hunk from `start` on, without their `+`, up to `max` bytes: a key's block. */
-export function addedFrom(diff: Buffer, start: number, hunk: Hunk, max: number): string {
-  const lines: string[] = [];
-  const stop = Math.min(hunk.end, start + max);
-  for (let i = start; i < stop && diff[i] === PLUS; ) {
-    const eol = diff.indexOf(NL, i);
-    const end = eol === -1 || eol > stop ? stop : eol;
-    lines.push(decode(diff.subarray(i + 1, end)));
-    i = end + 1;
-  }
-  return lines.join("\n");
-}
-
 /** Added lines from offset `from` up to and including the line starting at `to`. */
 export function addedLines(diff: Buffer, from: number, to: number): number {
   let n = 0;
@@ -164,32 +151,3 @@ export function addedLines(diff: Buffer, from: number, to: number): number {
   return n;
 }
 
-const BASE64_LINE = /^\s*[A-Za-z0-9+/]+={0,2}\s*$/;
-
-/**
- * The added line at `start` with the added lines of pure base64 before and after it in its hunk,
- * up to `max` bytes each way: a wrapped block (`base64 -w 76`) read whole. `end`: where it stops.
- */
-export function wrappedAround(diff: Buffer, start: number, hunk: Hunk, max: number): { text: string; end: number } {
-  const isBase64 = (from: number, to: number) => diff[from] === PLUS && BASE64_LINE.test(decode(diff.subarray(from + 1, to)));
-  let first = start;
-  while (first > hunk.body && start - first < max) {
-    const previous = lineStart(diff, first - 1);
-    if (!isBase64(previous, first - 1)) break;
-    first = previous;
-  }
-  const lineEnd = (at: number): number => {
-    const eol = diff.indexOf(NL, at);
-    return eol === -1 || eol >= hunk.end ? hunk.end : eol + 1;
-  };
-  let end = lineEnd(start);
-  while (end < hunk.end && end - start < max && isBase64(end, lineEnd(end) - 1)) end = lineEnd(end);
-  return { text: addedFrom(diff, first, hunk, end - first), end };
-}
-
-/** The diff of a file `path` that adds `content` whole: a commit message, an LFS object, read like any staged file. */
-export function addedWhole(path: string, content: Buffer): Buffer {
-  const name = /[\n"\\]/.test(path) ? JSON.stringify(path) : path;
-  const body = content.toString("latin1").replaceAll("\n", "\n+");
-  return Buffer.from(`diff --git a/${name} b/${name}\n+++ b/${name}\n@@ -0,0 +1 @@\n+${body}\n`, "latin1");
-}

@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
-import { addedWhole, hunkAt, indexHunks, needlesFor } from "./diff-index.ts";
+import { addedWhole } from "./added-text.ts";
+import { hunkAt, indexHunks, needlesFor } from "./diff-index.ts";
 import { decodeText } from "./git.ts";
 import { gitRaw } from "./git-process.ts";
 

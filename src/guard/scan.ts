@@ -1,4 +1,5 @@
-import { addedFrom, addedLines, addedWhole, candidateLines, hunkAt, indexHunks, lineText, needlesFor, NL, PLUS, wrappedAround, type Hunk } from "./diff-index.ts";
+import { addedFrom, addedWhole, wrappedAround } from "./added-text.ts";
+import { addedLines, candidateLines, hunkAt, indexHunks, lineText, needlesFor, NL, PLUS, type Hunk } from "./diff-index.ts";
 import { BASE64_LINE } from "./rules/base64.ts";
 import { blockHits, fileRuleOf, INLINE_ALLOW, mentionsFileKey, STATIC_KEYWORDS, tokenHits, type LineHit } from "./rules/index.ts";
 
