@@ -40,7 +40,7 @@ function report(result: GuardResult, configPath: string): void {
 }
 
 const install = withHelp(command({
-  meta: { name: "install", description: "Install the guard's pre-commit, prepare-commit-msg and commit-msg hooks in this repository (or globally)" },
+  meta: { name: "install", description: "Install the guard's hooks (pre-commit, prepare-commit-msg, commit-msg; applypatch-msg and pre-applypatch for git am) in this repository (or globally)" },
   args: {
     global: { type: "boolean", description: "Install for every repository: a directory of iclaude's as the global core.hooksPath, still running each repository's own hooks" },
     force: { type: "boolean", description: "Chain the hook that is there even when an earlier chained hook would be replaced" },
@@ -75,7 +75,7 @@ const run = withHelp(command({
   meta: { name: "run", description: "Run a guard hook on the staged changes and the commit message (exit 0 pass, 1 blocked); git calls it" },
   args: {
     hook: { type: "positional", required: true, valueHint: HOOK_NAMES.join("|"), description: "The git hook being run" },
-    file: { type: "positional", required: false, valueHint: "file", description: "The commit message file, which git passes to prepare-commit-msg and commit-msg" },
+    file: { type: "positional", required: false, valueHint: "file", description: "The commit message file, which git passes to prepare-commit-msg, commit-msg and applypatch-msg" },
     // Declared so that every argument git passes is one the command knows; the guard reads the message itself.
     source: { type: "positional", required: false, valueHint: "source", description: "prepare-commit-msg: where the message came from (message, template, merge, squash, commit)" },
     commit: { type: "positional", required: false, valueHint: "commit", description: "prepare-commit-msg: the commit whose message is reused (-c, -C, --amend)" },

@@ -30,7 +30,7 @@ export type OwnCommand = keyof typeof commands;
  * guard's question to git is asked first, and git answers while the guard loads.
  */
 export function headStart(name: OwnCommand, args: readonly string[]): void {
-  if (name === "hooks" && args[0] === "run" && (args[1] === "pre-commit" || args[1] === "prepare-commit-msg")) {
+  if (name === "hooks" && args[0] === "run" && (args[1] === "pre-commit" || args[1] === "prepare-commit-msg" || args[1] === "pre-applypatch")) {
     void import("../guard/git-process.ts").then((git) => git.askEarly());
   }
 }

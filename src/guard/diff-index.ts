@@ -22,7 +22,7 @@ function linesStartingWith(diff: Buffer, prefix: string): number[] {
   return out;
 }
 
-const lineStart = (diff: Buffer, at: number): number => (at === 0 ? 0 : diff.lastIndexOf(NL, at - 1) + 1);
+export const lineStart = (diff: Buffer, at: number): number => (at === 0 ? 0 : diff.lastIndexOf(NL, at - 1) + 1);
 
 /** Undoes git's C-style quoting of an unusual path (`"b/a\"b\303\251"`). */
 export function unquotePath(raw: string): string {
@@ -100,16 +100,16 @@ export function hunkAt(hunks: Hunk[], at: number): Hunk | null {
 const MAX_LINE = 64 * 1024;
 const WINDOW = 8 * 1024;
 
-/** Keywords with a NUL between their letters: ASCII in UTF-16 of either byte order. */
-export const utf16Needles = (keywords: readonly string[]): Buffer[] => keywords.map((k) => Buffer.from(k.split("").join("\0")));
+/** Keywords with one NUL between their letters, and with three: ASCII in UTF-16 and in UTF-32, of either byte order. */
+export const wideNeedles = (keywords: readonly string[]): Buffer[] => ["\0", "\0\0\0"].flatMap((nul) => keywords.map((k) => Buffer.from(k.split("").join(nul))));
 
-/** The byte strings to search for: the keywords, and their UTF-16 forms when the diff holds NUL bytes (UTF-16, a binary). */
+/** The byte strings to search for: the keywords, and their UTF-16 and UTF-32 forms when the diff holds NUL bytes (UTF-16, UTF-32, a binary). */
 export function needlesFor(diff: Buffer, keywords: readonly string[]): Buffer[] {
-  return [...keywords.map((k) => Buffer.from(k)), ...(diff.includes(0) ? utf16Needles(keywords) : [])];
+  return [...keywords.map((k) => Buffer.from(k)), ...(diff.includes(0) ? wideNeedles(keywords) : [])];
 }
 
-/** Bytes as text. NUL bytes are dropped: a UTF-16 file's ASCII (every token) then reads as itself, and a binary's strings too. */
-const decode = (bytes: Buffer): string => (bytes.includes(0) ? bytes.toString("latin1").replaceAll("\0", "") : bytes.toString("utf8"));
+/** Bytes as text. NUL bytes are dropped: a UTF-16 or UTF-32 file's ASCII (every token) then reads as itself, and a binary's strings too. */
+export const decode = (bytes: Buffer): string => (bytes.includes(0) ? bytes.toString("latin1").replaceAll("\0", "") : bytes.toString("utf8"));
 
 /** A line's text; a very long one only around its keywords, the pieces joined by newlines. */
 export function lineText(diff: Buffer, start: number, end: number, needles: readonly Buffer[]): string {
@@ -139,19 +139,6 @@ export function candidateLines(diff: Buffer, needles: readonly Buffer[]): number
   return [...starts].sort((a, b) => a - b);
 }
 
-/** The added lines of the hunk from `start` on, without their `+`, up to `max` bytes: a key's block. */
-export function addedFrom(diff: Buffer, start: number, hunk: Hunk, max: number): string {
-  const lines: string[] = [];
-  const stop = Math.min(hunk.end, start + max);
-  for (let i = start; i < stop && diff[i] === PLUS; ) {
-    const eol = diff.indexOf(NL, i);
-    const end = eol === -1 || eol > stop ? stop : eol;
-    lines.push(decode(diff.subarray(i + 1, end)));
-    i = end + 1;
-  }
-  return lines.join("\n");
-}
-
 /** Added lines from offset `from` up to and including the line starting at `to`. */
 export function addedLines(diff: Buffer, from: number, to: number): number {
   let n = 0;
@@ -163,3 +150,4 @@ export function addedLines(diff: Buffer, from: number, to: number): number {
   }
   return n;
 }
+

@@ -108,23 +108,39 @@ export async function stagedChanges(): Promise<StagedChanges> {
 
 const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
 
-/** A staged file's full content, for the rules that judge a whole file; UTF-16 is read by its byte-order mark. Null over `limit` bytes. */
-export async function stagedBlob(path: string, limit: number): Promise<string | null> {
-  const size = await git(["cat-file", "-s", `:${path}`]);
+/**
+ * A staged blob's full content by its object id, for the rules that judge a
+ * whole file; never by a `:path` spelling, which git reads as an index stage
+ * when the name starts with a digit and a colon (`2:auth.json`). A byte-order
+ * mark says UTF-16 or UTF-32. Null over `limit` bytes.
+ */
+export async function stagedBlob(id: string, limit: number): Promise<string | null> {
+  const size = await git(["cat-file", "-s", id]);
   if (size.code !== 0 || Number(size.stdout.trim()) > limit) return null;
-  const result = await gitRaw(["cat-file", "blob", `:${path}`]);
+  const result = await gitRaw(["cat-file", "blob", id]);
   return result.code === 0 ? decodeText(result.bytes) : null;
 }
 
-/** The byte-order mark of a UTF-16 file: little-endian, big-endian, or none. */
-export function utf16Bom(bytes: Uint8Array): "le" | "be" | null {
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) return "le";
-  return bytes[0] === 0xfe && bytes[1] === 0xff ? "be" : null;
+export type Bom = "utf16le" | "utf16be" | "utf32le" | "utf32be";
+
+/** The Unicode encoding a byte-order mark names, or null. UTF-32LE's mark starts as UTF-16LE's does, so it is asked first. */
+export function unicodeBom(bytes: Uint8Array): Bom | null {
+  const [a, b, c, d] = bytes;
+  if (a === 0xff && b === 0xfe) return c === 0 && d === 0 ? "utf32le" : "utf16le";
+  if (a === 0xfe && b === 0xff) return "utf16be";
+  return a === 0 && b === 0 && c === 0xfe && d === 0xff ? "utf32be" : null;
 }
 
-function decodeText(bytes: Buffer): string {
-  const bom = utf16Bom(bytes);
-  if (bom === "le") return bytes.subarray(2).toString("utf16le");
-  if (bom === "be") return Buffer.from(bytes.subarray(2, bytes.length - (bytes.length % 2))).swap16().toString("utf16le");
-  return bytes.toString("utf8");
+/** Text of `bytes` in the encoding its byte-order mark names, else UTF-8. */
+export function decodeText(bytes: Buffer): string {
+  const bom = unicodeBom(bytes);
+  if (bom === "utf16le") return bytes.subarray(2).toString("utf16le");
+  if (bom === "utf16be") return Buffer.from(bytes.subarray(2, bytes.length - (bytes.length % 2))).swap16().toString("utf16le");
+  if (bom === null) return bytes.toString("utf8");
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const points: number[] = [];
+  for (let at = 4; at + 4 <= bytes.length; at += 4) points.push(Math.min(view.getUint32(at, bom === "utf32le"), 0x10ffff));
+  let text = "";
+  for (let at = 0; at < points.length; at += 8192) text += String.fromCodePoint(...points.slice(at, at + 8192));
+  return text;
 }

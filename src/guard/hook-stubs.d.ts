@@ -1,13 +1,5 @@
-/** The git hook stubs in hooks/, embedded in the binary as text (`with { type: "text" }`). */
-declare module "*/hooks/pre-commit" {
-  const text: string;
-  export default text;
-}
-declare module "*/hooks/prepare-commit-msg" {
-  const text: string;
-  export default text;
-}
-declare module "*/hooks/commit-msg" {
+/** The git hook stub in hooks/, embedded in the binary as text (`with { type: "text" }`). */
+declare module "*/hooks/stub" {
   const text: string;
   export default text;
 }

@@ -1,16 +1,12 @@
 import { chmodSync, lstatSync, mkdirSync, readFileSync, renameSync, rmdirSync, unlinkSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import commitMsgStub from "../../hooks/commit-msg" with { type: "text" };
-import preCommitStub from "../../hooks/pre-commit" with { type: "text" };
-import prepareCommitMsgStub from "../../hooks/prepare-commit-msg" with { type: "text" };
+import stub from "../../hooks/stub" with { type: "text" };
 import { homeOf, type Env } from "../base/env.ts";
 import { describeFsError, IclaudeError } from "../base/errors.ts";
 import { quotePosix } from "../base/shell-quote.ts";
 import { git, gitOk } from "./git.ts";
-import type { HookName } from "./run.ts";
+import { HOOK_NAMES, type HookName } from "./run.ts";
 
-
-const STUBS: Record<HookName, string> = { "pre-commit": preCommitStub, "prepare-commit-msg": prepareCommitMsgStub, "commit-msg": commitMsgStub };
 /** Every hook iclaude writes carries this word; it is how ours are told from the user's. */
 export const HOOK_MARKER = "iclaude-guard-hook";
 /** pre-commit's `.legacy` is left to pre-commit, which may chain iclaude's hook in turn. */
@@ -28,11 +24,9 @@ export interface HookChange {
   change: Change;
 }
 
-/** A POSIX shell word that stays one word whatever the path holds. */
-
-/** A stub with the binary's absolute path and the hook it chains (a shell word) filled in. */
+/** The stub for `hook`, with the binary's absolute path and the hook it chains (a shell word) filled in. */
 export function renderStub(hook: HookName, binary: string, previous: string): string {
-  return STUBS[hook].replace("@ICLAUDE@", () => quotePosix(binary)).replace("@PREVIOUS@", () => previous);
+  return stub.replaceAll("@HOOK@", hook).replace("@ICLAUDE@", () => quotePosix(binary)).replace("@PREVIOUS@", () => previous);
 }
 
 const exists = (path: string): boolean => {
@@ -92,7 +86,7 @@ function uninstallHook(path: string): Change {
 }
 
 function eachHook(dir: string, act: (path: string, hook: HookName) => Change): HookChange[] {
-  return (Object.keys(STUBS) as HookName[]).map((hook) => ({ hook: join(dir, hook), change: act(join(dir, hook), hook) }));
+  return HOOK_NAMES.map((hook) => ({ hook: join(dir, hook), change: act(join(dir, hook), hook) }));
 }
 
 /**
@@ -116,9 +110,8 @@ function refuseForeignDir(dir: string, binary: string, env: Env): void {
   }
   if (dirname(dir).endsWith(".husky") && dir.endsWith("_")) {
     const run = quotePosix(binary);
-    throw new IclaudeError(
-      `husky manages this repository's hooks (${dir}); add \`${run} hooks run pre-commit\` to .husky/pre-commit, \`${run} hooks run prepare-commit-msg "$@"\` to .husky/prepare-commit-msg and \`${run} hooks run commit-msg "$@"\` to .husky/commit-msg instead.`,
-    );
+    const lines = HOOK_NAMES.map((hook) => `\`${run} hooks run ${hook} "$@"\` to .husky/${hook}`);
+    throw new IclaudeError(`husky manages this repository's hooks (${dir}); add ${lines.slice(0, -1).join(", ")} and ${lines.at(-1)} instead.`);
   }
 }
 

@@ -14,14 +14,25 @@ function pathMatcher(pattern: string): (path: string) => boolean {
   return (path) => glob.match(path.toLowerCase());
 }
 
-/** Staged paths an agent may not commit; templates and public keys never count. */
-export function protectedPathFindings(paths: readonly string[], patterns: readonly string[], allow: readonly RegExp[]): Finding[] {
+/**
+ * Staged paths an agent may not commit; templates, public keys, documentation and source code never
+ * count, nor a file of public PEM blocks only (`certs/ca-bundle.pem`), which `publicOnly` tells.
+ */
+export async function protectedPathFindings(
+  paths: readonly string[],
+  patterns: readonly string[],
+  allow: readonly RegExp[],
+  publicOnly: (path: string) => Promise<boolean> = async () => false,
+): Promise<Finding[]> {
   const matchers = patterns.map((p) => [p, pathMatcher(p)] as const);
-  return paths.flatMap((path) => {
-    const hit = NEVER_PROTECTED.test(path) ? undefined : matchers.find(([, match]) => match(path));
-    if (!hit || allow.some((re) => re.test(path))) return [];
-    return [{ id: "protected-path", label: `protected path (${hit[0]})`, shown: "", allowable: true, source: "path" as const, path, line: null }];
-  });
+  const findings = await Promise.all(
+    paths.map(async (path): Promise<Finding[]> => {
+      const hit = NEVER_PROTECTED.test(path) ? undefined : matchers.find(([, match]) => match(path));
+      if (!hit || allow.some((re) => re.test(path)) || (await publicOnly(path))) return [];
+      return [{ id: "protected-path", label: `protected path (${hit[0]})`, shown: "", allowable: true, source: "path", path, line: null }];
+    }),
+  );
+  return findings.flat();
 }
 
 /** A token used as a file or directory name: the diff's headers are never scanned, so the paths are, here. */

@@ -6,12 +6,19 @@ import { detectAgent, skipSwitch, type AgentSign } from "./agents.ts";
 import { stagedBlob, stagedChanges, stagedDiff, type StagedChanges } from "./git.ts";
 import { locate, readMarker, writeMarker, type Located } from "./pass-marker.ts";
 import { pathTokenFindings, protectedPathFindings } from "./path-findings.ts";
+import { lfsObjectDiffs, lfsPointers } from "./lfs.ts";
 import { filesToDiff } from "./prefilter.ts";
 import { maskAll } from "./rules/index.ts";
+import { onlyPublicPem } from "./rules/paths.ts";
 import { keywords, scanDiff, scanText, type Finding } from "./scan.ts";
 
-export const HOOK_NAMES = ["pre-commit", "prepare-commit-msg", "commit-msg"] as const;
+/** `git commit` runs the first three; `git am` and `git rebase --apply` the last two. */
+export const HOOK_NAMES = ["pre-commit", "prepare-commit-msg", "commit-msg", "applypatch-msg", "pre-applypatch"] as const;
 export type HookName = (typeof HOOK_NAMES)[number];
+
+/** Hooks that run with the changes staged, and hooks handed the message file. */
+const SCANS_STAGED: ReadonlySet<HookName> = new Set(["pre-commit", "prepare-commit-msg", "pre-applypatch"]);
+const READS_MESSAGE: ReadonlySet<HookName> = new Set(["prepare-commit-msg", "commit-msg", "applypatch-msg"]);
 
 /** Called, before the scan, when an agent commits at a moment a prompt would refresh: the command starts a refresh the commit never waits for. */
 export type TopUp = () => void;
@@ -29,6 +36,8 @@ export interface GuardResult {
 
 /** What the message's findings are shown under, and what `[guard] allow` patterns see as their path. */
 const MESSAGE = "commit message";
+/** A certificate bundle is read whole up to this size to tell it holds no private key. */
+const MAX_PEM_BYTES = 1024 * 1024;
 
 /** The `[guard] allow` patterns, compiled; a bad one is named, with the file to fix. */
 export function compileAllow(config: Pick<Config, "guard" | "configPath">): RegExp[] {
@@ -108,23 +117,24 @@ function readMessage(file: string | undefined): string | null {
 }
 
 /**
- * Runs one hook's check. pre-commit scans the staged changes; commit-msg the
- * message; prepare-commit-msg, which git runs even under `--no-verify`, the
- * message as it stands (`-m`, `-F`, a merge's) and the staged changes unless
- * pre-commit passed these very changes. git is asked first: its processes
- * run while the config and the credentials are read.
+ * Runs one hook's check. pre-commit and pre-applypatch scan the staged
+ * changes; commit-msg and applypatch-msg the message; prepare-commit-msg,
+ * which git runs even under `--no-verify`, the message as it stands (`-m`,
+ * `-F`, a merge's) and the staged changes unless pre-commit passed these very
+ * changes. git is asked first: its processes run while the config and the
+ * credentials are read.
  */
 export async function runGuard(hook: HookName, loadingConfig: Promise<Config>, env: Env, messageFile: string | undefined, topUp: TopUp): Promise<GuardResult> {
   const agent = detectAgent(env);
   const skip = skipSwitch(env);
   if (skip && !agent) return { outcome: "skipped", findings: [], agent, skip, late: false };
-  const asked = hook === "commit-msg" ? null : askGit(env);
+  const asked = SCANS_STAGED.has(hook) ? askGit(env) : null;
   asked?.catch(() => {});
   const config = await loadingConfig;
   const allow = compileAllow(config);
   const own = await ownTokens(config, env);
-  const message = hook === "pre-commit" ? null : readMessage(messageFile);
-  const findings = message === null ? [] : scanText(message, MESSAGE, { ownTokens: own, allow });
+  const message = READS_MESSAGE.has(hook) ? readMessage(messageFile) : null;
+  const findings = message === null ? [] : await scanText(message, MESSAGE, { ownTokens: own, allow });
   let late = false;
   if (asked) {
     const tree = await scanStaged(await asked, hook, config, agent, allow, own, agent ? () => topUpIfDue(config, env, topUp) : null);
@@ -146,13 +156,25 @@ async function scanStaged({ marker, top, staged }: Staged, hook: HookName, confi
     return "verified";
   }
   await topUp?.();
-  const diff = await diffToScan(staged, top, keywords(own));
+  const words = keywords(own);
+  const diff = await diffToScan(staged, top, words);
+  const blobs = new Map(staged.files.map((f) => [f.path, f.blob]));
+  const readBlob = (path: string, limit: number): Promise<string | null> => {
+    const id = blobs.get(path);
+    return id === undefined ? Promise.resolve(null) : stagedBlob(id, limit);
+  };
+  const publicOnly = async (path: string) => onlyPublicPem((await readBlob(path, MAX_PEM_BYTES)) ?? "");
   const paths = staged.files.map((f) => f.path);
+  const options = { ownTokens: own, allow };
   const findings = [
-    ...protectedPathFindings(paths, strict ? config.guard.protectedPaths : [], allow),
+    ...(await protectedPathFindings(paths, strict ? config.guard.protectedPaths : [], allow, publicOnly)),
     ...pathTokenFindings(paths, own, allow),
-    ...(await scanDiff(diff, { ownTokens: own, allow, readBlob: stagedBlob })),
+    ...(await scanDiff(diff, { ...options, readBlob })),
   ];
-  writeMarker(marker, findings.length === 0 && !late ? key : null);
+  for (const object of await lfsObjectDiffs(lfsPointers(diff), words)) {
+    const found = await scanDiff(object.diff, { ...options, readBlob: async () => object.text() });
+    findings.push(...found.map((f) => ({ ...f, label: `${f.label} (in the Git LFS object)` })));
+  }
+  writeMarker(marker, findings.length === 0 && hook === "pre-commit" ? key : null);
   return findings;
 }

@@ -1,4 +1,6 @@
-import { addedFrom, addedLines, candidateLines, hunkAt, indexHunks, lineText, needlesFor, NL, PLUS, type Hunk } from "./diff-index.ts";
+import { addedFrom, addedWhole, wrappedAround } from "./added-text.ts";
+import { addedLines, candidateLines, hunkAt, indexHunks, lineText, needlesFor, NL, PLUS, type Hunk } from "./diff-index.ts";
+import { BASE64_LINE } from "./rules/base64.ts";
 import { blockHits, fileRuleOf, INLINE_ALLOW, mentionsFileKey, STATIC_KEYWORDS, tokenHits, type LineHit } from "./rules/index.ts";
 
 export interface Finding extends LineHit {
@@ -20,8 +22,11 @@ export interface ScanOptions {
 
 /** A private key block is a few KB; its end is looked for no further. */
 const MAX_KEY_BYTES = 64 * 1024;
-/** A saved login is a few KB of JSON: a larger file naming its keys (a binary, a log) is not read whole. */
-const MAX_LOGIN_FILE_BYTES = 1024 * 1024;
+/**
+ * A saved login is a few KB of JSON, but one padded (a long field, pages of
+ * spaces) is no less a login; past this a file naming its keys is not read whole.
+ */
+const MAX_LOGIN_FILE_BYTES = 64 * 1024 * 1024;
 
 /** Shorter values would match by chance; a token is far longer. */
 const usableOwnTokens = (tokens: readonly string[]): string[] => tokens.filter((t) => t.length >= 20);
@@ -49,12 +54,13 @@ export async function scanDiff(diff: Buffer, options: ScanOptions): Promise<Find
   if (diff.length === 0) return [];
   const ownTokens = usableOwnTokens(options.ownTokens);
   const needles = needlesFor(diff, keywords(ownTokens));
-  const starts = candidateLines(diff, needles);
-  if (starts.length === 0) return [];
   const hunks = indexHunks(diff);
+  const starts = [...new Set([...candidateLines(diff, needles), ...base64Starts(diff, hunks)])].sort((a, b) => a - b);
   const findings: Finding[] = [];
   const judgedFiles = new Set<string>();
   const counted = new Map<Hunk, { at: number; line: number }>();
+  // A wrapped base64 block is decoded once, from its first line holding a needle or starting a hunk.
+  let decodedUntil = -1;
   for (const start of starts) {
     const hunk = hunkAt(hunks, start);
     if (!hunk || diff[start] !== PLUS) continue;
@@ -64,7 +70,12 @@ export async function scanDiff(diff: Buffer, options: ScanOptions): Promise<Find
     const seen = counted.get(hunk) ?? { at: hunk.body, line: hunk.newStart - 1 };
     const lineNo = seen.line + addedLines(diff, seen.at, start);
     counted.set(hunk, { at: next, line: lineNo });
-    const hits = [...tokenHits(line, ownTokens), ...blockHits(line, () => addedFrom(diff, start, hunk, MAX_KEY_BYTES))];
+    const around = (): string => {
+      const block = start < decodedUntil ? { text: "", end: decodedUntil } : wrappedAround(diff, start, hunk, MAX_KEY_BYTES);
+      decodedUntil = block.end;
+      return block.text;
+    };
+    const hits = [...tokenHits(line, ownTokens, around), ...blockHits(line, () => addedFrom(diff, start, hunk, MAX_KEY_BYTES))];
     const fileHit = await credentialFileHit(line, hunk.path, judgedFiles, options);
     if (fileHit) hits.push(fileHit);
     for (const hit of hits) {
@@ -72,6 +83,11 @@ export async function scanDiff(diff: Buffer, options: ScanOptions): Promise<Find
     }
   }
   return findings;
+}
+
+/** Hunks whose first added line is all base64 (a file written by `base64`): their block is decoded even without a needle. */
+function base64Starts(diff: Buffer, hunks: readonly Hunk[]): number[] {
+  return hunks.filter((h) => diff[h.body] === PLUS && BASE64_LINE.test(diff.toString("latin1", h.body + 1, Math.min(h.end, h.body + 256)).split("\n", 1)[0] as string)).map((h) => h.body);
 }
 
 /** A saved login is judged once, on the first added line naming one of its keys, from the file's whole staged content. */
@@ -87,15 +103,7 @@ async function credentialFileHit(line: string, path: string, judged: Set<string>
  * Findings in a text that is added whole: a commit message. `where` stands
  * for the path in the output and in `[guard] allow`.
  */
-export function scanText(text: string, where: string, options: Pick<ScanOptions, "ownTokens" | "allow">): Finding[] {
-  const ownTokens = usableOwnTokens(options.ownTokens);
-  const lines = text.split("\n");
-  const findings: Finding[] = [];
-  lines.forEach((line, i) => {
-    const hits = [...tokenHits(line, ownTokens), ...blockHits(line, () => lines.slice(i).join("\n"))];
-    for (const hit of hits) {
-      if (!isAllowed(hit, line, where, options.allow)) findings.push({ ...hit, source: "message", path: where, line: i + 1 });
-    }
-  });
-  return findings;
+export async function scanText(text: string, where: string, options: Pick<ScanOptions, "ownTokens" | "allow">): Promise<Finding[]> {
+  const findings = await scanDiff(addedWhole(where, Buffer.from(text)), { ...options, readBlob: async () => null });
+  return findings.map((f) => ({ ...f, source: "message" }));
 }

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { BIN, baseEnv, expectNoSecrets, fakeToken } from "../helpers.ts";
 import { commitCount, makeRepo, type Repo } from "./guard-repo.ts";
 
+const HOOKS = ["pre-commit", "prepare-commit-msg", "commit-msg", "applypatch-msg", "pre-applypatch"];
 const hook = (repo: Repo, name: string, dir = join(repo.dir, ".git", "hooks")) => join(dir, name);
 
 function writeHook(path: string, body: string): string {
@@ -13,19 +14,18 @@ function writeHook(path: string, body: string): string {
 }
 
 describe("iclaude hooks install (per repository)", () => {
-  test("installs the three hooks; running it again changes nothing", async () => {
+  test("installs the five hooks (git commit's three, git am's two); running it again changes nothing", async () => {
     const repo = await makeRepo();
     const first = await repo.iclaude(["hooks", "install"]);
     expect(first.code).toBe(0);
-    expect(first.stdout).toContain(`${hook(repo, "pre-commit")}: installed`);
-    expect(first.stdout).toContain(`${hook(repo, "prepare-commit-msg")}: installed`);
-    expect(first.stdout).toContain(`${hook(repo, "commit-msg")}: installed`);
+    for (const name of HOOKS) expect(first.stdout).toContain(`${hook(repo, name)}: installed`);
+    expect(readFileSync(hook(repo, "pre-applypatch"), "utf8")).toContain('exec "$iclaude" hooks run pre-applypatch "$@"');
     const before = readFileSync(hook(repo, "pre-commit"), "utf8");
     expect(before).toContain(`iclaude='${BIN}'\n`);
     expect(before).toContain('exec "$iclaude" hooks run pre-commit "$@"');
     expect(statSync(hook(repo, "pre-commit")).mode & 0o111).toBe(0o111);
     const again = await repo.iclaude(["hooks", "install"]);
-    expect(again.stdout).toBe(["pre-commit", "prepare-commit-msg", "commit-msg"].map((h) => `${hook(repo, h)}: already installed\n`).join(""));
+    expect(again.stdout).toBe(HOOKS.map((h) => `${hook(repo, h)}: already installed\n`).join(""));
     expect(readFileSync(hook(repo, "pre-commit"), "utf8")).toBe(before);
   });
 
@@ -162,7 +162,7 @@ test("outside a repository, and for an unknown hook: one sentence each", async (
   expect(await new Response(outside.stderr).text()).toMatch(/^iclaude: Cannot find the git directory: git says "fatal: not a git repository.*"\.\n$/);
   const bad = await repo.iclaude(["hooks", "run", "pre-push"]);
   expect(bad.code).toBe(2);
-  expect(bad.stderr).toBe('iclaude: `iclaude hooks run` does not know hook "pre-push"; use one of pre-commit, prepare-commit-msg, commit-msg.\n');
+  expect(bad.stderr).toBe('iclaude: `iclaude hooks run` does not know hook "pre-push"; use one of pre-commit, prepare-commit-msg, commit-msg, applypatch-msg, pre-applypatch.\n');
 });
 
 /** The programs a hook starts as git runs it (cwd the work tree's top, GIT_INDEX_FILE set), read by strace, with the env of each. */
@@ -270,7 +270,8 @@ describe("iclaude hooks install --global", () => {
     const run = await repo.iclaude(["hooks", "install"]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("husky manages this repository's hooks");
-    expect(run.stderr).toContain("hooks run pre-commit` to .husky/pre-commit");
+    expect(run.stderr).toContain('hooks run pre-commit "$@"` to .husky/pre-commit');
+    expect(run.stderr).toContain('hooks run pre-applypatch "$@"` to .husky/pre-applypatch');
     expect(existsSync(join(repo.dir, ".husky", "_", "pre-commit"))).toBe(false);
   });
 

@@ -285,7 +285,7 @@ describe("agent commits", () => {
   test("an Aider commit is recognised from its author name", async () => {
     const repo = await makeRepo({ install: true });
     const run = await repo.commit({ "id_ed25519": "not really a key\n" }, {}, ["--author", "Tester (aider) <t@example.com>"]);
-    await expectBlocked(repo, run, "id_ed25519  protected path (id_ed25519*)", []);
+    await expectBlocked(repo, run, "id_ed25519  protected path (id_ed25519)", []);
   });
 
   describe("keeping the agent's Claude login alive", () => {

@@ -1,6 +1,7 @@
-import { ANTHROPIC_PREFIX, maskToken } from "../../base/secrets.ts";
+import { maskToken } from "../../base/secrets.ts";
 import { AGENT_FILE_RULES } from "./agent-files.ts";
 import { ANTHROPIC_RULES } from "./anthropic.ts";
+import { BASE64_NEEDLES, decodedBase64 } from "./base64.ts";
 import { GOOGLE_RULES } from "./google.ts";
 import { OPENAI_RULES } from "./openai.ts";
 import { PRIVATE_KEY_RULES } from "./private-keys.ts";
@@ -16,17 +17,6 @@ export const ALL_RULES: readonly Rule[] = [...TOKEN_RULES, ...PRIVATE_KEY_RULES,
 
 export const EXACT_TOKEN = { id: "claude-current-token", label: "your current Claude login token" } as const;
 export const INLINE_ALLOW = "iclaude:allow";
-
-/**
- * What is looked for inside base64: `sk-ant-` at each of the three byte
- * alignments (a token in a credentials JSON sits anywhere in it), without the
- * characters that depend on its neighbours — how it reads inside a Kubernetes
- * Secret's `data:` — and `-----BEGIN` at the start (a Kubernetes `tls.key`).
- * Each needle is a memmem pass over every staged file, so there are few.
- * Written out, not computed: Buffer's base64 costs the first run about 0.6 ms,
- * which every commit would pay; the unit tests derive them again.
- */
-export const BASE64_NEEDLES: readonly string[] = ["c2stYW50L", "NrLWFudC", "zay1hbnQt", "LS0tLS1CRUdJT"];
 
 /** Every string a line must hold for any rule to fire. */
 export const STATIC_KEYWORDS = [...new Set([...ALL_RULES.flatMap((r) => r.keywords), ...BASE64_NEEDLES])];
@@ -53,34 +43,21 @@ function tokenMatches(text: string): Array<{ secret: string; rule: (typeof TOKEN
   return found;
 }
 
-/** Base64 runs holding a needle, decoded at the alignment that shows it. */
-function decodedBase64(line: string): string[] {
-  if (!BASE64_NEEDLES.some((n) => line.includes(n))) return [];
-  const out: string[] = [];
-  for (const [run] of line.matchAll(/[A-Za-z0-9+/]{12,}={0,2}/g)) {
-    if (!BASE64_NEEDLES.some((n) => run.includes(n))) continue;
-    for (let skip = 0; skip < 4; skip++) {
-      const text = Buffer.from(run.slice(skip), "base64").toString("latin1");
-      if (text.includes(ANTHROPIC_PREFIX) || text.includes("PRIVATE KEY")) {
-        out.push(text);
-        break;
-      }
-    }
-  }
-  return out;
-}
-
-/** Token rules on one line, inside base64 too; the user's own token is reported once, as such. */
-export function tokenHits(line: string, ownTokens: readonly string[]): LineHit[] {
+/**
+ * Token rules on one line, inside base64 too; the user's own token is reported
+ * once, as such, and so is a piece of it (a token cut by a line break).
+ * `around()` is the line with the lines it may be wrapped with (see decodedBase64).
+ */
+export function tokenHits(line: string, ownTokens: readonly string[], around: () => string = () => line): LineHit[] {
   const hits: LineHit[] = [];
-  for (const token of ownTokens) {
-    if (line.includes(token)) hits.push({ ...EXACT_TOKEN, shown: maskToken(token), allowable: false });
-  }
-  const mine = (secret: string) => ownTokens.some((t) => t.includes(secret) || secret.includes(t));
+  const own = (token: string): LineHit => ({ ...EXACT_TOKEN, shown: maskToken(token), allowable: false });
+  for (const token of ownTokens) if (line.includes(token)) hits.push(own(token));
   for (const { secret, rule } of tokenMatches(line)) {
-    if (!mine(secret)) hits.push({ id: rule.id, label: rule.label, shown: mask(secret, rule.prefix), allowable: true });
+    const mine = ownTokens.find((t) => t.includes(secret) || secret.includes(t));
+    if (!mine) hits.push({ id: rule.id, label: rule.label, shown: mask(secret, rule.prefix), allowable: true });
+    else if (!line.includes(mine)) hits.push(own(mine));
   }
-  for (const decoded of decodedBase64(line)) {
+  for (const decoded of decodedBase64(line, around, ownTokens, STATIC_KEYWORDS)) {
     for (const hit of [...tokenHits(decoded, ownTokens), ...blockHits(decoded, () => decoded)]) hits.push({ ...hit, shown: `${hit.shown} (in base64)` });
     const file = fileRuleOf(decoded);
     if (file) hits.push({ id: file.id, label: `${file.label} (in base64)`, shown: "", allowable: true });

@@ -18,19 +18,26 @@ export const DEFAULT_PROTECTED_PATHS = [
   "*.ppk",
   "*.p12",
   "*.pfx",
-  "id_rsa*",
-  "id_dsa*",
-  "id_ecdsa*",
-  "id_ed25519*",
+  // A key file and its copies (`id_rsa.old`), not a file named after one (`id_rsa_loader.go`).
+  ...["id_rsa", "id_dsa", "id_ecdsa", "id_ecdsa_sk", "id_ed25519", "id_ed25519_sk"].flatMap((name) => [name, `${name}.*`]),
   ".netrc",
 ];
 
 /**
  * Never a protected path: templates, which exist to be committed
- * (`.env.example`), and public keys (`id_rsa.pub`). Their content is still
- * scanned like any file's.
+ * (`.env.example`), public keys (`id_rsa.pub`), documentation (`docs/.env.md`)
+ * and source code (`id_rsa.go`). Their content is still scanned like any file's.
  */
-export const NEVER_PROTECTED = /\.(?:example|sample|template|dist|pub)$/i;
+export const NEVER_PROTECTED = /\.(?:example|sample|template|dist|pub|md|mdx|markdown|rst|adoc|go|rs|py|rb|js|jsx|mjs|cjs|ts|tsx|java|kt|swift|c|h|cc|cpp|cs|php)$/i;
+
+/** PEM blocks that hold nothing secret: certificates, revocation lists, requests, public keys. */
+const PUBLIC_BLOCK = /^(?:TRUSTED |NEW )?(?:CERTIFICATE|X509 CRL|CERTIFICATE REQUEST|PUBLIC KEY)$/;
+
+/** Whether `text` is PEM blocks that are all public (`ca-bundle.pem`): then no protected path, whatever its name. */
+export function onlyPublicPem(text: string): boolean {
+  const labels = [...text.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----/g)].map((m) => m[1] as string);
+  return labels.length > 0 && labels.every((label) => PUBLIC_BLOCK.test(label)) && !text.includes("PRIVATE KEY");
+}
 
 export const PATH_SAMPLES: Samples = {
   match: [
@@ -48,7 +55,10 @@ export const PATH_SAMPLES: Samples = {
     "certs/server.pem",
     "keys/work.ppk",
     "id_rsa",
+    "id_rsa.old",
+    "backup/ID_ECDSA.bak",
     "deploy/id_ed25519",
+    ".env.local",
     ".netrc",
   ],
   noMatch: [
@@ -63,5 +73,9 @@ export const PATH_SAMPLES: Samples = {
     ".claude/settings.json",
     "auth.json",
     "README.md",
+    "src/id_rsa_loader.go",
+    "pkg/id_ed25519_test.go",
+    "docs/.env.md",
+    "lib/id_rsa.ts",
   ],
 };

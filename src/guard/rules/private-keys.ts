@@ -1,44 +1,30 @@
 import { fakeBase64Lines, fakeBody, BASE64 } from "./fake.ts";
+import { bareLines, keyBody, leadMarker } from "./key-body.ts";
+import { hasKeyStructure } from "./key-structure.ts";
 import { entropy, isPlaceholder, type BlockRule } from "./shape.ts";
 
 /**
  * A key is a header, a body that looks like a key, and (for PEM and SSH2) an
  * end: secretlint-rule-privatekey's lesson. A header alone (in docs, in a
- * scanner's own source) or a body of `REPLACE_WITH_…` is not a key.
+ * scanner's own source) or a body of `REPLACE_WITH_…` is not a key. How the
+ * body may be laid out is key-body.ts's.
  *
- * Body lines are base64 once quotes, commas, `+` and `\n` escapes are taken
- * off (a key pasted into code or JSON); `Name: value` lines are headers (PEM's
- * Proc-Type, SSH2's Comment, PGP's Version). The shortest real body is an
- * Ed25519 PKCS#8 key, 64 characters; random base64 that long never fell below
- * 4.6 bits per character in 100,000 draws, DER with its fixed prefix scores
- * about 5.3, so 4.0 keeps every key and rejects `AAAA…` and repeated text.
+ * A body that decodes to a key's structure is a key (key-structure.ts).
+ * Otherwise (an encrypted body is random bytes) it must read as random: the
+ * shortest real body is an Ed25519 PKCS#8 key, 64 characters; random base64
+ * that long never fell below 4.6 bits per character in 100,000 draws, so 4.0
+ * keeps every key and rejects `AAAA…` and repeated text.
  */
 const MIN_BODY = 64;
 const MIN_KEY_ENTROPY = 4.0;
 /** A PuTTY Ed25519 private part: 4 + 32 bytes, 48 characters. */
 const MIN_PPK_BODY = 40;
 
-const HEADER_LINE = /^[A-Za-z][A-Za-z0-9-]*: /;
 const BEGIN = /-{4,5} ?BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)? ?-{4,5}/;
 const END = /-{4,5} ?END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)? ?-{4,5}/;
 
-/** The base64 of a key's body, or null when a line is neither base64 nor a header. */
-function keyBody(text: string): string | null {
-  let body = "";
-  let continued = false;
-  for (const raw of text.split(/\\r\\n|\\n|\r?\n/)) {
-    const line = raw.trim().replace(/^["'`]/, "").replace(/["'`]\s*[,+;]?$|\s+\+$|\\$/, "");
-    const header: boolean = continued || HEADER_LINE.test(raw.trim());
-    continued = header && raw.trimEnd().endsWith("\\");
-    if (header || line === "") continue;
-    if (!/^[A-Za-z0-9+/=]+$/.test(line)) return null;
-    body += line;
-  }
-  return body;
-}
-
 const looksLikeKey = (body: string | null, min: number): boolean =>
-  body !== null && body.length >= min && entropy(body) >= MIN_KEY_ENTROPY && !isPlaceholder(body, MIN_KEY_ENTROPY);
+  body !== null && body.length >= min && (hasKeyStructure(body) || (entropy(body) >= MIN_KEY_ENTROPY && !isPlaceholder(body, MIN_KEY_ENTROPY)));
 
 const pem = (kind: string, lines: string[]) => `-----BEGIN ${kind}PRIVATE KEY-----\n${lines.join("\n")}\n-----END ${kind}PRIVATE KEY-----`;
 const ssh2 = (lines: string[]) => `---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----\nComment: "rsa-key-20260101"\n${lines.join("\n")}\n---- END SSH2 ENCRYPTED PRIVATE KEY ----`;
@@ -52,9 +38,10 @@ export const PRIVATE_KEY_RULES: readonly BlockRule[] = [
     find(line, fromLine) {
       const begin = BEGIN.exec(line);
       if (!begin) return null;
-      const after = fromLine.slice(fromLine.indexOf(begin[0]) + begin[0].length);
+      const at = fromLine.indexOf(begin[0]);
+      const after = fromLine.slice(at + begin[0].length);
       const end = END.exec(after);
-      return end && looksLikeKey(keyBody(after.slice(0, end.index)), MIN_BODY) ? begin[0] : null;
+      return end && looksLikeKey(keyBody(after.slice(0, end.index), leadMarker(fromLine.slice(0, at))), MIN_BODY) ? begin[0] : null;
     },
     samples: () => ({
       match: [
@@ -88,11 +75,13 @@ export const PRIVATE_KEY_RULES: readonly BlockRule[] = [
     find(line, fromLine) {
       const head = /PuTTY-User-Key-File-\d+: ?[\w@.-]+/.exec(line);
       if (!head) return null;
-      const lines = fromLine.split(/\r?\n/);
-      const at = lines.findIndex((l) => /^Private-Lines: *\d+/.test(l));
-      if (at === -1) return null;
-      const count = Number(/\d+/.exec(lines[at] as string)?.[0]);
-      return looksLikeKey(keyBody(lines.slice(at + 1, at + 1 + count).join("\n")), MIN_PPK_BODY) ? head[0] : null;
+      const lead = leadMarker(fromLine.slice(0, fromLine.indexOf(head[0])));
+      // One word per line: the same words whether the file was pasted line by line or flattened onto one.
+      const words = bareLines(fromLine, lead).join("\n").split(/\s+/);
+      const at = words.indexOf("Private-Lines:");
+      const count = Number(words[at + 1]);
+      if (at === -1 || !(count > 0)) return null;
+      return looksLikeKey(keyBody(words.slice(at + 2, at + 2 + count).join("\n")), MIN_PPK_BODY) ? head[0] : null;
     },
     samples: () => {
       const ppk = (priv: string) =>

@@ -1,32 +1,34 @@
 import { describe, expect, test } from "bun:test";
 import { protectedPathFindings } from "../../../src/guard/path-findings.ts";
-import { ALL_RULES, BASE64_NEEDLES, fileRuleOf, maskAll, tokenHits } from "../../../src/guard/rules/index.ts";
+import { BASE64_NEEDLES } from "../../../src/guard/rules/base64.ts";
+import { ALL_RULES, fileRuleOf, maskAll, tokenHits } from "../../../src/guard/rules/index.ts";
 import { DEFAULT_PROTECTED_PATHS, PATH_SAMPLES } from "../../../src/guard/rules/paths.ts";
 import { entropy, isPlaceholder, MIN_TOKEN_ENTROPY } from "../../../src/guard/rules/shape.ts";
 import { scanText } from "../../../src/guard/scan.ts";
 import { fakeToken } from "../../helpers.ts";
+import { wrapBase64 } from "../../real-keys.ts";
 
 /** The ids the engine reports for a sample: by line for token and key rules, by the whole JSON for file rules. */
-function idsFor(sample: string, kind: string): string[] {
+async function idsFor(sample: string, kind: string): Promise<string[]> {
   if (kind === "file") return [fileRuleOf(sample)?.id].filter((id): id is string => id !== undefined);
-  return scanText(sample, "sample", { ownTokens: [], allow: [] }).map((f) => f.id);
+  return (await scanText(sample, "sample", { ownTokens: [], allow: [] })).map((f) => f.id);
 }
 
 describe("every rule meets its samples (gitleaks' true and false positives)", () => {
   for (const rule of ALL_RULES) {
     const { match, noMatch } = rule.samples();
-    test(`${rule.id}: ${match.length} found, ${noMatch.length} left alone`, () => {
+    test(`${rule.id}: ${match.length} found, ${noMatch.length} left alone`, async () => {
       expect(match.length).toBeGreaterThan(0);
       expect(noMatch.length).toBeGreaterThan(0);
-      for (const sample of match) expect({ sample, ids: idsFor(sample, rule.kind) }).toMatchObject({ ids: expect.arrayContaining([rule.id]) });
-      for (const sample of noMatch) expect({ sample, ids: idsFor(sample, rule.kind) }).toEqual({ sample, ids: expect.not.arrayContaining([rule.id]) });
+      for (const sample of match) expect({ sample, ids: await idsFor(sample, rule.kind) }).toMatchObject({ ids: expect.arrayContaining([rule.id]) });
+      for (const sample of noMatch) expect({ sample, ids: await idsFor(sample, rule.kind) }).toEqual({ sample, ids: expect.not.arrayContaining([rule.id]) });
     });
   }
 
-  test("the default protected paths: every match sample blocked, every template and public key not", () => {
-    const blocked = (paths: string[]) => protectedPathFindings(paths, DEFAULT_PROTECTED_PATHS, []).map((f) => f.path);
-    expect(blocked(PATH_SAMPLES.match)).toEqual(PATH_SAMPLES.match);
-    expect(blocked(PATH_SAMPLES.noMatch)).toEqual([]);
+  test("the default protected paths: every match sample blocked; templates, public keys, docs and code not", async () => {
+    const blocked = async (paths: string[]) => (await protectedPathFindings(paths, DEFAULT_PROTECTED_PATHS, [])).map((f) => f.path);
+    expect(await blocked(PATH_SAMPLES.match)).toEqual(PATH_SAMPLES.match);
+    expect(await blocked(PATH_SAMPLES.noMatch)).toEqual([]);
   });
 });
 
@@ -82,4 +84,25 @@ test("maskAll hides every token a path holds, the user's own included", () => {
   const own = `tok_${crypto.randomUUID()}`;
   const shown = maskAll(`a/${token}/${own}.txt`, [own]);
   expect(shown).toBe(`a/sk-ant-ort01-…${token.slice(-4)}/…${own.slice(-4)}.txt`);
+});
+
+describe("the user's own login in base64, wrapped as base64 and PEM wrap it", () => {
+  test("found at any width from 20 columns, and unwrapped, at any byte offset", async () => {
+    const [access, refresh] = [fakeToken("oat01"), fakeToken("ort01")];
+    const missed: string[] = [];
+    for (const pad of ["", "a", "ab"]) {
+      const creds = `${pad}${JSON.stringify({ claudeAiOauth: { accessToken: access, refreshToken: refresh, expiresAt: 1 } })}`;
+      for (const width of [0, 20, 32, 64, 65, 76, 100]) {
+        const text = wrapBase64(creds, width);
+        const ids = (await scanText(text, "creds.b64", { ownTokens: [access, refresh], allow: [] })).map((f) => f.id);
+        if (!ids.includes("claude-current-token")) missed.push(`offset ${pad.length}, width ${width}: ${ids.join(", ")}`);
+      }
+    }
+    expect(missed).toEqual([]);
+  });
+
+  test("a piece of the user's own token, cut by a line break, is reported as theirs", () => {
+    const own = fakeToken("ort01");
+    expect(tokenHits(`t=${own.slice(0, 60)}`, [own]).map((h) => [h.id, h.allowable])).toEqual([["claude-current-token", false]]);
+  });
 });

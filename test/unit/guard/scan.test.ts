@@ -5,6 +5,7 @@ import { unquotePath } from "../../../src/guard/diff-index.ts";
 import { renderStub } from "../../../src/guard/install.ts";
 import { protectedPathFindings } from "../../../src/guard/path-findings.ts";
 import { fileRuleOf, tokenHits } from "../../../src/guard/rules/index.ts";
+import { onlyPublicPem } from "../../../src/guard/rules/paths.ts";
 import { compileAllow } from "../../../src/guard/run.ts";
 import { scanDiff as scanBytes, scanText, type Finding, type ScanOptions } from "../../../src/guard/scan.ts";
 import { fakeToken } from "../../helpers.ts";
@@ -93,29 +94,36 @@ describe("scanDiff", () => {
 });
 
 describe("scanText: a commit message", () => {
-  test("names the message line, masks the token, and honours iclaude:allow and [guard] allow", () => {
+  test("names the message line, masks the token, and honours iclaude:allow and [guard] allow", async () => {
     const t = fakeToken("oat01");
     const message = `subject\n\nuses ${t}\nsample ${t} iclaude:allow\n`;
-    expect(scanText(message, "commit message", { ownTokens: [], allow: [] }).map((f) => [f.source, f.path, f.line, f.shown])).toEqual([
+    expect((await scanText(message, "commit message", { ownTokens: [], allow: [] })).map((f) => [f.source, f.path, f.line, f.shown])).toEqual([
       ["message", "commit message", 3, `sk-ant-oat01-…${t.slice(-4)}`],
     ]);
-    expect(scanText(message, "commit message", { ownTokens: [], allow: [/^commit message$/] })).toEqual([]);
-    expect(scanText(`${t} iclaude:allow`, "commit message", { ownTokens: [t], allow: [] }).map((f) => f.id)).toEqual(["claude-current-token"]);
+    expect(await scanText(message, "commit message", { ownTokens: [], allow: [/^commit message$/] })).toEqual([]);
+    expect((await scanText(`${t} iclaude:allow`, "commit message", { ownTokens: [t], allow: [] })).map((f) => f.id)).toEqual(["claude-current-token"]);
   });
 });
 
 describe("protected paths", () => {
-  const blocked = (paths: string[], allow: RegExp[] = []) => protectedPathFindings(paths, DEFAULT_PROTECTED_PATHS, allow).map((f) => f.path);
+  const blocked = async (paths: string[], allow: RegExp[] = [], patterns = DEFAULT_PROTECTED_PATHS) => (await protectedPathFindings(paths, patterns, allow)).map((f) => f.path);
 
-  test("gitignore's reading: a bare name at any depth, a path with a slash from the root", () => {
-    expect(blocked([".env", "app/.env.local", "x/.credentials.json", ".credentials.json", "certs/a.pem", "id_rsa", "a/.claude/settings.local.json"]))
+  test("gitignore's reading: a bare name at any depth, a path with a slash from the root", async () => {
+    expect(await blocked([".env", "app/.env.local", "x/.credentials.json", ".credentials.json", "certs/a.pem", "id_rsa", "a/.claude/settings.local.json"]))
       .toEqual([".env", "app/.env.local", "x/.credentials.json", ".credentials.json", "certs/a.pem", "id_rsa", "a/.claude/settings.local.json"]);
-    expect(blocked(["src/env.ts", ".claude/settings.json", "README.md", "id_rsa.pub"])).toEqual([]);
-    expect(protectedPathFindings(["a/secrets/x", "secrets/y", "b/private/z", "private/w"], ["secrets/", "/private/"], []).map((f) => f.path)).toEqual(["a/secrets/x", "secrets/y", "private/w"]);
+    expect(await blocked(["src/env.ts", ".claude/settings.json", "README.md", "id_rsa.pub"])).toEqual([]);
+    expect(await blocked(["a/secrets/x", "secrets/y", "b/private/z", "private/w"], [], ["secrets/", "/private/"])).toEqual(["a/secrets/x", "secrets/y", "private/w"]);
   });
 
-  test("an allow pattern on the path lets one through", () => {
-    expect(blocked([".env.example", ".env"], [/^\.env\.example$/])).toEqual([".env"]);
+  test("an allow pattern on the path lets one through", async () => {
+    expect(await blocked([".env.example", ".env"], [/^\.env\.example$/])).toEqual([".env"]);
+  });
+
+  test("a file of public PEM blocks only is no protected path; one with a key still is", async () => {
+    const certificate = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+    const content: Record<string, string> = { "certs/ca-bundle.pem": `# roots\n${certificate}${certificate}`, "certs/server.pem": `${certificate}-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n` };
+    const found = await protectedPathFindings(Object.keys(content), DEFAULT_PROTECTED_PATHS, [], async (path) => onlyPublicPem(content[path] ?? ""));
+    expect(found.map((f) => f.path)).toEqual(["certs/server.pem"]);
   });
 });
 
