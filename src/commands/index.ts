@@ -20,7 +20,7 @@ export const commands = {
   hooks: () => load(import("./hooks.ts")),
   profiles: () => load(import("./profiles.ts")),
   schedule: () => load(import("./schedule.ts")),
-  broker: () => load(import("./broker.ts")),
+  broker: () => load(import("./broker/index.ts")),
 } satisfies Record<string, () => Promise<IclaudeCommand>>;
 
 export type OwnCommand = keyof typeof commands;

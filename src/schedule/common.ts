@@ -16,8 +16,8 @@ export interface Backend {
   installed(env: Env): { where: string; state: string | null } | null;
 }
 
-/** What every file iclaude writes for a scheduler carries: `remove` takes out nothing else. */
-export const MARK = "Written by `iclaude schedule install`";
+/** What every file iclaude writes for a scheduler or a service carries: `remove` takes out nothing else. */
+export const MARK = "Written by `iclaude ";
 
 /**
  * The binary's path as a unit, plist or crontab line may hold it. A line break there would be read
@@ -53,13 +53,13 @@ export function runTool(argv: string[], env: Env, stdin?: string): Ran | null {
 
 const readOrNull = (path: string): string | null => (existsSync(path) ? readFileSync(path, "utf8") : null);
 
-/** Writes a unit file unless it already holds exactly this; true when it changed. */
-export function writeUnit(path: string, text: string): boolean {
+/** Writes a unit file unless it already holds exactly this; true when it changed. `by`: the command that writes it. */
+export function writeUnit(path: string, text: string, by = "iclaude schedule install"): boolean {
   try {
     const before = readOrNull(path);
     if (before === text) return false;
     if (before !== null && !before.includes(MARK)) {
-      throw new IclaudeError(`${path} exists and was not written by iclaude; move it away and run \`iclaude schedule install\` again.`, EXIT.usage);
+      throw new IclaudeError(`${path} exists and was not written by iclaude; move it away and run \`${by}\` again.`, EXIT.usage);
     }
     mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
     writePrivateFile(path, text);

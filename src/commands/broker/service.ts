@@ -1,0 +1,54 @@
+import { EXIT, IclaudeError } from "../../base/errors.ts";
+import { defaultService, SERVICES, type ServiceName } from "../../schedule/broker-service.ts";
+import { command } from "../_shared.ts";
+
+const serviceArgs = {
+  systemd: { type: "boolean", description: "A systemd user service (${XDG_CONFIG_HOME:-~/.config}/systemd/user/iclaude-broker.service)" },
+  launchd: { type: "boolean", description: "A launchd LaunchAgent (~/Library/LaunchAgents/dev.iclaude.broker.plist)" },
+} as const;
+
+/** The one service manager a flag names; none: null. Both: a usage error. */
+function chosen(args: Partial<Record<ServiceName, boolean | undefined>>): ServiceName | null {
+  const names = (Object.keys(SERVICES) as ServiceName[]).filter((name) => args[name] === true);
+  if (names.length > 1) throw new IclaudeError("Choose one of --systemd, --launchd, not both.", EXIT.usage);
+  return names[0] ?? null;
+}
+
+const say = (lines: string[]): void => {
+  for (const line of lines) process.stdout.write(`${line}\n`);
+};
+
+export const install = command({
+  meta: { name: "install", description: "Run `iclaude broker serve` as a user service the OS keeps running (default: systemd on Linux, launchd on macOS)" },
+  args: serviceArgs,
+  run({ args }) {
+    // The binary's own absolute path, as the schedule and the git hooks use: the service runs this very build.
+    say(SERVICES[chosen(args) ?? defaultService()].install(process.execPath, process.env));
+    return EXIT.ok;
+  },
+});
+
+export const remove = command({
+  meta: { name: "remove", description: "Stop the broker service and take out what `broker install` wrote (without a flag: from both)" },
+  args: serviceArgs,
+  run({ args }) {
+    const name = chosen(args);
+    const lines = (name ? [SERVICES[name]] : Object.values(SERVICES)).flatMap((service) => service.remove(process.env));
+    say(lines.length > 0 ? lines : ["no broker service of iclaude's was installed"]);
+    return EXIT.ok;
+  },
+});
+
+export const status = command({
+  meta: { name: "status", description: "Whether the broker service is installed, where, and whether it runs" },
+  args: serviceArgs,
+  run({ args }) {
+    const name = chosen(args);
+    const found = (name ? [SERVICES[name]] : Object.values(SERVICES)).flatMap((service) => {
+      const where = service.installed(process.env);
+      return where ? [`${service.name}: installed (${where.where})${where.state ? ` — ${where.state}` : ""}`] : [];
+    });
+    say(found.length > 0 ? found : [`no broker service installed${name ? ` for ${name}` : ""}; \`iclaude broker install\` adds one (here: ${defaultService()})`]);
+    return EXIT.ok;
+  },
+});
