@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { Assessment } from "../credentials/assessment.ts";
 
 /**
@@ -12,7 +12,7 @@ export const MAX_LINE_BYTES = 4096;
 export const TokenRequest = z.strictObject({
   v: z.literal(PROTOCOL_VERSION),
   op: z.literal("token"),
-  profile: z.string().min(1).max(1024).optional(),
+  profile: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
 });
 export type TokenRequest = z.infer<typeof TokenRequest>;
 
@@ -49,16 +49,16 @@ const AnswerSchema = z.discriminatedUnion("ok", [
     v: z.literal(PROTOCOL_VERSION),
     ok: z.literal(true),
     profile: z.string(),
-    accessToken: z.string().min(1),
-    expiresAt: z.number().nullable(),
+    accessToken: z.string().check(z.minLength(1)),
+    expiresAt: z.nullable(z.number()),
     scopes: z.array(z.string()),
-    subscriptionType: z.string().nullable(),
+    subscriptionType: z.nullable(z.string()),
   }),
   z.strictObject({
     v: z.literal(PROTOCOL_VERSION),
     ok: z.literal(false),
     code: z.enum(["bad-request", "not-allowed", "unknown-profile", "no-token"]),
-    exitCode: z.number().int(),
+    exitCode: z.int(),
     error: z.string(),
   }),
 ]);
@@ -73,7 +73,7 @@ export const errorAnswer = (code: ErrorCode, exitCode: number, error: string): E
 export const encode = (message: TokenRequest | Answer): string => `${JSON.stringify(message)}\n`;
 
 /** One line parsed against a schema; null when it is not JSON of that shape. */
-function parseLine<T>(schema: z.ZodType<T>, line: string): T | null {
+function parseLine<T>(schema: z.ZodMiniType<T>, line: string): T | null {
   try {
     const parsed = schema.safeParse(JSON.parse(line));
     return parsed.success ? parsed.data : null;

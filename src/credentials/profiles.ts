@@ -1,6 +1,6 @@
 import { mkdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { loadConfig, resolveConfigPath, type Config, type ConfigFlags } from "../base/config.ts";
 import { homeOf, type Env } from "../base/env.ts";
 import { describeFsError, EXIT, IclaudeError } from "../base/errors.ts";
@@ -23,7 +23,7 @@ export interface Profile {
   added: boolean;
 }
 
-const ProfilesFile = z.strictObject({ version: z.literal(1), dirs: z.array(z.string().startsWith("/")) });
+const ProfilesFile = z.strictObject({ version: z.literal(1), dirs: z.array(z.string().check(z.startsWith("/"))) });
 
 export const defaultClaudeDir = (env: Env = process.env): string => join(homeOf(env), ".claude");
 export const profilesPath = (env: Env = process.env): string => join(dirname(resolveConfigPath(env)), "profiles.json");

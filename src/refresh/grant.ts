@@ -1,6 +1,6 @@
 import { closeSync, openSync } from "node:fs";
 import { FetchError, ofetch } from "ofetch";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { describeFsError, isOutOfFiles } from "../base/errors.ts";
 import { backoff } from "../base/proc.ts";
 import { PRINTABLE_TOKEN } from "../base/secrets.ts";
@@ -51,11 +51,11 @@ export class GrantError extends Error {
 
 /** Each field is judged on its own: one absurd field must not cost a refresh token the server already rotated. */
 const TokenAnswer = z.looseObject({
-  access_token: z.unknown().optional(),
-  refresh_token: z.unknown().optional(),
-  expires_in: z.unknown().optional(),
-  scope: z.unknown().optional(),
-  refresh_token_expires_in: z.unknown().optional(),
+  access_token: z.optional(z.unknown()),
+  refresh_token: z.optional(z.unknown()),
+  expires_in: z.optional(z.unknown()),
+  scope: z.optional(z.unknown()),
+  refresh_token_expires_in: z.optional(z.unknown()),
 });
 
 /** Far beyond any real access token (they are about 100 characters); the write is proven for this much. */
