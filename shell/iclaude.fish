@@ -2,7 +2,7 @@
 #
 # Before each prompt, __iclaude_hook compares the age of $ICLAUDE_STATE_DIR/next-check with the wait
 # it last read there, with builtins only: a prompt costs no process while the login is fine. When
-# that time has come it reads the state again, starts one detached `iclaude refresh --background --all`
+# that time has come it reads the state again, starts one detached `iclaude @REFRESH_ARGS@`
 # if still due, and prints the one line in $ICLAUDE_STATE_DIR/notice when a person must act, at most
 # once a day across all shells.
 
@@ -52,16 +52,16 @@ if status is-interactive
         # than a day ahead) is garbage: it is due now, and the run it starts writes a sound one.
         set -l next 0
         test -f $dir/next-check -a -r $dir/next-check
-        and read -n 24 -l line <$dir/next-check
-        and string match -qr '^[0-9]{1,12}$' -- $line
-        and test $line -le (math $now + 86400)
+        and read -n @NEXT_CHECK_READ_CHARS@ -l line <$dir/next-check
+        and string match -qr '^[0-9]{1,@NEXT_CHECK_MAX_DIGITS@}$' -- $line
+        and test $line -le (math $now + @NEXT_CHECK_MAX_AHEAD_S@)
         and set next $line
         if test $now -ge $next
             # Until the background run writes next-check, no other prompt of this shell starts one.
             set -g __iclaude_wait (math $now + 60 - $mtime)
             __iclaude_start
         else
-            set -g __iclaude_wait (math "min($next, $now + 3600) - $mtime")
+            set -g __iclaude_wait (math "min($next, $now + @NEXT_CHECK_CAP_S@) - $mtime")
         end
         if test -f $dir/notice -a -r $dir/notice
             # notice-shown is shared, so the shells opened later that day stay quiet. One stamped ahead
@@ -69,11 +69,11 @@ if status is-interactive
             set -l shown 0
             if test -f $dir/notice-shown -a -r $dir/notice-shown
                 read -l line <$dir/notice-shown
-                and string match -qr '^[0-9]{1,12}$' -- $line
+                and string match -qr '^[0-9]{1,@NEXT_CHECK_MAX_DIGITS@}$' -- $line
                 and test $line -le $now
                 and set shown $line
             end
-            if test $now -ge (math $shown + 86400)
+            if test $now -ge (math $shown + @NOTICE_EVERY_S@)
                 read -l line <$dir/notice
                 and test -n "$line"
                 and printf '%s\n' $line >&2
@@ -87,7 +87,7 @@ if status is-interactive
 
     # `&` and disown: no job-control message now or when the run ends.
     function __iclaude_start
-        @ICLAUDE_BIN@ refresh --background --all </dev/null >/dev/null 2>&1 &
+        @ICLAUDE_BIN@ @REFRESH_ARGS@ </dev/null >/dev/null 2>&1 &
         disown $last_pid 2>/dev/null
     end
 

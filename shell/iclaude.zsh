@@ -2,7 +2,7 @@
 #
 # Before each prompt, __iclaude_hook compares the time (a builtin) with the next-check it last read
 # from $ICLAUDE_STATE_DIR: a prompt costs no process and reads no file while the login is fine. When
-# that time has come it reads the state again, starts one detached `iclaude refresh --background --all`
+# that time has come it reads the state again, starts one detached `iclaude @REFRESH_ARGS@`
 # if still due, and prints the one line in $ICLAUDE_STATE_DIR/notice when a person must act, at most
 # once a day across all shells.
 
@@ -22,21 +22,21 @@ if [[ -o interactive ]]; then
     local now=$EPOCHSECONDS next=0 shown=0 line=
     # At most a line's worth is read. A value no run writes (not a number, over 12 digits, more than a
     # day ahead) is garbage: it is due now, and the run it starts writes a sound one.
-    [[ -f $dir/next-check && -r $dir/next-check ]] && read -r -k 24 -u 0 next <"$dir/next-check"
+    [[ -f $dir/next-check && -r $dir/next-check ]] && read -r -k @NEXT_CHECK_READ_CHARS@ -u 0 next <"$dir/next-check"
     next=${next%%$'\n'*}
-    [[ $next == <-> && ${#next} -le 12 ]] && (( 10#$next <= now + 86400 )) || next=0
-    __iclaude_next=$(( 10#$next < now + 3600 ? 10#$next : now + 3600 ))
+    [[ $next == <-> && ${#next} -le @NEXT_CHECK_MAX_DIGITS@ ]] && (( 10#$next <= now + @NEXT_CHECK_MAX_AHEAD_S@ )) || next=0
+    __iclaude_next=$(( 10#$next < now + @NEXT_CHECK_CAP_S@ ? 10#$next : now + @NEXT_CHECK_CAP_S@ ))
     if (( now >= __iclaude_next )); then
       # Until the background run writes next-check, no other prompt of this shell starts one.
       __iclaude_next=$(( now + 60 ))
-      ( @ICLAUDE_BIN@ refresh --background --all </dev/null & ) >/dev/null 2>&1
+      ( @ICLAUDE_BIN@ @REFRESH_ARGS@ </dev/null & ) >/dev/null 2>&1
     fi
     if [[ -f $dir/notice && -r $dir/notice ]]; then
       # notice-shown is shared, so the shells opened later that day stay quiet. One stamped ahead of
       # the clock (a clock that ran fast) counts as long past, or the notice would wait for the clock.
       [[ -f $dir/notice-shown && -r $dir/notice-shown ]] && read -r shown <"$dir/notice-shown"
-      [[ $shown == <-> && ${#shown} -le 12 ]] && (( 10#$shown <= now )) || shown=0
-      if (( now >= 10#$shown + 86400 )); then
+      [[ $shown == <-> && ${#shown} -le @NEXT_CHECK_MAX_DIGITS@ ]] && (( 10#$shown <= now )) || shown=0
+      if (( now >= 10#$shown + @NOTICE_EVERY_S@ )); then
         read -r line <"$dir/notice"
         [[ -n $line ]] && print -r -- $line >&2
         { print -r -- $now >|"$dir/notice-shown"; } 2>/dev/null

@@ -4,6 +4,7 @@ import type { Finding } from "../guard/scan.ts";
 import { log } from "../ui/log.ts";
 import { hookChangeWords } from "../ui/words.ts";
 import { command, withHelp } from "./_shared.ts";
+import { REFRESH_ARGS } from "../edges/contract.ts";
 
 /** A path as the user can read it: quoted when it holds a quote or a control character. */
 const showPath = (path: string): string => (/[\x00-\x1f"]/.test(path) ? JSON.stringify(path) : path);
@@ -60,12 +61,12 @@ const install = withHelp(command({
   exits: [["0", "installed or removed"], ["2", "something in the way (the sentence says what)"]],
 });
 
-/** Keeps an agent's Claude session alive: the detached `iclaude refresh --background --all` a prompt starts, which the commit never waits for. */
+/** Keeps an agent's Claude session alive: the detached background refresh (REFRESH_ARGS) a prompt starts, which the commit never waits for. */
 function topUp(): void {
   try {
     // The hook stub turns the JIT off for its own short run; the refresh may run longer, and must not pass it on.
     const env = { ...process.env, BUN_JSC_useJIT: undefined };
-    Bun.spawn([process.execPath, "refresh", "--background", "--all"], { env, stdio: ["ignore", "ignore", "ignore"], detached: true }).unref();
+    Bun.spawn([process.execPath, ...REFRESH_ARGS], { env, stdio: ["ignore", "ignore", "ignore"], detached: true }).unref();
   } catch {
     // The commit must not fail because a refresh could not start; the next prompt or launch refreshes.
   }

@@ -9,6 +9,7 @@ import { quoteFish, quotePosix } from "../base/shell-quote.ts";
 import { renderCompletion, type CompletionShell } from "../ui/completions.ts";
 import { command, withHelp } from "./_shared.ts";
 import { commandTree, type CommandNode } from "./_tree.ts";
+import { fillContract } from "../edges/contract.ts";
 
 export type Shell = CompletionShell;
 export const SHELLS: Shell[] = ["zsh", "bash", "fish"];
@@ -21,7 +22,7 @@ const CLAUDE_FUNCTION = /^[ \t]*# >>> claude function\n[\s\S]*?^[ \t]*# <<< clau
 export function renderInit(shell: Shell, bin: string, nodes: CommandNode[], options: { claudeFunction: boolean }): string {
   const template = options.claudeFunction ? TEMPLATES[shell] : TEMPLATES[shell].replace(CLAUDE_FUNCTION, "");
   const quoted = shell === "fish" ? quoteFish(bin) : quotePosix(bin);
-  return template
+  return fillContract(template)
     .replace(/^[ \t]*# (>>>|<<<) claude function\n/gm, "")
     .replace("@ICLAUDE_COMPLETION@\n", () => renderCompletion(shell, nodes))
     .replaceAll("@ICLAUDE_BIN@", () => quoted);

@@ -15,6 +15,7 @@ import { grantProgress } from "../ui/progress.ts";
 import { processTerminal } from "../ui/terminal.ts";
 import { clocksPhrase, loginPhrase } from "../ui/words.ts";
 import { clockArgs, command, outputArgs, REFRESH_CONFIG, REFRESH_ENV, REFRESH_EXITS, withHelp } from "./_shared.ts";
+import { NOTICE } from "../edges/contract.ts";
 
 const OUTCOME_WORDS: Record<RefreshResult["outcome"], string> = {
   refreshed: "refreshed",
@@ -67,7 +68,7 @@ async function refreshAll(config: Config, flags: ConfigFlags, options: RefreshOp
   }
   if (out.json && !out.background) printJson(runs.map((run) => runJson(run, now)));
   // A shell prompt shows the notice itself; only a scheduler's run has nobody watching.
-  if (out.background && by) notifyOnce(config, readState(config, "notice"));
+  if (out.background && by) notifyOnce(config, readState(config, NOTICE.file));
   return worstExitCode(runs);
 }
 

@@ -3,6 +3,7 @@ import { formatDuration } from "../base/durations.ts";
 import { EXIT, IclaudeError } from "../base/errors.ts";
 import { BACKENDS, defaultBackend, lastRun, type BackendName } from "../schedule/index.ts";
 import { command, withHelp } from "./_shared.ts";
+import { REFRESH_ARGS } from "../edges/contract.ts";
 
 const backendArgs = {
   systemd: { type: "boolean", description: "A systemd user timer (${XDG_CONFIG_HOME:-~/.config}/systemd/user/iclaude-refresh.{service,timer})" },
@@ -24,7 +25,7 @@ const say = (lines: string[]): void => {
 };
 
 const install = command({
-  meta: { name: "install", description: "Run `iclaude refresh --background --all` hourly from the OS scheduler (default: systemd on Linux, launchd on macOS, else cron)" },
+  meta: { name: "install", description: `Run \`iclaude ${REFRESH_ARGS.join(" ")}\` hourly from the OS scheduler (default: systemd on Linux, launchd on macOS, else cron)` },
   args: backendArgs,
   run({ args }) {
     const name = chosen(args) ?? defaultBackend();

@@ -6,12 +6,9 @@ import { ensureStateDir, statePath } from "../base/state.ts";
 import { assess, isRenewable, type Assessment } from "../credentials/assessment.ts";
 import { loginWarnAt, refreshDueAt, STATUS_EXIT } from "../credentials/clocks.ts";
 import { configFor, defaultClaudeDir, profilesToVisit } from "../credentials/profiles.ts";
+import { NEXT_CHECK, NOTICE } from "../edges/contract.ts";
 import { noticeLine } from "../ui/words.ts";
-import { NEXT_CHECK } from "./check-due.ts";
 import { readLastFailure } from "./memory.ts";
-
-/** A new login or a change made elsewhere is noticed within this, whatever the clocks say. */
-const MAX_SLEEP_S = 3600;
 
 /**
  * When the shell hook should run `iclaude refresh --background` next (Unix
@@ -22,7 +19,7 @@ export function nextCheck(config: Pick<Config, "refreshMargin" | "threshold" | "
   const nowS = Math.floor(now / 1000);
   // A rescued pair waits only for a run to write it into the credentials; no network is involved.
   if (a.rescued) return nowS;
-  const wakeUps = [nowS + MAX_SLEEP_S];
+  const wakeUps = [nowS + NEXT_CHECK.capS];
   if (isRenewable(a) && a.expiresAt !== null) wakeUps.push(Math.floor(refreshDueAt(a.expiresAt, config) / 1000));
   if (a.loginExpiresAt !== null) {
     const at = [loginWarnAt(a.loginExpiresAt, config), a.loginExpiresAt].map((ms) => Math.floor(ms / 1000));
@@ -52,14 +49,14 @@ export function writeSchedule(config: Config, looked: Assessment | Looked[]): vo
   const all = Array.isArray(looked) ? looked : [{ assessment: looked }];
   ensureStateDir(config);
   const next = Math.min(...all.map((l) => nextCheck(config, l.assessment, now, l.failedAt)));
-  writePrivateFile(statePath(config, NEXT_CHECK), `${next}\n`);
+  writePrivateFile(statePath(config, NEXT_CHECK.file), `${next}\n`);
   const notice = mostUrgentNotice(all, now);
   if (notice !== null) {
-    writePrivateFile(statePath(config, "notice"), `${notice}\n`);
+    writePrivateFile(statePath(config, NOTICE.file), `${notice}\n`);
     return;
   }
   try {
-    unlinkSync(statePath(config, "notice"));
+    unlinkSync(statePath(config, NOTICE.file));
   } catch {
     // There was no notice.
   }

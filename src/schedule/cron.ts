@@ -3,6 +3,7 @@ import { EXIT, IclaudeError } from "../base/errors.ts";
 import { sha256Hex } from "../base/secrets.ts";
 import { quotePosix } from "../base/shell-quote.ts";
 import { runTool, schedulablePath, type Backend } from "./common.ts";
+import { REFRESH_ARGS } from "../edges/contract.ts";
 
 const BEGIN = "# >>> iclaude schedule >>>";
 const END = "# <<< iclaude schedule <<<";
@@ -26,7 +27,7 @@ function cronFields(env: Env): string {
 const cronWord = (bin: string): string => quotePosix(schedulablePath(bin, "a crontab line")).replaceAll("%", "\\%");
 
 export const renderCronBlock = (bin: string, env: Env): string =>
-  `${BEGIN}\n${cronFields(env)} ICLAUDE_SCHEDULER=cron ${cronWord(bin)} refresh --background --all\n${END}\n`;
+  `${BEGIN}\n${cronFields(env)} ICLAUDE_SCHEDULER=cron ${cronWord(bin)} ${REFRESH_ARGS.join(" ")}\n${END}\n`;
 
 /** The user's crontab; null when there is no `crontab` on this machine. */
 function crontabOrNull(env: Env): string | null {

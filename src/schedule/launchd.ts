@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { homeOf, type Env } from "../base/env.ts";
 import { ownsUnit, removeUnit, runTool, schedulablePath, writeUnit, type Backend } from "./common.ts";
 import plistTemplate from "./units/dev.iclaude.refresh.plist" with { type: "text" };
+import { REFRESH_ARGS } from "../edges/contract.ts";
 
 const LABEL = "dev.iclaude.refresh";
 
@@ -11,7 +12,10 @@ export const launchdPlistPath = (env: Env): string => launchdAgentPath(env, LABE
 
 export const xmlText = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-export const renderPlist = (bin: string): string => plistTemplate.replace("@ICLAUDE_BIN@", () => xmlText(schedulablePath(bin, "a launchd plist")));
+export const renderPlist = (bin: string): string =>
+  plistTemplate
+    .replace("@ICLAUDE_BIN@", () => xmlText(schedulablePath(bin, "a launchd plist")))
+    .replace("@REFRESH_ARGS_PLIST@", () => REFRESH_ARGS.map((arg) => `\t\t<string>${arg}</string>`).join("\n"));
 
 /** The GUI domain of this user, where a LaunchAgent runs. */
 const domain = (): string => `gui/${process.getuid?.() ?? 501}`;

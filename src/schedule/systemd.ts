@@ -4,6 +4,7 @@ import { homeOf, type Env } from "../base/env.ts";
 import { ownsUnit, removeUnit, runTool, schedulablePath, writeUnit, type Backend } from "./common.ts";
 import serviceTemplate from "./units/iclaude-refresh.service" with { type: "text" };
 import timerTemplate from "./units/iclaude-refresh.timer" with { type: "text" };
+import { fillContract } from "../edges/contract.ts";
 
 const TIMER = "iclaude-refresh.timer";
 
@@ -15,7 +16,7 @@ export const systemdUnitDir = (env: Env): string => join(env.XDG_CONFIG_HOME || 
  */
 export const execWord = (path: string): string => `"${schedulablePath(path, "a systemd unit", `"'\\`).replaceAll("%", "%%")}"`;
 
-export const renderService = (bin: string): string => serviceTemplate.replace("@ICLAUDE_BIN@", () => execWord(bin));
+export const renderService = (bin: string): string => fillContract(serviceTemplate.replace("@ICLAUDE_BIN@", () => execWord(bin)));
 export const renderTimer = (): string => timerTemplate;
 
 /** The user's systemd manager answers: `systemctl --user` can enable the timer now. */

@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join } from "node:path";
 import { loadConfig } from "../../../src/base/config.ts";
 import type { Assessment } from "../../../src/credentials/assessment.ts";
-import { isCheckDue, NEXT_CHECK } from "../../../src/refresh/check-due.ts";
+import { NEXT_CHECK } from "../../../src/edges/contract.ts";
+import { isCheckDue } from "../../../src/refresh/check-due.ts";
 import { nextCheck, writeSchedule } from "../../../src/refresh/next-check.ts";
 import { noticeLine } from "../../../src/ui/words.ts";
 import { DAY, HOUR, tempHome } from "../../helpers.ts";
@@ -110,7 +111,7 @@ describe("isCheckDue: next-check read as the shell hooks read it", () => {
     const config = loadConfig({}, { HOME: home, ICLAUDE_STATE_DIR: join(home, "state") });
     if (text !== null) {
       mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
-      writeFileSync(join(config.stateDir, NEXT_CHECK), text, { mode: 0o600 });
+      writeFileSync(join(config.stateDir, NEXT_CHECK.file), text, { mode: 0o600 });
     }
     return config;
   };
