@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import { issuesOf } from "../base/schema.ts";
-import { isEndedLogin } from "./format.ts";
+import { isEndedLogin } from "./ended-login.ts";
 
 /**
  * Claude Code's credential format. Loose objects: every key iclaude does not
