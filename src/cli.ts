@@ -1,6 +1,7 @@
 import { asIclaudeError, EXIT, IclaudeError, isOutOfFiles } from "./base/errors.ts";
 import { checkArgv, helpTarget, positionalArgs, wantsHelp } from "./commands/_argv.ts";
 import { commands, headStart, launchClaude, type OwnCommand } from "./commands/index.ts";
+import type { CommandData } from "./commands/_tree.ts";
 import { route } from "./route.ts";
 import { log } from "./ui/log.ts";
 import { versionText } from "./version.ts";
@@ -16,7 +17,7 @@ async function help(path: string[]): Promise<number> {
   const [name, ...rest] = path;
   if (name === undefined) {
     const { commandTree } = await import("./commands/_tree.ts");
-    process.stdout.write(renderTopHelp(await commandTree()));
+    process.stdout.write(renderTopHelp(await commandTree(commands)));
     return EXIT.ok;
   }
   if (!(name in commands)) {
@@ -34,9 +35,11 @@ async function runOwn(name: OwnCommand, args: string[]): Promise<number> {
   const root = await node(name);
   const leaf = checkArgv(root, args);
   const positional = positionalArgs(root, leaf, args);
+  // The whole table, for the commands that list every command (init's and completion's completions).
+  const data: CommandData = { commandTree: async () => (await import("./commands/_tree.ts")).commandTree(commands) };
   const result = positional
-    ? await leaf.def.run?.({ rawArgs: args, args: positional as never, cmd: leaf.def })
-    : (await (await import("citty")).runCommand(await commands[name](), { rawArgs: args })).result;
+    ? await leaf.def.run?.({ rawArgs: args, args: positional as never, cmd: leaf.def, data })
+    : (await (await import("citty")).runCommand(await commands[name](), { rawArgs: args, data })).result;
   return typeof result === "number" ? result : EXIT.ok;
 }
 

@@ -111,6 +111,27 @@ describe("the folder rules", () => {
     expect(crossings).toEqual([]);
   });
 
+  test("ui/ takes plain data: it imports nothing from commands/", () => {
+    const crossings = FILES.filter((f) => inFolder(f.path, "ui")).flatMap((f) => f.imports.filter((i) => inFolder(i.target, "commands")).map((i) => `${f.path} → ${i.target}`));
+    expect(crossings).toEqual([]);
+  });
+
+  test("no import cycles, type-only and lazy imports counted", () => {
+    const edges = new Map(FILES.map((f) => [f.path, [...new Set(f.imports.map((i) => i.target))].filter((t) => t !== f.path)]));
+    const state = new Map<string, "open" | "done">();
+    const cycles: string[] = [];
+    const visit = (path: string, trail: string[]): void => {
+      state.set(path, "open");
+      for (const next of edges.get(path) ?? []) {
+        if (state.get(next) === "open") cycles.push([...trail.slice(trail.indexOf(next)), path, next].join(" → "));
+        else if (!state.has(next) && edges.has(next)) visit(next, [...trail, path]);
+      }
+      state.set(path, "done");
+    };
+    for (const path of edges.keys()) if (!state.has(path)) visit(path, []);
+    expect(cycles).toEqual([]);
+  });
+
   test("the Claude token shape is written in one file", () => {
     const SHAPE = /\/[^/\n]*sk-ant-[^/\n]*\/[dgimsuy]*|RegExp\([^)]*sk-ant-/;
     const writers = FILES.filter((f) => offending(f, SHAPE).length > 0).map((f) => f.path);

@@ -1,6 +1,7 @@
 import { closest } from "../base/did-you-mean.ts";
 import { EXIT, IclaudeError } from "../base/errors.ts";
-import { commandLine, type ArgSpec, type CommandNode } from "./_tree.ts";
+import { commandLine, type ArgSpec } from "../ui/command-node.ts";
+import type { CommandNode } from "./_tree.ts";
 
 const usage = (sentence: string): IclaudeError => new IclaudeError(sentence, EXIT.usage);
 const helpHint = (node: CommandNode): string => `see \`${commandLine(node)} --help\``;

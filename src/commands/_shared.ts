@@ -1,19 +1,14 @@
 import type { ArgsDef, CommandDef } from "citty";
 import { EXIT } from "../base/errors.ts";
+import type { CommandHelp } from "../ui/command-node.ts";
 
-/** What a command's help shows beyond its options; the options come from its citty args. */
-export interface CommandHelp {
-  /** `[command line, what it does]`. */
-  examples?: [string, string][];
-  /** Environment variables the command reads (described once, in ui/help.ts). */
-  env?: string[];
-  /** config.toml keys the command reads. */
-  config?: string[];
-  /** `[exit code, meaning]`. */
-  exits?: [string, string][];
-  /** Words the command takes after its positionals, any number of them (what git passes a hook). */
-  extraWords?: string;
-}
+export type { CommandHelp } from "../ui/command-node.ts";
+
+/** A command as the table holds it: citty's definition plus what its help shows beyond the options. */
+export type IclaudeCommand = CommandDef<ArgsDef> & { help?: CommandHelp };
+
+/** The command table: each command loaded on first use. */
+export type CommandTable = Record<string, () => Promise<IclaudeCommand>>;
 
 /**
  * citty's `defineCommand`, which only types its argument: written here so that no command loads

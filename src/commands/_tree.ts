@@ -1,35 +1,16 @@
 import type { ArgDef, ArgsDef, CommandDef } from "citty";
-import type { CommandHelp } from "./_shared.ts";
-import type { IclaudeCommand } from "./index.ts";
+import type { ArgSpec, HelpNode } from "../ui/command-node.ts";
+import type { CommandTable, IclaudeCommand } from "./_shared.ts";
 
-/** One argument as help, completion and the argument check read it. */
-export interface ArgSpec {
-  name: string;
-  kind: "boolean" | "string" | "positional";
-  aliases: string[];
-  description: string;
-  valueHint: string | undefined;
-  /** `--no-<name>` is how it is turned off (a boolean on by default, or one with a negativeDescription). */
-  negatable: boolean;
-  /** A boolean that is on unless `--no-<name>` is given. */
-  onByDefault: boolean;
-  negativeDescription: string | undefined;
-  required: boolean;
-  /** It has a default value (set by citty when the word is not given). */
-  hasDefault: boolean;
-  /** The words a positional takes: its valueHint when written `a|b|c`; else any word. */
-  choices: string[] | null;
+/** A resolved command with its citty definition, for the argument check and the run. */
+export interface CommandNode extends HelpNode {
+  subs: CommandNode[];
+  def: CommandDef<ArgsDef>;
 }
 
-/** A command with its arguments and subcommands resolved: the one shape help and completions read. */
-export interface CommandNode {
-  /** `["hooks", "run"]`. */
-  path: string[];
-  description: string;
-  args: ArgSpec[];
-  subs: CommandNode[];
-  help: CommandHelp;
-  def: CommandDef<ArgsDef>;
+/** What cli.ts hands every command through citty's `data`: the whole resolved table, for init and completion. */
+export interface CommandData {
+  commandTree(): Promise<CommandNode[]>;
 }
 
 type Resolvable<T> = T | Promise<T> | (() => T) | (() => Promise<T>);
@@ -72,10 +53,6 @@ export async function resolveNode(def: IclaudeCommand, path: string[]): Promise<
 }
 
 /** Every command of the table, resolved: what `--help` and the completions list. */
-export async function commandTree(): Promise<CommandNode[]> {
-  const { commands } = await import("./index.ts");
-  return Promise.all(Object.entries(commands).map(async ([name, load]) => resolveNode(await load(), [name])));
+export async function commandTree(table: CommandTable): Promise<CommandNode[]> {
+  return Promise.all(Object.entries(table).map(async ([name, load]) => resolveNode(await load(), [name])));
 }
-
-/** `iclaude hooks run`. */
-export const commandLine = (node: Pick<CommandNode, "path">): string => ["iclaude", ...node.path].join(" ");

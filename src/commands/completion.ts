@@ -1,7 +1,7 @@
 import { EXIT } from "../base/errors.ts";
 import { renderCompletion, type CompletionShell } from "../ui/completions.ts";
 import { command, withHelp } from "./_shared.ts";
-import { commandTree } from "./_tree.ts";
+import type { CommandData } from "./_tree.ts";
 
 export default withHelp(
   command({
@@ -9,8 +9,8 @@ export default withHelp(
     args: {
       shell: { type: "positional", required: true, valueHint: "zsh|bash|fish", description: "The shell to complete in" },
     },
-    async run({ args }) {
-      process.stdout.write(renderCompletion(args.shell as CompletionShell, await commandTree()));
+    async run({ args, data }) {
+      process.stdout.write(renderCompletion(args.shell as CompletionShell, await (data as CommandData).commandTree()));
       return EXIT.ok;
     },
   }),

@@ -1,8 +1,6 @@
-import type { ArgsDef, CommandDef } from "citty";
-import type { CommandHelp } from "./_shared.ts";
+import type { CommandTable, IclaudeCommand } from "./_shared.ts";
 
-/** A command as the table holds it: citty's definition plus what its help shows beyond the options. */
-export type IclaudeCommand = CommandDef<ArgsDef> & { help?: CommandHelp };
+export type { IclaudeCommand } from "./_shared.ts";
 
 const load = (module: Promise<{ default: unknown }>): Promise<IclaudeCommand> => module.then((m) => m.default as IclaudeCommand);
 
@@ -21,7 +19,7 @@ export const commands = {
   profiles: () => load(import("./profiles.ts")),
   schedule: () => load(import("./schedule.ts")),
   broker: () => load(import("./broker/index.ts")),
-} satisfies Record<string, () => Promise<IclaudeCommand>>;
+} satisfies CommandTable;
 
 export type OwnCommand = keyof typeof commands;
 

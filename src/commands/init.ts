@@ -8,7 +8,8 @@ import { writePrivateFile } from "../base/fs.ts";
 import { quoteFish, quotePosix } from "../base/shell-quote.ts";
 import { renderCompletion, type CompletionShell } from "../ui/completions.ts";
 import { command, withHelp } from "./_shared.ts";
-import { commandTree, type CommandNode } from "./_tree.ts";
+import type { HelpNode } from "../ui/command-node.ts";
+import type { CommandData } from "./_tree.ts";
 import { fillContract } from "../edges/contract.ts";
 
 export type Shell = CompletionShell;
@@ -19,7 +20,7 @@ const TEMPLATES: Record<Shell, string> = { zsh: zshTemplate, bash: bashTemplate,
 const CLAUDE_FUNCTION = /^[ \t]*# >>> claude function\n[\s\S]*?^[ \t]*# <<< claude function\n/m;
 
 /** The integration script for one shell, calling the binary at `bin`, with the completions of `nodes`. */
-export function renderInit(shell: Shell, bin: string, nodes: CommandNode[], options: { claudeFunction: boolean }): string {
+export function renderInit(shell: Shell, bin: string, nodes: HelpNode[], options: { claudeFunction: boolean }): string {
   const template = options.claudeFunction ? TEMPLATES[shell] : TEMPLATES[shell].replace(CLAUDE_FUNCTION, "");
   const quoted = shell === "fish" ? quoteFish(bin) : quotePosix(bin);
   return fillContract(template)
@@ -69,10 +70,10 @@ export default withHelp(
         description: "Also write the integration to FILE, for an rc line that sources it without starting iclaude (install.sh's line)",
       },
     },
-    async run({ args }) {
+    async run({ args, data }) {
       const shell = args.shell as Shell;
       // The compiled binary's own path, so the hook runs this very build whatever PATH holds later.
-      const body = renderInit(shell, process.execPath, await commandTree(), { claudeFunction: args["claude-function"] });
+      const body = renderInit(shell, process.execPath, await (data as CommandData).commandTree(), { claudeFunction: args["claude-function"] });
       process.stdout.write(body);
       if (args.cache) writeCache(args.cache, cachedInit(shell, process.execPath, args.cache, body, args["claude-function"]));
       return EXIT.ok;

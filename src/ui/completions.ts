@@ -3,7 +3,7 @@ import completeFish from "../../shell/complete.fish" with { type: "text" };
 import completeShared from "../../shell/complete.sh" with { type: "text" };
 import completeZsh from "../../shell/complete.zsh" with { type: "text" };
 import { quoteFish, quotePosix } from "../base/shell-quote.ts";
-import type { CommandNode } from "../commands/_tree.ts";
+import type { HelpNode } from "./command-node.ts";
 
 export type CompletionShell = "zsh" | "bash" | "fish";
 
@@ -22,7 +22,7 @@ const short = (description: string): string =>
   description.replace(/ \(env [^)]*\)/g, "").replaceAll("`", "").replace(/\s+/g, " ").trim();
 const entry = (word: string, description: string): string => (description ? `${word}:${short(description)}` : word);
 
-function specOf(node: CommandNode): Spec {
+function specOf(node: HelpNode): Spec {
   const words: string[] = node.subs.map((s) => entry(s.path.at(-1)!, s.description));
   const valued: string[] = [];
   for (const arg of node.args) {
@@ -37,7 +37,7 @@ function specOf(node: CommandNode): Spec {
 }
 
 /** The root: the table's commands, plus the words the router answers itself. */
-function rootSpec(nodes: CommandNode[]): Spec {
+function rootSpec(nodes: HelpNode[]): Spec {
   const words = [
     ...nodes.map((n) => entry(n.path[0]!, n.description)),
     entry("run", "Run claude with the words that follow, untouched"),
@@ -50,9 +50,9 @@ function rootSpec(nodes: CommandNode[]): Spec {
   return { path: "", subs: [...names, "run", "help"], words, valued: [], choices: [] };
 }
 
-function allSpecs(nodes: CommandNode[]): Spec[] {
+function allSpecs(nodes: HelpNode[]): Spec[] {
   const specs = [rootSpec(nodes), { path: "help", subs: [], words: [], valued: [], choices: [nodes.map((n) => n.path[0]!)] }];
-  const walk = (node: CommandNode): void => {
+  const walk = (node: HelpNode): void => {
     specs.push(specOf(node));
     node.subs.forEach(walk);
   };
@@ -101,7 +101,7 @@ function fishTable(specs: Spec[]): string {
  * The completion script for one shell, generated from the command definitions — the same source as
  * `--help` — and evaluated at shell start without running iclaude: a <Tab> starts no process.
  */
-export function renderCompletion(shell: CompletionShell, nodes: CommandNode[]): string {
+export function renderCompletion(shell: CompletionShell, nodes: HelpNode[]): string {
   const specs = allSpecs(nodes);
   if (shell === "fish") return `${fishTable(specs)}\n${completeFish}`;
   return `${posixTable(specs)}\n${completeShared}${shell === "zsh" ? completeZsh : completeBash}`;

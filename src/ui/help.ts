@@ -1,4 +1,4 @@
-import { commandLine, type ArgSpec, type CommandNode } from "../commands/_tree.ts";
+import { commandLine, type ArgSpec, type HelpNode } from "./command-node.ts";
 import { VERSION } from "../version.ts";
 
 /** Every environment variable a command's help may name, described once. */
@@ -39,7 +39,7 @@ function section(title: string, lines: string[]): string[] {
   return lines.length ? ["", title, ...lines] : [];
 }
 
-function usageLine(node: CommandNode): string {
+function usageLine(node: HelpNode): string {
   if (node.subs.length) return `${commandLine(node)} <${node.subs.map((s) => s.path.at(-1)).join("|")}> [options]`;
   const positionals = node.args.filter((a) => a.kind === "positional").map((a) => (a.required ? `<${a.valueHint ?? a.name}>` : `[${a.valueHint ?? a.name}]`));
   const extra = node.help.extraWords ? ["[ARGS...]"] : [];
@@ -48,7 +48,7 @@ function usageLine(node: CommandNode): string {
 }
 
 /** One command's help: what it does, usage, options, commands, examples, environment, config keys, exit codes. */
-export function renderCommandHelp(node: CommandNode): string {
+export function renderCommandHelp(node: HelpNode): string {
   const options: [string, string][] = [];
   for (const arg of node.args) {
     if (arg.kind === "positional") continue;
@@ -78,7 +78,7 @@ export function renderCommandHelp(node: CommandNode): string {
 }
 
 /** `iclaude --help`: every command and option, and where config and state live. */
-export function renderTopHelp(nodes: CommandNode[]): string {
+export function renderTopHelp(nodes: HelpNode[]): string {
   return [
     `iclaude ${VERSION} — keeps your Claude Code login alive`,
     "",

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { commands } from "../../src/commands/index.ts";
 import { commandTree, type CommandNode } from "../../src/commands/_tree.ts";
 import { runBin, tempHome, waitFor } from "../helpers.ts";
 import { sandbox, shellEnv, steady, terminal, writeRc } from "../fixtures/shell/harness.ts";
@@ -21,7 +22,7 @@ const everyNode = (nodes: CommandNode[]): CommandNode[] => nodes.flatMap((n) => 
 
 describe("completion", () => {
   test("bash and fish complete, for every command, exactly what its definition declares", async () => {
-    const nodes = everyNode(await commandTree());
+    const nodes = everyNode(await commandTree(commands));
     const home = tempHome();
     const script = (shell: string) => join(home, `completion.${shell}`);
     for (const shell of ["bash", "fish"]) {
@@ -44,7 +45,7 @@ describe("completion", () => {
   });
 
   test("the top level offers every command of the table, run, help and the own flags", async () => {
-    const names = (await commandTree()).map((n) => n.path[0]!);
+    const names = (await commandTree(commands)).map((n) => n.path[0]!);
     const home = tempHome();
     const run = await runBin(["completion", "bash"], { home });
     writeFileSync(join(home, "c.bash"), run.stdout);

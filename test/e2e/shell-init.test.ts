@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { commands } from "../../src/commands/index.ts";
 import { commandTree } from "../../src/commands/_tree.ts";
 import { renderCompletion } from "../../src/ui/completions.ts";
 import { baseEnv, BIN, runBin, tempHome, waitFor } from "../helpers.ts";
@@ -26,7 +27,7 @@ describe("iclaude init", () => {
       expect(script).toContain(quoted);
       expect(script).not.toContain("@ICLAUDE_BIN@");
       // The completion is generated from the command definitions and tested against them elsewhere.
-      const completion = renderCompletion(shell, await commandTree());
+      const completion = renderCompletion(shell, await commandTree(commands));
       expect(script).toContain(completion);
       expect(script.replace(completion, "<completion>\n").replaceAll(quoted, "'<iclaude>'")).toMatchSnapshot();
     });
