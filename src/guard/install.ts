@@ -35,6 +35,16 @@ export function renderStub(hook: HookName, binary: string, previous: string): st
   return STUBS[hook].replace("@ICLAUDE@", () => quotePosix(binary)).replace("@PREVIOUS@", () => previous);
 }
 
+/** The binary a hook iclaude wrote calls, read back from the `iclaude=` line renderStub filled; null for a hook that is not ours. */
+export function stubBinary(text: string): string | null {
+  if (!text.includes(HOOK_MARKER)) return null;
+  const quoted = /^iclaude='((?:[^']|'\\'')*)'$/m.exec(text)?.[1];
+  return quoted === undefined ? null : quoted.replaceAll(`'\\''`, "'");
+}
+
+/** A repository's hook as `hooks install` writes it: it chains the hook that was there, kept beside it. */
+export const repoStub = (hook: HookName, binary: string): string => renderStub(hook, binary, `"$here/${hook}${LEGACY_SUFFIX}"`);
+
 const exists = (path: string): boolean => {
   try {
     lstatSync(path);
@@ -129,7 +139,7 @@ export async function installRepo(binary: string, options: { force: boolean; uni
   mkdirSync(dir, { recursive: true });
   // The chained hook is named, not derived from $0's name: a tool that renames this stub in turn still
   // finds it. The stub sets $here to its own directory with builtins only (no dirname process).
-  return eachHook(dir, (path, hook) => installHook(path, renderStub(hook, binary, `"$here/${hook}${LEGACY_SUFFIX}"`), options.force));
+  return eachHook(dir, (path, hook) => installHook(path, repoStub(hook, binary), options.force));
 }
 
 /** iclaude's own directory for the global core.hooksPath. */
