@@ -1,6 +1,6 @@
 import { loadConfig, type Config, type ConfigFlags } from "../base/config.ts";
 import { parseDuration } from "../base/durations.ts";
-import { EXIT, IclaudeError, LOGIN_HINT } from "../base/errors.ts";
+import { EXIT, IclaudeError, LOGIN_HINT, LOGIN_HINT_DECLINED } from "../base/errors.ts";
 import { maskSecrets } from "../base/secrets.ts";
 import { showText } from "../base/show.ts";
 import { appendStateLog } from "../base/state.ts";
@@ -8,6 +8,7 @@ import { assess } from "../credentials/assessment.ts";
 import { configFor, type Profile } from "../credentials/profiles.ts";
 import { refreshAllProfiles, worstExitCode, type ProfileRefresh } from "../refresh/all.ts";
 import { refreshIfDue, type RefreshOptions, type RefreshResult } from "../refresh/engine.ts";
+import { declinedRecently } from "../refresh/memory.ts";
 import { scheduleAfterRun } from "../refresh/next-check.ts";
 import { printJson, statusJson } from "../ui/json.ts";
 import { log, quietLogs, silentLogs } from "../ui/log.ts";
@@ -141,7 +142,7 @@ export default withHelp(command({
     if (background) appendStateLog(config, `refresh: ${outcomeLine(result, now)}`);
     else if (args.json) printJson({ outcome: result.outcome, ...statusJson(result.after, now) });
     else if (!args.quiet) process.stdout.write(`${outcomeLine(result, now)}\n`);
-    if (result.after.status === "login-expiring") log.warn(`The Claude ${loginPhrase(result.after, now)}; ${LOGIN_HINT}.`);
+    if (result.after.status === "login-expiring") log.warn(`The Claude ${loginPhrase(result.after, now)}; ${declinedRecently(config) ? LOGIN_HINT_DECLINED : LOGIN_HINT}.`);
     if (interactive) await offerProfileOnce(config, processTerminal);
     return EXIT.ok;
   },
