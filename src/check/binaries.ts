@@ -1,4 +1,4 @@
-import { realpathSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { Config } from "../base/config.ts";
 import { homeOf, type Env } from "../base/env.ts";
@@ -6,15 +6,7 @@ import { readTextFile } from "../base/fs.ts";
 import { quoteFish, quotePosix } from "../base/shell-quote.ts";
 import { findClaude } from "../launcher/find.ts";
 import { TESTED_WITH } from "../version.ts";
-import { fail, ok, warn, type Check } from "./types.ts";
-
-const realOrNull = (path: string): string | null => {
-  try {
-    return realpathSync(path);
-  } catch {
-    return null;
-  }
-};
+import { fail, ok, realOrNull, warn, type Check } from "./types.ts";
 
 const newer = (a: string, b: string): number => a.localeCompare(b, undefined, { numeric: true });
 

@@ -1,4 +1,4 @@
-import { accessSync, constants, readFileSync, realpathSync, statSync } from "node:fs";
+import { accessSync, constants, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "../base/config.ts";
 import { formatDuration } from "../base/durations.ts";
@@ -8,7 +8,7 @@ import { assess } from "../credentials/assessment.ts";
 import { deadRefreshTokenCount } from "../credentials/dead-tokens.ts";
 import { readLastFailure, cooldownLeft } from "../refresh/memory.ts";
 import { actionLine, statusLine } from "../ui/words.ts";
-import { fail, isRunning, ok, warn, type Check } from "./types.ts";
+import { fail, isRunning, ok, realOrNull, warn, type Check } from "./types.ts";
 
 /** Claude Code's credentials file (and its backup): readable, 0600, the user's own. A Keychain login has none to look at. */
 export function storeCheck(config: Config, dir: string): Check {
@@ -56,13 +56,7 @@ function ownerPid(dir: string): number | null {
 export function lockCheck(config: Pick<Config, "claudeConfigDir">, dir: string, now: number): Check {
   const id = `locks:${dir}`;
   const base = config.claudeConfigDir;
-  const legacy = `${(() => {
-    try {
-      return realpathSync(base);
-    } catch {
-      return base;
-    }
-  })()}.lock`;
+  const legacy = `${realOrNull(base) ?? base}.lock`;
   const locks = [
     { path: join(base, ".oauth_refresh.lock"), staleMs: 60_000, owner: true },
     { path: legacy, staleMs: 60_000, owner: false },

@@ -1,4 +1,4 @@
-import { realpathSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { createConnection } from "node:net";
 import { join } from "node:path";
 import type { Config } from "../base/config.ts";
@@ -9,7 +9,7 @@ import { git } from "../guard/git.ts";
 import { globalHooksDir, repoStub, stubBinary } from "../guard/install.ts";
 import { HOOK_NAMES } from "../guard/run.ts";
 import { BACKENDS, lastRun, type BackendName } from "../schedule/index.ts";
-import { fail, ok, warn, type Check } from "./types.ts";
+import { fail, ok, realOrNull, warn, type Check } from "./types.ts";
 
 const HOUR_MS = 3600_000;
 /** An hourly timer that has not run for this long since it was installed is not running. */
@@ -60,14 +60,6 @@ export function brokerCheck(env: Env): Promise<Check | null> {
     socket.once("error", (error) => done(fail("broker", `the broker at ${path} cannot be reached (${error.message})`, "start `iclaude broker serve` on the host (or `iclaude broker install`) and mount its socket dir")));
   });
 }
-
-const realOrNull = (path: string): string | null => {
-  try {
-    return realpathSync(path);
-  } catch {
-    return null;
-  }
-};
 
 /** The hooks iclaude installed in `dir`: each must call a binary that exists, this one, as this one writes it. */
 function hooksIn(dir: string, what: string, self: string, repo: boolean): Check | null {

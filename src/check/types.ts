@@ -1,3 +1,5 @@
+import { realpathSync } from "node:fs";
+
 /** One finding of `iclaude check`: what was looked at, how it stands, and what would put it right. */
 export interface Check {
   /** Stable, for scripts: `claude`, `path`, `login:/home/me/.claude`, … */
@@ -19,5 +21,14 @@ export function isRunning(pid: number): boolean {
     return true;
   } catch (error) {
     return (error as { code?: string }).code === "EPERM";
+  }
+}
+
+/** Where a path leads, or null when nothing is there. */
+export function realOrNull(path: string): string | null {
+  try {
+    return realpathSync(path);
+  } catch {
+    return null;
   }
 }
