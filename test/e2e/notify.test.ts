@@ -2,7 +2,7 @@ import { afterEach, beforeEach, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
-import { baseEnv, DAY, expectNoSecrets, ROOT, runBin, tempHome, waitFor, writeCredentials } from "../helpers.ts";
+import { baseEnv, BIN, DAY, expectNoSecrets, ROOT, runBin, tempHome, waitFor, writeCredentials } from "../helpers.ts";
 
 let mock: MockAnthropic;
 beforeEach(() => {
@@ -60,7 +60,8 @@ test("a timer's run with a login ending in 3 days posts one desktop notification
   const call = JSON.parse(lines(bus.calls)[0] ?? "{}") as { app: string; summary: string; body: string };
   expect(call.app).toBe("iclaude");
   expect(call.summary).toBe("iclaude");
-  expect(call.body).toMatch(/^Claude login ends in 2 days 23h — run: .*iclaude refresh$/);
+  // iclaude is not on the timer's PATH here: the notice names the binary by its path.
+  expect(call.body).toBe(`Claude login ends in 2 days 23h — run: '${BIN}' refresh`);
   expect(lines(got)).toEqual([`stdin: ${call.body}`, `env: ${call.body}`]);
 
   const second = await runBin(["refresh", "--background", "--all"], { home, env });
@@ -80,7 +81,7 @@ test("[notify] command in config.toml is run; a failing one is a line in the log
   writeFileSync(join(home, ".config", "iclaude", "config.toml"), `[notify]\ncommand = "cat > notice.txt; echo broken >&2; exit 4"\n`);
   const run = await runBin(["refresh", "--background", "--all"], { home, env: { ICLAUDE_TOKEN_URL: mock.tokenUrl, ICLAUDE_SCHEDULER: "cron" } });
   expect(run.code).toBe(0);
-  expect(readFileSync(join(home, "notice.txt"), "utf8")).toMatch(/^Claude login ends in 2 days 23h — run: .*iclaude refresh\n$/);
+  expect(readFileSync(join(home, "notice.txt"), "utf8")).toBe(`Claude login ends in 2 days 23h — run: '${BIN}' refresh\n`);
   const log = readFileSync(join(home, ".local", "state", "iclaude", "iclaude.log"), "utf8");
   expect(log).toMatch(/ notify: ICLAUDE_NOTIFY_COMMAND failed \(exit 4: broken\); the notice stays for the next shell\n/);
 });
