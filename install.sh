@@ -166,11 +166,9 @@ remove_block() {
 
 if [ "$uninstall" = 1 ]; then
   if [ -e "$target" ]; then
-    # Global git hooks would call a binary that is gone: take them out while it is still there.
-    global_hooks=${XDG_CONFIG_HOME:-$HOME/.config}/iclaude/hooks
-    if [ "$(git config --global --get core.hooksPath 2>/dev/null || true)" = "$global_hooks" ]; then
-      "$target" hooks install --global --uninstall
-    fi
+    # Git hooks would call a binary that is gone, and let every commit through unchecked: take them out
+    # while it is still there, the global ones and those of every repository it installed into.
+    "$target" hooks install --uninstall --all 2>&1 | while IFS= read -r line; do say "$line"; done || true
     # An OS timer would run a binary that is gone: it goes too (a failure here must not stop the uninstall).
     "$target" schedule remove 2>&1 | grep -v '^no schedule' | while IFS= read -r line; do say "$line"; done || true
     rm -f "$target"
@@ -228,13 +226,23 @@ fi
 
 on_path=0
 if [ "$(command -v iclaude 2>/dev/null || true)" = "$target" ]; then on_path=1; fi
-if [ "$on_path" = 0 ]; then
-  # The exact line for the shell the user logs in with.
-  case ${SHELL:-} in
-    */fish) say "$install_dir is not on PATH; to type iclaude by its name, run once: fish_add_path $(fish_quote "$install_dir")" ;;
-    */zsh) say "$install_dir is not on PATH; to type iclaude by its name, add this line to ${ZDOTDIR:-$HOME}/.zshrc: export PATH=$(sh_quote "$install_dir"):\"\$PATH\"" ;;
-    *) say "$install_dir is not on PATH; to type iclaude by its name, add this line to ~/.bashrc: export PATH=$(sh_quote "$install_dir"):\"\$PATH\"" ;;
+# The exact line for one shell.
+path_line() {
+  case $1 in
+    fish) say "$install_dir is not on PATH; to type iclaude by its name in fish, run once: fish_add_path $(fish_quote "$install_dir")" ;;
+    zsh) say "$install_dir is not on PATH; to type iclaude by its name in zsh, add this line to ${ZDOTDIR:-$HOME}/.zshrc: export PATH=$(sh_quote "$install_dir"):\"\$PATH\"" ;;
+    *) say "$install_dir is not on PATH; to type iclaude by its name in bash, add this line to ~/.bashrc: export PATH=$(sh_quote "$install_dir"):\"\$PATH\"" ;;
   esac
+}
+if [ "$on_path" = 0 ]; then
+  # Every shell that gets the integration needs the line, or its notices name a command it cannot find;
+  # with rc files left alone, the shell the user logs in with.
+  if [ "$modify_rc" = 1 ]; then
+    rc_files | while IFS=$'\t' read -r shell _; do path_line "$shell"; done
+  else
+    shell=${SHELL:-bash}
+    path_line "${shell##*/}"
+  fi
 fi
 run=iclaude
 if [ "$on_path" = 0 ]; then run=$(sh_quote "$target"); fi

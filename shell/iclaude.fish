@@ -91,6 +91,9 @@ if status is-interactive
         disown $last_pid 2>/dev/null
     end
 
+    # `iclaude check` reads it: which binary the integration loaded in this shell calls.
+    set -gx ICLAUDE_SHELL_HOOK @ICLAUDE_BIN@
+
     # >>> claude function
     # Every interactive `claude` goes through iclaude, which refreshes the login first.
     function claude --description 'claude, with the login refreshed first by iclaude'

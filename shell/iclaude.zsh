@@ -45,6 +45,9 @@ if [[ -o interactive ]]; then
     return 0
   }
 
+  # `iclaude check` reads it: which binary the integration loaded in this shell calls.
+  export ICLAUDE_SHELL_HOOK=@ICLAUDE_BIN@
+
   # >>> claude function
   # Every interactive `claude` goes through iclaude, which refreshes the login first.
   function claude {

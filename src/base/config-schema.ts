@@ -14,6 +14,7 @@ const fileSchema = z.strictObject({
   client_id: z.optional(z.string()),
   store: z.optional(z.enum(["auto", "file", "keychain"])),
   claude_bin: z.optional(z.string().check(z.minLength(1))),
+  notify: z.optional(z.strictObject({ command: z.optional(z.string().check(z.minLength(1))) })),
   guard: z.optional(
     z.strictObject({
       allow: z.optional(z.array(z.string())),
@@ -26,7 +27,8 @@ export type FileConfig = z.infer<typeof fileSchema>;
 
 /** `unknown key "treshold" (did you mean "threshold"?)`, for the keys of the table the typo is in. */
 function unknownKeys(keys: string[], path: PropertyKey[]): string {
-  const known = Object.keys(path[0] === "guard" ? fileSchema.shape.guard.def.innerType.shape : fileSchema.shape);
+  const table = path[0] === "guard" ? fileSchema.shape.guard.def.innerType.shape : path[0] === "notify" ? fileSchema.shape.notify.def.innerType.shape : fileSchema.shape;
+  const known = Object.keys(table);
   const prefix = path.length ? `${path.join(".")}.` : "";
   return keys
     .map((key) => {

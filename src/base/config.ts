@@ -39,6 +39,8 @@ export interface Config {
   profileSuffix: string;
   stateDir: string;
   configPath: string;
+  /** Run by /bin/sh -c with a notice on stdin when a timer's run finds a login a person must see to (ICLAUDE_NOTIFY_COMMAND, [notify] command). */
+  notifyCommand: string | undefined;
   guard: GuardConfig;
 }
 
@@ -146,6 +148,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Con
     profileSuffix: storage.dir === join(home, ".claude").normalize("NFC") ? "" : `-${sha256Hex(storage.dir).slice(0, 8)}`,
     stateDir: nonEmpty(env.ICLAUDE_STATE_DIR) ?? join(nonEmpty(env.XDG_STATE_HOME) ?? join(home, ".local", "state"), "iclaude"),
     configPath,
+    notifyCommand: nonEmpty(env.ICLAUDE_NOTIFY_COMMAND) ?? file.notify?.command,
     guard: {
       allow: file.guard?.allow ?? [],
       protectedPaths: file.guard?.protected_paths ?? DEFAULT_PROTECTED_PATHS,

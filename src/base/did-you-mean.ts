@@ -21,6 +21,11 @@ export function editDistance(a: string, b: string): number {
  */
 const tolerance = (name: string): number => (name.length <= 3 ? 0 : name.length <= 4 ? 1 : 2);
 
+const isOpposite = (a: string, b: string): boolean => {
+  const [x, y] = [a.toLowerCase(), b.toLowerCase()];
+  return x === `un${y}` || y === `un${x}`;
+};
+
 /**
  * The candidate `word` most likely mistypes, or null when none is close. `key` is what is compared
  * (`--version` as `version`, so `verison` and `version` find it); the word itself is not a typo.
@@ -30,7 +35,8 @@ export function closest(word: string, candidates: readonly string[], key: (c: st
   let bestDistance = Infinity;
   const typed = key(word);
   for (const candidate of candidates) {
-    if (candidate === word) continue;
+    // `uninstall` is no typo of `install`: a suggestion must never be the opposite action.
+    if (candidate === word || isOpposite(word, candidate)) continue;
     const name = key(candidate);
     const distance = editDistance(typed, name);
     if (distance <= tolerance(name) && distance < bestDistance) {

@@ -35,6 +35,9 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 /** What a person does when no refresh can help; shared by errors, warnings and `status`. */
 export const LOGIN_HINT = "log in again with `claude /login`, or run `iclaude refresh` at a terminal to create a long-lived token";
 
+/** The hint once the long-lived token was declined today: `iclaude refresh` would not offer it again until tomorrow. */
+export const LOGIN_HINT_DECLINED = "log in again with `claude /login` (iclaude offers a long-lived token again tomorrow)";
+
 /** An expected failure: `message` is the one sentence the user sees (what happened, what to do). */
 export class IclaudeError extends Error {
   override readonly name = "IclaudeError";

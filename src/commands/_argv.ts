@@ -95,6 +95,8 @@ export function checkArgv(node: CommandNode, args: readonly string[]): CommandNo
   if (at < 0) throw usage(`\`${commandLine(node)}\` needs a command: ${names.join(" or ")}; ${helpHint(node)}.`);
   const name = args[at]!;
   const sub = node.subs.find((s) => s.path.at(-1) === name);
+  const meant = node.help.otherWords?.[name];
+  if (!sub && meant) throw usage(`\`${commandLine(node)} ${clip(name)}\` is spelled \`${meant}\`; run that.`);
   if (!sub) {
     const near = closest(name, names);
     const what = `\`${commandLine(node)}\` has no command "${clip(name)}"`;

@@ -46,18 +46,22 @@ const install = withHelp(command({
     global: { type: "boolean", description: "Install for every repository: a directory of iclaude's as the global core.hooksPath, still running each repository's own hooks" },
     force: { type: "boolean", description: "Chain the hook that is there even when an earlier chained hook would be replaced" },
     uninstall: { type: "boolean", description: "Remove iclaude's hooks and put back what was there" },
+    all: { type: "boolean", description: "With --uninstall: from every repository iclaude installed into, and the global hooks (what ./install.sh --uninstall runs)" },
   },
   async run({ args }) {
-    const { installGlobal, installRepo } = await import("../guard/install.ts");
+    const [{ installGlobal, installRepo, uninstallEverywhere }, { loadConfig }] = await Promise.all([import("../guard/install.ts"), import("../base/config.ts")]);
     const binary = process.execPath;
-    const changes = args.global
-      ? await installGlobal(binary, { uninstall: args.uninstall === true })
-      : await installRepo(binary, { force: args.force === true, uninstall: args.uninstall === true });
+    if (args.all && !args.uninstall) throw new IclaudeError("--all goes with --uninstall: `iclaude hooks install --uninstall --all`; installing is per repository, or --global.");
+    const changes = args.all
+      ? await uninstallEverywhere(binary, loadConfig())
+      : args.global
+        ? await installGlobal(binary, { uninstall: args.uninstall === true })
+        : await installRepo(binary, { force: args.force === true, uninstall: args.uninstall === true }, loadConfig());
     for (const { hook, change } of changes) process.stdout.write(`${hook}: ${hookChangeWords(change)}\n`);
     return EXIT.ok;
   },
 }), {
-  examples: [["iclaude hooks install", "this repository"], ["iclaude hooks install --global", "every repository"], ["iclaude hooks install --uninstall", "put back what was there"]],
+  examples: [["iclaude hooks install", "this repository"], ["iclaude hooks install --global", "every repository"], ["iclaude hooks install --uninstall", "put back what was there"], ["iclaude hooks install --uninstall --all", "every repository's and the global hooks"]],
   exits: [["0", "installed or removed"], ["2", "something in the way (the sentence says what)"]],
 });
 
@@ -101,4 +105,7 @@ const run = withHelp(command({
 export default withHelp(command({
   meta: { name: "hooks", description: "The git guard: blocks commits that add Claude tokens, other agents' logins, API keys, credential files or private keys" },
   subCommands: { install, run },
-}), { examples: [["iclaude hooks install --global", "guard every repository"]], exits: [["0", "pass"], ["1", "blocked"], ["2", "bad guard config"]] });
+}), {
+  examples: [["iclaude hooks install --global", "guard every repository"]],
+  otherWords: { uninstall: "iclaude hooks install --uninstall", remove: "iclaude hooks install --uninstall" },
+  exits: [["0", "pass"], ["1", "blocked"], ["2", "bad guard config"]] });

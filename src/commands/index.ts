@@ -11,6 +11,7 @@ const load = (module: Promise<{ default: unknown }>): Promise<IclaudeCommand> =>
  */
 export const commands = {
   status: () => load(import("./status.ts")),
+  check: () => load(import("./check.ts")),
   refresh: () => load(import("./refresh.ts")),
   token: () => load(import("./token.ts")),
   init: () => load(import("./init.ts")),

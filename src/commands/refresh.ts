@@ -1,11 +1,14 @@
 import { loadConfig, type Config, type ConfigFlags } from "../base/config.ts";
 import { parseDuration } from "../base/durations.ts";
-import { EXIT, IclaudeError, LOGIN_HINT } from "../base/errors.ts";
+import { EXIT, IclaudeError, LOGIN_HINT, LOGIN_HINT_DECLINED } from "../base/errors.ts";
 import { maskSecrets } from "../base/secrets.ts";
 import { showText } from "../base/show.ts";
-import { appendStateLog, readState } from "../base/state.ts";
+import { appendStateLog } from "../base/state.ts";
+import { assess } from "../credentials/assessment.ts";
+import { configFor, type Profile } from "../credentials/profiles.ts";
 import { refreshAllProfiles, worstExitCode, type ProfileRefresh } from "../refresh/all.ts";
 import { refreshIfDue, type RefreshOptions, type RefreshResult } from "../refresh/engine.ts";
+import { declinedRecently } from "../refresh/memory.ts";
 import { scheduleAfterRun } from "../refresh/next-check.ts";
 import { printJson, statusJson } from "../ui/json.ts";
 import { log, quietLogs, silentLogs } from "../ui/log.ts";
@@ -13,9 +16,8 @@ import { notifyOnce } from "../ui/notify.ts";
 import { offerProfileOnce } from "../ui/profile-offer.ts";
 import { grantProgress } from "../ui/progress.ts";
 import { processTerminal } from "../ui/terminal.ts";
-import { clocksPhrase, loginPhrase } from "../ui/words.ts";
+import { clocksPhrase, loginPhrase, noticeLine } from "../ui/words.ts";
 import { clockArgs, command, outputArgs, REFRESH_CONFIG, REFRESH_ENV, REFRESH_EXITS, withHelp } from "./_shared.ts";
-import { NOTICE } from "../edges/contract.ts";
 
 const OUTCOME_WORDS: Record<RefreshResult["outcome"], string> = {
   refreshed: "refreshed",
@@ -54,6 +56,16 @@ const scheduler = (): string | null => {
   return name === "systemd" || name === "launchd" || name === "cron" ? name : null;
 };
 
+/** The notice a shell would show for this profile's login, posted to whoever can be reached: once a day per login. */
+function notifyProfile(profile: Profile, flags: ConfigFlags, now: number): void {
+  try {
+    const config = configFor(profile, flags);
+    notifyOnce(config, noticeLine(assess(config, process.env, now), now, profile.isDefault ? undefined : profile.dir));
+  } catch {
+    // A profile that cannot be judged now was reported by its run's line.
+  }
+}
+
 async function refreshAll(config: Config, flags: ConfigFlags, options: RefreshOptions, out: AllOutput): Promise<number> {
   const runs = await refreshAllProfiles(flags, options);
   scheduleAfterRun(config, flags);
@@ -68,7 +80,7 @@ async function refreshAll(config: Config, flags: ConfigFlags, options: RefreshOp
   }
   if (out.json && !out.background) printJson(runs.map((run) => runJson(run, now)));
   // A shell prompt shows the notice itself; only a scheduler's run has nobody watching.
-  if (out.background && by) notifyOnce(config, readState(config, NOTICE.file));
+  if (out.background && by) for (const run of runs) notifyProfile(run.profile, flags, now);
   return worstExitCode(runs);
 }
 
@@ -130,7 +142,7 @@ export default withHelp(command({
     if (background) appendStateLog(config, `refresh: ${outcomeLine(result, now)}`);
     else if (args.json) printJson({ outcome: result.outcome, ...statusJson(result.after, now) });
     else if (!args.quiet) process.stdout.write(`${outcomeLine(result, now)}\n`);
-    if (result.after.status === "login-expiring") log.warn(`The Claude ${loginPhrase(result.after, now)}; ${LOGIN_HINT}.`);
+    if (result.after.status === "login-expiring") log.warn(`The Claude ${loginPhrase(result.after, now)}; ${declinedRecently(config) ? LOGIN_HINT_DECLINED : LOGIN_HINT}.`);
     if (interactive) await offerProfileOnce(config, processTerminal);
     return EXIT.ok;
   },

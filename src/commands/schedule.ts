@@ -72,6 +72,7 @@ export default withHelp(command({
   meta: { name: "schedule", description: "Keep every profile's login alive with no shell open: an hourly OS timer" },
   subCommands: { install, status, remove },
 }), {
+  otherWords: { uninstall: "iclaude schedule remove" },
   examples: [
     ["iclaude schedule install", "systemd on Linux, launchd on macOS, else cron"],
     ["iclaude schedule install --cron", "a marked line in your crontab"],

@@ -5,6 +5,7 @@ import { stateTrustError } from "../base/state-trust.ts";
 import { assess } from "../credentials/assessment.ts";
 import { STATUS_EXIT } from "../credentials/clocks.ts";
 import { configFor, profilesToVisit } from "../credentials/profiles.ts";
+import { scheduleAfterRun } from "../refresh/next-check.ts";
 import { printJson, statusJson } from "../ui/json.ts";
 import { log } from "../ui/log.ts";
 import { actionLine, statusLine } from "../ui/words.ts";
@@ -15,12 +16,17 @@ function statusAll(flags: ConfigFlags, json: boolean, quiet: boolean): number {
   const now = Date.now();
   const looked = profilesToVisit().map((profile) => ({ dir: profile.dir, a: assess(configFor(profile, flags), process.env, now) }));
   if (json) printJson(looked.map(({ dir, a }) => ({ dir, ...statusJson(a, now) })));
-  else if (!quiet) for (const { dir, a } of looked) process.stdout.write(`${showText(dir)}: ${showText(statusLine(a, now))}\n`);
+  else if (!quiet) {
+    for (const { dir, a } of looked) {
+      const action = actionLine(a);
+      process.stdout.write(`${showText(dir)}: ${showText(statusLine(a, now))}\n${action ? `  ${showText(action)}\n` : ""}`);
+    }
+  }
   return Math.max(...looked.map(({ a }) => STATUS_EXIT[a.status]));
 }
 
 export default withHelp(command({
-  meta: { name: "status", description: "Judge the Claude login claude will use" },
+  meta: { name: "status", description: "Say whether claude's login works, and when it ends" },
   args: {
     all: { type: "boolean", description: "Every profile (see `iclaude profiles`), one line each; the exit code is the most urgent" },
     ...outputArgs,
@@ -28,8 +34,10 @@ export default withHelp(command({
   },
   run({ args }) {
     const flags = { threshold: args.threshold, refreshMargin: args["refresh-margin"] };
-    if (args.all) return statusAll(flags, args.json === true, args.quiet === true);
     const config = loadConfig(flags);
+    // A look that finds things well takes back a notice that no longer holds (and writes one that does).
+    scheduleAfterRun(config, flags);
+    if (args.all) return statusAll(flags, args.json === true, args.quiet === true);
     const now = Date.now();
     const a = assess(config, process.env, now);
     const distrusted = stateTrustError(config, "a long-lived token there is not used");

@@ -16,6 +16,9 @@ export function isDeadRefreshToken(config: Pick<Config, "stateDir">, token: stri
   return text !== null && text.split("\n").includes(fingerprint(token));
 }
 
+/** How many refused refresh tokens are remembered. */
+export const deadRefreshTokenCount = (config: Pick<Config, "stateDir">): number => (readState(config, DEAD_TOKENS) ?? "").split("\n").filter(Boolean).length;
+
 export function rememberDeadRefreshToken(config: Pick<Config, "stateDir">, token: string): void {
   if (isDeadRefreshToken(config, token)) return;
   ensureStateDir(config);

@@ -1,7 +1,10 @@
 import { chmodSync, lstatSync, mkdirSync, readFileSync, renameSync, rmdirSync, unlinkSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import stub from "../../hooks/stub" with { type: "text" };
+import type { Config } from "../base/config.ts";
 import { homeOf, type Env } from "../base/env.ts";
+import { removeQuietly, writePrivateFile } from "../base/fs.ts";
+import { ensureStateDir, readState, statePath } from "../base/state.ts";
 import { describeFsError, IclaudeError } from "../base/errors.ts";
 import { quotePosix } from "../base/shell-quote.ts";
 import { git, gitOk } from "./git.ts";
@@ -28,6 +31,16 @@ export interface HookChange {
 export function renderStub(hook: HookName, binary: string, previous: string): string {
   return stub.replaceAll("@HOOK@", hook).replace("@ICLAUDE@", () => quotePosix(binary)).replace("@PREVIOUS@", () => previous);
 }
+
+/** The binary a hook iclaude wrote calls, read back from the `iclaude=` line renderStub filled; null for a hook that is not ours. */
+export function stubBinary(text: string): string | null {
+  if (!text.includes(HOOK_MARKER)) return null;
+  const quoted = /^iclaude='((?:[^']|'\\'')*)'$/m.exec(text)?.[1];
+  return quoted === undefined ? null : quoted.replaceAll(`'\\''`, "'");
+}
+
+/** A repository's hook as `hooks install` writes it: it chains the hook that was there, kept beside it. */
+export const repoStub = (hook: HookName, binary: string): string => renderStub(hook, binary, `"$here/${hook}${LEGACY_SUFFIX}"`);
 
 const exists = (path: string): boolean => {
   try {
@@ -115,14 +128,36 @@ function refuseForeignDir(dir: string, binary: string, env: Env): void {
   }
 }
 
-export async function installRepo(binary: string, options: { force: boolean; uninstall: boolean }, env: Env = process.env): Promise<HookChange[]> {
+/** The hooks dirs of the repositories iclaude installed into, kept so an uninstall anywhere can take them all out. */
+const HOOKED_REPOS = "hooked-repos";
+
+function hookedRepos(state: Pick<Config, "stateDir">): string[] {
+  return (readState(state, HOOKED_REPOS) ?? "").split("\n").filter((line) => line.startsWith("/"));
+}
+
+function keepHookedRepos(state: Pick<Config, "stateDir">, dirs: string[]): void {
+  try {
+    if (dirs.length === 0) return removeQuietly(statePath(state, HOOKED_REPOS));
+    ensureStateDir(state);
+    writePrivateFile(statePath(state, HOOKED_REPOS), dirs.map((dir) => `${dir}\n`).join(""));
+  } catch {
+    // Without the list an uninstall misses this repository; `hooks install --uninstall` in it still works.
+  }
+}
+
+export async function installRepo(binary: string, options: { force: boolean; uninstall: boolean }, state: Pick<Config, "stateDir">, env: Env = process.env): Promise<HookChange[]> {
   const dir = await repoHooksDir();
   refuseForeignDir(dir, binary, env);
-  if (options.uninstall) return eachHook(dir, (path) => uninstallHook(path));
+  const others = hookedRepos(state).filter((listed) => listed !== dir);
+  if (options.uninstall) {
+    keepHookedRepos(state, others);
+    return eachHook(dir, (path) => uninstallHook(path));
+  }
+  keepHookedRepos(state, [...others, dir]);
   mkdirSync(dir, { recursive: true });
   // The chained hook is named, not derived from $0's name: a tool that renames this stub in turn still
   // finds it. The stub sets $here to its own directory with builtins only (no dirname process).
-  return eachHook(dir, (path, hook) => installHook(path, renderStub(hook, binary, `"$here/${hook}${LEGACY_SUFFIX}"`), options.force));
+  return eachHook(dir, (path, hook) => installHook(path, repoStub(hook, binary), options.force));
 }
 
 /** iclaude's own directory for the global core.hooksPath. */
@@ -164,6 +199,14 @@ export async function installGlobal(binary: string, options: { uninstall: boolea
   });
   if (current !== dir) await gitOk(["config", "--global", "core.hooksPath", dir], "set the global core.hooksPath");
   return changes;
+}
+
+/** Every hook iclaude installed: in each repository it kept in its list, and the global ones; the user's own hooks come back. */
+export async function uninstallEverywhere(binary: string, state: Pick<Config, "stateDir">, env: Env = process.env): Promise<HookChange[]> {
+  const changes = hookedRepos(state).flatMap((dir) => (exists(dir) ? eachHook(dir, (path) => uninstallHook(path)) : []));
+  keepHookedRepos(state, []);
+  if ((await globalHooksPath()) === globalHooksDir(env) || exists(globalHooksDir(env))) changes.push(...(await installGlobal(binary, { uninstall: true }, env)));
+  return changes.filter(({ change }) => change.kind !== "not-installed" && change.kind !== "not-ours");
 }
 
 async function uninstallGlobal(dir: string, current: string | null, saved: string | null, previousFile: string): Promise<HookChange[]> {

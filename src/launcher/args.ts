@@ -30,6 +30,16 @@ export function streamsInput(args: readonly string[]): boolean {
 }
 
 /**
+ * The words start a session a person works in: not print mode, not one of claude's subcommands, not
+ * `--version` or `--help`. Only there is a person asked anything before claude starts.
+ */
+export function startsSession(args: readonly string[]): boolean {
+  const options = optionsOf(args);
+  if (isPrint(args) || options.some((a) => a === "--version" || a === "-v" || a === "--help" || a === "-h")) return false;
+  return !CLAUDE_SUBCOMMANDS.includes(args[0] ?? "");
+}
+
+/**
  * claude's own subcommands (2.1.197 and 2.1.332, and older names people still type): a first word
  * that is one of them is claude's, however close it is to one of iclaude's. A test compares this
  * list with the installed claude's `--help`.

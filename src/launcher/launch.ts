@@ -11,7 +11,7 @@ import { offerProfileOnce } from "../ui/profile-offer.ts";
 import { grantProgress } from "../ui/progress.ts";
 import type { Terminal } from "../ui/terminal.ts";
 import { LAUNCH_WORDS } from "../ui/words.ts";
-import { isPrint, streamsInput } from "./args.ts";
+import { isPrint, startsSession, streamsInput } from "./args.ts";
 import { checkNotLooping, DEPTH_ENV, findClaude, LAUNCHER_ENV, launchDepth } from "./find.ts";
 import { spawnClaude } from "./spawn.ts";
 import { StdinTape } from "./stdin-tape.ts";
@@ -187,7 +187,7 @@ export async function launch(args: string[], io: LaunchIo): Promise<number> {
   if (!config) return spawnClaude(bin, args, claudeEnv(null), { tape: null, output: null });
   const print = isPrint(args);
   const stdoutIsTerminal = isatty(1);
-  const atTerminal = !print && stdoutIsTerminal && isatty(0);
+  const atTerminal = startsSession(args) && stdoutIsTerminal && isatty(0);
   const assessment = await prepare(config, atTerminal, io.terminal);
   if (atTerminal) await offerProfileOnce(config, io.terminal);
   if ((print || !stdoutIsTerminal) && !streamsInput(args)) return runWithRetry(config, bin, args, assessment, io);

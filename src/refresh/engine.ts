@@ -114,7 +114,7 @@ async function saveNewPair(
   }
 }
 
-function grantFailure(error: GrantError, cooldown: number): IclaudeError {
+function grantFailure(error: GrantError, cooldown: number, forced: boolean): IclaudeError {
   const kept = "the old login was kept";
   switch (error.kind) {
     case "invalid-scope":
@@ -135,7 +135,7 @@ function grantFailure(error: GrantError, cooldown: number): IclaudeError {
       return new IclaudeError(`The token endpoint's answer could not be used (${error.reason}); ${kept} — try again later.`, EXIT.refreshFailed);
     default:
       return new IclaudeError(
-        `The refresh failed (${error.reason}); ${kept} — check the network; the next try can be in ${formatDuration(cooldown)} (ICLAUDE_COOLDOWN), or now with \`iclaude refresh --force\`.`,
+        `The refresh failed (${error.reason}); ${kept} — check the network; the next try can be in ${formatDuration(cooldown)} (ICLAUDE_COOLDOWN)${forced ? "" : ", or now with `iclaude refresh --force`"}.`,
         EXIT.refreshFailed,
       );
   }
@@ -216,7 +216,7 @@ async function redeem(config: Config, before: Assessment, options: RefreshOption
         };
         if (error.kind === "invalid-grant") remember(() => rememberDeadRefreshToken(config, refreshToken));
         remember(() => recordFailure(config, refreshToken, error.kind));
-        if (error.kind !== "invalid-grant") throw grantFailure(error, config.cooldown);
+        if (error.kind !== "invalid-grant") throw grantFailure(error, config.cooldown, options.overrideCooldown === true);
         return just(storedAccessToken(assess(config)) !== storedAccessToken(current) ? "refreshed-elsewhere" : "dead");
       }
     }, () => options.onGrant?.({ kind: "lock-held", lock: "refresh", waitMs: lockWaitMs }));

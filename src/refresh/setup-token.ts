@@ -110,7 +110,7 @@ async function runInPty(claude: string, terminal: Terminal): Promise<{ output: s
  */
 export async function offerSetupToken(config: Config, expiring: boolean, terminal: Terminal): Promise<boolean> {
   terminal.write(`${SETUP_TOKEN_WORDS.why(expiring)}\n`);
-  if (!(await confirm(terminal, SETUP_TOKEN_WORDS.question))) return false;
+  if (!(await confirm(terminal, SETUP_TOKEN_WORDS.question, false))) return false;
   const { output, exitCode } = await runInPty(realClaude(config), terminal);
   const token = extractToken(output);
   if (!token) {

@@ -13,6 +13,8 @@ export interface CommandHelp {
   config?: string[];
   /** `[exit code, meaning]`. */
   exits?: [string, string][];
+  /** Words people type for a command that is spelled otherwise, each with the command line that does it (`uninstall` → `iclaude hooks install --uninstall`). */
+  otherWords?: Record<string, string>;
   /** Words the command takes after its positionals, any number of them (what git passes a hook). */
   extraWords?: string;
 }

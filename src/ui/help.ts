@@ -19,6 +19,8 @@ const ENV: Record<string, string> = {
   ICLAUDE_CRON_SCHEDULE: "the five cron fields of the schedule's crontab line (default: once an hour)",
   ICLAUDE_BROKER: "inside a box: the broker's socket, for token, sync and the launcher",
   ICLAUDE_BROKER_PROFILE: "inside a box: which of the broker's profiles to ask for",
+  ICLAUDE_SHELL_HOOK: "set by the shell integration: the iclaude it calls, which `check` compares with itself",
+  ICLAUDE_NOTIFY_COMMAND: "a command run by /bin/sh -c with a notice on stdin and in ICLAUDE_NOTICE, when a timer finds a login a person must see to",
   XDG_RUNTIME_DIR: "where the broker's socket lives by default ($XDG_RUNTIME_DIR/iclaude/broker.sock)",
 };
 

@@ -18,7 +18,7 @@ export async function offerProfileOnce(config: Config, terminal: Terminal): Prom
     return;
   }
   terminal.write(`iclaude keeps ~/.claude and the profiles you add alive, also with no shell open (\`iclaude schedule install\`).\n`);
-  if (!(await confirm(terminal, `Add ${dir} (CLAUDE_CONFIG_DIR) to the profiles? [Y/n]`))) return;
+  if (!(await confirm(terminal, `Add ${dir} (CLAUDE_CONFIG_DIR) to the profiles? [Y/n]`, true))) return;
   try {
     addProfile(dir);
     terminal.write(`added ${dir}; \`iclaude profiles remove ${dir}\` takes it out again.\n`);

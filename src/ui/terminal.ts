@@ -50,9 +50,10 @@ export const processTerminal: Terminal = {
   relay,
 };
 
-/** A yes/no question; an empty answer is yes. */
-export async function confirm(terminal: Terminal, question: string): Promise<boolean> {
+/** A yes/no question; an empty answer is `defaultYes`, so a question that starts something big defaults to no. */
+export async function confirm(terminal: Terminal, question: string, defaultYes: boolean): Promise<boolean> {
   terminal.write(`${question} `);
   const answer = await terminal.readLine();
-  return answer !== null && /^\s*(y|yes)?\s*$/i.test(answer);
+  if (answer === null) return false;
+  return /^\s*$/.test(answer) ? defaultYes : /^\s*(y|yes)\s*$/i.test(answer);
 }

@@ -1,3 +1,4 @@
+import { realpathSync } from "node:fs";
 import { formatDuration } from "../base/durations.ts";
 import { LOGIN_HINT } from "../base/errors.ts";
 import { quoteAnyShell } from "../base/shell-quote.ts";
@@ -6,11 +7,29 @@ import type { Assessment } from "../credentials/assessment.ts";
 import { secondsLeft as left } from "../credentials/clocks.ts";
 import type { Change } from "../guard/install.ts";
 
+const realOrSelf = (path: string): string => {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+};
+
+/**
+ * How a person runs this very binary: `iclaude` when that is what PATH finds, else its absolute path,
+ * quoted for any shell. Run from source (bun, not the compiled binary) there is no binary to name.
+ */
+export function selfCommand(env: NodeJS.ProcessEnv = process.env, self = process.execPath): string {
+  if (!Bun.main.startsWith("/$bunfs/")) return "iclaude";
+  const found = Bun.which("iclaude", { PATH: env.PATH ?? "" });
+  return found && realOrSelf(found) === realOrSelf(self) ? "iclaude" : quoteAnyShell(self);
+}
+
 /** `login ends in 23 days` / `login ended 2h ago` / `login has no set end`. */
 export function loginPhrase(a: Pick<Assessment, "loginExpiresAt"> & Partial<Pick<Assessment, "hasRefreshToken" | "refreshTokenDead">>, now: number): string {
   const s = left(a.loginExpiresAt, now);
   if (s === null) return "login has no set end";
-  if (s <= 0 && a.hasRefreshToken && !a.refreshTokenDead) return `login passed Claude Code's estimate of its end ${formatDuration(-s)} ago; it lasts until Anthropic refuses its refresh token`;
+  if (s <= 0 && a.hasRefreshToken && !a.refreshTokenDead) return `login was expected to end ${formatDuration(-s)} ago, and still renews until Anthropic ends it`;
   return s > 0 ? `login ends in ${formatDuration(s)}` : `login ended ${formatDuration(-s)} ago`;
 }
 
@@ -58,7 +77,7 @@ export function statusLine(a: Assessment, now: number): string {
 
 /** What a person should do next, or null when nothing. */
 export function actionLine(a: Assessment): string | null {
-  if (a.action === "refresh") return "run: iclaude refresh";
+  if (a.action === "refresh") return `run: ${selfCommand()} refresh`;
   if (a.action !== "login") return null;
   if (a.status === "missing") return "log in with `claude /login` (or `claude setup-token` and `iclaude refresh`)";
   if (a.status === "invalid") return null;
@@ -69,7 +88,7 @@ export function actionLine(a: Assessment): string | null {
 export const SETUP_TOKEN_WORDS = {
   why: (expiring: boolean): string =>
     `Your Claude login ${expiring ? "ends soon" : "cannot be renewed"}. A long-lived token from \`claude setup-token\` keeps claude working for up to a year.`,
-  question: "Run claude setup-token now? [Y/n]",
+  question: "Run claude setup-token now? [y/N]",
   stored: "iclaude stored the long-lived token. It carries only user:inference: claude works, but /usage and Remote Control do not.",
 };
 
@@ -108,16 +127,17 @@ export function hookChangeWords(change: Change): string {
 export function noticeLine(a: Assessment, now: number, profileDir?: string): string | null {
   const dir = profileDir === undefined ? "" : showText(profileDir);
   const login = dir ? `Claude login in ${dir}` : "Claude login";
-  const run = dir ? `CLAUDE_CONFIG_DIR=${quoteAnyShell(dir)} ` : "";
+  const prefix = dir ? `CLAUDE_CONFIG_DIR=${quoteAnyShell(dir)} ` : "";
+  const run = `${prefix}${selfCommand()}`;
   switch (a.status) {
     case "login-expiring":
-      return `iclaude: ${login} ends in ${formatDuration(((a.loginExpiresAt ?? now) - now) / 1000)} — run: ${run}iclaude refresh`;
+      return `iclaude: ${login} ends in ${formatDuration(((a.loginExpiresAt ?? now) - now) / 1000)} — run: ${run} refresh`;
     case "expired":
-      return `iclaude: ${login} has ended — run: ${run}iclaude refresh`;
+      return `iclaude: ${login} has ended — run: ${run} refresh`;
     case "missing":
-      return `iclaude: no ${login} — run: ${run}claude /login`;
+      return `iclaude: no ${login} — run: ${prefix}claude /login`;
     case "invalid":
-      return `iclaude: ${dir ? `Claude credentials in ${dir}` : "Claude credentials"} cannot be read — run: ${run}iclaude status`;
+      return `iclaude: ${dir ? `Claude credentials in ${dir}` : "Claude credentials"} cannot be read — run: ${run} status`;
     default:
       return null;
   }

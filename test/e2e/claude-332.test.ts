@@ -120,7 +120,7 @@ describe("the grant as Claude Code 2.1.332 sends it", () => {
     const passed = setup({ refreshTokenExpiresAt: Date.now() - DAY, expiresAt: Date.now() + 5 * HOUR });
     const status = await runBin(["status"], { home: passed.home });
     expect(status.code).toBe(11);
-    expect(status.stdout).toMatch(/login passed Claude Code's estimate of its end 1 day ago; it lasts until Anthropic refuses its refresh token/);
+    expect(status.stdout).toMatch(/login was expected to end 1 day ago, and still renews until Anthropic ends it/);
     const forced = await runBin(["refresh", "--force"], { home: passed.home, env: { ICLAUDE_TOKEN_URL: mock.tokenUrl } });
     expect(forced.code).toBe(0);
     expect(mock.redeemed).toContain(passed.pair.refreshToken);

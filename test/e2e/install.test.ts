@@ -80,7 +80,10 @@ describe("install.sh", () => {
     expect(after.bash).toBe(`# mine\n\n${BEGIN}\n[ -r ${cached("bash")} ] && . ${cached("bash")} || eval "$('${bin}' init bash --cache ${cached("bash")})"\n# <<< iclaude shell integration <<<\n`);
     expect(after.zsh).toContain(`eval "$('${bin}' init zsh --cache ${cached("zsh")})"`);
     expect(after.fish).toContain(`'${bin}' init fish --cache ${cached("fish")} | source`);
-    expect(first.out).toContain(`is not on PATH; to type iclaude by its name, add this line to ~/.bashrc: export PATH='${join(home, ".local/bin")}':"$PATH"\n`);
+    // One PATH line for every shell that got the integration: the notices there name iclaude too.
+    expect(first.out).toContain(`is not on PATH; to type iclaude by its name in bash, add this line to ~/.bashrc: export PATH='${join(home, ".local/bin")}':"$PATH"\n`);
+    expect(first.out).toContain(`is not on PATH; to type iclaude by its name in zsh, add this line to ${home}/.zshrc: export PATH='${join(home, ".local/bin")}':"$PATH"\n`);
+    expect(first.out).toContain(`is not on PATH; to type iclaude by its name in fish, run once: fish_add_path '${join(home, ".local/bin")}'\n`);
     expect(first.out).toEndWith(`install.sh: done; open a new shell, or run: '${bin}' status\n`);
 
     // The lines work: each interactive shell has the claude function.
@@ -104,11 +107,24 @@ describe("install.sh", () => {
 
     const timer = join(home, ".config/systemd/user/iclaude-refresh.timer");
     expect(Bun.spawnSync([bin, "schedule", "install", "--systemd"], { env: { HOME: home, PATH } }).exitCode).toBe(0);
+    // A repository with a hook of the user's own, which iclaude's chains; and the global hooks.
+    const project = join(home, "project");
+    const gitEnv = { HOME: home, PATH, GIT_CONFIG_NOSYSTEM: "1" };
+    expect(Bun.spawnSync(["git", "init", "-q", project], { env: gitEnv }).exitCode).toBe(0);
+    const ownHook = "#!/bin/sh\necho users own hook\n";
+    writeFileSync(join(project, ".git/hooks/pre-commit"), ownHook, { mode: 0o755 });
+    expect(Bun.spawnSync([bin, "hooks", "install"], { cwd: project, env: gitEnv }).exitCode).toBe(0);
+    expect(Bun.spawnSync([bin, "hooks", "install", "--global"], { cwd: home, env: gitEnv }).exitCode).toBe(0);
     const removed = install(home, ["--uninstall"]);
     expect(removed.code).toBe(0);
     expect(removed.out).toContain(`install.sh: systemd: removed ${timer}`);
     expect(existsSync(timer)).toBe(false);
     expect(existsSync(bin)).toBe(false);
+    // No hook is left calling the binary that is gone: the user's own is back, the global path unset.
+    expect(read(join(project, ".git/hooks/pre-commit"))).toBe(ownHook);
+    expect(existsSync(join(project, ".git/hooks/commit-msg"))).toBe(false);
+    expect(Bun.spawnSync(["git", "config", "--global", "--get", "core.hooksPath"], { env: gitEnv }).exitCode).toBe(1);
+    expect(removed.out).toContain(`install.sh: ${join(project, ".git/hooks/pre-commit")}: removed; the previous hook is back\n`);
     expect(read(rcs.bash)).toBe("# mine\n");
     // The rc files, directories and cache install.sh created are gone once empty; what was there stays.
     expect(read(rcs.zsh)).toBe("<absent>");

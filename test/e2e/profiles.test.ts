@@ -154,7 +154,7 @@ describe("refresh --all and status --all", () => {
     ]);
     const lines = await iclaude(home, ["status", "--all"]);
     expect(lines.code).toBe(11);
-    expect(lines.stdout).toMatch(new RegExp(`^${join(home, ".claude")}: valid — .+\\n${work}: login expiring — .+login ends in 3 days.+\\n$`));
+    expect(lines.stdout).toMatch(new RegExp(`^${join(home, ".claude")}: valid — .+\\n${work}: login expiring — .+login ends in 3 days.+\\n  log in again with \`claude /login\`.+\\n$`));
     const secrets = [main, other].flatMap((c) => Object.values(c.claudeAiOauth as Record<string, unknown>).filter((v): v is string => typeof v === "string" && v.startsWith("sk-")));
     expectNoSecrets([run.stdout, run.stderr, lines.stdout, lines.stderr], secrets);
   });
@@ -181,6 +181,6 @@ describe("refresh --all and status --all", () => {
     const run = await iclaude(home, ["refresh", "--background", "--all", "--force"]);
     expect([run.code, run.stdout, run.stderr]).toEqual([20, "", ""]);
     // Refused, its access token is the last of this login: it ends when that expires.
-    expect(readFileSync(join(stateOf(home), "notice"), "utf8")).toBe(`iclaude: Claude login in ${work.dir} ends in 7h 59m — run: CLAUDE_CONFIG_DIR='${work.dir}' iclaude refresh\n`);
+    expect(readFileSync(join(stateOf(home), "notice"), "utf8")).toBe(`iclaude: Claude login in ${work.dir} ends in 7h 59m — run: CLAUDE_CONFIG_DIR='${work.dir}' '${BIN}' refresh\n`);
   });
 });

@@ -48,8 +48,8 @@ describe("the setup-token fallback at a terminal", () => {
     const before = readFileSync(credentials);
     const token = fakeToken("oat01");
     const pane = startInTmux(home, token);
-    await pane.waitFor("Run claude setup-token now? [Y/n]");
-    pane.keys("Enter");
+    await pane.waitFor("Run claude setup-token now? [y/N]");
+    pane.keys("y", "Enter");
     const prompt = await pane.waitFor("Paste code here if prompted >");
     expect(prompt).toContain("(80 columns)");
     pane.keys("code-1234", "Enter");
@@ -75,8 +75,8 @@ describe("the setup-token fallback at a terminal", () => {
     writeCredentials(home, { accessToken: "", refreshToken: "", expiresAt: 0, loginEnded: "time_limit" });
     const token = fakeToken("oat01");
     const pane = startInTmux(home, token, "run", { FAKE_SETUP_DAYS: "30" });
-    await pane.waitFor("Run claude setup-token now? [Y/n]");
-    pane.keys("Enter");
+    await pane.waitFor("Run claude setup-token now? [y/N]");
+    pane.keys("y", "Enter");
     await pane.waitFor("Paste code here if prompted >");
     pane.keys("code-1234", "Enter");
     expect(await pane.exitCode()).toBe(0);
@@ -94,7 +94,7 @@ describe("the setup-token fallback at a terminal", () => {
     const home = tempHome();
     writeCredentials(home, { expiresAt: Date.now() - HOUR, refreshToken: null });
     const pane = startInTmux(home, fakeToken("oat01"));
-    await pane.waitFor("Run claude setup-token now? [Y/n]");
+    await pane.waitFor("Run claude setup-token now? [y/N]");
     pane.keys("n", "Enter");
     expect(await pane.exitCode()).toBe(20);
     expect(pane.screen()).toContain("iclaude: The Claude login has ended;");
@@ -105,8 +105,9 @@ describe("the setup-token fallback at a terminal", () => {
     const home = tempHome();
     writeCredentials(home, { expiresAt: Date.now() + 5 * HOUR, refreshTokenExpiresAt: Date.now() + 3 * DAY });
     const pane = startInTmux(home, fakeToken("oat01"));
-    await pane.waitFor("Run claude setup-token now? [Y/n]");
-    pane.keys("n", "Enter");
+    await pane.waitFor("Run claude setup-token now? [y/N]");
+    // Enter out of habit is the safe answer: no login flow starts.
+    pane.keys("Enter");
     expect(await pane.exitCode()).toBe(0);
     expect(pane.screen()).toMatch(/declined — access token valid .+, login ends in (2|3) days/);
     expect(existsSync(longLivedFile(home))).toBe(false);
@@ -114,13 +115,16 @@ describe("the setup-token fallback at a terminal", () => {
     expect(await later.exitCode()).toBe(0);
     expect(later.screen()).not.toContain("Run claude setup-token now?");
     expect(later.screen()).toMatch(/nothing due — access token valid .+, login ends in (2|3) days/);
+    // No advice that loops: the offer just declined is not suggested again today.
+    expect(later.screen()).toContain("log in again with `claude /login` (iclaude offers a long-lived token again tomorrow)");
+    expect(later.screen()).not.toContain("run `iclaude refresh` at a terminal");
   }, 30_000);
 
   test("a setup-token run that prints no token: exit 20 in one sentence, nothing stored", async () => {
     const home = tempHome();
     writeCredentials(home, { expiresAt: Date.now() - HOUR, refreshToken: null });
     const pane = startInTmux(home, fakeToken("oat01"));
-    await pane.waitFor("Run claude setup-token now? [Y/n]");
+    await pane.waitFor("Run claude setup-token now? [y/N]");
     pane.keys("y", "Enter");
     await pane.waitFor("Paste code here if prompted >");
     pane.keys("Enter");
@@ -135,8 +139,8 @@ describe("the setup-token fallback at a terminal", () => {
     writeCredentials(home, { expiresAt: Date.now() - HOUR, refreshToken: null }, {}, work);
     const token = fakeToken("oat01");
     const pane = startInTmux(home, token, "run", { CLAUDE_CONFIG_DIR: work });
-    await pane.waitFor("Run claude setup-token now? [Y/n]");
-    pane.keys("Enter");
+    await pane.waitFor("Run claude setup-token now? [y/N]");
+    pane.keys("y", "Enter");
     await pane.waitFor("Paste code here if prompted >");
     pane.keys("code-1234", "Enter");
     await pane.waitFor("to the profiles? [Y/n]");

@@ -115,7 +115,7 @@ describe("iclaude refresh", () => {
     expect(existsSync(`${h.path}.bak`)).toBe(false);
     expect(readFileSync(join(h.state, "dead-refresh-tokens"), "utf8")).toBe(`${fingerprint(h.pair.refreshToken)}\n`);
     // The access token still works for minutes; the notice counts them down.
-    expect(readFileSync(join(h.state, "notice"), "utf8")).toMatch(/^iclaude: Claude login ends in \d+m — run: iclaude refresh\n$/);
+    expect(readFileSync(join(h.state, "notice"), "utf8")).toMatch(new RegExp(`^iclaude: Claude login ends in \\d+m — run: '${BIN}' refresh\n$`));
     const sent = mock.requests.length;
     const again = await refresh(h, ["--force"]);
     expect(again.code).toBe(20);

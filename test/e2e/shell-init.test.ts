@@ -86,7 +86,7 @@ describe("iclaude init", () => {
     const lines = ["iclaude r", "iclaude init ''", "iclaude hooks ''", "iclaude hooks run ''", "iclaude hooks install --"];
     const complete = lines.map((l) => `COMP_WORDS=(${l}); COMP_CWORD=$((\${#COMP_WORDS[@]} - 1)); __iclaude_complete; echo "\${COMPREPLY[*]}"`).join("; ");
     const bash = Bun.spawnSync(["bash", "-i", "-c", `source ${JSON.stringify(join(box.home, "init.bash"))}; ${complete}`], { env: shellEnv(box), stdout: "pipe", stderr: "ignore" });
-    expect(bash.stdout.toString().split("\n")).toEqual(["refresh run", "zsh bash fish --no-claude-function --cache", "install run", "pre-commit prepare-commit-msg commit-msg applypatch-msg pre-applypatch", "--global --force --uninstall", ""]);
+    expect(bash.stdout.toString().split("\n")).toEqual(["refresh run", "zsh bash fish --no-claude-function --cache", "install run", "pre-commit prepare-commit-msg commit-msg applypatch-msg pre-applypatch", "--global --force --uninstall --all", ""]);
     const asked = ["iclaude sta", "iclaude init ", "iclaude hooks ", "iclaude hooks run ", "iclaude hooks install --"];
     const fish = Bun.spawnSync(["fish", "-i", "-c", `source ${JSON.stringify(join(box.home, "init.fish"))}; ${asked.map((l) => `complete -C '${l}'; echo`).join("; ")}`], {
       env: shellEnv(box),
@@ -94,7 +94,7 @@ describe("iclaude init", () => {
       stderr: "ignore",
     });
     const answers = fish.stdout.toString().split("\n\n").map((block) => block.split("\n").filter(Boolean).map((l) => l.split("\t")[0]).sort());
-    expect(answers).toEqual([["status"], ["--cache", "--no-claude-function", "bash", "fish", "zsh"], ["install", "run"], ["applypatch-msg", "commit-msg", "pre-applypatch", "pre-commit", "prepare-commit-msg"], ["--force", "--global", "--uninstall"], []]);
+    expect(answers).toEqual([["status"], ["--cache", "--no-claude-function", "bash", "fish", "zsh"], ["install", "run"], ["applypatch-msg", "commit-msg", "pre-applypatch", "pre-commit", "prepare-commit-msg"], ["--all", "--force", "--global", "--uninstall"], []]);
   });
 
   test("completes iclaude's own commands in zsh, through compinit, at a terminal", async () => {
