@@ -13,6 +13,7 @@ export default withHelp(command({
     ["iclaude token --broker /run/iclaude/broker.sock", "in a box: print the access token"],
     ["iclaude broker install", "on the host: a user service that keeps `broker serve` running"],
   ],
+  otherWords: { uninstall: "iclaude broker remove" },
   env: ["ICLAUDE_BROKER", "ICLAUDE_BROKER_PROFILE", "XDG_RUNTIME_DIR"],
   exits: [
     ["0", "served until SIGTERM or SIGINT; synced; the service installed, shown or removed"],
