@@ -17,7 +17,7 @@ import { loadavg } from "node:os";
 import { join } from "node:path";
 import { requestToken } from "../src/broker/client.ts";
 import { startMockAnthropic } from "../test/fixtures/mock-anthropic.ts";
-import { benchHome, BIN, median, timeRun } from "./common.ts";
+import { BIN, benchHome, median, timeRun } from "./common.ts";
 
 const REQUESTS = 2000;
 const FLOOD_CONNECTIONS = 300;
@@ -62,7 +62,9 @@ async function newcomerSamples(): Promise<number[]> {
 async function underFlood(): Promise<number[]> {
   const line = `${JSON.stringify({ v: 1, op: "token" })}\n`.repeat(FLOOD_LINES);
   // Past the broker's 256 connections some are closed as they come: those are the flood's loss.
-  const connecting = Array.from({ length: FLOOD_CONNECTIONS }, () => Bun.connect({ unix: socket, socket: { data() {}, close() {}, error() {} } }).catch(() => null));
+  const connecting = Array.from({ length: FLOOD_CONNECTIONS }, () =>
+    Bun.connect({ unix: socket, socket: { data() {}, close() {}, error() {} } }).catch(() => null),
+  );
   const flood = (await Promise.all(connecting)).filter((conn) => conn !== null);
   try {
     for (const conn of flood) {
@@ -80,7 +82,13 @@ const newcomerMs = { quiet: [] as number[], flood: [] as number[] };
 const samples = { direct: [] as number[], broker: [] as number[] };
 try {
   for (let i = 0; i < 100; i++) {
-    if (await requestToken(socket).then(() => true, () => false)) break;
+    if (
+      await requestToken(socket).then(
+        () => true,
+        () => false,
+      )
+    )
+      break;
     await Bun.sleep(50);
   }
   for (const clients of CLIENTS) rps[clients] = await throughput(clients);
@@ -101,13 +109,23 @@ try {
 }
 
 const [direct, viaBroker] = [median(samples.direct), median(samples.broker)];
-console.log(`iclaude broker bench: ${BIN}, load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+console.log(
+  `iclaude broker bench: ${BIN}, load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")}`,
+);
 for (const clients of CLIENTS) {
-  console.log(`through the broker, nothing due: ${(rps[clients] ?? 0).toFixed(0).padStart(6)} token requests/s (${REQUESTS} requests, ${clients} client${clients > 1 ? "s" : ""}, a connection each)`);
+  console.log(
+    `through the broker, nothing due: ${(rps[clients] ?? 0).toFixed(0).padStart(6)} token requests/s (${REQUESTS} requests, ${clients} client${clients > 1 ? "s" : ""}, a connection each)`,
+  );
 }
 console.log(`iclaude token                  median ${direct.toFixed(1).padStart(6)} ms (${ROUNDS} rounds)`);
-console.log(`iclaude token --broker         median ${viaBroker.toFixed(1).padStart(6)} ms  (${(viaBroker - direct >= 0 ? "+" : "") + (viaBroker - direct).toFixed(1)} ms)`);
+console.log(
+  `iclaude token --broker         median ${viaBroker.toFixed(1).padStart(6)} ms  (${(viaBroker - direct >= 0 ? "+" : "") + (viaBroker - direct).toFixed(1)} ms)`,
+);
 const [quiet, flooded] = [median(newcomerMs.quiet), median(newcomerMs.flood)];
 console.log(`a newcomer, quiet broker         median ${quiet.toFixed(1).padStart(6)} ms (${NEWCOMER_SAMPLES} requests)`);
-console.log(`a newcomer, ${FLOOD_CONNECTIONS} greedy connections median ${flooded.toFixed(1).padStart(6)} ms, max ${Math.max(...newcomerMs.flood).toFixed(1)} ms (${(flooded / quiet).toFixed(1)}× quiet; each pipelines ${FLOOD_LINES} requests, never reads)`);
+console.log(
+  `a newcomer, ${FLOOD_CONNECTIONS} greedy connections median ${flooded.toFixed(1).padStart(6)} ms, max ${Math.max(...newcomerMs.flood).toFixed(1)} ms (${(flooded / quiet).toFixed(1)}× quiet; each pipelines ${FLOOD_LINES} requests, never reads)`,
+);
 console.log(`grants redeemed: ${mock.redeemed.length}`);

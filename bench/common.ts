@@ -19,7 +19,9 @@ export function benchHome(mock: MockAnthropic): BenchHome {
   mkdirSync(join(home, ".claude"), { mode: 0o700 });
   writeFileSync(
     join(home, ".claude", ".credentials.json"),
-    JSON.stringify({ claudeAiOauth: { ...mock.issuePair(), expiresAt: Date.now() + 8 * 3600_000, scopes: ["user:inference", "user:profile"], subscriptionType: "max" } }),
+    JSON.stringify({
+      claudeAiOauth: { ...mock.issuePair(), expiresAt: Date.now() + 8 * 3600_000, scopes: ["user:inference", "user:profile"], subscriptionType: "max" },
+    }),
     { mode: 0o600 },
   );
   return { home, env: { HOME: home, PATH: "/usr/bin:/bin", NO_COLOR: "1", ICLAUDE_TOKEN_URL: mock.tokenUrl } };

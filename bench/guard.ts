@@ -35,7 +35,7 @@ const RUNS = 7;
 
 /** Deterministic text, so every run scans the same bytes. */
 let seed = 42;
-const random = (): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+const random = (): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 const WORDS = ["value", "config", "handler", "request", "result", "index", "buffer", "parse", "token", "client", "render", "state"];
 const word = (): string => WORDS[Math.floor(random() * WORDS.length)] as string;
@@ -116,11 +116,22 @@ try {
   const env = { HOME: home, PATH: process.env.PATH ?? "/usr/bin:/bin", GIT_CONFIG_GLOBAL: join(home, ".gitconfig"), GIT_CONFIG_NOSYSTEM: "1", NO_COLOR: "1" };
   // A Claude login, as on every machine the guard runs on: the guard reads it to find the user's own tokens.
   mkdirSync(join(home, ".claude"));
-  const login = { accessToken: planted("oat01"), refreshToken: planted("ort01"), expiresAt: Date.now() + 5 * 3600_000, scopes: ["user:inference", "user:profile"], subscriptionType: "max" };
+  const login = {
+    accessToken: planted("oat01"),
+    refreshToken: planted("ort01"),
+    expiresAt: Date.now() + 5 * 3600_000,
+    scopes: ["user:inference", "user:profile"],
+    subscriptionType: "max",
+  };
   writeFileSync(join(home, ".claude", ".credentials.json"), JSON.stringify({ claudeAiOauth: login }), { mode: 0o600 });
   const hookEnv = { ...env, ...IN_HOOK };
   const secrets = { api: [planted("api03"), planted("api03")], oauth: [planted("oat01"), planted("ort01")] };
-  const plantAt = new Map([[17, secrets.api[0]], [333, secrets.oauth[0]], [500, secrets.api[1]], [871, secrets.oauth[1]]]);
+  const plantAt = new Map([
+    [17, secrets.api[0]],
+    [333, secrets.oauth[0]],
+    [500, secrets.api[1]],
+    [871, secrets.oauth[1]],
+  ]);
   let bytes = 0;
   const paths: string[] = [];
   for (let i = 0; i < FILES; i++) {
@@ -180,7 +191,9 @@ try {
   console.log(`guard scan: ${FILES} staged files, ${(bytes / 1e6).toFixed(1)} MB, ${plantAt.size} planted secrets (2 API keys, 2 OAuth tokens)`);
   console.log(`  the pre-commit hook            median ${g.toFixed(0)} ms, best ${Math.min(...guardRuns).toFixed(0)} ms of ${RUNS}`);
   console.log(`  git diff --cached              median ${d.toFixed(0)} ms: the guard takes ${(g / d).toFixed(2)}x git's time`);
-  console.log(`one-line commit: guard median ${small.guard.toFixed(1)} ms, git diff --cached ${small.git.toFixed(1)} ms: +${(small.guard - small.git).toFixed(1)} ms, ${(small.guard / small.git).toFixed(1)}x`);
+  console.log(
+    `one-line commit: guard median ${small.guard.toFixed(1)} ms, git diff --cached ${small.git.toFixed(1)} ms: +${(small.guard - small.git).toFixed(1)} ms, ${(small.guard / small.git).toFixed(1)}x`,
+  );
   console.log(`  for scale, the binary's bare start-up (iclaude --version) ${small.bare.toFixed(1)} ms, in the same rounds`);
   console.log(`  secretlint (preset-recommend)  median ${l.toFixed(0)} ms, best ${Math.min(...lintRuns).toFixed(0)} ms of 3`);
   console.log(`  ratio of medians               ${(l / g).toFixed(1)}x faster (load average ${loadavg()[0]?.toFixed(1)} on ${availableParallelism()} cores)`);

@@ -25,7 +25,15 @@ mkdirSync(join(home, ".claude"), { mode: 0o700 });
 const token = (kind: string) => `sk-ant-${kind}-${"x".repeat(93)}AA`;
 writeFileSync(
   join(home, ".claude", ".credentials.json"),
-  JSON.stringify({ claudeAiOauth: { accessToken: token("oat01"), refreshToken: token("ort01"), expiresAt: Date.now() + 8 * 3600_000, scopes: ["user:inference"], subscriptionType: "max" } }),
+  JSON.stringify({
+    claudeAiOauth: {
+      accessToken: token("oat01"),
+      refreshToken: token("ort01"),
+      expiresAt: Date.now() + 8 * 3600_000,
+      scopes: ["user:inference"],
+      subscriptionType: "max",
+    },
+  }),
   { mode: 0o600 },
 );
 const env = { HOME: home, PATH: "/usr/bin:/bin", NO_COLOR: "1", DISABLE_AUTOUPDATER: "1", DISABLE_TELEMETRY: "1", ICLAUDE_CLAUDE_BIN: CLAUDE };
@@ -60,7 +68,11 @@ try {
 }
 
 const base = median(samples["claude --version"]);
-console.log(`iclaude launcher bench: ${ROUNDS} rounds, ${BIN}, load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+console.log(
+  `iclaude launcher bench: ${ROUNDS} rounds, ${BIN}, load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")}`,
+);
 for (const name of Object.keys(cases) as Case[]) {
   const m = median(samples[name]);
   console.log(`${name.padEnd(24)} median ${m.toFixed(1).padStart(6)} ms  ${(m / base).toFixed(2)}× claude --version`);

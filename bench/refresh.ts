@@ -12,7 +12,7 @@
 import { rmSync } from "node:fs";
 import { loadavg } from "node:os";
 import { startMockAnthropic } from "../test/fixtures/mock-anthropic.ts";
-import { benchHome, BIN, median, timeRun } from "./common.ts";
+import { BIN, benchHome, median, timeRun } from "./common.ts";
 
 const ROUNDS = 31;
 const WARM_UP = 3;
@@ -36,7 +36,11 @@ try {
 }
 
 const base = median(samples.version);
-console.log(`iclaude refresh bench: ${ROUNDS} rounds, ${BIN}, load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+console.log(
+  `iclaude refresh bench: ${ROUNDS} rounds, ${BIN}, load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")}`,
+);
 for (const name of Object.keys(cases) as (keyof typeof cases)[]) {
   const m = median(samples[name]);
   console.log(`${`iclaude ${cases[name].join(" ")}`.padEnd(36)} median ${m.toFixed(1).padStart(6)} ms  ${(m / base).toFixed(2)}× --version`);

@@ -74,7 +74,10 @@ const facts: [string, string | string[]][] = [
   ["refresh body", first(/\{grant_type:"refresh_token",refresh_token:\w+,client_id:([^,]+),scope:([^}]+)\}/)],
   ["refresh headers", first(/post\(\w+\(\)\.TOKEN_URL,\w+,\{headers:(\{[^}]*\})/)],
   ["axios User-Agent", axiosUserAgent()],
-  ["refresh lock (stale / update; no update: stale/2)", first(/lockfilePath:[\w.]+\(\w+,"(\.oauth_refresh\.lock)"\),realpath:!1,stale:([\de]+)(?:,update:(\d+))?/)],
+  [
+    "refresh lock (stale / update; no update: stale/2)",
+    first(/lockfilePath:[\w.]+\(\w+,"(\.oauth_refresh\.lock)"\),realpath:!1,stale:([\de]+)(?:,update:(\d+))?/),
+  ],
   ["refresh lock owner record", present(".oauth_refresh.lock.owner")],
   ["legacy lock", first(/`\$\{await [\w.]+\(\w+\)\.catch\(\(\)=>\w+\)\}(\.lock)`/)],
   ["storage-write lock", first(/(\.storage-write)"[\s\S]{0,600}?realpath:!1,retries:(\{[^}]+\}),stale:(\d+)/)],
@@ -85,8 +88,16 @@ const facts: [string, string | string[]][] = [
   ["keeps refresh_token_expires_in", present("refresh_token_expires_in")],
   ["invalid_scope fallback", present("tengu_oauth_refresh_invalid_scope_fallback")],
   ["blanks on invalid_grant", first(/(refreshToken:"",accessToken:"",expiresAt:0[^}]*)\}/)],
-  ["failure sentences", all(/Failed to authenticate[:.] [^"`|\n\\$]{8,160}|(?:Not logged in|Login expired|Login reached its time limit|OAuth token revoked) (?:\u00b7|\\xB7) Please run \/login/g)],
-  ["setup-token wording", all(/Long-lived authentication token created[^"\n]*|Your OAuth token \(valid for|You can revoke it later at |Store this token securely[^"\n]*/g)],
+  [
+    "failure sentences",
+    all(
+      /Failed to authenticate[:.] [^"`|\n\\$]{8,160}|(?:Not logged in|Login expired|Login reached its time limit|OAuth token revoked) (?:\u00b7|\\xB7) Please run \/login/g,
+    ),
+  ],
+  [
+    "setup-token wording",
+    all(/Long-lived authentication token created[^"\n]*|Your OAuth token \(valid for|You can revoke it later at |Store this token securely[^"\n]*/g),
+  ],
 ];
 
 for (const [name, value] of facts) {

@@ -93,6 +93,11 @@ try {
 const written = readdirSync(OUT, { recursive: true, encoding: "utf8" })
   .filter((name) => statSync(join(OUT, name)).isFile())
   .sort();
-const sums = written.map((name) => `${createHash("sha256").update(readFileSync(join(OUT, name))).digest("hex")}  ${name}`);
+const sums = written.map(
+  (name) =>
+    `${createHash("sha256")
+      .update(readFileSync(join(OUT, name)))
+      .digest("hex")}  ${name}`,
+);
 writeFileSync(join(OUT, "SHA256SUMS"), `${sums.join("\n")}\n`);
 console.log(`wrote ${relative(process.cwd(), OUT)}/: ${written.length} files and SHA256SUMS`);

@@ -1,7 +1,7 @@
 import { asIclaudeError, EXIT, IclaudeError, isOutOfFiles } from "./base/errors.ts";
 import { checkArgv, helpTarget, positionalArgs, wantsHelp } from "./commands/_argv.ts";
-import { commands, headStart, launchClaude, type OwnCommand } from "./commands/index.ts";
 import type { CommandData } from "./commands/_tree.ts";
+import { commands, headStart, launchClaude, type OwnCommand } from "./commands/index.ts";
 import { route } from "./route.ts";
 import { log } from "./ui/log.ts";
 import { versionText } from "./version.ts";
@@ -23,7 +23,10 @@ async function help(path: string[]): Promise<number> {
   if (!(name in commands)) {
     const { closest } = await import("./base/did-you-mean.ts");
     const near = closest(name, Object.keys(commands));
-    throw new IclaudeError(`There is no iclaude command "${name.slice(0, 40)}"${near ? `; did you mean \`iclaude help ${near}\`?` : "; see `iclaude --help`."}`, EXIT.usage);
+    throw new IclaudeError(
+      `There is no iclaude command "${name.slice(0, 40)}"${near ? `; did you mean \`iclaude help ${near}\`?` : "; see `iclaude --help`."}`,
+      EXIT.usage,
+    );
   }
   process.stdout.write(renderCommandHelp(helpTarget(await node(name as OwnCommand), rest)));
   return EXIT.ok;

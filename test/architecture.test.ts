@@ -112,7 +112,9 @@ describe("the folder rules", () => {
   });
 
   test("ui/ takes plain data: it imports nothing from commands/", () => {
-    const crossings = FILES.filter((f) => inFolder(f.path, "ui")).flatMap((f) => f.imports.filter((i) => inFolder(i.target, "commands")).map((i) => `${f.path} → ${i.target}`));
+    const crossings = FILES.filter((f) => inFolder(f.path, "ui")).flatMap((f) =>
+      f.imports.filter((i) => inFolder(i.target, "commands")).map((i) => `${f.path} → ${i.target}`),
+    );
     expect(crossings).toEqual([]);
   });
 
@@ -141,7 +143,15 @@ describe("the folder rules", () => {
   test("what a passing commit hook loads holds no zod, citty, node:crypto or node:util", () => {
     // Each costs the hook about 1 to 4 ms; they are loaded lazily, where something is validated, parsed or hashed.
     const byPath = new Map(FILES.map((f) => [f.path, f]));
-    const hookPath = ["src/cli.ts", "src/commands/_tree.ts", "src/commands/hooks.ts", "src/guard/git.ts", "src/base/config.ts", "src/credentials/assessment.ts", "src/refresh/check-due.ts"];
+    const hookPath = [
+      "src/cli.ts",
+      "src/commands/_tree.ts",
+      "src/commands/hooks.ts",
+      "src/guard/git.ts",
+      "src/base/config.ts",
+      "src/credentials/assessment.ts",
+      "src/refresh/check-due.ts",
+    ];
     const loaded = new Set<string>();
     const visit = (path: string): void => {
       if (loaded.has(path)) return;

@@ -59,7 +59,12 @@ export interface OAuthFields {
 }
 
 /** Writes Claude Code's credentials file (mode 0600) and returns its content. */
-export function writeCredentials(home: string, fields: OAuthFields = {}, extra: Record<string, unknown> = {}, dir = join(home, ".claude")): Record<string, unknown> {
+export function writeCredentials(
+  home: string,
+  fields: OAuthFields = {},
+  extra: Record<string, unknown> = {},
+  dir = join(home, ".claude"),
+): Record<string, unknown> {
   const oauth: Record<string, unknown> = {
     accessToken: fakeToken("oat01"),
     refreshToken: fakeToken("ort01"),

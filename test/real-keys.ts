@@ -39,7 +39,10 @@ async function make(): Promise<RealKey[]> {
     ["openssl genrsa -traditional", ["genrsa", "-traditional", "-out", at("ossl-rsa-traditional"), "2048"]],
     ["openssl genrsa -traditional -aes128", ["genrsa", "-traditional", "-aes128", "-passout", "pass:pw", "-out", at("ossl-rsa-traditional-aes"), "2048"]],
     ["openssl ecparam -genkey", ["ecparam", "-name", "prime256v1", "-genkey", "-out", at("ossl-ec")]],
-    ["openssl genpkey -aes-256-cbc (encrypted PKCS#8)", ["genpkey", "-algorithm", "ed25519", "-aes-256-cbc", "-pass", "pass:pw", "-out", at("ossl-pkcs8-encrypted")]],
+    [
+      "openssl genpkey -aes-256-cbc (encrypted PKCS#8)",
+      ["genpkey", "-algorithm", "ed25519", "-aes-256-cbc", "-pass", "pass:pw", "-out", at("ossl-pkcs8-encrypted")],
+    ],
   ];
   for (const [name, args] of openssl) {
     jobs.push(run(["openssl", ...args]));
@@ -98,7 +101,11 @@ export const wrapBase64 = (bytes: string | Buffer, width: number): string => {
 export const pasted = (key: string): Record<string, string> => ({
   plain: key,
   JSON: `${JSON.stringify({ name: "deploy", key }, null, 2)}\n`,
-  YAML: `deploy:\n  key: |\n${key.trimEnd().split("\n").map((l) => `    ${l}`).join("\n")}\n`,
+  YAML: `deploy:\n  key: |\n${key
+    .trimEnd()
+    .split("\n")
+    .map((l) => `    ${l}`)
+    .join("\n")}\n`,
 });
 
 /** A key as people paste it: each layout the guard must see through, by name (base64 for a PEM only). */

@@ -1,4 +1,3 @@
-"use strict";
 /**
  * postinstall of the npm package: bin/iclaude becomes a link to the native binary of the platform
  * package, so `iclaude` on PATH is that binary itself. Should linking fail, the Node launcher stays,

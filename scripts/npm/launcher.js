@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-"use strict";
+
 /**
  * bin/iclaude of the npm package when install scripts did not run (`--ignore-scripts`): runs the
  * native binary with the same arguments, stdio and exit code. With install scripts, install.js puts

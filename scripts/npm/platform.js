@@ -1,4 +1,3 @@
-"use strict";
 /**
  * Finds the native iclaude of this machine in the platform package npm installed beside this one
  * (one of the optionalDependencies; npm installs only the one whose os, cpu and libc match).

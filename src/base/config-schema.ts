@@ -27,7 +27,8 @@ export type FileConfig = z.infer<typeof fileSchema>;
 
 /** `unknown key "treshold" (did you mean "threshold"?)`, for the keys of the table the typo is in. */
 function unknownKeys(keys: string[], path: PropertyKey[]): string {
-  const table = path[0] === "guard" ? fileSchema.shape.guard.def.innerType.shape : path[0] === "notify" ? fileSchema.shape.notify.def.innerType.shape : fileSchema.shape;
+  const table =
+    path[0] === "guard" ? fileSchema.shape.guard.def.innerType.shape : path[0] === "notify" ? fileSchema.shape.notify.def.innerType.shape : fileSchema.shape;
   const known = Object.keys(table);
   const prefix = path.length ? `${path.join(".")}.` : "";
   return keys

@@ -1,13 +1,13 @@
 import { join } from "node:path";
 import { CLAUDE } from "../credentials/claude.ts";
 import { DEFAULT_PROTECTED_PATHS } from "../guard/rules/paths.ts";
+import type { FileConfig } from "./config-schema.ts";
 import { parseDuration } from "./durations.ts";
-import { homeOf, type Env } from "./env.ts";
+import { type Env, homeOf } from "./env.ts";
 import { IclaudeError } from "./errors.ts";
 import { readTextFile } from "./fs.ts";
-import { sha256Hex } from "./secrets.ts";
-import type { FileConfig } from "./config-schema.ts";
 import { onFirstUse } from "./lazy.ts";
+import { sha256Hex } from "./secrets.ts";
 
 export type StoreChoice = "auto" | "file" | "keychain";
 
@@ -78,7 +78,9 @@ function readConfigFile(path: string): FileConfig {
     // Non-blocking, regular files only, 1 MiB at most: a FIFO or /dev/zero here cannot hang a launch.
     text = readTextFile(path);
   } catch (error) {
-    throw new IclaudeError(error instanceof Error ? error.message.replace(/^Cannot read /, "Cannot read the config file ") : String(error), undefined, { cause: error });
+    throw new IclaudeError(error instanceof Error ? error.message.replace(/^Cannot read /, "Cannot read the config file ") : String(error), undefined, {
+      cause: error,
+    });
   }
   if (text === null) return {};
   let data: unknown;

@@ -10,9 +10,7 @@ export function parseDuration(value: string | number, where: string): number {
   const match = /^(\d{1,12})([smhd]?)$/.exec(text);
   const seconds = match ? Number(match[1]) * (UNITS[match[2] || "s"] ?? 1) : Number.NaN;
   if (!Number.isSafeInteger(seconds) || seconds > MAX_SECONDS) {
-    throw new IclaudeError(
-      `${where}: "${text.slice(0, 40)}" is not a duration; write it like 90s, 30m, 12h, 7d or a number of seconds.`,
-    );
+    throw new IclaudeError(`${where}: "${text.slice(0, 40)}" is not a duration; write it like 90s, 30m, 12h, 7d or a number of seconds.`);
   }
   return seconds;
 }

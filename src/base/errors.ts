@@ -54,7 +54,9 @@ export class IclaudeError extends Error {
 export function asIclaudeError(error: unknown): IclaudeError {
   if (isOutOfFiles(error)) return outOfFiles(error);
   if (error instanceof IclaudeError) return error;
-  return new IclaudeError(`unexpected failure (${error instanceof Error ? error.message : String(error)}); this is a bug in iclaude.`, EXIT.bug, { cause: error });
+  return new IclaudeError(`unexpected failure (${error instanceof Error ? error.message : String(error)}); this is a bug in iclaude.`, EXIT.bug, {
+    cause: error,
+  });
 }
 
 /** The errno code of a Node/Bun system error, if it is one. */

@@ -1,6 +1,21 @@
-import { closeSync, constants, fchmodSync, fchownSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, renameSync, rmSync, statSync, writeSync, type Stats } from "node:fs";
+import {
+  closeSync,
+  constants,
+  fchmodSync,
+  fchownSync,
+  fstatSync,
+  fsyncSync,
+  ftruncateSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmSync,
+  type Stats,
+  statSync,
+  writeSync,
+} from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { describeFsError, errnoCode, EXIT, IclaudeError } from "./errors.ts";
+import { describeFsError, EXIT, errnoCode, IclaudeError } from "./errors.ts";
 
 /** Claude Code's newer store refuses a credentials file larger than this; so does iclaude, for every file it reads. */
 export const MAX_FILE_BYTES = 1024 * 1024;

@@ -3,8 +3,7 @@
  * a line break) written `\x1b`, never raw, so a directory's name cannot move the cursor, recolour
  * the screen or forge a line.
  */
-export const showText = (text: string): string =>
-  text.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+export const showText = (text: string): string => text.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 
 /** True when `text` holds a character showText would escape. */
 export const hasControl = (text: string): boolean => /[\x00-\x1f\x7f-\x9f]/.test(text);

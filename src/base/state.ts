@@ -95,4 +95,3 @@ export function appendStateLog(config: Pick<Config, "stateDir">, line: string): 
     // An unwritable state dir costs the log line, nothing else.
   }
 }
-

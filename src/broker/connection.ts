@@ -67,7 +67,10 @@ export function toShed<T extends { data: Connection }>(open: Iterable<T>, newcom
   for (const socket of open) {
     if (socket === newcomer) continue;
     if (waiting(socket.data) === 0) return socket;
-    const more = greediest === null || waiting(socket.data) > waiting(greediest.data) || (waiting(socket.data) === waiting(greediest.data) && socket.data.asked > greediest.data.asked);
+    const more =
+      greediest === null ||
+      waiting(socket.data) > waiting(greediest.data) ||
+      (waiting(socket.data) === waiting(greediest.data) && socket.data.asked > greediest.data.asked);
     if (more) greediest = socket;
   }
   return greediest;

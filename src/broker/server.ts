@@ -4,10 +4,10 @@ import type { ConfigFlags } from "../base/config.ts";
 import { asIclaudeError, EXIT, IclaudeError } from "../base/errors.ts";
 import { configFor, type Profile } from "../credentials/profiles.ts";
 import { usableToken } from "../refresh/engine.ts";
-import type { Peer } from "./peer.ts";
-import { errorAnswer, parseRequest, tokenAnswer, type Answer } from "./protocol.ts";
-import { claimSocketPath, releaseSocketPath } from "./socket.ts";
 import type { Connection } from "./connection.ts";
+import type { Peer } from "./peer.ts";
+import { type Answer, errorAnswer, parseRequest, tokenAnswer } from "./protocol.ts";
+import { claimSocketPath, releaseSocketPath } from "./socket.ts";
 import { conversations } from "./wire.ts";
 
 /** One request as the broker's log tells it: who asked, for what, and what went back (no token). */
@@ -99,7 +99,11 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
     const named = request.profile ? resolve(request.profile) : null;
     const profile = named ? options.profiles.find((p) => p.dir === named) : options.profiles[0];
     if (!profile) {
-      const answer = errorAnswer("unknown-profile", EXIT.brokerRefused, `This broker does not serve the profile ${shown(request.profile ?? "")}; it serves ${options.profiles.map((p) => p.dir).join(", ")}.`);
+      const answer = errorAnswer(
+        "unknown-profile",
+        EXIT.brokerRefused,
+        `This broker does not serve the profile ${shown(request.profile ?? "")}; it serves ${options.profiles.map((p) => p.dir).join(", ")}.`,
+      );
       options.onRequest({ peer: conn.peer, profile: shown(request.profile ?? ""), answer });
       return answer;
     }

@@ -3,8 +3,7 @@ import { createConnection } from "node:net";
 import { dirname, join } from "node:path";
 import type { Config } from "../base/config.ts";
 import type { Env } from "../base/env.ts";
-import { describeFsError, errnoCode, EXIT, IclaudeError } from "../base/errors.ts";
-
+import { describeFsError, EXIT, errnoCode, IclaudeError } from "../base/errors.ts";
 
 /**
  * `$XDG_RUNTIME_DIR/iclaude/broker.sock`, else a `broker/` dir of its own in
@@ -43,11 +42,16 @@ function privateDir(dir: string): void {
     const self = process.getuid?.();
     const link = lstatSync(dir);
     if (link.isSymbolicLink() && self !== undefined && link.uid !== self) {
-      throw refuse(`The socket's dir ${dir} is a symbolic link owned by another user (uid ${link.uid}), who could point it elsewhere; use a dir of your own (--socket).`);
+      throw refuse(
+        `The socket's dir ${dir} is a symbolic link owned by another user (uid ${link.uid}), who could point it elsewhere; use a dir of your own (--socket).`,
+      );
     }
     const st = statSync(dir);
     if (self !== undefined && st.uid !== self) throw refuse(`The socket's dir ${dir} belongs to another user; use a dir of your own (--socket).`);
-    if ((st.mode & 0o077) !== 0) throw refuse(`The socket's dir ${dir} can be entered by other users (mode ${(st.mode & 0o777).toString(8)}); \`chmod 700\` it or choose another --socket.`);
+    if ((st.mode & 0o077) !== 0)
+      throw refuse(
+        `The socket's dir ${dir} can be entered by other users (mode ${(st.mode & 0o777).toString(8)}); \`chmod 700\` it or choose another --socket.`,
+      );
   } catch (error) {
     if (error instanceof IclaudeError) throw error;
     throw refuse(`Cannot make the socket's dir ${dir}: ${describeFsError(error)}.`);

@@ -1,6 +1,6 @@
 import { accessSync, constants, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { homeOf, type Env } from "../base/env.ts";
+import { type Env, homeOf } from "../base/env.ts";
 import { describeFsError, EXIT, IclaudeError } from "../base/errors.ts";
 import { readFileBytes, readTextFile, writePrivateFile } from "../base/fs.ts";
 import { scaledDelay } from "../base/proc.ts";
@@ -19,7 +19,6 @@ export interface SyncTarget {
   /** The box's HOME: without CLAUDE_CONFIG_DIR Claude Code keeps its settings in `~/.claude.json`. */
   home: string;
 }
-
 
 /** The box's config dir: `--to`, else CLAUDE_CONFIG_DIR, else `~/.claude`, as Claude Code there will look. */
 export function boxTarget(to: string | undefined, env: Env = process.env): SyncTarget {
@@ -138,7 +137,13 @@ export interface KeepSynced {
  * an hour before expiry by default), rewriting the file only when the token
  * changed. A broker that is briefly gone is retried at the next tick.
  */
-export function keepSynced(socket: string, profile: string | null, target: SyncTarget, intervalMs: number, onTick: (result: SyncResult | IclaudeError) => void): KeepSynced {
+export function keepSynced(
+  socket: string,
+  profile: string | null,
+  target: SyncTarget,
+  intervalMs: number,
+  onTick: (result: SyncResult | IclaudeError) => void,
+): KeepSynced {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
   const tick = async () => {

@@ -1,8 +1,8 @@
 import type { Socket, SocketHandler } from "bun";
 import { EXIT } from "../base/errors.ts";
-import { peerAllowed, peerOf, type Peer } from "./peer.ts";
-import { encode, errorAnswer, MAX_LINE_BYTES, type Answer } from "./protocol.ts";
-import { IDLE_SECONDS, MAX_BUFFERED_BYTES, MAX_CONNECTIONS, MAX_UNANSWERED, newConnection, takeLine, toShed, type Connection } from "./connection.ts";
+import { type Connection, IDLE_SECONDS, MAX_BUFFERED_BYTES, MAX_CONNECTIONS, MAX_UNANSWERED, newConnection, takeLine, toShed } from "./connection.ts";
+import { type Peer, peerAllowed, peerOf } from "./peer.ts";
+import { type Answer, encode, errorAnswer, MAX_LINE_BYTES } from "./protocol.ts";
 
 /** What the broker does with a conversation: answer a line, log a refused peer, learn each new peer. */
 export interface Conversation {

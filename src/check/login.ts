@@ -6,9 +6,9 @@ import { quotePosix } from "../base/shell-quote.ts";
 import { stateTrustProblem } from "../base/state-trust.ts";
 import { assess } from "../credentials/assessment.ts";
 import { deadRefreshTokenCount } from "../credentials/dead-tokens.ts";
-import { readLastFailure, cooldownLeft } from "../refresh/memory.ts";
+import { cooldownLeft, readLastFailure } from "../refresh/memory.ts";
 import { actionLine, statusLine } from "../ui/words.ts";
-import { fail, isRunning, ok, realOrNull, warn, type Check } from "./types.ts";
+import { type Check, fail, isRunning, ok, realOrNull, warn } from "./types.ts";
 
 /** Claude Code's credentials file (and its backup): readable, 0600, the user's own. A Keychain login has none to look at. */
 export function storeCheck(config: Config, dir: string): Check {
@@ -69,7 +69,8 @@ export function lockCheck(config: Pick<Config, "claudeConfigDir">, dir: string, 
     const age = formatDuration((now - stats.mtimeMs) / 1000);
     const pid = lock.owner ? ownerPid(base) : null;
     const remove = `run: rm -rf ${quotePosix(lock.path)}${lock.owner ? ` ${quotePosix(join(base, ".oauth_refresh.lock.owner"))}` : ""}`;
-    if (pid !== null && !isRunning(pid)) return fail(id, `${lock.path} was left by pid ${pid}, which is no longer running (untouched for ${age})`, `nothing holds it: ${remove}`);
+    if (pid !== null && !isRunning(pid))
+      return fail(id, `${lock.path} was left by pid ${pid}, which is no longer running (untouched for ${age})`, `nothing holds it: ${remove}`);
     if (now - stats.mtimeMs > lock.staleMs) return warn(id, `${lock.path} is stale (untouched for ${age}); the next refresh takes it over`, remove);
     held.push(`${lock.path} held${pid !== null ? ` by pid ${pid}` : ""} (touched ${age} ago)`);
   }
@@ -82,14 +83,29 @@ export function cooldownCheck(config: Config, dir: string, now: number): Check {
   const failure = readLastFailure(config, now);
   const token = assess(config, process.env, now).stored?.parsed?.claudeAiOauth?.refreshToken;
   const left = token ? cooldownLeft(config, token, now) : 0;
-  if (!failure || left === 0) return ok(id, failure ? `the last failed refresh (${failure.kind}) was ${formatDuration((now - failure.at) / 1000)} ago; no cooldown` : `no failed refresh remembered for ${dir}`);
-  return warn(id, `a refresh failed (${failure.kind}) ${formatDuration((now - failure.at) / 1000)} ago; no automatic try for ${formatDuration(left)}`, "wait for it, or run `iclaude refresh --force` once the network works");
+  if (!failure || left === 0)
+    return ok(
+      id,
+      failure
+        ? `the last failed refresh (${failure.kind}) was ${formatDuration((now - failure.at) / 1000)} ago; no cooldown`
+        : `no failed refresh remembered for ${dir}`,
+    );
+  return warn(
+    id,
+    `a refresh failed (${failure.kind}) ${formatDuration((now - failure.at) / 1000)} ago; no automatic try for ${formatDuration(left)}`,
+    "wait for it, or run `iclaude refresh --force` once the network works",
+  );
 }
 
 /** The state dir: private, the user's own, and how many refused refresh tokens it remembers. */
 export function stateCheck(config: Config): Check {
   const problem = stateTrustProblem(config);
-  if (problem) return fail("state", `${problem}, so iclaude uses nothing in it`, `run \`chmod 700 ${quotePosix(config.stateDir)}\` if it is yours, or set ICLAUDE_STATE_DIR to a directory of your own`);
+  if (problem)
+    return fail(
+      "state",
+      `${problem}, so iclaude uses nothing in it`,
+      `run \`chmod 700 ${quotePosix(config.stateDir)}\` if it is yours, or set ICLAUDE_STATE_DIR to a directory of your own`,
+    );
   const dead = deadRefreshTokenCount(config);
   const memory = dead ? `; ${dead} refused refresh token${dead === 1 ? "" : "s"} remembered, never sent again` : "";
   return ok("state", `${config.stateDir} is private${memory}`);

@@ -8,15 +8,15 @@ import { readTextFile } from "../base/fs.ts";
 import { git } from "../guard/git.ts";
 import { globalHooksDir, repoStub, stubBinary } from "../guard/install.ts";
 import { HOOK_NAMES } from "../guard/run.ts";
-import { BACKENDS, lastRun, type BackendName } from "../schedule/index.ts";
-import { fail, ok, realOrNull, warn, type Check } from "./types.ts";
+import { BACKENDS, type BackendName, lastRun } from "../schedule/index.ts";
+import { type Check, fail, ok, realOrNull, warn } from "./types.ts";
 
 const HOUR_MS = 3600_000;
 /** An hourly timer that has not run for this long since it was installed is not running. */
 const SILENT_MS = 2 * HOUR_MS;
 
 const START: Record<BackendName, string> = {
-  systemd: "run: systemctl --user enable --now iclaude-refresh.timer (and `loginctl enable-linger \"$USER\"` for runs while logged out)",
+  systemd: 'run: systemctl --user enable --now iclaude-refresh.timer (and `loginctl enable-linger "$USER"` for runs while logged out)',
   launchd: "run: launchctl bootstrap gui/$(id -u) ~/Library/LaunchAgents/dev.iclaude.refresh.plist",
   cron: "check that cron runs (systemctl status cron) and that `crontab -l` holds iclaude's line",
 };
@@ -33,13 +33,18 @@ export function scheduleChecks(config: Pick<Config, "stateDir">, env: Env, now: 
     if (!run) {
       const silent = since !== null && now - since > SILENT_MS;
       const summary = `${backend.name} timer installed${since === null ? "" : ` ${formatDuration((now - since) / 1000)} ago`} but has never run`;
-      checks.push(silent ? fail(id, summary, START[backend.name]) : warn(id, `${summary} (it runs hourly)`, `wait an hour, then look again; if it still has not run, ${START[backend.name]}`));
+      checks.push(
+        silent
+          ? fail(id, summary, START[backend.name])
+          : warn(id, `${summary} (it runs hourly)`, `wait an hour, then look again; if it still has not run, ${START[backend.name]}`),
+      );
       continue;
     }
     const ago = now - Date.parse(run.at);
     const how = run.lines.join("; ");
     if (ago > SILENT_MS) checks.push(warn(id, `${backend.name} timer last ran ${formatDuration(ago / 1000)} ago (${how})`, START[backend.name]));
-    else if (/: failed /.test(how)) checks.push(warn(id, `${backend.name} timer ran ${formatDuration(ago / 1000)} ago and failed: ${how}`, "run `iclaude refresh --all` to see why"));
+    else if (/: failed /.test(how))
+      checks.push(warn(id, `${backend.name} timer ran ${formatDuration(ago / 1000)} ago and failed: ${how}`, "run `iclaude refresh --all` to see why"));
     else checks.push(ok(id, `${backend.name} timer ran ${formatDuration(ago / 1000)} ago: ${how}`));
   }
   return checks.length ? checks : [warn("schedule", "no OS timer refreshes the login while no shell is open", "run: iclaude schedule install")];
@@ -55,9 +60,25 @@ export function brokerCheck(env: Env): Promise<Check | null> {
       socket.destroy();
       resolve(check);
     };
-    socket.setTimeout(3_000, () => done(fail("broker", `the broker at ${path} does not answer`, "start `iclaude broker serve` on the host (or `iclaude broker install`) and mount its socket dir")));
+    socket.setTimeout(3_000, () =>
+      done(
+        fail(
+          "broker",
+          `the broker at ${path} does not answer`,
+          "start `iclaude broker serve` on the host (or `iclaude broker install`) and mount its socket dir",
+        ),
+      ),
+    );
     socket.once("connect", () => done(ok("broker", `the broker at ${path} answers`)));
-    socket.once("error", (error) => done(fail("broker", `the broker at ${path} cannot be reached (${error.message})`, "start `iclaude broker serve` on the host (or `iclaude broker install`) and mount its socket dir")));
+    socket.once("error", (error) =>
+      done(
+        fail(
+          "broker",
+          `the broker at ${path} cannot be reached (${error.message})`,
+          "start `iclaude broker serve` on the host (or `iclaude broker install`) and mount its socket dir",
+        ),
+      ),
+    );
   });
 }
 
@@ -71,7 +92,8 @@ function hooksIn(dir: string, what: string, self: string, repo: boolean): Check 
     const bin = text === null ? null : stubBinary(text);
     if (bin === null) continue;
     found.push(hook);
-    if (realOrNull(bin) === null) return fail(id, `${join(dir, hook)} calls ${bin}, which is gone: commits are not checked for secrets`, `run: ${again} (or \`${again} --uninstall\`)`);
+    if (realOrNull(bin) === null)
+      return fail(id, `${join(dir, hook)} calls ${bin}, which is gone: commits are not checked for secrets`, `run: ${again} (or \`${again} --uninstall\`)`);
     if (realOrNull(bin) !== realOrNull(self)) return warn(id, `${join(dir, hook)} calls another iclaude (${bin})`, `run: ${again}, to have it call this one`);
     if (repo && text !== repoStub(hook, bin)) return warn(id, `${join(dir, hook)} was written by an older iclaude`, `run: ${again}`);
   }
@@ -94,7 +116,13 @@ export async function hookChecks(env: Env, self: string): Promise<Check[]> {
 /** macOS: the Keychain Claude Code keeps its login in is unlocked. */
 export function keychainCheck(config: Pick<Config, "securityBin">, env: Env, platform = process.platform): Check | null {
   if (platform !== "darwin") return null;
-  const run = Bun.spawnSync([config.securityBin, "show-keychain-info"], { env: env as Record<string, string>, stdin: "ignore", stdout: "ignore", stderr: "pipe", timeout: 10_000 });
+  const run = Bun.spawnSync([config.securityBin, "show-keychain-info"], {
+    env: env as Record<string, string>,
+    stdin: "ignore",
+    stdout: "ignore",
+    stderr: "pipe",
+    timeout: 10_000,
+  });
   if (run.exitCode === 0) return ok("keychain", "the login Keychain is unlocked");
   return warn("keychain", "the login Keychain is locked, so claude and iclaude cannot read the login from it", "run: security unlock-keychain");
 }

@@ -1,6 +1,6 @@
 import { closest } from "../base/did-you-mean.ts";
 import { EXIT, IclaudeError } from "../base/errors.ts";
-import { commandLine, type ArgSpec } from "../ui/command-node.ts";
+import { type ArgSpec, commandLine } from "../ui/command-node.ts";
 import type { CommandNode } from "./_tree.ts";
 
 const usage = (sentence: string): IclaudeError => new IclaudeError(sentence, EXIT.usage);
@@ -39,7 +39,8 @@ function checkLeaf(node: CommandNode, args: readonly string[]): void {
       positionals.push(word);
       continue;
     }
-    const [flag, inline] = word.startsWith("--") && word.includes("=") ? [word.slice(0, word.indexOf("=")), word.slice(word.indexOf("=") + 1)] : [word, undefined];
+    const [flag, inline] =
+      word.startsWith("--") && word.includes("=") ? [word.slice(0, word.indexOf("=")), word.slice(word.indexOf("=") + 1)] : [word, undefined];
     const clustered = !flag.startsWith("--") && flag.length > 2 ? [...flag.slice(1)].map((c) => `-${c}`) : [flag];
     for (const one of clustered) {
       const form = forms.get(one);
@@ -66,7 +67,9 @@ function checkLeaf(node: CommandNode, args: readonly string[]): void {
     }
     if (spec.choices && !spec.choices.includes(value)) {
       const near = closest(value, spec.choices);
-      throw usage(`\`${commandLine(node)}\` does not know ${spec.name} "${clip(value)}"${near ? `; did you mean \`${near}\`?` : `; use one of ${spec.choices.join(", ")}.`}`);
+      throw usage(
+        `\`${commandLine(node)}\` does not know ${spec.name} "${clip(value)}"${near ? `; did you mean \`${near}\`?` : `; use one of ${spec.choices.join(", ")}.`}`,
+      );
     }
   }
   const extra = positionals[specs.length];

@@ -17,8 +17,7 @@ export type CommandTable = Record<string, () => Promise<IclaudeCommand>>;
 export const command = <const T extends ArgsDef = ArgsDef>(def: CommandDef<T>): CommandDef<T> => def;
 
 /** A citty command with its help; citty ignores the extra field. */
-export const withHelp = <T extends ArgsDef>(def: CommandDef<T>, help: CommandHelp): CommandDef<T> & { help: CommandHelp } =>
-  Object.assign(def, { help });
+export const withHelp = <T extends ArgsDef>(def: CommandDef<T>, help: CommandHelp): CommandDef<T> & { help: CommandHelp } => Object.assign(def, { help });
 
 /** Argument fragments shared by commands; each names the environment variable it overrides. */
 export const outputArgs = {

@@ -1,5 +1,5 @@
 import { EXIT } from "../base/errors.ts";
-import { renderCompletion, type CompletionShell } from "../ui/completions.ts";
+import { type CompletionShell, renderCompletion } from "../ui/completions.ts";
 import { command, withHelp } from "./_shared.ts";
 import type { CommandData } from "./_tree.ts";
 
@@ -20,6 +20,9 @@ export default withHelp(
       ['eval "$(iclaude completion bash)"', "in ~/.bashrc"],
       ["iclaude completion fish > ~/.config/fish/completions/iclaude.fish", ""],
     ],
-    exits: [["0", "printed"], ["2", "an unknown shell"]],
+    exits: [
+      ["0", "printed"],
+      ["2", "an unknown shell"],
+    ],
   },
 );

@@ -6,11 +6,11 @@ import zshTemplate from "../../shell/iclaude.zsh" with { type: "text" };
 import { describeFsError, EXIT, IclaudeError } from "../base/errors.ts";
 import { writePrivateFile } from "../base/fs.ts";
 import { quoteFish, quotePosix } from "../base/shell-quote.ts";
-import { renderCompletion, type CompletionShell } from "../ui/completions.ts";
-import { command, withHelp } from "./_shared.ts";
-import type { HelpNode } from "../ui/command-node.ts";
-import type { CommandData } from "./_tree.ts";
 import { fillContract } from "../edges/contract.ts";
+import type { HelpNode } from "../ui/command-node.ts";
+import { type CompletionShell, renderCompletion } from "../ui/completions.ts";
+import { command, withHelp } from "./_shared.ts";
+import type { CommandData } from "./_tree.ts";
 
 export type Shell = CompletionShell;
 export const SHELLS: Shell[] = ["zsh", "bash", "fish"];
@@ -40,7 +40,8 @@ export function cachedInit(shell: Shell, bin: string, file: string, body: string
   const quote = shell === "fish" ? quoteFish : quotePosix;
   const again = [quote(bin), "init", shell, ...(claudeFunction ? [] : ["--no-claude-function"]), "--cache", quote(file)].join(" ");
   const head = `# iclaude's shell integration, written by \`iclaude init ${shell} --cache\`; it is written again when the binary changes.\n`;
-  if (shell === "fish") return `${head}if not test -x ${quote(bin)}\n    return 1\nelse if test ${quote(bin)} -nt ${quote(file)}\n    ${again} | source\nelse\n${body}end\n`;
+  if (shell === "fish")
+    return `${head}if not test -x ${quote(bin)}\n    return 1\nelse if test ${quote(bin)} -nt ${quote(file)}\n    ${again} | source\nelse\n${body}end\n`;
   return `${head}if [[ ! -x ${quote(bin)} ]]; then\n  return 1\nelif [[ ${quote(bin)} -nt ${quote(file)} ]]; then\n  eval "$(${again})"\nelse\n${body}fi\n`;
 }
 
@@ -84,9 +85,12 @@ export default withHelp(
       ['eval "$(iclaude init zsh)"', "in ~/.zshrc"],
       ['eval "$(iclaude init bash)"', "in ~/.bashrc"],
       ["iclaude init fish | source", "in ~/.config/fish/config.fish"],
-      [". ~/.cache/iclaude/init.zsh || eval \"$(iclaude init zsh --cache ~/.cache/iclaude/init.zsh)\"", "what install.sh writes: no process at shell start"],
+      ['. ~/.cache/iclaude/init.zsh || eval "$(iclaude init zsh --cache ~/.cache/iclaude/init.zsh)"', "what install.sh writes: no process at shell start"],
     ],
     env: ["ICLAUDE_STATE_DIR"],
-    exits: [["0", "printed"], ["2", "an unknown shell"]],
+    exits: [
+      ["0", "printed"],
+      ["2", "an unknown shell"],
+    ],
   },
 );

@@ -1,4 +1,4 @@
-import { loadConfig, type Config, type ConfigFlags } from "../base/config.ts";
+import { type Config, type ConfigFlags, loadConfig } from "../base/config.ts";
 import { parseDuration } from "../base/durations.ts";
 import { EXIT, IclaudeError, LOGIN_HINT, LOGIN_HINT_DECLINED } from "../base/errors.ts";
 import { maskSecrets } from "../base/secrets.ts";
@@ -6,8 +6,8 @@ import { showText } from "../base/show.ts";
 import { appendStateLog } from "../base/state.ts";
 import { assess } from "../credentials/assessment.ts";
 import { configFor, type Profile } from "../credentials/profiles.ts";
-import { refreshAllProfiles, worstExitCode, type ProfileRefresh } from "../refresh/all.ts";
-import { refreshIfDue, type RefreshOptions, type RefreshResult } from "../refresh/engine.ts";
+import { type ProfileRefresh, refreshAllProfiles, worstExitCode } from "../refresh/all.ts";
+import { type RefreshOptions, type RefreshResult, refreshIfDue } from "../refresh/engine.ts";
 import { declinedRecently } from "../refresh/memory.ts";
 import { scheduleAfterRun } from "../refresh/next-check.ts";
 import { printJson, statusJson } from "../ui/json.ts";
@@ -84,75 +84,85 @@ async function refreshAll(config: Config, flags: ConfigFlags, options: RefreshOp
   return worstExitCode(runs);
 }
 
-export default withHelp(command({
-  meta: { name: "refresh", description: "Refresh the Claude login if due (also: iclaude --refresh-token)" },
-  args: {
-    force: { type: "boolean", description: "Refresh the access token now, even if it is not due" },
-    interactive: {
-      type: "boolean",
-      default: true,
-      description: "At a terminal, offer `claude setup-token` when the login cannot be renewed",
-      negativeDescription: "Never ask or run `claude setup-token`; fail with exit 20 instead",
+export default withHelp(
+  command({
+    meta: { name: "refresh", description: "Refresh the Claude login if due (also: iclaude --refresh-token)" },
+    args: {
+      force: { type: "boolean", description: "Refresh the access token now, even if it is not due" },
+      interactive: {
+        type: "boolean",
+        default: true,
+        description: "At a terminal, offer `claude setup-token` when the login cannot be renewed",
+        negativeDescription: "Never ask or run `claude setup-token`; fail with exit 20 instead",
+      },
+      background: {
+        type: "boolean",
+        description: "For the shell hook: quiet, never interactive, one line to the state log, writes next-check",
+      },
+      "lock-wait": { type: "string", valueHint: "30s", description: "How long to wait for Claude Code's refresh lock before exit 23" },
+      all: { type: "boolean", description: "Every profile (see `iclaude profiles`), one line each, never interactive; the exit code is the worst" },
+      ...outputArgs,
+      ...clockArgs,
     },
-    background: {
-      type: "boolean",
-      description: "For the shell hook: quiet, never interactive, one line to the state log, writes next-check",
-    },
-    "lock-wait": { type: "string", valueHint: "30s", description: "How long to wait for Claude Code's refresh lock before exit 23" },
-    all: { type: "boolean", description: "Every profile (see `iclaude profiles`), one line each, never interactive; the exit code is the worst" },
-    ...outputArgs,
-    ...clockArgs,
-  },
-  async run({ args }) {
-    const background = args.background === true;
-    // The shell hook runs it detached: not even an error may reach a terminal. The state log has it.
-    if (background) silentLogs();
-    else if (args.quiet) quietLogs();
-    const flags = { threshold: args.threshold, refreshMargin: args["refresh-margin"] };
-    const config = loadConfig(flags);
-    const lockWait = args["lock-wait"] ? parseDuration(args["lock-wait"], "--lock-wait") * 1000 : undefined;
-    if (args.all) {
-      const options = { force: args.force === true, overrideCooldown: args.force === true, lockWaitMs: lockWait };
-      return refreshAll(config, flags, options, { background, json: args.json === true, quiet: args.quiet === true });
-    }
-    const interactive =
-      args.interactive !== false && !background && !args.json && !args.quiet && process.stdin.isTTY === true && process.stdout.isTTY === true;
-    const progress = grantProgress({ stillWaiting: !background && !args.json && !args.quiet && process.stderr.isTTY === true });
-    let result: RefreshResult;
-    try {
-      result = await refreshIfDue(config, { force: args.force === true, overrideCooldown: args.force === true, terminal: interactive ? processTerminal : undefined, lockWaitMs: lockWait, onGrant: progress.onGrant });
-    } catch (error) {
+    async run({ args }) {
+      const background = args.background === true;
+      // The shell hook runs it detached: not even an error may reach a terminal. The state log has it.
+      if (background) silentLogs();
+      else if (args.quiet) quietLogs();
+      const flags = { threshold: args.threshold, refreshMargin: args["refresh-margin"] };
+      const config = loadConfig(flags);
+      const lockWait = args["lock-wait"] ? parseDuration(args["lock-wait"], "--lock-wait") * 1000 : undefined;
+      if (args.all) {
+        const options = { force: args.force === true, overrideCooldown: args.force === true, lockWaitMs: lockWait };
+        return refreshAll(config, flags, options, { background, json: args.json === true, quiet: args.quiet === true });
+      }
+      const interactive =
+        args.interactive !== false && !background && !args.json && !args.quiet && process.stdin.isTTY === true && process.stdout.isTTY === true;
+      const progress = grantProgress({ stillWaiting: !background && !args.json && !args.quiet && process.stderr.isTTY === true });
+      let result: RefreshResult;
+      try {
+        result = await refreshIfDue(config, {
+          force: args.force === true,
+          overrideCooldown: args.force === true,
+          terminal: interactive ? processTerminal : undefined,
+          lockWaitMs: lockWait,
+          onGrant: progress.onGrant,
+        });
+      } catch (error) {
+        progress.stop();
+        scheduleAfterRun(config, flags);
+        if (background && !(error instanceof IclaudeError)) appendStateLog(config, "refresh: failed unexpectedly; run `iclaude refresh` to see why");
+        if (error instanceof IclaudeError) {
+          if (background) appendStateLog(config, `refresh: failed (exit ${error.exitCode}) ${maskSecrets(error.message)}`);
+          if (args.json) printJson({ outcome: "failed", exitCode: error.exitCode, error: maskSecrets(error.message) });
+        }
+        throw error;
+      }
       progress.stop();
       scheduleAfterRun(config, flags);
-      if (background && !(error instanceof IclaudeError)) appendStateLog(config, "refresh: failed unexpectedly; run `iclaude refresh` to see why");
-      if (error instanceof IclaudeError) {
-        if (background) appendStateLog(config, `refresh: failed (exit ${error.exitCode}) ${maskSecrets(error.message)}`);
-        if (args.json) printJson({ outcome: "failed", exitCode: error.exitCode, error: maskSecrets(error.message) });
+      log.debug(`refresh: ${result.before.status} (${result.before.source}) → ${result.outcome}, now ${result.after.status} (${result.after.source})`);
+      const now = Date.now();
+      if (result.warning) {
+        if (background) appendStateLog(config, `refresh: ${maskSecrets(result.warning)}`);
+        else log.warn(result.warning);
       }
-      throw error;
-    }
-    progress.stop();
-    scheduleAfterRun(config, flags);
-    log.debug(`refresh: ${result.before.status} (${result.before.source}) → ${result.outcome}, now ${result.after.status} (${result.after.source})`);
-    const now = Date.now();
-    if (result.warning) {
-      if (background) appendStateLog(config, `refresh: ${maskSecrets(result.warning)}`);
-      else log.warn(result.warning);
-    }
-    if (background) appendStateLog(config, `refresh: ${outcomeLine(result, now)}`);
-    else if (args.json) printJson({ outcome: result.outcome, ...statusJson(result.after, now) });
-    else if (!args.quiet) process.stdout.write(`${outcomeLine(result, now)}\n`);
-    if (result.after.status === "login-expiring") log.warn(`The Claude ${loginPhrase(result.after, now)}; ${declinedRecently(config) ? LOGIN_HINT_DECLINED : LOGIN_HINT}.`);
-    if (interactive) await offerProfileOnce(config, processTerminal);
-    return EXIT.ok;
+      if (background) appendStateLog(config, `refresh: ${outcomeLine(result, now)}`);
+      else if (args.json) printJson({ outcome: result.outcome, ...statusJson(result.after, now) });
+      else if (!args.quiet) process.stdout.write(`${outcomeLine(result, now)}\n`);
+      if (result.after.status === "login-expiring")
+        log.warn(`The Claude ${loginPhrase(result.after, now)}; ${declinedRecently(config) ? LOGIN_HINT_DECLINED : LOGIN_HINT}.`);
+      if (interactive) await offerProfileOnce(config, processTerminal);
+      return EXIT.ok;
+    },
+  }),
+  {
+    examples: [
+      ["iclaude refresh", "refreshed — access token valid 8h, login ends in 23 days"],
+      ["iclaude refresh --force", "now, even if not due"],
+      ["iclaude refresh --json --no-interactive", "for scripts: one JSON object, never a question"],
+    ],
+    env: REFRESH_ENV,
+    config: REFRESH_CONFIG,
+    exits: [["0", "refreshed, refreshed elsewhere, or nothing due"], ...REFRESH_EXITS, ["2", "bad usage or configuration"]],
   },
-}), {
-  examples: [
-    ["iclaude refresh", "refreshed — access token valid 8h, login ends in 23 days"],
-    ["iclaude refresh --force", "now, even if not due"],
-    ["iclaude refresh --json --no-interactive", "for scripts: one JSON object, never a question"],
-  ],
-  env: REFRESH_ENV,
-  config: REFRESH_CONFIG,
-  exits: [["0", "refreshed, refreshed elsewhere, or nothing due"], ...REFRESH_EXITS, ["2", "bad usage or configuration"]],
-});
+);

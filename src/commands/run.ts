@@ -6,5 +6,4 @@ async function writeStdout(chunk: Uint8Array): Promise<void> {
 }
 
 /** `iclaude [run] [--] ARGS`: the launch policy lives in launcher/; the command owns the stdio it hands over. */
-export const launch = (args: string[]): Promise<number> =>
-  launchClaude(args, { writeStdout, stdin: () => Bun.stdin.stream(), terminal: processTerminal });
+export const launch = (args: string[]): Promise<number> => launchClaude(args, { writeStdout, stdin: () => Bun.stdin.stream(), terminal: processTerminal });

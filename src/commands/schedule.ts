@@ -1,9 +1,9 @@
 import { loadConfig } from "../base/config.ts";
 import { formatDuration } from "../base/durations.ts";
 import { EXIT, IclaudeError } from "../base/errors.ts";
-import { BACKENDS, defaultBackend, lastRun, type BackendName } from "../schedule/index.ts";
-import { command, withHelp } from "./_shared.ts";
 import { REFRESH_ARGS } from "../edges/contract.ts";
+import { BACKENDS, type BackendName, defaultBackend, lastRun } from "../schedule/index.ts";
+import { command, withHelp } from "./_shared.ts";
 
 const backendArgs = {
   systemd: { type: "boolean", description: "A systemd user timer (${XDG_CONFIG_HOME:-~/.config}/systemd/user/iclaude-refresh.{service,timer})" },
@@ -25,7 +25,10 @@ const say = (lines: string[]): void => {
 };
 
 const install = command({
-  meta: { name: "install", description: `Run \`iclaude ${REFRESH_ARGS.join(" ")}\` hourly from the OS scheduler (default: systemd on Linux, launchd on macOS, else cron)` },
+  meta: {
+    name: "install",
+    description: `Run \`iclaude ${REFRESH_ARGS.join(" ")}\` hourly from the OS scheduler (default: systemd on Linux, launchd on macOS, else cron)`,
+  },
   args: backendArgs,
   run({ args }) {
     const name = chosen(args) ?? defaultBackend();
@@ -68,17 +71,23 @@ const status = command({
   },
 });
 
-export default withHelp(command({
-  meta: { name: "schedule", description: "Keep every profile's login alive with no shell open: an hourly OS timer" },
-  subCommands: { install, status, remove },
-}), {
-  otherWords: { uninstall: "iclaude schedule remove" },
-  examples: [
-    ["iclaude schedule install", "systemd on Linux, launchd on macOS, else cron"],
-    ["iclaude schedule install --cron", "a marked line in your crontab"],
-    ["iclaude schedule status", "installed where, last run, what it did"],
-    ["iclaude schedule remove", "take it out of every scheduler"],
-  ],
-  env: ["ICLAUDE_CRON_SCHEDULE", "ICLAUDE_STATE_DIR"],
-  exits: [["0", "done"], ["2", "bad usage, or the scheduler could not be used (the sentence says why)"]],
-});
+export default withHelp(
+  command({
+    meta: { name: "schedule", description: "Keep every profile's login alive with no shell open: an hourly OS timer" },
+    subCommands: { install, status, remove },
+  }),
+  {
+    otherWords: { uninstall: "iclaude schedule remove" },
+    examples: [
+      ["iclaude schedule install", "systemd on Linux, launchd on macOS, else cron"],
+      ["iclaude schedule install --cron", "a marked line in your crontab"],
+      ["iclaude schedule status", "installed where, last run, what it did"],
+      ["iclaude schedule remove", "take it out of every scheduler"],
+    ],
+    env: ["ICLAUDE_CRON_SCHEDULE", "ICLAUDE_STATE_DIR"],
+    exits: [
+      ["0", "done"],
+      ["2", "bad usage, or the scheduler could not be used (the sentence says why)"],
+    ],
+  },
+);

@@ -1,10 +1,10 @@
 import type { Config } from "../base/config.ts";
 import type { Env } from "../base/env.ts";
 import { IclaudeError, isOutOfFiles, outOfFiles } from "../base/errors.ts";
-import { judge, type Action, type Status } from "./clocks.ts";
+import { type Action, judge, type Status } from "./clocks.ts";
 import { isDeadRefreshToken } from "./dead-tokens.ts";
-import { isEndedLogin, tokensIn, withNewTokens, type CredentialsFile, type NewTokens } from "./format.ts";
-import { claudeKeychainItem, openStore, readCredentials, type CredentialStore, type StoredCredentials } from "./store/index.ts";
+import { type CredentialsFile, isEndedLogin, type NewTokens, tokensIn, withNewTokens } from "./format.ts";
+import { type CredentialStore, claudeKeychainItem, openStore, readCredentials, type StoredCredentials } from "./store/index.ts";
 import { longLivedPath, longLivedTokens, readLongLived } from "./store/long-lived.ts";
 import { readRescue, rescuedTokens } from "./store/rescue.ts";
 
@@ -37,21 +37,44 @@ export interface Assessment {
   ended: "refused" | "time-limit" | null;
 }
 
-
 function fromEnv(token: string): Assessment {
   return {
-    status: "valid", action: "none", source: "env", path: null, expiresAt: null, loginExpiresAt: null,
-    scopes: [], subscriptionType: null, hasRefreshToken: false, accessToken: token,
-    stored: null, refreshTokenDead: false, error: null, rescued: null, ended: null,
+    status: "valid",
+    action: "none",
+    source: "env",
+    path: null,
+    expiresAt: null,
+    loginExpiresAt: null,
+    scopes: [],
+    subscriptionType: null,
+    hasRefreshToken: false,
+    accessToken: token,
+    stored: null,
+    refreshTokenDead: false,
+    error: null,
+    rescued: null,
+    ended: null,
   };
 }
 
 /** A login Claude Code ended is `expired`, with nothing left to send. */
 function ended(stored: StoredCredentials, oauth: NonNullable<CredentialsFile["claudeAiOauth"]>): Assessment {
   return {
-    status: "expired", action: "login", source: stored.store.kind, path: stored.store.location, expiresAt: null, loginExpiresAt: null,
-    scopes: oauth.scopes, subscriptionType: oauth.subscriptionType ?? null, hasRefreshToken: false, accessToken: null,
-    stored, refreshTokenDead: false, error: null, rescued: null, ended: oauth.loginEnded === "time_limit" ? "time-limit" : "refused",
+    status: "expired",
+    action: "login",
+    source: stored.store.kind,
+    path: stored.store.location,
+    expiresAt: null,
+    loginExpiresAt: null,
+    scopes: oauth.scopes,
+    subscriptionType: oauth.subscriptionType ?? null,
+    hasRefreshToken: false,
+    accessToken: null,
+    stored,
+    refreshTokenDead: false,
+    error: null,
+    rescued: null,
+    ended: oauth.loginEnded === "time_limit" ? "time-limit" : "refused",
   };
 }
 
@@ -69,10 +92,19 @@ function fromFile(config: Config, stored: StoredCredentials, file: CredentialsFi
       )
     : { status: "missing" as const, action: "login" as const, loginExpiresAt: null };
   return {
-    ...verdict, source: stored.store.kind, path: stored.store.location, expiresAt,
-    scopes: oauth?.scopes ?? [], subscriptionType: oauth?.subscriptionType ?? null,
-    hasRefreshToken: refreshToken !== null, accessToken: oauth?.accessToken ?? null,
-    stored, refreshTokenDead, error: null, rescued: null, ended: null,
+    ...verdict,
+    source: stored.store.kind,
+    path: stored.store.location,
+    expiresAt,
+    scopes: oauth?.scopes ?? [],
+    subscriptionType: oauth?.subscriptionType ?? null,
+    hasRefreshToken: refreshToken !== null,
+    accessToken: oauth?.accessToken ?? null,
+    stored,
+    refreshTokenDead,
+    error: null,
+    rescued: null,
+    ended: null,
   };
 }
 
@@ -85,8 +117,21 @@ function fromStored(config: Config, stored: StoredCredentials, file: Credentials
 
 function empty(store: CredentialStore, stored: StoredCredentials | null, status: "missing" | "invalid", error: IclaudeError | null): Assessment {
   return {
-    status, action: "login", source: store.kind, path: store.location, expiresAt: null, loginExpiresAt: null,
-    scopes: [], subscriptionType: null, hasRefreshToken: false, accessToken: null, stored, refreshTokenDead: false, error, rescued: null, ended: null,
+    status,
+    action: "login",
+    source: store.kind,
+    path: store.location,
+    expiresAt: null,
+    loginExpiresAt: null,
+    scopes: [],
+    subscriptionType: null,
+    hasRefreshToken: false,
+    accessToken: null,
+    stored,
+    refreshTokenDead: false,
+    error,
+    rescued: null,
+    ended: null,
   };
 }
 
@@ -104,8 +149,16 @@ function withLongLived(config: Config, own: Assessment, now: number): Assessment
   if (!record || record.expiresAt <= now) return own;
   const verdict = judge({ accessExpiresAt: record.expiresAt, refreshExpiresAt: null, refreshable: false }, now, config);
   return {
-    ...own, ...verdict, source: "long-lived", path: longLivedPath(config), expiresAt: record.expiresAt,
-    scopes: ["user:inference"], subscriptionType: null, hasRefreshToken: false, accessToken: record.token, error: null,
+    ...own,
+    ...verdict,
+    source: "long-lived",
+    path: longLivedPath(config),
+    expiresAt: record.expiresAt,
+    scopes: ["user:inference"],
+    subscriptionType: null,
+    hasRefreshToken: false,
+    accessToken: record.token,
+    error: null,
   };
 }
 

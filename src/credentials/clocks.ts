@@ -39,12 +39,10 @@ export interface Verdict {
 export const secondsLeft = (at: number | null, now: number): number | null => (at === null ? null : Math.floor((at - now) / 1000));
 
 /** When a refresh becomes due (ms): the margin before the access token expires. */
-export const refreshDueAt = (accessExpiresAt: number, limits: Pick<Limits, "refreshMargin">): number =>
-  accessExpiresAt - limits.refreshMargin * 1000;
+export const refreshDueAt = (accessExpiresAt: number, limits: Pick<Limits, "refreshMargin">): number => accessExpiresAt - limits.refreshMargin * 1000;
 
 /** When a person starts being warned (ms): the threshold before the login ends. */
-export const loginWarnAt = (loginExpiresAt: number, limits: Pick<Limits, "threshold">): number =>
-  loginExpiresAt - limits.threshold * 1000;
+export const loginWarnAt = (loginExpiresAt: number, limits: Pick<Limits, "threshold">): number => loginExpiresAt - limits.threshold * 1000;
 
 /**
  * The two clocks of CONTRACT §3. Access clock: with a refresh token, a refresh

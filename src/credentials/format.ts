@@ -3,7 +3,7 @@ import { EXIT, IclaudeError } from "../base/errors.ts";
 import { MAX_FILE_BYTES } from "../base/fs.ts";
 import { onFirstUse, stringsAt } from "../base/lazy.ts";
 import type { CredentialsFile } from "./format-schema.ts";
-import { spliceObject, SpliceError } from "./splice.ts";
+import { SpliceError, spliceObject } from "./splice.ts";
 
 export { isEndedLogin } from "./ended-login.ts";
 
@@ -13,7 +13,11 @@ export type { CredentialsFile, OAuthCredential } from "./format-schema.ts";
 const schema = onFirstUse((): typeof import("./format-schema.ts") => require("./format-schema.ts"));
 
 /** The tokens a credentials text holds, unvalidated (see stringsAt). */
-export const tokensIn = (text: string | null): string[] => stringsAt(text, [["claudeAiOauth", "accessToken"], ["claudeAiOauth", "refreshToken"]]);
+export const tokensIn = (text: string | null): string[] =>
+  stringsAt(text, [
+    ["claudeAiOauth", "accessToken"],
+    ["claudeAiOauth", "refreshToken"],
+  ]);
 
 /** A token pair returned by the refresh grant, ready to be merged into the file. */
 export interface NewTokens {
@@ -83,7 +87,9 @@ export function withNewTokens(file: CredentialsFile, tokens: NewTokens): Credent
       refreshToken: tokens.refreshToken,
       expiresAt: tokens.expiresAt,
       scopes: tokens.scopes,
-      ...(typeof current.refreshTokenExpiresAt === "number" ? { refreshTokenExpiresAt: keptLoginEnd(current.refreshTokenExpiresAt, tokens.refreshTokenExpiresAt) } : {}),
+      ...(typeof current.refreshTokenExpiresAt === "number"
+        ? { refreshTokenExpiresAt: keptLoginEnd(current.refreshTokenExpiresAt, tokens.refreshTokenExpiresAt) }
+        : {}),
     },
   };
 }
@@ -103,9 +109,10 @@ export function serializeCredentials(next: CredentialsFile, previous: { bytes: U
   }
   let bytes: Buffer;
   try {
-    bytes = previous.bytes && previous.parsed?.claudeAiOauth
-      ? spliceObject(previous.bytes, "claudeAiOauth", previous.parsed.claudeAiOauth, oauth)
-      : Buffer.from(JSON.stringify(next), "utf8");
+    bytes =
+      previous.bytes && previous.parsed?.claudeAiOauth
+        ? spliceObject(previous.bytes, "claudeAiOauth", previous.parsed.claudeAiOauth, oauth)
+        : Buffer.from(JSON.stringify(next), "utf8");
     const written = schema().FileSchema.safeParse(JSON.parse(bytes.toString("utf8"))).data?.claudeAiOauth;
     if (written?.accessToken !== oauth.accessToken || written.refreshToken !== oauth.refreshToken || written.expiresAt !== oauth.expiresAt) {
       throw new SpliceError("the rewritten file does not read back as the new pair");
@@ -118,7 +125,10 @@ export function serializeCredentials(next: CredentialsFile, previous: { bytes: U
     );
   }
   if (bytes.length > MAX_FILE_BYTES) {
-    throw new IclaudeError("The new credentials would be larger than 1 MiB, which Claude Code refuses to read; nothing was sent and the login is unchanged.", EXIT.refreshFailed);
+    throw new IclaudeError(
+      "The new credentials would be larger than 1 MiB, which Claude Code refuses to read; nothing was sent and the login is unchanged.",
+      EXIT.refreshFailed,
+    );
   }
   return bytes;
 }

@@ -1,8 +1,8 @@
 import { mkdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import * as z from "zod/mini";
-import { loadConfig, resolveConfigPath, type Config, type ConfigFlags } from "../base/config.ts";
-import { homeOf, type Env } from "../base/env.ts";
+import { type Config, type ConfigFlags, loadConfig, resolveConfigPath } from "../base/config.ts";
+import { type Env, homeOf } from "../base/env.ts";
 import { describeFsError, EXIT, IclaudeError } from "../base/errors.ts";
 import { readTextFile, writePrivateFile } from "../base/fs.ts";
 import { readState, statePath } from "../base/state.ts";
@@ -13,7 +13,6 @@ import { openStore } from "./store/index.ts";
  * a login, and every dir added with `iclaude profiles add`. Kept in
  * `profiles.json` beside config.toml, which stays the person's own file.
  */
-
 
 export interface Profile {
   dir: string;

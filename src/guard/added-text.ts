@@ -1,4 +1,4 @@
-import { decode, lineStart, NL, PLUS, type Hunk } from "./diff-index.ts";
+import { decode, type Hunk, lineStart, NL, PLUS } from "./diff-index.ts";
 
 /* The added text a rule reads beyond its one line: a key's block, a wrapped base64 block, a whole file. */
 

@@ -1,6 +1,5 @@
 import type { Env } from "../base/env.ts";
 
-
 export interface AgentSign {
   agent: string;
   /** The variable the agent sets in every command it runs. */

@@ -101,7 +101,8 @@ const MAX_LINE = 64 * 1024;
 const WINDOW = 8 * 1024;
 
 /** Keywords with one NUL between their letters, and with three: ASCII in UTF-16 and in UTF-32, of either byte order. */
-export const wideNeedles = (keywords: readonly string[]): Buffer[] => ["\0", "\0\0\0"].flatMap((nul) => keywords.map((k) => Buffer.from(k.split("").join(nul))));
+export const wideNeedles = (keywords: readonly string[]): Buffer[] =>
+  ["\0", "\0\0\0"].flatMap((nul) => keywords.map((k) => Buffer.from(k.split("").join(nul))));
 
 /** The byte strings to search for: the keywords, and their UTF-16 and UTF-32 forms when the diff holds NUL bytes (UTF-16, UTF-32, a binary). */
 export function needlesFor(diff: Buffer, keywords: readonly string[]): Buffer[] {
@@ -150,4 +151,3 @@ export function addedLines(diff: Buffer, from: number, to: number): number {
   }
   return n;
 }
-

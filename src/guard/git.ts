@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { IclaudeError } from "../base/errors.ts";
-import { gitRaw, STAGED_LISTING_ARGS, takeEarly, type GitResult } from "./git-process.ts";
+import { type GitResult, gitRaw, STAGED_LISTING_ARGS, takeEarly } from "./git-process.ts";
 
 export type { GitResult };
 
@@ -30,9 +30,19 @@ export async function gitOk(args: string[], doing: string, cwd?: string): Promis
  * printed too, so it is scanned like any other.
  */
 const STAGED_DIFF_ARGS = [
-  "-c", "core.quotePath=false",
-  "diff", "--cached", "-U0", "--text", "--no-ext-diff", "--no-color", "--no-textconv", "--no-relative",
-  "--src-prefix=a/", "--dst-prefix=b/", "--diff-filter=d",
+  "-c",
+  "core.quotePath=false",
+  "diff",
+  "--cached",
+  "-U0",
+  "--text",
+  "--no-ext-diff",
+  "--no-color",
+  "--no-textconv",
+  "--no-relative",
+  "--src-prefix=a/",
+  "--dst-prefix=b/",
+  "--diff-filter=d",
 ];
 
 /**
@@ -135,7 +145,10 @@ export function unicodeBom(bytes: Uint8Array): Bom | null {
 export function decodeText(bytes: Buffer): string {
   const bom = unicodeBom(bytes);
   if (bom === "utf16le") return bytes.subarray(2).toString("utf16le");
-  if (bom === "utf16be") return Buffer.from(bytes.subarray(2, bytes.length - (bytes.length % 2))).swap16().toString("utf16le");
+  if (bom === "utf16be")
+    return Buffer.from(bytes.subarray(2, bytes.length - (bytes.length % 2)))
+      .swap16()
+      .toString("utf16le");
   if (bom === null) return bytes.toString("utf8");
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const points: number[] = [];

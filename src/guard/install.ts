@@ -2,11 +2,11 @@ import { chmodSync, lstatSync, mkdirSync, readFileSync, renameSync, rmdirSync, u
 import { dirname, join, resolve } from "node:path";
 import stub from "../../hooks/stub" with { type: "text" };
 import type { Config } from "../base/config.ts";
-import { homeOf, type Env } from "../base/env.ts";
-import { removeQuietly, writePrivateFile } from "../base/fs.ts";
-import { ensureStateDir, readState, statePath } from "../base/state.ts";
+import { type Env, homeOf } from "../base/env.ts";
 import { describeFsError, IclaudeError } from "../base/errors.ts";
+import { removeQuietly, writePrivateFile } from "../base/fs.ts";
 import { quotePosix } from "../base/shell-quote.ts";
+import { ensureStateDir, readState, statePath } from "../base/state.ts";
 import { git, gitOk } from "./git.ts";
 import { HOOK_NAMES, type HookName } from "./run.ts";
 
@@ -29,7 +29,10 @@ export interface HookChange {
 
 /** The stub for `hook`, with the binary's absolute path and the hook it chains (a shell word) filled in. */
 export function renderStub(hook: HookName, binary: string, previous: string): string {
-  return stub.replaceAll("@HOOK@", hook).replace("@ICLAUDE@", () => quotePosix(binary)).replace("@PREVIOUS@", () => previous);
+  return stub
+    .replaceAll("@HOOK@", hook)
+    .replace("@ICLAUDE@", () => quotePosix(binary))
+    .replace("@PREVIOUS@", () => previous);
 }
 
 /** The binary a hook iclaude wrote calls, read back from the `iclaude=` line renderStub filled; null for a hook that is not ours. */
@@ -119,7 +122,9 @@ export async function repoHooksDir(): Promise<string> {
  */
 function refuseForeignDir(dir: string, binary: string, env: Env): void {
   if (dir === globalHooksDir(env)) {
-    throw new IclaudeError("This repository runs iclaude's global hooks already (the global core.hooksPath); use `iclaude hooks install --global`, or `--global --uninstall`.");
+    throw new IclaudeError(
+      "This repository runs iclaude's global hooks already (the global core.hooksPath); use `iclaude hooks install --global`, or `--global --uninstall`.",
+    );
   }
   if (dirname(dir).endsWith(".husky") && dir.endsWith("_")) {
     const run = quotePosix(binary);
@@ -145,7 +150,12 @@ function keepHookedRepos(state: Pick<Config, "stateDir">, dirs: string[]): void 
   }
 }
 
-export async function installRepo(binary: string, options: { force: boolean; uninstall: boolean }, state: Pick<Config, "stateDir">, env: Env = process.env): Promise<HookChange[]> {
+export async function installRepo(
+  binary: string,
+  options: { force: boolean; uninstall: boolean },
+  state: Pick<Config, "stateDir">,
+  env: Env = process.env,
+): Promise<HookChange[]> {
   const dir = await repoHooksDir();
   refuseForeignDir(dir, binary, env);
   const others = hookedRepos(state).filter((listed) => listed !== dir);
@@ -205,7 +215,8 @@ export async function installGlobal(binary: string, options: { uninstall: boolea
 export async function uninstallEverywhere(binary: string, state: Pick<Config, "stateDir">, env: Env = process.env): Promise<HookChange[]> {
   const changes = hookedRepos(state).flatMap((dir) => (exists(dir) ? eachHook(dir, (path) => uninstallHook(path)) : []));
   keepHookedRepos(state, []);
-  if ((await globalHooksPath()) === globalHooksDir(env) || exists(globalHooksDir(env))) changes.push(...(await installGlobal(binary, { uninstall: true }, env)));
+  if ((await globalHooksPath()) === globalHooksDir(env) || exists(globalHooksDir(env)))
+    changes.push(...(await installGlobal(binary, { uninstall: true }, env)));
   return changes.filter(({ change }) => change.kind !== "not-installed" && change.kind !== "not-ours");
 }
 

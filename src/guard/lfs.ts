@@ -62,7 +62,10 @@ function readStart(path: string): Buffer | null {
 }
 
 /** An LFS object's content as the diff of a file that adds it whole, with its text for the file rules; null when not stored here or holding no keyword. */
-export async function lfsObjectDiffs(objects: readonly LfsObject[], keywords: readonly string[]): Promise<Array<{ path: string; diff: Buffer; text: () => string }>> {
+export async function lfsObjectDiffs(
+  objects: readonly LfsObject[],
+  keywords: readonly string[],
+): Promise<Array<{ path: string; diff: Buffer; text: () => string }>> {
   if (objects.length === 0) return [];
   const dir = await storageDir();
   if (dir === null) return [];

@@ -1,7 +1,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { join } from "node:path";
 import { wideNeedles } from "./diff-index.ts";
-import { unicodeBom, type StagedFile } from "./git.ts";
+import { type StagedFile, unicodeBom } from "./git.ts";
 import { BASE64_LINE } from "./rules/base64.ts";
 
 /** Larger files are left to git's diff rather than read whole into memory. */
@@ -45,7 +45,8 @@ export function filesToDiff(top: string, files: readonly StagedFile[], keywords:
       if (!stat.isFile() || size > MAX_READ_BYTES) return true;
       if (buffer.length < size) buffer = Buffer.allocUnsafe(Math.max(size, 2 * buffer.length, 64 * 1024));
       const content = buffer.subarray(0, readWhole(fd, buffer, size));
-      if (content.length !== size || unicodeBom(content) !== null || content.subarray(0, LFS_POINTER.length).equals(LFS_POINTER) || startsWithBase64(content)) return true;
+      if (content.length !== size || unicodeBom(content) !== null || content.subarray(0, LFS_POINTER.length).equals(LFS_POINTER) || startsWithBase64(content))
+        return true;
       if (needles.some((n) => content.includes(n))) return true;
       if (content.includes(0) && wide.some((n) => content.includes(n))) return true;
       return objectId(content, file.blob.length) !== file.blob;

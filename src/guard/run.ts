@@ -2,15 +2,15 @@ import { readFileSync } from "node:fs";
 import type { Config } from "../base/config.ts";
 import type { Env } from "../base/env.ts";
 import { IclaudeError } from "../base/errors.ts";
-import { detectAgent, skipSwitch, type AgentSign } from "./agents.ts";
-import { stagedBlob, stagedChanges, stagedDiff, type StagedChanges } from "./git.ts";
-import { locate, readMarker, writeMarker, type Located } from "./pass-marker.ts";
-import { pathTokenFindings, protectedPathFindings } from "./path-findings.ts";
+import { type AgentSign, detectAgent, skipSwitch } from "./agents.ts";
+import { type StagedChanges, stagedBlob, stagedChanges, stagedDiff } from "./git.ts";
 import { lfsObjectDiffs, lfsPointers } from "./lfs.ts";
+import { type Located, locate, readMarker, writeMarker } from "./pass-marker.ts";
+import { pathTokenFindings, protectedPathFindings } from "./path-findings.ts";
 import { filesToDiff } from "./prefilter.ts";
 import { maskAll } from "./rules/index.ts";
 import { onlyPublicPem } from "./rules/paths.ts";
-import { keywords, scanDiff, scanText, type Finding } from "./scan.ts";
+import { type Finding, keywords, scanDiff, scanText } from "./scan.ts";
 
 /** `git commit` runs the first three; `git am` and `git rebase --apply` the last two. */
 export const HOOK_NAMES = ["pre-commit", "prepare-commit-msg", "commit-msg", "applypatch-msg", "pre-applypatch"] as const;
@@ -147,7 +147,15 @@ export async function runGuard(hook: HookName, loadingConfig: Promise<Config>, e
 }
 
 /** The staged changes' findings, or `verified` when prepare-commit-msg finds pre-commit's pass for them. */
-async function scanStaged({ marker, top, staged }: Staged, hook: HookName, config: Config, agent: AgentSign | null, allow: RegExp[], own: string[], topUp: (() => Promise<void>) | null): Promise<Finding[] | "verified"> {
+async function scanStaged(
+  { marker, top, staged }: Staged,
+  hook: HookName,
+  config: Config,
+  agent: AgentSign | null,
+  allow: RegExp[],
+  own: string[],
+  topUp: (() => Promise<void>) | null,
+): Promise<Finding[] | "verified"> {
   const strict = agent !== null || config.guard.strictForHumans;
   const late = hook === "prepare-commit-msg";
   const key = `${staged.id} ${strict ? "strict" : "secrets"}\n`;

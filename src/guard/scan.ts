@@ -1,7 +1,7 @@
 import { addedFrom, addedWhole, wrappedAround } from "./added-text.ts";
-import { addedLines, candidateLines, hunkAt, indexHunks, lineText, needlesFor, NL, PLUS, type Hunk } from "./diff-index.ts";
+import { addedLines, candidateLines, type Hunk, hunkAt, indexHunks, lineText, NL, needlesFor, PLUS } from "./diff-index.ts";
 import { BASE64_LINE } from "./rules/base64.ts";
-import { blockHits, fileRuleOf, INLINE_ALLOW, mentionsFileKey, STATIC_KEYWORDS, tokenHits, type LineHit } from "./rules/index.ts";
+import { blockHits, fileRuleOf, INLINE_ALLOW, type LineHit, mentionsFileKey, STATIC_KEYWORDS, tokenHits } from "./rules/index.ts";
 
 export interface Finding extends LineHit {
   /** What holds it: a staged file's content, a staged path itself, or the commit message. */
@@ -87,7 +87,9 @@ export async function scanDiff(diff: Buffer, options: ScanOptions): Promise<Find
 
 /** Hunks whose first added line is all base64 (a file written by `base64`): their block is decoded even without a needle. */
 function base64Starts(diff: Buffer, hunks: readonly Hunk[]): number[] {
-  return hunks.filter((h) => diff[h.body] === PLUS && BASE64_LINE.test(diff.toString("latin1", h.body + 1, Math.min(h.end, h.body + 256)).split("\n", 1)[0] as string)).map((h) => h.body);
+  return hunks
+    .filter((h) => diff[h.body] === PLUS && BASE64_LINE.test(diff.toString("latin1", h.body + 1, Math.min(h.end, h.body + 256)).split("\n", 1)[0] as string))
+    .map((h) => h.body);
 }
 
 /** A saved login is judged once, on the first added line naming one of its keys, from the file's whole staged content. */

@@ -22,7 +22,6 @@ export const launchDepth = (env: Env = process.env): number => {
   return Number.isInteger(depth) && depth > 0 ? depth : 0;
 };
 
-
 function isExecutableFile(path: string): boolean {
   try {
     accessSync(path, fsConstants.X_OK);
@@ -74,10 +73,16 @@ export function findClaude(config: Pick<Config, "claudeBin">, env: Env = process
   if (config.claudeBin) {
     const path = config.claudeBin.includes("/") ? resolve(config.claudeBin) : searchPath(config.claudeBin, env)[0];
     if (!path || !isExecutableFile(path)) {
-      throw new IclaudeError(`ICLAUDE_CLAUDE_BIN (or config claude_bin) is "${config.claudeBin}", which is not an executable file; ${INSTALL_HINT}.`, EXIT.noClaude);
+      throw new IclaudeError(
+        `ICLAUDE_CLAUDE_BIN (or config claude_bin) is "${config.claudeBin}", which is not an executable file; ${INSTALL_HINT}.`,
+        EXIT.noClaude,
+      );
     }
     if (leadsToSelf(path, self)) {
-      throw new IclaudeError(`ICLAUDE_CLAUDE_BIN (or config claude_bin) "${config.claudeBin}" runs iclaude itself; point it at the real claude.`, EXIT.noClaude);
+      throw new IclaudeError(
+        `ICLAUDE_CLAUDE_BIN (or config claude_bin) "${config.claudeBin}" runs iclaude itself; point it at the real claude.`,
+        EXIT.noClaude,
+      );
     }
     return path;
   }

@@ -1,9 +1,9 @@
 import { isatty } from "node:tty";
-import { loadConfig, type Config } from "../base/config.ts";
+import { type Config, loadConfig } from "../base/config.ts";
 import type { Env } from "../base/env.ts";
 import { EXIT, IclaudeError } from "../base/errors.ts";
 import { stateTrustError } from "../base/state-trust.ts";
-import { assess, type Assessment } from "../credentials/assessment.ts";
+import { type Assessment, assess } from "../credentials/assessment.ts";
 import { cooldownNoticeDue, launchOfferDue, rememberLaunchOffer } from "../refresh/memory.ts";
 import { scheduleAfterRun } from "../refresh/next-check.ts";
 import { log } from "../ui/log.ts";

@@ -1,9 +1,8 @@
 import type { ConfigFlags } from "../base/config.ts";
 import type { Env } from "../base/env.ts";
-import { asIclaudeError, EXIT, IclaudeError } from "../base/errors.ts";
-import { configFor, profilesToVisit, type Profile } from "../credentials/profiles.ts";
-import { refreshIfDue, type RefreshOptions, type RefreshResult } from "./engine.ts";
-
+import { asIclaudeError, EXIT, type IclaudeError } from "../base/errors.ts";
+import { configFor, type Profile, profilesToVisit } from "../credentials/profiles.ts";
+import { type RefreshOptions, type RefreshResult, refreshIfDue } from "./engine.ts";
 
 /** One profile's run: its result, or the failure that ended it (never thrown: the others go on). */
 export type ProfileRefresh = { profile: Profile; result: RefreshResult; error?: undefined } | { profile: Profile; result?: undefined; error: IclaudeError };

@@ -2,12 +2,12 @@ import type { Config } from "../base/config.ts";
 import { formatDuration } from "../base/durations.ts";
 import { describeFsError, EXIT, IclaudeError, LOGIN_HINT } from "../base/errors.ts";
 import { assertStateWritable } from "../base/state.ts";
-import { assess, isRenewable, isUsable, type Assessment } from "../credentials/assessment.ts";
+import { type Assessment, assess, isRenewable, isUsable } from "../credentials/assessment.ts";
 import { CLAUDE } from "../credentials/claude.ts";
 import { loginWarnAt } from "../credentials/clocks.ts";
 import { rememberDeadRefreshToken } from "../credentials/dead-tokens.ts";
-import { serializeCredentials, withNewTokens, type CredentialsFile, type NewTokens, type OAuthCredential } from "../credentials/format.ts";
-import { readCredentials, type ReservedWrite, type StoredCredentials } from "../credentials/store/index.ts";
+import { type CredentialsFile, type NewTokens, type OAuthCredential, serializeCredentials, withNewTokens } from "../credentials/format.ts";
+import { type ReservedWrite, readCredentials, type StoredCredentials } from "../credentials/store/index.ts";
 import { readLongLived } from "../credentials/store/long-lived.ts";
 import { clearRescue, readRescue, rescuePath, saveRescue } from "../credentials/store/rescue.ts";
 import type { Terminal } from "../ui/terminal.ts";
@@ -118,9 +118,15 @@ function grantFailure(error: GrantError, cooldown: number, forced: boolean): Icl
   const kept = "the old login was kept";
   switch (error.kind) {
     case "invalid-scope":
-      return new IclaudeError(`Anthropic refused this login's own scopes (${error.reason}); ${kept} and its refresh token was not spent — ${LOGIN_HINT}.`, EXIT.refreshFailed);
+      return new IclaudeError(
+        `Anthropic refused this login's own scopes (${error.reason}); ${kept} and its refresh token was not spent — ${LOGIN_HINT}.`,
+        EXIT.refreshFailed,
+      );
     case "rejected":
-      return new IclaudeError(`The token endpoint refused the refresh (${error.reason}); ${kept} — check ICLAUDE_TOKEN_URL and ICLAUDE_CLIENT_ID.`, EXIT.refreshFailed);
+      return new IclaudeError(
+        `The token endpoint refused the refresh (${error.reason}); ${kept} — check ICLAUDE_TOKEN_URL and ICLAUDE_CLIENT_ID.`,
+        EXIT.refreshFailed,
+      );
     case "redirected":
       return new IclaudeError(
         `The token endpoint answered with a redirect (${error.reason}); iclaude never sends a refresh token on to another address, so nothing was sent there and ${kept} — check ICLAUDE_TOKEN_URL.`,
@@ -143,7 +149,10 @@ function grantFailure(error: GrantError, cooldown: number, forced: boolean): Icl
 
 function refuseInCooldown(secondsLeft: number): void {
   if (secondsLeft <= 0) return;
-  throw new IclaudeError(`A refresh failed moments ago; the next try is in ${formatDuration(secondsLeft)} (ICLAUDE_COOLDOWN) — or run \`iclaude refresh --force\`.`, EXIT.cooldown);
+  throw new IclaudeError(
+    `A refresh failed moments ago; the next try is in ${formatDuration(secondsLeft)} (ICLAUDE_COOLDOWN) — or run \`iclaude refresh --force\`.`,
+    EXIT.cooldown,
+  );
 }
 
 /**
@@ -163,63 +172,69 @@ async function redeem(config: Config, before: Assessment, options: RefreshOption
   const held: { signals?: { release: () => Promise<void> }; write?: ReservedWrite } = {};
   try {
     const lockWaitMs = options.lockWaitMs ?? 30_000;
-    return await withRefreshLock(config, lockWaitMs, async () => {
-      const current = await withStorageWriteLock(config, lockWaitMs, () => assess(config));
-      if (storedAccessToken(current) !== storedAccessToken(before)) return just("refreshed-elsewhere");
-      const file = current.stored?.parsed;
-      const { rescued, stored } = current;
-      if (rescued && file && stored) {
-        const restored = await withStorageWriteLock(config, SAVE_LOCK_WAIT_MS, () => {
-          // Claude Code may have saved something (an MCP login) since the read above: the pair goes into the file as it is now.
-          const fresh = readCredentials(stored.store);
-          const pair = fresh.parsed && readRescue(config, stored.store.location, fresh.parsed.claudeAiOauth?.refreshToken);
-          if (!fresh.parsed || !pair) return false;
-          const bytes = serializeCredentials(withNewTokens(fresh.parsed, pair), fresh);
-          stored.store.reserveWrite(bytes.length).commit(bytes);
-          return true;
-        });
-        if (!restored) return just("refreshed-elsewhere");
-        clearRescue(config, stored.store.location);
-        return just("restored");
-      }
-      if (!isRenewable(current)) return just("dead");
-      if (!options.force && current.status !== "refresh-due") return just("not-due");
-      const refreshToken = file?.claudeAiOauth?.refreshToken;
-      if (!file || !current.stored || !refreshToken) return just("dead");
-      if (!options.overrideCooldown) refuseInCooldown(cooldownLeft(config, refreshToken));
-      // Everything the write of the answer needs is proven and had before the send: serialising, size, disk space.
-      const size = serializeCredentials(withNewTokens(file, LARGEST_RESULT), current.stored).length;
-      assertStateWritable(config);
-      const reserved = (held.write = current.stored.store.reserveWrite(size));
-      held.signals = holdSignals();
-      try {
-        const clientId = grantClientId(config, file.claudeAiOauth);
-        const { result } = await grantWithRetries(
-          { tokenUrl: config.tokenUrl, clientId, refreshToken, scopes: current.scopes, userAgent: config.userAgent },
-          { deadlineMs: options.deadlineMs ?? 60_000, onEvent: options.onGrant },
-        );
-        const saved = await saveNewPair(config, current.stored, refreshToken, result, reserved, options.onGrant);
-        clearFailure(config, refreshToken);
-        const warning = saved === "refreshed" && result.repairs.length
-          ? `The token endpoint's answer was partly absurd (${result.repairs.join("; ")}); the new login was kept.`
-          : null;
-        return { outcome: saved, warning };
-      } catch (error) {
-        if (!(error instanceof GrantError)) throw error;
-        // State is checked writable before the send; should it fail now, the failure still gets its own words.
-        const remember = (write: () => void) => {
-          try {
-            write();
-          } catch {
-            // At worst a refused token is offered again later, and refused again.
-          }
-        };
-        if (error.kind === "invalid-grant") remember(() => rememberDeadRefreshToken(config, refreshToken));
-        remember(() => recordFailure(config, refreshToken, error.kind));
-        if (error.kind !== "invalid-grant") throw grantFailure(error, config.cooldown, options.overrideCooldown === true);
-        return just(storedAccessToken(assess(config)) !== storedAccessToken(current) ? "refreshed-elsewhere" : "dead");
-      }
-    }, () => options.onGrant?.({ kind: "lock-held", lock: "refresh", waitMs: lockWaitMs }));
+    return await withRefreshLock(
+      config,
+      lockWaitMs,
+      async () => {
+        const current = await withStorageWriteLock(config, lockWaitMs, () => assess(config));
+        if (storedAccessToken(current) !== storedAccessToken(before)) return just("refreshed-elsewhere");
+        const file = current.stored?.parsed;
+        const { rescued, stored } = current;
+        if (rescued && file && stored) {
+          const restored = await withStorageWriteLock(config, SAVE_LOCK_WAIT_MS, () => {
+            // Claude Code may have saved something (an MCP login) since the read above: the pair goes into the file as it is now.
+            const fresh = readCredentials(stored.store);
+            const pair = fresh.parsed && readRescue(config, stored.store.location, fresh.parsed.claudeAiOauth?.refreshToken);
+            if (!fresh.parsed || !pair) return false;
+            const bytes = serializeCredentials(withNewTokens(fresh.parsed, pair), fresh);
+            stored.store.reserveWrite(bytes.length).commit(bytes);
+            return true;
+          });
+          if (!restored) return just("refreshed-elsewhere");
+          clearRescue(config, stored.store.location);
+          return just("restored");
+        }
+        if (!isRenewable(current)) return just("dead");
+        if (!options.force && current.status !== "refresh-due") return just("not-due");
+        const refreshToken = file?.claudeAiOauth?.refreshToken;
+        if (!file || !current.stored || !refreshToken) return just("dead");
+        if (!options.overrideCooldown) refuseInCooldown(cooldownLeft(config, refreshToken));
+        // Everything the write of the answer needs is proven and had before the send: serialising, size, disk space.
+        const size = serializeCredentials(withNewTokens(file, LARGEST_RESULT), current.stored).length;
+        assertStateWritable(config);
+        const reserved = (held.write = current.stored.store.reserveWrite(size));
+        held.signals = holdSignals();
+        try {
+          const clientId = grantClientId(config, file.claudeAiOauth);
+          const { result } = await grantWithRetries(
+            { tokenUrl: config.tokenUrl, clientId, refreshToken, scopes: current.scopes, userAgent: config.userAgent },
+            { deadlineMs: options.deadlineMs ?? 60_000, onEvent: options.onGrant },
+          );
+          const saved = await saveNewPair(config, current.stored, refreshToken, result, reserved, options.onGrant);
+          clearFailure(config, refreshToken);
+          const warning =
+            saved === "refreshed" && result.repairs.length
+              ? `The token endpoint's answer was partly absurd (${result.repairs.join("; ")}); the new login was kept.`
+              : null;
+          return { outcome: saved, warning };
+        } catch (error) {
+          if (!(error instanceof GrantError)) throw error;
+          // State is checked writable before the send; should it fail now, the failure still gets its own words.
+          const remember = (write: () => void) => {
+            try {
+              write();
+            } catch {
+              // At worst a refused token is offered again later, and refused again.
+            }
+          };
+          if (error.kind === "invalid-grant") remember(() => rememberDeadRefreshToken(config, refreshToken));
+          remember(() => recordFailure(config, refreshToken, error.kind));
+          if (error.kind !== "invalid-grant") throw grantFailure(error, config.cooldown, options.overrideCooldown === true);
+          return just(storedAccessToken(assess(config)) !== storedAccessToken(current) ? "refreshed-elsewhere" : "dead");
+        }
+      },
+      () => options.onGrant?.({ kind: "lock-held", lock: "refresh", waitMs: lockWaitMs }),
+    );
   } finally {
     held.write?.release();
     await held.signals?.release();
@@ -230,7 +245,8 @@ async function redeem(config: Config, before: Assessment, options: RefreshOption
 function loginRequired(a: Assessment, refused: boolean): IclaudeError {
   if (a.status === "invalid" && a.error) return new IclaudeError(a.error.message, EXIT.loginRequired);
   if (a.status === "missing") return new IclaudeError(`There is no Claude login in ${a.path}; log in with \`claude /login\`.`, EXIT.loginRequired);
-  if (a.ended === "refused") return new IclaudeError(`Claude Code ended this login after Anthropic refused its refresh token; ${LOGIN_HINT}.`, EXIT.loginRequired);
+  if (a.ended === "refused")
+    return new IclaudeError(`Claude Code ended this login after Anthropic refused its refresh token; ${LOGIN_HINT}.`, EXIT.loginRequired);
   if (a.ended === "time-limit") return new IclaudeError(`Claude Code ended this login: it reached its time limit; ${LOGIN_HINT}.`, EXIT.loginRequired);
   const what = refused ? "Anthropic no longer accepts this login's refresh token (invalid_grant)" : "The Claude login has ended";
   return new IclaudeError(`${what}; ${LOGIN_HINT}.`, EXIT.loginRequired);
@@ -264,7 +280,12 @@ async function firstLook(config: Config, options: RefreshOptions): Promise<Asses
   const { withStorageWriteLock } = await import("./locks.ts");
   const waitMs = options.lockWaitMs ?? 30_000;
   try {
-    return await withStorageWriteLock(config, waitMs, () => assess(config), () => options.onGrant?.({ kind: "lock-held", lock: "storage", waitMs }));
+    return await withStorageWriteLock(
+      config,
+      waitMs,
+      () => assess(config),
+      () => options.onGrant?.({ kind: "lock-held", lock: "storage", waitMs }),
+    );
   } catch {
     // No lock to be had (a read-only dir, a holder that never lets go): one more look, then its verdict.
     return assess(config);

@@ -103,8 +103,7 @@ export function classifyStatus(status: number, body: string, headers: Headers): 
   return new GrantError("rejected", reason);
 }
 
-const isToken = (value: unknown): value is string =>
-  typeof value === "string" && value.length <= MAX_TOKEN_LENGTH && PRINTABLE_TOKEN.test(value);
+const isToken = (value: unknown): value is string => typeof value === "string" && value.length <= MAX_TOKEN_LENGTH && PRINTABLE_TOKEN.test(value);
 
 /** The lifetime in seconds, bounded; a note when the answer's value was absurd. */
 function lifetime(value: unknown): { seconds: number; repair: string | null } {
@@ -160,7 +159,11 @@ export function parseAnswer(body: string, request: GrantRequest, now: number): G
   if (access === null) repairs.push("an access_token that is not a token, so the old one is kept and the next run refreshes again");
   else if (life.repair) repairs.push(life.repair);
   let scopes = request.scopes;
-  if (typeof answer.scope === "string" && answer.scope.length <= MAX_SCOPE_LENGTH && answer.scope.split(" ").every((s) => s === "" || PRINTABLE_TOKEN.test(s))) {
+  if (
+    typeof answer.scope === "string" &&
+    answer.scope.length <= MAX_SCOPE_LENGTH &&
+    answer.scope.split(" ").every((s) => s === "" || PRINTABLE_TOKEN.test(s))
+  ) {
     const split = answer.scope.split(" ").filter(Boolean);
     if (split.length) scopes = split;
   } else if (answer.scope !== undefined) {

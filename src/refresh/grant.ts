@@ -2,9 +2,9 @@ import { closeSync, openSync } from "node:fs";
 import { FetchError, ofetch } from "ofetch";
 import { describeFsError, isOutOfFiles } from "../base/errors.ts";
 import { backoff } from "../base/proc.ts";
-import { classifyStatus, GrantError, parseAnswer, RETRIED, type GrantRequest, type GrantResult } from "./grant-answer.ts";
+import { classifyStatus, GrantError, type GrantRequest, type GrantResult, parseAnswer, RETRIED } from "./grant-answer.ts";
 
-export { GrantError, LARGEST_RESULT, retryAfterMs, type GrantFailureKind, type GrantRequest, type GrantResult } from "./grant-answer.ts";
+export { GrantError, type GrantFailureKind, type GrantRequest, type GrantResult, LARGEST_RESULT, retryAfterMs } from "./grant-answer.ts";
 
 /** The headers Claude Code's axios sends to the token endpoint (read off 2.1.332's requests), User-Agent aside. */
 const CLAUDE_HEADERS = {
@@ -86,7 +86,6 @@ export interface RetryPolicy {
   /** First backoff step, doubled per attempt with full jitter. */
   baseDelayMs?: number;
 }
-
 
 /**
  * The grant with bounded, jittered retries for transient failures only. A

@@ -3,7 +3,7 @@ import { realpath } from "node:fs/promises";
 import { join } from "node:path";
 import { lock } from "proper-lockfile";
 import type { Config } from "../base/config.ts";
-import { describeFsError, errnoCode, EXIT, IclaudeError } from "../base/errors.ts";
+import { describeFsError, EXIT, errnoCode, IclaudeError } from "../base/errors.ts";
 import { backoff, sleep } from "../base/proc.ts";
 import { dropWriteErrors } from "../ui/log.ts";
 
@@ -32,11 +32,12 @@ const lockOptions = (lockfilePath: string) => ({
 function notWritable(dir: string, error: unknown): string {
   const code = errnoCode(error);
   const reason = describeFsError(error);
-  return code === "EACCES" || code === "EPERM" || code === "EROFS" ? `${dir} is not writable (${reason}); check that directory's permissions` : `${reason}; check ${dir}`;
+  return code === "EACCES" || code === "EPERM" || code === "EROFS"
+    ? `${dir} is not writable (${reason}); check that directory's permissions`
+    : `${reason}; check ${dir}`;
 }
 
-const isLocked = (error: unknown): boolean =>
-  typeof error === "object" && error !== null && "code" in error && error.code === "ELOCKED";
+const isLocked = (error: unknown): boolean => typeof error === "object" && error !== null && "code" in error && error.code === "ELOCKED";
 
 /**
  * One attempt at both of Claude Code's locks, in its order: the new one inside
@@ -68,7 +69,6 @@ async function tryLockBoth(dir: string): Promise<Release | null> {
   };
 }
 
-
 /**
  * Runs `fn` holding Claude Code's refresh locks, waiting at most `waitMs` for
  * them (then exit 23). Polls with jitter so many waiters do not move in step;
@@ -94,7 +94,10 @@ export async function withRefreshLock<T>(config: Pick<Config, "claudeConfigDir">
   } catch (error) {
     if (error instanceof IclaudeError) throw error;
     const reason = error instanceof Error ? error.message : String(error);
-    throw new IclaudeError(`Cannot take Claude Code's refresh lock in ${config.claudeConfigDir} (${reason}); check that directory's permissions.`, EXIT.lockTimeout);
+    throw new IclaudeError(
+      `Cannot take Claude Code's refresh lock in ${config.claudeConfigDir} (${reason}); check that directory's permissions.`,
+      EXIT.lockTimeout,
+    );
   }
   try {
     return await fn();
@@ -109,7 +112,12 @@ export async function withRefreshLock<T>(config: Pick<Config, "claudeConfigDir">
  * token) can then put back a refresh token iclaude has just spent. Waits at most `waitMs`; `onHeld`
  * is told once when the first try finds it held.
  */
-export async function withStorageWriteLock<T>(config: Pick<Config, "claudeConfigDir">, waitMs: number, fn: () => T | Promise<T>, onHeld?: () => void): Promise<T> {
+export async function withStorageWriteLock<T>(
+  config: Pick<Config, "claudeConfigDir">,
+  waitMs: number,
+  fn: () => T | Promise<T>,
+  onHeld?: () => void,
+): Promise<T> {
   const file = join(config.claudeConfigDir, ".storage-write");
   const end = Date.now() + waitMs;
   let release: Release;
@@ -119,9 +127,12 @@ export async function withStorageWriteLock<T>(config: Pick<Config, "claudeConfig
       break;
     } catch (error) {
       if (!isLocked(error)) {
-        throw new IclaudeError(`Cannot take Claude Code's storage lock ${file}.lock: ${notWritable(config.claudeConfigDir, error)}.`, EXIT.lockTimeout, { cause: error });
+        throw new IclaudeError(`Cannot take Claude Code's storage lock ${file}.lock: ${notWritable(config.claudeConfigDir, error)}.`, EXIT.lockTimeout, {
+          cause: error,
+        });
       }
-      if (Date.now() >= end) throw new IclaudeError(`Cannot take Claude Code's storage lock ${file}.lock (it is held); try again in a moment.`, EXIT.lockTimeout);
+      if (Date.now() >= end)
+        throw new IclaudeError(`Cannot take Claude Code's storage lock ${file}.lock (it is held); try again in a moment.`, EXIT.lockTimeout);
       onHeld?.();
       onHeld = undefined;
       await backoff(Math.min(50 + Math.random() * 150, Math.max(end - Date.now(), 0)));

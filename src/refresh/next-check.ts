@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import type { Config, ConfigFlags } from "../base/config.ts";
 import { writePrivateFile } from "../base/fs.ts";
 import { ensureStateDir, statePath } from "../base/state.ts";
-import { assess, isRenewable, type Assessment } from "../credentials/assessment.ts";
+import { type Assessment, assess, isRenewable } from "../credentials/assessment.ts";
 import { loginWarnAt, refreshDueAt, STATUS_EXIT } from "../credentials/clocks.ts";
 import { configFor, defaultClaudeDir, profilesToVisit } from "../credentials/profiles.ts";
 import { NEXT_CHECK, NOTICE } from "../edges/contract.ts";
@@ -39,7 +39,9 @@ export interface Looked {
 
 /** The most urgent notice of all profiles: the highest status exit code wins. */
 function mostUrgentNotice(looked: Looked[], now: number): string | null {
-  const urgent = looked.filter((l) => noticeLine(l.assessment, now) !== null).sort((x, y) => STATUS_EXIT[y.assessment.status] - STATUS_EXIT[x.assessment.status])[0];
+  const urgent = looked
+    .filter((l) => noticeLine(l.assessment, now) !== null)
+    .sort((x, y) => STATUS_EXIT[y.assessment.status] - STATUS_EXIT[x.assessment.status])[0];
   return urgent ? noticeLine(urgent.assessment, now, urgent.dir) : null;
 }
 

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import type { Env } from "../base/env.ts";
+import { type Backend, ownsUnit, removeUnit, runTool, schedulablePath, writeUnit } from "./common.ts";
 import { launchAgent, xmlText } from "./launchd.ts";
-import { ownsUnit, removeUnit, runTool, schedulablePath, writeUnit, type Backend } from "./common.ts";
 import { execWord, systemdUnitDir } from "./systemd.ts";
 import plistTemplate from "./units/dev.iclaude.broker.plist" with { type: "text" };
 import serviceTemplate from "./units/iclaude-broker.service" with { type: "text" };
@@ -31,13 +31,20 @@ const systemd: Service = {
     const changed = writeUnit(path, renderBrokerService(bin), BY);
     const said = [changed ? `systemd: wrote ${path}` : `systemd: ${path} already installed`];
     if (systemctl(env, "show-environment")?.code !== 0) {
-      return [...said, `systemd: the user manager is not reachable here; once it is, run: systemctl --user daemon-reload && systemctl --user enable --now ${UNIT}`];
+      return [
+        ...said,
+        `systemd: the user manager is not reachable here; once it is, run: systemctl --user daemon-reload && systemctl --user enable --now ${UNIT}`,
+      ];
     }
     if (!changed && systemctl(env, "is-active", "--quiet", UNIT)?.code === 0) return said;
     const reload = systemctl(env, "daemon-reload");
     const enable = reload?.code === 0 ? systemctl(env, "enable", "--now", UNIT) : reload;
     if (changed && enable?.code === 0) systemctl(env, "restart", UNIT);
-    said.push(enable?.code === 0 ? `systemd: ${UNIT} enabled and started` : `systemd: starting it failed (${enable?.err || "no answer"}); run: systemctl --user enable --now ${UNIT}`);
+    said.push(
+      enable?.code === 0
+        ? `systemd: ${UNIT} enabled and started`
+        : `systemd: starting it failed (${enable?.err || "no answer"}); run: systemctl --user enable --now ${UNIT}`,
+    );
     return said;
   },
   remove(env) {
@@ -53,7 +60,10 @@ const systemd: Service = {
     const path = join(systemdUnitDir(env), UNIT);
     if (!ownsUnit(path)) return null;
     const manager = systemctl(env, "show-environment")?.code === 0;
-    return { where: path, state: manager ? `service ${systemctl(env, "is-active", UNIT)?.out.trim() || "unknown"}` : "not loaded: the user manager is not reachable here" };
+    return {
+      where: path,
+      state: manager ? `service ${systemctl(env, "is-active", UNIT)?.out.trim() || "unknown"}` : "not loaded: the user manager is not reachable here",
+    };
   },
 };
 

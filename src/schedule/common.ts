@@ -28,7 +28,10 @@ export function schedulablePath(bin: string, where: string, alsoUnsafe = ""): st
   const found = [...bin].find((c) => hasControl(c) || alsoUnsafe.includes(c));
   if (found === undefined) return bin;
   const what = hasControl(found) ? `a control character (${showText(found)})` : `a ${found}`;
-  throw new IclaudeError(`iclaude's path "${showText(bin)}" holds ${what}, which ${where} cannot hold safely; nothing was written — move iclaude to a path without one.`, EXIT.usage);
+  throw new IclaudeError(
+    `iclaude's path "${showText(bin)}" holds ${what}, which ${where} cannot hold safely; nothing was written — move iclaude to a path without one.`,
+    EXIT.usage,
+  );
 }
 
 export interface Ran {

@@ -1,9 +1,9 @@
-import { homeOf, type Env } from "../base/env.ts";
+import { type Env, homeOf } from "../base/env.ts";
 import { EXIT, IclaudeError } from "../base/errors.ts";
 import { sha256Hex } from "../base/secrets.ts";
 import { quotePosix } from "../base/shell-quote.ts";
-import { runTool, schedulablePath, type Backend } from "./common.ts";
 import { REFRESH_ARGS } from "../edges/contract.ts";
+import { type Backend, runTool, schedulablePath } from "./common.ts";
 
 const BEGIN = "# >>> iclaude schedule >>>";
 const END = "# <<< iclaude schedule <<<";
@@ -16,7 +16,8 @@ const END = "# <<< iclaude schedule <<<";
 function cronFields(env: Env): string {
   const custom = env.ICLAUDE_CRON_SCHEDULE?.trim();
   if (custom) {
-    if (!/^([\d*/,-]+\s+){4}[\d*/,-]+$/.test(custom)) throw new IclaudeError(`ICLAUDE_CRON_SCHEDULE: "${custom.slice(0, 40)}" is not five cron fields such as "17 * * * *".`, EXIT.usage);
+    if (!/^([\d*/,-]+\s+){4}[\d*/,-]+$/.test(custom))
+      throw new IclaudeError(`ICLAUDE_CRON_SCHEDULE: "${custom.slice(0, 40)}" is not five cron fields such as "17 * * * *".`, EXIT.usage);
     return custom.split(/\s+/).join(" ");
   }
   const minute = Number.parseInt(sha256Hex(homeOf(env)).slice(0, 2), 16);

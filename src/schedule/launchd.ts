@@ -1,8 +1,8 @@
 import { join } from "node:path";
-import { homeOf, type Env } from "../base/env.ts";
-import { ownsUnit, removeUnit, runTool, schedulablePath, writeUnit, type Backend } from "./common.ts";
-import plistTemplate from "./units/dev.iclaude.refresh.plist" with { type: "text" };
+import { type Env, homeOf } from "../base/env.ts";
 import { REFRESH_ARGS } from "../edges/contract.ts";
+import { type Backend, ownsUnit, removeUnit, runTool, schedulablePath, writeUnit } from "./common.ts";
+import plistTemplate from "./units/dev.iclaude.refresh.plist" with { type: "text" };
 
 const LABEL = "dev.iclaude.refresh";
 
@@ -34,7 +34,9 @@ export function launchAgent(label: string, render: (bin: string) => string, by: 
       if (!changed && loaded.code === 0) return said;
       if (loaded.code === 0) launchctl(env, "bootout", `${domain()}/${label}`);
       const boot = launchctl(env, "bootstrap", domain(), path);
-      said.push(boot?.code === 0 ? `launchd: loaded ${label}` : `launchd: loading failed (${boot?.err || "no answer"}); run: launchctl bootstrap gui/$(id -u) ${path}`);
+      said.push(
+        boot?.code === 0 ? `launchd: loaded ${label}` : `launchd: loading failed (${boot?.err || "no answer"}); run: launchctl bootstrap gui/$(id -u) ${path}`,
+      );
       return said;
     },
     remove(env) {

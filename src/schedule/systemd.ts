@@ -1,10 +1,10 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { homeOf, type Env } from "../base/env.ts";
-import { ownsUnit, removeUnit, runTool, schedulablePath, writeUnit, type Backend } from "./common.ts";
+import { type Env, homeOf } from "../base/env.ts";
+import { fillContract } from "../edges/contract.ts";
+import { type Backend, ownsUnit, removeUnit, runTool, schedulablePath, writeUnit } from "./common.ts";
 import serviceTemplate from "./units/iclaude-refresh.service" with { type: "text" };
 import timerTemplate from "./units/iclaude-refresh.timer" with { type: "text" };
-import { fillContract } from "../edges/contract.ts";
 
 const TIMER = "iclaude-refresh.timer";
 
@@ -37,7 +37,9 @@ export const systemd: Backend = {
   install(bin, env) {
     const dir = systemdUnitDir(env);
     const changed = [writeUnit(join(dir, "iclaude-refresh.service"), renderService(bin)), writeUnit(join(dir, TIMER), renderTimer())].some(Boolean);
-    const said = [changed ? `systemd: wrote ${join(dir, "iclaude-refresh.service")} and ${TIMER}` : `systemd: ${dir}/iclaude-refresh.{service,timer} already installed`];
+    const said = [
+      changed ? `systemd: wrote ${join(dir, "iclaude-refresh.service")} and ${TIMER}` : `systemd: ${dir}/iclaude-refresh.{service,timer} already installed`,
+    ];
     if (!userManager(env)) {
       said.push(`systemd: the user manager is not reachable here; once it is, run: systemctl --user daemon-reload && systemctl --user enable --now ${TIMER}`);
       return [...said, ...lingerHint(env)];

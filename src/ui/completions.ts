@@ -19,7 +19,11 @@ interface Spec {
 }
 
 const short = (description: string): string =>
-  description.replace(/ \(env [^)]*\)/g, "").replaceAll("`", "").replace(/\s+/g, " ").trim();
+  description
+    .replace(/ \(env [^)]*\)/g, "")
+    .replaceAll("`", "")
+    .replace(/\s+/g, " ")
+    .trim();
 const entry = (word: string, description: string): string => (description ? `${word}:${short(description)}` : word);
 
 function specOf(node: HelpNode): Spec {
@@ -72,7 +76,15 @@ function posixTable(specs: Spec[]): string {
     return [...lines, "      ;;"].join("\n");
   });
   // Descriptions are literal text, single-quoted on purpose: a `${...}` in one must not expand.
-  return ["# shellcheck disable=SC2016", "__iclaude_spec() {", "  __iclaude_subs=() __iclaude_words=() __iclaude_valued=()", "  case $1 in", ...cases, "  esac", "}"].join("\n");
+  return [
+    "# shellcheck disable=SC2016",
+    "__iclaude_spec() {",
+    "  __iclaude_subs=() __iclaude_words=() __iclaude_valued=()",
+    "  case $1 in",
+    ...cases,
+    "  esac",
+    "}",
+  ].join("\n");
 }
 
 function fishTable(specs: Spec[]): string {

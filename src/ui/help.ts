@@ -1,5 +1,5 @@
-import { commandLine, type ArgSpec, type HelpNode } from "./command-node.ts";
 import { VERSION } from "../version.ts";
+import { type ArgSpec, commandLine, type HelpNode } from "./command-node.ts";
 
 /** Every environment variable a command's help may name, described once. */
 const ENV: Record<string, string> = {
@@ -70,7 +70,10 @@ export function renderCommandHelp(node: HelpNode): string {
     ...section("ARGUMENTS", positionals.length ? columns(positionals) : []),
     ...section("COMMANDS", node.subs.length ? columns(node.subs.map((s) => [s.path.at(-1)!, s.description])) : []),
     ...section("OPTIONS", columns(options)),
-    ...section("EXAMPLES", examples.flatMap(([line, what]) => [`  $ ${line}`, ...(what ? [`    ${what}`] : [])])),
+    ...section(
+      "EXAMPLES",
+      examples.flatMap(([line, what]) => [`  $ ${line}`, ...(what ? [`    ${what}`] : [])]),
+    ),
     ...section("ENVIRONMENT", env.length ? columns(env.map((name) => [name, ENV[name] ?? ""])) : []),
     ...section("CONFIG KEYS (config.toml)", config.length ? [`  ${config.join(", ")}`] : []),
     ...section("EXIT CODES", exits.length ? columns(exits) : []),

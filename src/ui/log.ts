@@ -1,9 +1,8 @@
-import { createConsola, type ConsolaInstance, type ConsolaReporter, type LogObject } from "consola/core";
+import { type ConsolaInstance, type ConsolaReporter, createConsola, type LogObject } from "consola/core";
 import { maskSecrets } from "../base/secrets.ts";
 import { showText } from "../base/show.ts";
 
-const useColor = (): boolean =>
-  !process.env.NO_COLOR && process.env.TERM !== "dumb" && process.stderr.isTTY === true;
+const useColor = (): boolean => !process.env.NO_COLOR && process.env.TERM !== "dumb" && process.stderr.isTTY === true;
 
 const tint = (type: LogObject["type"], text: string): string => {
   if (!useColor()) return text;
@@ -36,7 +35,10 @@ let consola: ConsolaInstance | undefined;
 const logger = (): ConsolaInstance => (consola ??= createConsola({ reporters: [reporter], level }));
 
 type Say = (message: unknown, ...more: unknown[]) => void;
-const say = (type: "error" | "warn" | "info" | "log" | "debug"): Say => (...args) => logger()[type](...args);
+const say =
+  (type: "error" | "warn" | "info" | "log" | "debug"): Say =>
+  (...args) =>
+    logger()[type](...args);
 
 export const log = { error: say("error"), warn: say("warn"), info: say("info"), log: say("log"), debug: say("debug") };
 

@@ -47,7 +47,16 @@ const desktop: Notifier = {
   post(line) {
     const gdbus = Bun.which("gdbus");
     if (!gdbus) return "gdbus is not installed (Debian: libglib2.0-bin)";
-    const call = ["call", "--session", "--dest", "org.freedesktop.Notifications", "--object-path", "/org/freedesktop/Notifications", "--method", "org.freedesktop.Notifications.Notify"];
+    const call = [
+      "call",
+      "--session",
+      "--dest",
+      "org.freedesktop.Notifications",
+      "--object-path",
+      "/org/freedesktop/Notifications",
+      "--method",
+      "org.freedesktop.Notifications.Notify",
+    ];
     return ran([gdbus, ...call, '"iclaude"', "uint32 0", '""', '"iclaude"', JSON.stringify(line), "@as []", "@a{sv} {}", "int32 -1"]);
   },
 };

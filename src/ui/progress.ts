@@ -30,7 +30,8 @@ export function grantProgress(options: { stillWaiting: boolean }): { onGrant: (e
   };
   const onGrant = (event: GrantEvent): void => {
     if (event.kind === "lock-held") {
-      const holder = event.lock === "refresh" ? "another refresh holds Claude Code's refresh lock" : "Claude Code is writing its credentials (its storage lock is held)";
+      const holder =
+        event.lock === "refresh" ? "another refresh holds Claude Code's refresh lock" : "Claude Code is writing its credentials (its storage lock is held)";
       log.debug(`lock: ${holder}; waiting up to ${seconds(event.waitMs)}`);
       return;
     }
@@ -49,7 +50,9 @@ export function grantProgress(options: { stillWaiting: boolean }): { onGrant: (e
       stop();
       return;
     }
-    log.debug(`grant: attempt ${event.attempt}: ${event.reason}${event.waitMs === null ? "; no further attempt" : `; next attempt in ${seconds(event.waitMs)}`}`);
+    log.debug(
+      `grant: attempt ${event.attempt}: ${event.reason}${event.waitMs === null ? "; no further attempt" : `; next attempt in ${seconds(event.waitMs)}`}`,
+    );
     if (event.waitMs === null) stop();
   };
   return { onGrant, stop };

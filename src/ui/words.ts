@@ -29,7 +29,8 @@ export function selfCommand(env: NodeJS.ProcessEnv = process.env, self = process
 export function loginPhrase(a: Pick<Assessment, "loginExpiresAt"> & Partial<Pick<Assessment, "hasRefreshToken" | "refreshTokenDead">>, now: number): string {
   const s = left(a.loginExpiresAt, now);
   if (s === null) return "login has no set end";
-  if (s <= 0 && a.hasRefreshToken && !a.refreshTokenDead) return `login was expected to end ${formatDuration(-s)} ago, and still renews until Anthropic ends it`;
+  if (s <= 0 && a.hasRefreshToken && !a.refreshTokenDead)
+    return `login was expected to end ${formatDuration(-s)} ago, and still renews until Anthropic ends it`;
   return s > 0 ? `login ends in ${formatDuration(s)}` : `login ended ${formatDuration(-s)} ago`;
 }
 

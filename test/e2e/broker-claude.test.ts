@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { allFileTexts, spawnTracked, startBroker, type BrokerProcess } from "../fixtures/broker.ts";
+import { allFileTexts, type BrokerProcess, spawnTracked, startBroker } from "../fixtures/broker.ts";
 import { CLAUDE_BIN, claudeEnv, runClaude } from "../fixtures/claude-home.ts";
-import { MOCK_REPLY_TEXT, startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
-import { BIN, HOUR, runBin, tempHome, writeCredentials, waitFor } from "../helpers.ts";
+import { MOCK_REPLY_TEXT, type MockAnthropic, startMockAnthropic } from "../fixtures/mock-anthropic.ts";
+import { BIN, HOUR, runBin, tempHome, waitFor, writeCredentials } from "../helpers.ts";
 
 /**
  * The real Claude Code inside a "box": a HOME of its own that has never seen a
@@ -78,7 +78,11 @@ describe("the real Claude Code in a box fed by the broker", () => {
     const tmux = (...args: string[]) => Bun.spawnSync(["tmux", "-S", join(b.home, "tmux.sock"), ...args], { env, timeout: 10_000 }).stdout.toString();
     const pane = () => tmux("capture-pane", "-p");
     const until = (text: string | RegExp) =>
-      waitFor(() => (typeof text === "string" ? pane().includes(text) : text.test(pane())), 20_000, () => `${text} on the screen; the pane shows:\n${pane()}`);
+      waitFor(
+        () => (typeof text === "string" ? pane().includes(text) : text.test(pane())),
+        20_000,
+        () => `${text} on the screen; the pane shows:\n${pane()}`,
+      );
     tmux("new-session", "-d", "-x", "100", "-y", "30", "-c", b.home, `'${BIN}'`);
     // The pane's session: iclaude and claude, until both have exited.
     const session = Number(tmux("display-message", "-p", "#{pane_pid}"));
@@ -116,7 +120,13 @@ describe("the real Claude Code in a box fed by the broker", () => {
     await waitFor(() => existsSync(b.credentialsPath));
     // One claude process, fed a message at a time: it stays up between them.
     const claude = Bun.spawn([CLAUDE_BIN, "-p", "--input-format", "stream-json", "--output-format", "stream-json", "--verbose"], {
-      cwd: b.home, env: b.env, stdin: "pipe", stdout: "pipe", stderr: "pipe", timeout: 50_000, killSignal: "SIGKILL",
+      cwd: b.home,
+      env: b.env,
+      stdin: "pipe",
+      stdout: "pipe",
+      stderr: "pipe",
+      timeout: 50_000,
+      killSignal: "SIGKILL",
     });
     const lines = claude.stdout.pipeThrough(new TextDecoderStream()).getReader();
     let pending = "";

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { chmodSync, chownSync, lchownSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startBroker } from "../fixtures/broker.ts";
-import { startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
+import { type MockAnthropic, startMockAnthropic } from "../fixtures/mock-anthropic.ts";
 import { HOUR, runBin, tempHome, unprivileged, waitFor, writeCredentials } from "../helpers.ts";
 
 /** What one box can cost the broker and everyone else on it, and the sentences at the broker's edges. */
@@ -27,7 +27,14 @@ function host() {
 function exchange(socket: string, text: string, lines = Infinity): Promise<{ answers: Record<string, unknown>[]; closed: boolean }> {
   return new Promise((resolve, reject) => {
     let buffer = "";
-    const done = (closed: boolean) => resolve({ answers: buffer.split("\n").filter(Boolean).map((l) => JSON.parse(l)), closed });
+    const done = (closed: boolean) =>
+      resolve({
+        answers: buffer
+          .split("\n")
+          .filter(Boolean)
+          .map((l) => JSON.parse(l)),
+        closed,
+      });
     Bun.connect({
       unix: socket,
       socket: {
@@ -129,7 +136,11 @@ describe("the sentences at the broker's edges", () => {
     mkdirSync(dir, { mode: 0o755 });
     writeFileSync(join(dir, ".claude.json"), JSON.stringify({ hasCompletedOnboarding: true }), { mode: 0o644 });
     const run = await runBin(["broker", "sync", "--once", "--broker", broker.socket, "--to", dir], { home: box, argv: unprivileged });
-    expect([run.code, run.stdout, run.stderr]).toEqual([2, "", `iclaude: Cannot write to ${dir}: the dir is not writable (permission denied); check --to and its permissions.\n`]);
+    expect([run.code, run.stdout, run.stderr]).toEqual([
+      2,
+      "",
+      `iclaude: Cannot write to ${dir}: the dir is not writable (permission denied); check --to and its permissions.\n`,
+    ]);
     expect(await broker.stop()).toBe(0);
   });
 });

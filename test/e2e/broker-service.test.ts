@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { HOUR, linkBinary, runBin, tempHome, waitFor, writeCredentials, type Run } from "../helpers.ts";
+import { HOUR, linkBinary, type Run, runBin, tempHome, waitFor, writeCredentials } from "../helpers.ts";
 
 /* `iclaude broker install|status|remove`: `broker serve` as a user service, written as the schedule's units are. */
 
@@ -12,7 +12,12 @@ function homeWithBinary(): { home: string; bin: string } {
 }
 
 function broker(home: string, bin: string, args: string[], env: Record<string, string> = {}): Run {
-  const proc = Bun.spawnSync([bin, "broker", ...args], { cwd: home, env: { HOME: home, PATH: "/usr/local/bin:/usr/bin:/bin", USER: "tester", NO_COLOR: "1", ...env }, stdout: "pipe", stderr: "pipe" });
+  const proc = Bun.spawnSync([bin, "broker", ...args], {
+    cwd: home,
+    env: { HOME: home, PATH: "/usr/local/bin:/usr/bin:/bin", USER: "tester", NO_COLOR: "1", ...env },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   return { code: proc.exitCode ?? 1, stdout: proc.stdout.toString(), stderr: proc.stderr.toString() };
 }
 
@@ -42,7 +47,11 @@ describe("broker install --systemd", () => {
 
     const runtime = join(home, "run");
     mkdirSync(runtime, { mode: 0o700 });
-    const verify = Bun.spawnSync(["systemd-analyze", "--user", "verify", unit(home)], { env: { HOME: home, PATH: "/usr/bin:/bin", XDG_RUNTIME_DIR: runtime }, stdout: "pipe", stderr: "pipe" });
+    const verify = Bun.spawnSync(["systemd-analyze", "--user", "verify", unit(home)], {
+      env: { HOME: home, PATH: "/usr/bin:/bin", XDG_RUNTIME_DIR: runtime },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
     expect([verify.exitCode, verify.stderr.toString()]).toEqual([0, ""]);
 
     expect(broker(home, bin, ["status"]).stdout).toBe(`systemd: installed (${unit(home)}) — not loaded: the user manager is not reachable here\n`);
@@ -58,7 +67,10 @@ describe("broker install --systemd", () => {
     mkdirSync(unitDir(home), { recursive: true });
     writeFileSync(unit(home), "[Service]\nExecStart=/bin/true\n");
     const run = broker(home, bin, ["install", "--systemd"]);
-    expect([run.code, run.stderr]).toEqual([2, `iclaude: ${unit(home)} exists and was not written by iclaude; move it away and run \`iclaude broker install\` again.\n`]);
+    expect([run.code, run.stderr]).toEqual([
+      2,
+      `iclaude: ${unit(home)} exists and was not written by iclaude; move it away and run \`iclaude broker install\` again.\n`,
+    ]);
     expect(broker(home, bin, ["remove", "--systemd"]).stdout).toBe(`systemd: left ${unit(home)} alone: iclaude did not write it\n`);
     expect(readFileSync(unit(home), "utf8")).toBe("[Service]\nExecStart=/bin/true\n");
   });
@@ -83,7 +95,12 @@ esac
       { mode: 0o755 },
     );
     const env = { PATH: `${fakeBin}:/usr/bin:/bin` };
-    const callsSince = (n: number) => readFileSync(calls, "utf8").trim().split("\n").slice(n).filter((c) => c !== "--user show-environment");
+    const callsSince = (n: number) =>
+      readFileSync(calls, "utf8")
+        .trim()
+        .split("\n")
+        .slice(n)
+        .filter((c) => c !== "--user show-environment");
     expect(broker(home, bin, ["install"], env).stdout).toContain("systemd: iclaude-broker.service enabled and started\n");
     expect(callsSince(0)).toEqual(["--user daemon-reload", "--user enable --now iclaude-broker.service", "--user restart iclaude-broker.service"]);
     const seen = readFileSync(calls, "utf8").trim().split("\n").length;
@@ -106,7 +123,11 @@ esac
     void (async () => {
       for await (const chunk of served.stderr) log += new TextDecoder().decode(chunk);
     })();
-    await waitFor(() => log.includes(`on ${socket}\n`), 15_000, () => `the service to serve on ${socket}; it said:\n${log}`);
+    await waitFor(
+      () => log.includes(`on ${socket}\n`),
+      15_000,
+      () => `the service to serve on ${socket}; it said:\n${log}`,
+    );
     const box = await runBin(["token", "--broker", socket], { home: tempHome("iclaude-box-") });
     expect([box.code, box.stdout]).toEqual([0, `${login.claudeAiOauth.accessToken}\n`]);
     served.kill("SIGTERM");
@@ -120,7 +141,9 @@ describe("broker install --launchd", () => {
     const run = broker(home, bin, ["install", "--launchd"]);
     const plist = join(home, "Library", "LaunchAgents", "dev.iclaude.broker.plist");
     expect(run.stdout).toStartWith(`launchd: wrote ${plist}\n`);
-    const parsed = Bun.spawnSync(["python3", "-c", "import plistlib,json,sys; print(json.dumps(plistlib.load(open(sys.argv[1],'rb'))))", plist], { stdout: "pipe" });
+    const parsed = Bun.spawnSync(["python3", "-c", "import plistlib,json,sys; print(json.dumps(plistlib.load(open(sys.argv[1],'rb'))))", plist], {
+      stdout: "pipe",
+    });
     expect(JSON.parse(parsed.stdout.toString())).toEqual({
       Label: "dev.iclaude.broker",
       ProgramArguments: [bin, "broker", "serve"],

@@ -3,8 +3,8 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync
 import { createConnection } from "node:net";
 import { dirname, join } from "node:path";
 import { allFileTexts, spawnTracked, startBroker } from "../fixtures/broker.ts";
-import { startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
-import { baseEnv, BIN, expectNoSecrets, fakeToken, HOUR, runBin, startBin, tempHome, waitFor, writeCredentials } from "../helpers.ts";
+import { type MockAnthropic, startMockAnthropic } from "../fixtures/mock-anthropic.ts";
+import { BIN, baseEnv, expectNoSecrets, fakeToken, HOUR, runBin, startBin, tempHome, waitFor, writeCredentials } from "../helpers.ts";
 
 let mock: MockAnthropic;
 beforeEach(() => {
@@ -51,8 +51,13 @@ describe("iclaude broker serve", () => {
     const sent = mock.requests.length;
     const answer = await ask(broker.socket, `${JSON.stringify({ v: 1, op: "token" })}\n`);
     expect(answer).toEqual({
-      v: 1, ok: true, profile: join(h.home, ".claude"), accessToken: h.pair.accessToken,
-      expiresAt: expect.any(Number), scopes: ["user:inference", "user:profile", "user:sessions:claude_code"], subscriptionType: "max",
+      v: 1,
+      ok: true,
+      profile: join(h.home, ".claude"),
+      accessToken: h.pair.accessToken,
+      expiresAt: expect.any(Number),
+      scopes: ["user:inference", "user:profile", "user:sessions:claude_code"],
+      subscriptionType: "max",
     });
     expect(mock.requests.length).toBe(sent);
     expect(await broker.stop("SIGTERM")).toBe(0);
@@ -116,7 +121,10 @@ describe("iclaude broker serve", () => {
     mkdirSync(open, { mode: 0o755 });
     chmodSync(open, 0o755);
     const run = await runBin(["broker", "serve", "--socket", join(open, "b.sock")], { home: h.home, env: h.env });
-    expect([run.code, run.stderr]).toEqual([32, `iclaude: The socket's dir ${open} can be entered by other users (mode 755); \`chmod 700\` it or choose another --socket.\n`]);
+    expect([run.code, run.stderr]).toEqual([
+      32,
+      `iclaude: The socket's dir ${open} can be entered by other users (mode 755); \`chmod 700\` it or choose another --socket.\n`,
+    ]);
   });
 
   test("serves only the profiles it was given; a request for another, or not in protocol version 1, is refused", async () => {
@@ -160,7 +168,14 @@ describe("iclaude broker serve", () => {
     for (const conn of idle) conn?.end();
 
     let received = "";
-    const conn = await Bun.connect({ unix: broker.socket, socket: { data(_, chunk) { received += chunk.toString(); } } });
+    const conn = await Bun.connect({
+      unix: broker.socket,
+      socket: {
+        data(_, chunk) {
+          received += chunk.toString();
+        },
+      },
+    });
     conn.pause();
     conn.write(`${JSON.stringify({ v: 1, op: "token" })}\n`.repeat(3000));
     // Not a wait for anything: a reader that is a second late, while the broker's answers back up.
@@ -168,7 +183,12 @@ describe("iclaude broker serve", () => {
     conn.resume();
     await waitFor(() => received.split("\n").length - 1 >= 3000, 20_000);
     conn.end();
-    expect(received.split("\n").slice(0, 3000).every((line) => JSON.parse(line).accessToken === h.pair.accessToken)).toBe(true);
+    expect(
+      received
+        .split("\n")
+        .slice(0, 3000)
+        .every((line) => JSON.parse(line).accessToken === h.pair.accessToken),
+    ).toBe(true);
     expect(await broker.stop()).toBe(0);
   }, 60_000);
 
@@ -193,12 +213,16 @@ describe("iclaude broker serve", () => {
     const longLived = fakeToken("oat01");
     const state = join(h.home, ".local", "state", "iclaude");
     mkdirSync(state, { recursive: true, mode: 0o700 });
-    writeFileSync(join(state, "long-lived-token.json"), JSON.stringify({ token: longLived, expiresAt: Date.now() + 300 * 86400_000, createdAt: Date.now() }), { mode: 0o600 });
+    writeFileSync(join(state, "long-lived-token.json"), JSON.stringify({ token: longLived, expiresAt: Date.now() + 300 * 86400_000, createdAt: Date.now() }), {
+      mode: 0o600,
+    });
     const broker = await startBroker(h.home, [], h.env);
     const box = tempHome("iclaude-box-");
     const run = await runBin(["token", "--broker", broker.socket], { home: box });
     expect([run.code, run.stdout]).toEqual([20, ""]);
-    expect(run.stderr).toBe("iclaude: The broker on the host has no token to give: The host's Claude login is the long-lived token from `claude setup-token`, which the broker does not hand out (it lives up to a year); log in on the host with `claude /login`.\n");
+    expect(run.stderr).toBe(
+      "iclaude: The broker on the host has no token to give: The host's Claude login is the long-lived token from `claude setup-token`, which the broker does not hand out (it lives up to a year); log in on the host with `claude /login`.\n",
+    );
     const sync = await runBin(["broker", "sync", "--once", "--broker", broker.socket, "--to", join(box, ".claude")], { home: box });
     expect(sync.code).toBe(20);
     expect(existsSync(join(box, ".claude", ".credentials.json"))).toBe(false);
@@ -238,12 +262,20 @@ describe("iclaude broker serve", () => {
     const box = tempHome("iclaude-box-");
     const missing = join(box, "nothing.sock");
     const none = await runBin(["token", "--broker", missing], { home: box });
-    expect([none.code, none.stdout, none.stderr]).toEqual([30, "", `iclaude: No broker at ${missing}: the socket does not exist; start \`iclaude broker serve\` on the host and mount its socket dir.\n`]);
+    expect([none.code, none.stdout, none.stderr]).toEqual([
+      30,
+      "",
+      `iclaude: No broker at ${missing}: the socket does not exist; start \`iclaude broker serve\` on the host and mount its socket dir.\n`,
+    ]);
     const h = host(5 * HOUR);
     const broker = await startBroker(h.home, [], h.env);
     await broker.stop("SIGKILL");
     const dead = await runBin(["token"], { home: box, env: { ICLAUDE_BROKER: broker.socket } });
-    expect([dead.code, dead.stdout, dead.stderr]).toEqual([30, "", `iclaude: The broker at ${broker.socket} is gone (nothing listens on the socket); start \`iclaude broker serve\` on the host and mount its socket dir.\n`]);
+    expect([dead.code, dead.stdout, dead.stderr]).toEqual([
+      30,
+      "",
+      `iclaude: The broker at ${broker.socket} is gone (nothing listens on the socket); start \`iclaude broker serve\` on the host and mount its socket dir.\n`,
+    ]);
   });
 
   test("a login the host cannot renew reaches the box as refresh's exit code and sentence, with no token", async () => {
@@ -252,7 +284,9 @@ describe("iclaude broker serve", () => {
     const broker = await startBroker(h.home, [], h.env);
     const run = await runBin(["token", "--broker", broker.socket], { home: tempHome() });
     expect([run.code, run.stdout]).toEqual([20, ""]);
-    expect(run.stderr).toMatch(/^iclaude: The broker on the host has no token to give: Anthropic no longer accepts this login's refresh token \(invalid_grant\); .+\n$/);
+    expect(run.stderr).toMatch(
+      /^iclaude: The broker on the host has no token to give: Anthropic no longer accepts this login's refresh token \(invalid_grant\); .+\n$/,
+    );
     expect(await broker.stop()).toBe(0);
   });
 });
@@ -299,7 +333,8 @@ describe("iclaude broker sync", () => {
     const box = tempHome("iclaude-box-");
     const dir = join(box, ".claude");
     const proc = spawnTracked(["broker", "sync", "--interval", "1s"], box, { ICLAUDE_BROKER: broker.socket });
-    const boxToken = () => (existsSync(join(dir, ".credentials.json")) ? JSON.parse(readFileSync(join(dir, ".credentials.json"), "utf8")).claudeAiOauth.accessToken : null);
+    const boxToken = () =>
+      existsSync(join(dir, ".credentials.json")) ? JSON.parse(readFileSync(join(dir, ".credentials.json"), "utf8")).claudeAiOauth.accessToken : null;
     await waitFor(() => boxToken() === h.pair.accessToken);
     expect(JSON.parse(readFileSync(join(box, ".claude.json"), "utf8")).hasCompletedOnboarding).toBe(true);
     expect((await runBin(["refresh", "--force"], { home: h.home, env: h.env })).code).toBe(0);

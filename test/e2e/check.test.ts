@@ -2,8 +2,8 @@ import { afterEach, beforeEach, expect, test } from "bun:test";
 import { chmodSync, mkdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { CLAUDE_BIN } from "../fixtures/claude-home.ts";
-import { startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
-import { BIN, DAY, expectNoSecrets, linkBinary, runBin, tempHome, writeCredentials, type Run } from "../helpers.ts";
+import { type MockAnthropic, startMockAnthropic } from "../fixtures/mock-anthropic.ts";
+import { BIN, DAY, expectNoSecrets, linkBinary, type Run, runBin, tempHome, writeCredentials } from "../helpers.ts";
 
 let mock: MockAnthropic;
 beforeEach(() => {
@@ -48,7 +48,12 @@ async function soundSetup(): Promise<Setup> {
     expect(json.code).toBe(run.code);
     // The JSON has the same findings as the lines, each with its four fields.
     const findings = JSON.parse(json.stdout) as { id: string; status: string; summary: string; fix: string | null }[];
-    expect(findings.map((f) => f.status)).toEqual(run.stdout.trim().split("\n").map((line) => line.split(/\s+/)[0] ?? ""));
+    expect(findings.map((f) => f.status)).toEqual(
+      run.stdout
+        .trim()
+        .split("\n")
+        .map((line) => line.split(/\s+/)[0] ?? ""),
+    );
     for (const f of findings) expect(Object.keys(f)).toEqual(["id", "status", "summary", "fix"]);
     return run;
   };
@@ -56,7 +61,8 @@ async function soundSetup(): Promise<Setup> {
 }
 
 /** The one line of a finding that starts `status` and contains `what`. */
-const lineOf = (run: Run, status: string, what: string): string => run.stdout.split("\n").find((l) => l.startsWith(status) && l.includes(what)) ?? `(no ${status} line with "${what}" in:\n${run.stdout})`;
+const lineOf = (run: Run, status: string, what: string): string =>
+  run.stdout.split("\n").find((l) => l.startsWith(status) && l.includes(what)) ?? `(no ${status} line with "${what}" in:\n${run.stdout})`;
 
 test("a sound set-up passes: every finding is ok, exit 0", async () => {
   const setup = await soundSetup();
@@ -94,14 +100,18 @@ test("a repository hook whose binary is gone fails, naming the command that inst
 test("claude missing fails, with how to install it", async () => {
   const setup = await soundSetup();
   const run = await setup.check({ ICLAUDE_CLAUDE_BIN: undefined });
-  expect(lineOf(run, "fail", "claude")).toBe("fail  Cannot find the real claude on PATH — install Claude Code (npm install -g @anthropic-ai/claude-code), or set ICLAUDE_CLAUDE_BIN to the real claude");
+  expect(lineOf(run, "fail", "claude")).toBe(
+    "fail  Cannot find the real claude on PATH — install Claude Code (npm install -g @anthropic-ai/claude-code), or set ICLAUDE_CLAUDE_BIN to the real claude",
+  );
   expect(run.code).toBe(1);
 });
 
 test("iclaude not on PATH fails, with the PATH line for the user's shell", async () => {
   const setup = await soundSetup();
   const run = await setup.check({ PATH: "/usr/local/bin:/usr/bin:/bin", SHELL: "/usr/bin/zsh" });
-  expect(lineOf(run, "fail", "PATH")).toBe(`fail  iclaude is not on PATH in this shell (it is ${BIN}) — add this line to ~/.zshrc: export PATH='${dirname(BIN)}':"$PATH"`);
+  expect(lineOf(run, "fail", "PATH")).toBe(
+    `fail  iclaude is not on PATH in this shell (it is ${BIN}) — add this line to ~/.zshrc: export PATH='${dirname(BIN)}':"$PATH"`,
+  );
   expect(run.code).toBe(1);
 });
 
@@ -143,7 +153,10 @@ test("a timer installed hours ago that has never run fails, with how to start it
   utimesSync(unit, before, before);
   const run = await runBin(["check"], { home, env });
   expect(lineOf(run, "fail", "systemd")).toBe(
-    'fail  systemd timer installed 3h but has never run — run: systemctl --user enable --now iclaude-refresh.timer (and `loginctl enable-linger "$USER"` for runs while logged out)'.replace("3h but", "3h ago but"),
+    'fail  systemd timer installed 3h but has never run — run: systemctl --user enable --now iclaude-refresh.timer (and `loginctl enable-linger "$USER"` for runs while logged out)'.replace(
+      "3h but",
+      "3h ago but",
+    ),
   );
   expect(run.code).toBe(1);
 });

@@ -2,8 +2,8 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { lock } from "proper-lockfile";
-import { makeToken, startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
-import { baseEnv, BIN, DAY, expectNoSecrets, fakeSecurity, fakeToken, HOUR, ROOT, runBin, startBin, tempHome, waitFor, writeCredentials } from "../helpers.ts";
+import { type MockAnthropic, makeToken, startMockAnthropic } from "../fixtures/mock-anthropic.ts";
+import { BIN, baseEnv, DAY, expectNoSecrets, fakeSecurity, fakeToken, HOUR, ROOT, runBin, startBin, tempHome, waitFor, writeCredentials } from "../helpers.ts";
 
 /* What Claude Code 2.1.332 changed, each point of issue 10 driven through the compiled binary. */
 
@@ -103,7 +103,11 @@ describe("the grant as Claude Code 2.1.332 sends it", () => {
   test("sends Claude Code's headers, the User-Agent overridable", async () => {
     const { home } = setup();
     await runBin(["refresh"], { home, env: { ICLAUDE_TOKEN_URL: mock.tokenUrl } });
-    expect(mock.requests.at(-1)?.headers).toMatchObject({ "user-agent": "axios/1.15.2", accept: "application/json, text/plain, */*", "content-type": "application/json" });
+    expect(mock.requests.at(-1)?.headers).toMatchObject({
+      "user-agent": "axios/1.15.2",
+      accept: "application/json, text/plain, */*",
+      "content-type": "application/json",
+    });
     const other = setup();
     await runBin(["refresh"], { home: other.home, env: { ICLAUDE_TOKEN_URL: mock.tokenUrl, ICLAUDE_USER_AGENT: "my-agent/1" } });
     expect(mock.requests.at(-1)?.userAgent).toBe("my-agent/1");
@@ -111,7 +115,15 @@ describe("the grant as Claude Code 2.1.332 sends it", () => {
 
   test("refresh_token_expires_in: the login's end becomes min(old, now + it); a passed end is still refreshed", async () => {
     const { home, path } = setup({ refreshTokenExpiresAt: Date.now() + 30 * DAY });
-    mock.script({ json: { access_token: makeToken("access"), refresh_token: makeToken("refresh"), expires_in: 28800, refresh_token_expires_in: 86400, scope: "user:inference" } });
+    mock.script({
+      json: {
+        access_token: makeToken("access"),
+        refresh_token: makeToken("refresh"),
+        expires_in: 28800,
+        refresh_token_expires_in: 86400,
+        scope: "user:inference",
+      },
+    });
     expect((await runBin(["refresh"], { home, env: { ICLAUDE_TOKEN_URL: mock.tokenUrl } })).code).toBe(0);
     const end = oauthOf(path).refreshTokenExpiresAt;
     expect(end).toBeGreaterThan(Date.now() + 23 * HOUR);
@@ -148,7 +160,9 @@ describe("a login Claude Code ended", () => {
       writeCredentials(home, { accessToken: "", refreshToken: "", expiresAt: 0, ...fields });
       const status = await runBin(["status"], { home });
       expect(status.code).toBe(12);
-      expect(status.stdout).toBe(`expired — ${words} (max, file)\nlog in again with \`claude /login\`, or run \`iclaude refresh\` at a terminal to create a long-lived token\n`);
+      expect(status.stdout).toBe(
+        `expired — ${words} (max, file)\nlog in again with \`claude /login\`, or run \`iclaude refresh\` at a terminal to create a long-lived token\n`,
+      );
       const refresh = await runBin(["refresh"], { home });
       expect(refresh.code).toBe(20);
       expect(refresh.stderr).toContain(words);
@@ -175,8 +189,15 @@ describe("the launcher's retry on 2.1.332's failure sentences", () => {
     test(`one refresh and one retry after: ${sentence.slice(0, 60)}`, async () => {
       const { home, pair } = setup({ expiresAt: Date.now() + 5 * HOUR });
       const log = join(home, "runs");
-      const run = await runBin(["-p", "hi"], { home, env: { ICLAUDE_CLAUDE_BIN: FAKE, FAKE_MODE: "refused", FAKE_LOG: log, FAKE_SENTENCE: sentence, ICLAUDE_TOKEN_URL: mock.tokenUrl } });
-      expect(run).toEqual({ code: 0, stdout: "answer oauth=\n", stderr: "iclaude: claude's login was refused; iclaude refreshed it and is running claude once more.\n" });
+      const run = await runBin(["-p", "hi"], {
+        home,
+        env: { ICLAUDE_CLAUDE_BIN: FAKE, FAKE_MODE: "refused", FAKE_LOG: log, FAKE_SENTENCE: sentence, ICLAUDE_TOKEN_URL: mock.tokenUrl },
+      });
+      expect(run).toEqual({
+        code: 0,
+        stdout: "answer oauth=\n",
+        stderr: "iclaude: claude's login was refused; iclaude refreshed it and is running claude once more.\n",
+      });
       expect(readFileSync(log, "utf8")).toBe("run\nrun\n");
       expect(mock.redeemed).toContain(pair.refreshToken);
     });
@@ -199,9 +220,20 @@ describe("the launcher's retry on 2.1.332's failure sentences", () => {
     const { home, pair } = setup({ expiresAt: Date.now() + 5 * HOUR });
     const token = storeLongLived(home);
     const log = join(home, "runs");
-    const env = { ICLAUDE_CLAUDE_BIN: FAKE, FAKE_MODE: "refused", FAKE_LOG: log, FAKE_BLANK: "1", FAKE_SENTENCE: SENTENCES[0], ICLAUDE_TOKEN_URL: mock.tokenUrl };
+    const env = {
+      ICLAUDE_CLAUDE_BIN: FAKE,
+      FAKE_MODE: "refused",
+      FAKE_LOG: log,
+      FAKE_BLANK: "1",
+      FAKE_SENTENCE: SENTENCES[0],
+      ICLAUDE_TOKEN_URL: mock.tokenUrl,
+    };
     const run = await runBin(["-p", "hi"], { home, env });
-    expect(run).toEqual({ code: 0, stdout: "answer oauth=set\n", stderr: "iclaude: claude's login was refused; iclaude is running claude once more with the stored long-lived token.\n" });
+    expect(run).toEqual({
+      code: 0,
+      stdout: "answer oauth=set\n",
+      stderr: "iclaude: claude's login was refused; iclaude is running claude once more with the stored long-lived token.\n",
+    });
     expect(mock.redeemed).not.toContain(pair.refreshToken);
     expectNoSecrets([run.stdout, run.stderr], [token, pair.accessToken, pair.refreshToken]);
   });
@@ -211,7 +243,9 @@ describe("Keychain naming", () => {
   test("USER='jane doe' reads Claude Code's item under the account claude-code-user", async () => {
     const home = tempHome();
     const security = fakeSecurity(home);
-    const credentials = JSON.stringify({ claudeAiOauth: { accessToken: fakeToken(), refreshToken: fakeToken("ort01"), expiresAt: Date.now() + 5 * HOUR, scopes: [] } });
+    const credentials = JSON.stringify({
+      claudeAiOauth: { accessToken: fakeToken(), refreshToken: fakeToken("ort01"), expiresAt: Date.now() + 5 * HOUR, scopes: [] },
+    });
     const hex = Buffer.from(credentials).toString("hex");
     Bun.spawnSync([security, "add-generic-password", "-U", "-a", "claude-code-user", "-s", "Claude Code-credentials", "-X", hex]);
     const run = await runBin(["status", "--json"], { home, env: { USER: "jane doe", ICLAUDE_STORE: "keychain", ICLAUDE_SECURITY_BIN: security } });

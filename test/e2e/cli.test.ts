@@ -52,7 +52,13 @@ describe("the command line catches mistakes", () => {
 
   test("a near-miss of an own command is exit 2 with the suggestion, and claude is never started", async () => {
     const { home, env, claude } = setup();
-    const cases: [string, string][] = [["stauts", "status"], ["refersh", "refresh"], ["tokn", "token"], ["--verison", "--version"], ["version", "--version"]];
+    const cases: [string, string][] = [
+      ["stauts", "status"],
+      ["refersh", "refresh"],
+      ["tokn", "token"],
+      ["--verison", "--version"],
+      ["version", "--version"],
+    ];
     for (const [word, suggestion] of cases) {
       const run = await runBin([word], { home, env });
       expect(run.code).toBe(2);
@@ -76,7 +82,8 @@ describe("the command line catches mistakes", () => {
     const { home, env, claude } = setup();
     const top = await runBin(["--help"], { home, env });
     expect(top.code).toBe(0);
-    for (const word of ["status", "refresh", "token", "init", "completion", "hooks", "run", "--version", "--refresh-token", "config.toml", "ICLAUDE_STATE_DIR"]) expect(top.stdout).toContain(word);
+    for (const word of ["status", "refresh", "token", "init", "completion", "hooks", "run", "--version", "--refresh-token", "config.toml", "ICLAUDE_STATE_DIR"])
+      expect(top.stdout).toContain(word);
     expect((await runBin(["-h"], { home, env })).stdout).toBe(top.stdout);
     expect((await runBin(["help"], { home, env })).stdout).toBe(top.stdout);
 

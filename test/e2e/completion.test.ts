@@ -1,10 +1,10 @@
 import { describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { type CommandNode, commandTree } from "../../src/commands/_tree.ts";
 import { commands } from "../../src/commands/index.ts";
-import { commandTree, type CommandNode } from "../../src/commands/_tree.ts";
-import { runBin, tempHome, waitFor } from "../helpers.ts";
 import { sandbox, shellEnv, steady, terminal, writeRc } from "../fixtures/shell/harness.ts";
+import { runBin, tempHome, waitFor } from "../helpers.ts";
 
 /** What the definitions say may follow `iclaude <path>`: subcommands, the first positional's choices, flags. */
 function declared(node: CommandNode): string[] {
@@ -30,14 +30,30 @@ describe("completion", () => {
       expect(run.code).toBe(0);
       writeFileSync(script(shell), run.stdout);
     }
-    const bashLines = nodes.map((n) => `COMP_WORDS=(iclaude ${n.path.join(" ")} ''); COMP_CWORD=${n.path.length + 1}; __iclaude_complete; echo "\${COMPREPLY[*]}"`);
+    const bashLines = nodes.map(
+      (n) => `COMP_WORDS=(iclaude ${n.path.join(" ")} ''); COMP_CWORD=${n.path.length + 1}; __iclaude_complete; echo "\${COMPREPLY[*]}"`,
+    );
     const bash = Bun.spawnSync(["bash", "-c", `source '${script("bash")}'; ${bashLines.join("; ")}`], { stdout: "pipe", stderr: "pipe" });
     expect(bash.stderr.toString()).toBe("");
     const fishLines = nodes.map((n) => `complete -C 'iclaude ${n.path.join(" ")} '; echo ---`);
     const fish = Bun.spawnSync(["fish", "--no-config", "-c", `source '${script("fish")}'; ${fishLines.join("; ")}`], { stdout: "pipe", stderr: "pipe" });
     expect(fish.stderr.toString()).toBe("");
-    const bashAnswers = bash.stdout.toString().split("\n").slice(0, nodes.length).map((l) => l.split(" ").filter(Boolean).sort());
-    const fishAnswers = fish.stdout.toString().split("---\n").slice(0, nodes.length).map((b) => b.split("\n").filter(Boolean).map((l) => l.split("\t")[0]!).sort());
+    const bashAnswers = bash.stdout
+      .toString()
+      .split("\n")
+      .slice(0, nodes.length)
+      .map((l) => l.split(" ").filter(Boolean).sort());
+    const fishAnswers = fish.stdout
+      .toString()
+      .split("---\n")
+      .slice(0, nodes.length)
+      .map((b) =>
+        b
+          .split("\n")
+          .filter(Boolean)
+          .map((l) => l.split("\t")[0]!)
+          .sort(),
+      );
     const expected = nodes.map(declared);
     expect(bashAnswers).toEqual(expected);
     expect(fishAnswers).toEqual(expected);
@@ -49,7 +65,10 @@ describe("completion", () => {
     const home = tempHome();
     const run = await runBin(["completion", "bash"], { home });
     writeFileSync(join(home, "c.bash"), run.stdout);
-    const bash = Bun.spawnSync(["bash", "-c", `source '${join(home, "c.bash")}'; COMP_WORDS=(iclaude ''); COMP_CWORD=1; __iclaude_complete; echo "\${COMPREPLY[*]}"`], { stdout: "pipe" });
+    const bash = Bun.spawnSync(
+      ["bash", "-c", `source '${join(home, "c.bash")}'; COMP_WORDS=(iclaude ''); COMP_CWORD=1; __iclaude_complete; echo "\${COMPREPLY[*]}"`],
+      { stdout: "pipe" },
+    );
     expect(bash.stdout.toString().trim().split(" ")).toEqual([...names, "run", "help", "--help", "--version", "--refresh-token"]);
   });
 

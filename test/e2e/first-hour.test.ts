@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
-import { baseEnv, BIN, DAY, ROOT, runBin, tempHome, waitFor, writeCredentials } from "../helpers.ts";
+import { type MockAnthropic, startMockAnthropic } from "../fixtures/mock-anthropic.ts";
+import { BIN, baseEnv, DAY, ROOT, runBin, tempHome, waitFor, writeCredentials } from "../helpers.ts";
 
 /* What a new user met in their first hour, each driven through the compiled binary. */
 
@@ -26,7 +26,9 @@ function inTmux(home: string, name: string, args: string) {
   const env = baseEnv(home, { ICLAUDE_CLAUDE_BIN: FAKE, FAKE_MODE: "args", ICLAUDE_TOKEN_URL: mock.tokenUrl });
   const exitFile = join(home, `${name}.exit`);
   const script = join(home, `${name}.sh`);
-  const exports = Object.entries(env).map(([k, v]) => `${k}=${quote(v)}`).join(" ");
+  const exports = Object.entries(env)
+    .map(([k, v]) => `${k}=${quote(v)}`)
+    .join(" ");
   writeFileSync(script, `#!/bin/sh\nenv -i ${exports} ${quote(BIN)} ${args} 2>&1\necho "exit=$?" > ${quote(exitFile)}\nsleep 60\n`, { mode: 0o755 });
   const tmux = (...argv: string[]) => Bun.spawnSync(["tmux", "-S", socket, ...argv], { stdout: "pipe", stderr: "pipe" });
   expect(tmux("-f", "/dev/null", "new-session", "-d", "-x", "100", "-y", "30", script).exitCode).toBe(0);
@@ -34,9 +36,18 @@ function inTmux(home: string, name: string, args: string) {
   return {
     screen,
     keys: (...keys: string[]) => tmux("send-keys", ...keys),
-    until: (text: string) => waitFor(() => screen().includes(text), 20_000, () => `"${text}" on the screen:\n${screen()}`),
+    until: (text: string) =>
+      waitFor(
+        () => screen().includes(text),
+        20_000,
+        () => `"${text}" on the screen:\n${screen()}`,
+      ),
     exitCode: async () => {
-      await waitFor(() => existsSync(exitFile), 20_000, () => `the command to exit; the screen:\n${screen()}`);
+      await waitFor(
+        () => existsSync(exitFile),
+        20_000,
+        () => `the command to exit; the screen:\n${screen()}`,
+      );
       return Number(/exit=(\d+)/.exec(readFileSync(exitFile, "utf8"))?.[1]);
     },
   };
@@ -46,7 +57,12 @@ describe("the setup-token offer", () => {
   test("a version check, a claude subcommand or --help at a terminal is never asked; a session is, and Enter declines", async () => {
     const home = tempHome("first-hour-");
     writeCredentials(home, { refreshTokenExpiresAt: Date.now() + 3 * DAY });
-    for (const [name, args] of [["version", "--version"], ["run-version", "run --version"], ["sub", "mcp list"], ["help", "-- --help"]] as const) {
+    for (const [name, args] of [
+      ["version", "--version"],
+      ["run-version", "run --version"],
+      ["sub", "mcp list"],
+      ["help", "-- --help"],
+    ] as const) {
       const pane = inTmux(home, name, args);
       expect(await pane.exitCode()).toBe(0);
       expect(pane.screen()).not.toContain("setup-token");
@@ -83,7 +99,9 @@ describe("advice that does what it says", () => {
     mock.script({ status: 503 }, { status: 503 }, { status: 503 }, { status: 503 });
     const run = await runBin(["refresh", "--force"], { home, env: { ICLAUDE_TOKEN_URL: mock.tokenUrl } });
     expect(run.code).toBe(21);
-    expect(run.stderr).toMatch(/^iclaude: The refresh failed \(HTTP 503 after \d attempts?\); the old login was kept — check the network; the next try can be in 30s \(ICLAUDE_COOLDOWN\)\.\n$/);
+    expect(run.stderr).toMatch(
+      /^iclaude: The refresh failed \(HTTP 503 after \d attempts?\); the old login was kept — check the network; the next try can be in 30s \(ICLAUDE_COOLDOWN\)\.\n$/,
+    );
   });
 
   test("`status` takes back a notice once the login is repaired, and a notice names the binary by its path when PATH does not find it", async () => {

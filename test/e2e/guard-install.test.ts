@@ -56,7 +56,12 @@ describe("iclaude hooks install (per repository)", () => {
     mkdirSync(join(repo.dir, ".git", "hooks"), { recursive: true });
     writeHook(hook(repo, "pre-commit"), 'echo "lint says no" >&2; exit 3');
     await repo.iclaude(["hooks", "install"]);
-    const run = Bun.spawnSync(["sh", "pre-commit"], { cwd: join(repo.dir, ".git", "hooks"), env: baseEnv(repo.home, repo.env), stdout: "pipe", stderr: "pipe" });
+    const run = Bun.spawnSync(["sh", "pre-commit"], {
+      cwd: join(repo.dir, ".git", "hooks"),
+      env: baseEnv(repo.home, repo.env),
+      stdout: "pipe",
+      stderr: "pipe",
+    });
     expect([run.exitCode, run.stderr.toString()]).toEqual([3, "lint says no\n"]);
   });
 
@@ -102,7 +107,7 @@ describe("iclaude hooks install (per repository)", () => {
 
   test("honours worktrees: installed once in the common hooks, guarding every worktree, --no-verify too", async () => {
     const repo = await makeRepo();
-    await repo.commit({ "README": "x\n" });
+    await repo.commit({ README: "x\n" });
     const wt = join(repo.home, "wt");
     expect((await repo.git(["worktree", "add", "-q", wt])).code).toBe(0);
     const env = baseEnv(repo.home, repo.env);
@@ -162,7 +167,9 @@ test("outside a repository, and for an unknown hook: one sentence each", async (
   expect(await new Response(outside.stderr).text()).toMatch(/^iclaude: Cannot find the git directory: git says "fatal: not a git repository.*"\.\n$/);
   const bad = await repo.iclaude(["hooks", "run", "pre-push"]);
   expect(bad.code).toBe(2);
-  expect(bad.stderr).toBe('iclaude: `iclaude hooks run` does not know hook "pre-push"; use one of pre-commit, prepare-commit-msg, commit-msg, applypatch-msg, pre-applypatch.\n');
+  expect(bad.stderr).toBe(
+    'iclaude: `iclaude hooks run` does not know hook "pre-push"; use one of pre-commit, prepare-commit-msg, commit-msg, applypatch-msg, pre-applypatch.\n',
+  );
 });
 
 /** The programs a hook starts as git runs it (cwd the work tree's top, GIT_INDEX_FILE set), read by strace, with the env of each. */
@@ -255,10 +262,15 @@ describe("iclaude hooks install --global", () => {
     expect((await repo.iclaude(["hooks", "install", "--global"])).code).toBe(0);
     const ours = join(repo.home, ".config", "iclaude", "hooks", "pre-commit");
     const before = readFileSync(ours, "utf8");
-    for (const args of [["hooks", "install"], ["hooks", "install", "--uninstall"]]) {
+    for (const args of [
+      ["hooks", "install"],
+      ["hooks", "install", "--uninstall"],
+    ]) {
       const run = await repo.iclaude(args);
       expect(run.code).toBe(2);
-      expect(run.stderr).toBe("iclaude: This repository runs iclaude's global hooks already (the global core.hooksPath); use `iclaude hooks install --global`, or `--global --uninstall`.\n");
+      expect(run.stderr).toBe(
+        "iclaude: This repository runs iclaude's global hooks already (the global core.hooksPath); use `iclaude hooks install --global`, or `--global --uninstall`.\n",
+      );
     }
     expect(readFileSync(ours, "utf8")).toBe(before);
   });

@@ -1,13 +1,12 @@
 import { describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { expectNoSecrets, fakeToken, writeCredentials, type Run } from "../helpers.ts";
+import { expectNoSecrets, fakeToken, type Run, writeCredentials } from "../helpers.ts";
 import { commitCount, makeRepo, type Repo } from "./guard-repo.ts";
 
 /** Each body is drawn afresh: no realistic token is committed anywhere. */
 const URL_SAFE = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-const body = (n: number, alphabet = URL_SAFE): string =>
-  Array.from(crypto.getRandomValues(new Uint8Array(n)), (b) => alphabet[b % alphabet.length]).join("");
+const body = (n: number, alphabet = URL_SAFE): string => Array.from(crypto.getRandomValues(new Uint8Array(n)), (b) => alphabet[b % alphabet.length]).join("");
 const ALNUM = URL_SAFE.slice(0, 62);
 const BASE64 = `${ALNUM}+/`;
 const shaped = (kind: string) => `sk-ant-${kind}-${body(93)}AA`;
@@ -32,7 +31,12 @@ describe("files git calls binary are scanned", () => {
       "prod.env.sample": `KEY=${b}\n`,
       "big.txt": `${"filler line\n".repeat(200)}key = ${c}\n`,
     });
-    await expectBlocked(repo, run, ["package-lock.json:2  Claude OAuth access token", "prod.env.sample:1  Claude OAuth refresh token", "big.txt:201  Anthropic API key"], [a, b, c]);
+    await expectBlocked(
+      repo,
+      run,
+      ["package-lock.json:2  Claude OAuth access token", "prod.env.sample:1  Claude OAuth refresh token", "big.txt:201  Anthropic API key"],
+      [a, b, c],
+    );
   });
 
   test("UTF-16 files, little- and big-endian, with a byte-order mark or none", async () => {
@@ -47,13 +51,21 @@ describe("files git calls binary are scanned", () => {
     writeFileSync(join(repo.dir, "bare.txt"), Buffer.from(`T=${bare}\n`, "utf16le"));
     await repo.git(["add", "-A"]);
     const run = await repo.git(["commit", "-q", "-m", "utf16"]);
-    await expectBlocked(repo, run, ["le.txt:2  Claude OAuth access token", "be.txt:1  Anthropic API key", "bare.txt:1  Claude OAuth refresh token"], [le, be, bare]);
+    await expectBlocked(
+      repo,
+      run,
+      ["le.txt:2  Claude OAuth access token", "be.txt:1  Anthropic API key", "bare.txt:1  Claude OAuth refresh token"],
+      [le, be, bare],
+    );
   });
 
   test("a binary holding a token as UTF-16 (as Windows resources store strings), no byte-order mark", async () => {
     const repo = await makeRepo({ install: true });
     const token = fakeToken("ort01");
-    writeFileSync(join(repo.dir, "tool.exe"), Buffer.concat([Buffer.from([0x4d, 0x5a, 0x90, 0, 3, 0]), Buffer.from(`Token=${token}`, "utf16le"), Buffer.alloc(64)]));
+    writeFileSync(
+      join(repo.dir, "tool.exe"),
+      Buffer.concat([Buffer.from([0x4d, 0x5a, 0x90, 0, 3, 0]), Buffer.from(`Token=${token}`, "utf16le"), Buffer.alloc(64)]),
+    );
     await repo.git(["add", "tool.exe"]);
     await expectBlocked(repo, await repo.git(["commit", "-q", "-m", "exe"]), ["tool.exe:1  Claude OAuth refresh token"], [token]);
   });
@@ -63,9 +75,16 @@ describe("token boundaries: what agents' files look like", () => {
   test("markup, query strings, lists, calls and braces end a token", async () => {
     const repo = await makeRepo({ install: true });
     const keys = [1, 2, 3, 4, 5].map(() => fakeToken("api03"));
-    const text = [`<apiKey>${keys[0]}</apiKey>`, `GET /v1?key=${keys[1]}&v=2`, `a,${keys[2]},b`, `Config(apiKey=${keys[3]})`, `{AQAAABAAA ${keys[4]}}`].join("\n");
+    const text = [`<apiKey>${keys[0]}</apiKey>`, `GET /v1?key=${keys[1]}&v=2`, `a,${keys[2]},b`, `Config(apiKey=${keys[3]})`, `{AQAAABAAA ${keys[4]}}`].join(
+      "\n",
+    );
     const run = await repo.commit({ "settings.xml": `${text}\n` });
-    await expectBlocked(repo, run, keys.map((k, i) => `settings.xml:${i + 1}  Anthropic API key ${masked(k)}`), keys);
+    await expectBlocked(
+      repo,
+      run,
+      keys.map((k, i) => `settings.xml:${i + 1}  Anthropic API key ${masked(k)}`),
+      keys,
+    );
   });
 
   test("a transcript line with a JSON escape, an asciinema cast, a URL-encoded curl log", async () => {
@@ -76,7 +95,12 @@ describe("token boundaries: what agents' files look like", () => {
       "demo.cast": `{"version": 2}\n[0.52, "o", "$ export T=\\r\\n${b}\\r\\n"]\n`,
       "trace.log": `curl -H "Authorization:%20Bearer%20${c}" https://api.test\n`,
     });
-    await expectBlocked(repo, run, ["session.jsonl:1  Claude OAuth access token", "demo.cast:2  Claude OAuth refresh token", "trace.log:1  Claude OAuth access token"], [a, b, c]);
+    await expectBlocked(
+      repo,
+      run,
+      ["session.jsonl:1  Claude OAuth access token", "demo.cast:2  Claude OAuth refresh token", "trace.log:1  Claude OAuth access token"],
+      [a, b, c],
+    );
   });
 });
 
@@ -125,7 +149,12 @@ describe("shapes", () => {
     const keys = [shaped("api04"), shaped("admin03"), shaped("sid01"), shaped("new01")];
     const run = await repo.commit({ "keys.txt": `${keys.join("\n")}\n` });
     const labels = ["Anthropic API key", "Anthropic admin API key", "claude.ai session key", "Anthropic key of an unknown kind"];
-    await expectBlocked(repo, run, labels.map((l, i) => `keys.txt:${i + 1}  ${l} ${masked(keys[i] as string)}`), keys);
+    await expectBlocked(
+      repo,
+      run,
+      labels.map((l, i) => `keys.txt:${i + 1}  ${l} ${masked(keys[i] as string)}`),
+      keys,
+    );
   });
 
   test("an SSH2 key and a PuTTY .ppk key", async () => {
@@ -135,7 +164,12 @@ describe("shapes", () => {
     const priv = body(48, BASE64);
     const ppk = `PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nComment: work\nPublic-Lines: 2\n${body(64, BASE64)}\n${body(20, BASE64)}\nPrivate-Lines: 1\n${priv}\nPrivate-MAC: ${body(64, "0123456789abcdef")}\n`;
     const run = await repo.commit({ "keys/work.ssh2": ssh2, "keys/work.txt": ppk });
-    await expectBlocked(repo, run, ["keys/work.ssh2:1  private key ---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----", "keys/work.txt:1  PuTTY private key PuTTY-User-Key-File-3: ssh-ed25519"], [...lines, priv]);
+    await expectBlocked(
+      repo,
+      run,
+      ["keys/work.ssh2:1  private key ---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----", "keys/work.txt:1  PuTTY private key PuTTY-User-Key-File-3: ssh-ed25519"],
+      [...lines, priv],
+    );
   });
 
   test("base64 of a token in a Kubernetes Secret, a credentials file with a UTF-8 BOM, a token as a file name", async () => {
@@ -147,7 +181,12 @@ describe("shapes", () => {
     await expectBlocked(
       repo,
       run,
-      [`k8s/secret.yaml:4  Claude OAuth access token ${masked(a)} (in base64)`, "backup/creds.json:2  Claude Code credentials file", `tokens/${masked(c)}.txt  Claude OAuth access token in the file name`, "rename the file or directory whose name holds the secret"],
+      [
+        `k8s/secret.yaml:4  Claude OAuth access token ${masked(a)} (in base64)`,
+        "backup/creds.json:2  Claude Code credentials file",
+        `tokens/${masked(c)}.txt  Claude OAuth access token in the file name`,
+        "rename the file or directory whose name holds the secret",
+      ],
       [a, b, c, Buffer.from(a).toString("base64")],
     );
   });
@@ -157,8 +196,18 @@ describe("other agents' logins, committed by anyone", () => {
   test("Codex CLI's auth.json, Gemini CLI's oauth_creds.json, OpenAI keys", async () => {
     const repo = await makeRepo({ install: true });
     const jwt = () => `eyJ${body(30)}.eyJ${body(120)}.${body(43)}`;
-    const codex = { OPENAI_API_KEY: null, tokens: { id_token: jwt(), access_token: jwt(), refresh_token: `rt_${body(60)}`, account_id: "acct" }, last_refresh: "2026-11-30T10:00:00Z" };
-    const google = { access_token: `ya29.a0${body(150)}`, refresh_token: `1//0${body(100)}`, scope: "openid", token_type: "Bearer", expiry_date: 1_796_000_000_000 };
+    const codex = {
+      OPENAI_API_KEY: null,
+      tokens: { id_token: jwt(), access_token: jwt(), refresh_token: `rt_${body(60)}`, account_id: "acct" },
+      last_refresh: "2026-11-30T10:00:00Z",
+    };
+    const google = {
+      access_token: `ya29.a0${body(150)}`,
+      refresh_token: `1//0${body(100)}`,
+      scope: "openid",
+      token_type: "Bearer",
+      expiry_date: 1_796_000_000_000,
+    };
     const proj = `sk-proj-${body(74)}T3BlbkFJ${body(74)}`;
     const legacy = `sk-${body(20, ALNUM)}T3BlbkFJ${body(20, ALNUM)}`;
     const run = await repo.commit({
@@ -169,7 +218,13 @@ describe("other agents' logins, committed by anyone", () => {
     await expectBlocked(
       repo,
       run,
-      ["backup/auth.json:6  Codex CLI login (auth.json)", "creds/oauth_creds.json:2  Google OAuth access token ya29.…", "creds/oauth_creds.json:3  Google OAuth refresh token 1//0…", ".env.example:1  OpenAI API key sk-proj-…", ".env.example:2  OpenAI API key sk-…"],
+      [
+        "backup/auth.json:6  Codex CLI login (auth.json)",
+        "creds/oauth_creds.json:2  Google OAuth access token ya29.…",
+        "creds/oauth_creds.json:3  Google OAuth refresh token 1//0…",
+        ".env.example:1  OpenAI API key sk-proj-…",
+        ".env.example:2  OpenAI API key sk-…",
+      ],
       [codex.tokens.access_token, codex.tokens.refresh_token, google.access_token, google.refresh_token, proj, legacy],
     );
     expect(run.stderr).toContain("creds/oauth_creds.json:3  Google OAuth login");
@@ -187,7 +242,10 @@ describe("protected paths for agents: anywhere, any case, templates and public k
 
   test("templates, direnv's .envrc and public keys pass", async () => {
     const repo = await makeRepo({ install: true });
-    const run = await repo.commit({ ".env.example": "KEY=\n", "app/.env.sample": "A=\n", ".env.template": "B=\n", ".envrc": "use flake\n", "id_rsa.pub": "ssh-ed25519 AAAA me\n" }, { CLAUDECODE: "1" });
+    const run = await repo.commit(
+      { ".env.example": "KEY=\n", "app/.env.sample": "A=\n", ".env.template": "B=\n", ".envrc": "use flake\n", "id_rsa.pub": "ssh-ed25519 AAAA me\n" },
+      { CLAUDECODE: "1" },
+    );
     expect(run).toMatchObject({ code: 0, stderr: "" });
   });
 });

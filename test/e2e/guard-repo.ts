@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { baseEnv, runBin, tempHome, type Run } from "../helpers.ts";
+import { baseEnv, type Run, runBin, tempHome } from "../helpers.ts";
 
 /** A real repository in a fresh HOME whose git config is its own: the developer's never leaks in or is touched. */
 export interface Repo {

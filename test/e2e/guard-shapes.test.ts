@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { expectNoSecrets, fakeToken, writeCredentials, type Run } from "../helpers.ts";
-import { layouts, pasted, realKeys, type RealKey } from "../real-keys.ts";
+import { expectNoSecrets, fakeToken, type Run, writeCredentials } from "../helpers.ts";
+import { layouts, pasted, type RealKey, realKeys } from "../real-keys.ts";
 import { commitCount, makeRepo, type Repo } from "./guard-repo.ts";
 
 /** Blocked: exit 1, no new commit, each line in the output, no secret in it. */
@@ -25,7 +25,8 @@ describe("a key of every type the real tools make, committed by a person under a
       const repo = await makeRepo({ install: true });
       const files = pasted(key.text);
       const run = await repo.commit({ "notes/k.txt": files.plain as string, "notes/k.json": files.JSON as string, "notes/k.yaml": files.YAML as string });
-      const where = (path: string) => `${path}:${headerLine(files[path.endsWith("txt") ? "plain" : path.endsWith("json") ? "JSON" : "YAML"] as string)}  ${LABEL[key.rule]}`;
+      const where = (path: string) =>
+        `${path}:${headerLine(files[path.endsWith("txt") ? "plain" : path.endsWith("json") ? "JSON" : "YAML"] as string)}  ${LABEL[key.rule]}`;
       await expectBlocked(repo, run, ["notes/k.txt", "notes/k.json", "notes/k.yaml"].map(where), bodyOf(key.text));
     }
   });
@@ -38,7 +39,12 @@ describe("a key reformatted the way people paste it", () => {
       const keys = (await realKeys()).filter((k) => ["ssh-keygen -t ed25519 (OpenSSH)", "openssl genrsa -traditional"].includes(k.name));
       const repo = await makeRepo({ install: true });
       const run = await repo.commit(Object.fromEntries(keys.map((k, i) => [`notes/k${i}.txt`, layouts(k.text)[name] as string])));
-      await expectBlocked(repo, run, keys.map((_, i) => `notes/k${i}.txt:`), keys.flatMap((k) => bodyOf(k.text)));
+      await expectBlocked(
+        repo,
+        run,
+        keys.map((_, i) => `notes/k${i}.txt:`),
+        keys.flatMap((k) => bodyOf(k.text)),
+      );
     });
   }
 });
@@ -51,7 +57,12 @@ describe("the user's own login, base64-encoded by the real tool", () => {
       const encoded = Bun.spawnSync(["base64", "-w", String(width), join(repo.home, ".claude", ".credentials.json")]).stdout.toString();
       const run = await repo.commit({ "notes/backup.b64": encoded });
       const { accessToken, refreshToken } = creds.claudeAiOauth;
-      await expectBlocked(repo, run, ["notes/backup.b64:", "your current Claude login token"], [accessToken, refreshToken, ...encoded.split("\n").filter((l) => l.length >= 40)]);
+      await expectBlocked(
+        repo,
+        run,
+        ["notes/backup.b64:", "your current Claude login token"],
+        [accessToken, refreshToken, ...encoded.split("\n").filter((l) => l.length >= 40)],
+      );
     });
   }
 });
@@ -60,7 +71,7 @@ describe("git am and git rebase --apply", () => {
   /** A patch made in another repository, adding `files` with `message`. */
   async function patchFrom(files: Record<string, string>, message: string): Promise<string> {
     const source = await makeRepo();
-    await source.commit({ "README": "base\n" });
+    await source.commit({ README: "base\n" });
     for (const [path, text] of Object.entries(files)) source.write(path, text);
     await source.git(["add", "-A"]);
     await source.git(["commit", "-q", "-m", message]);
@@ -72,7 +83,7 @@ describe("git am and git rebase --apply", () => {
   test("git am of a patch adding a token is blocked by pre-applypatch; one with a token in its message by applypatch-msg", async () => {
     const [a, b] = [fakeToken("oat01"), fakeToken("api03")];
     const repo = await makeRepo();
-    await repo.commit({ "README": "base\n" });
+    await repo.commit({ README: "base\n" });
     expect((await repo.iclaude(["hooks", "install"])).code).toBe(0);
     const byContent = await repo.git(["am", "-q", await patchFrom({ "notes/k.txt": `token = ${a}\n` }, "add notes")]);
     expect(byContent.code).not.toBe(0);
@@ -90,7 +101,7 @@ describe("git am and git rebase --apply", () => {
   test("git rebase --apply replays a commit adding a token: blocked", async () => {
     const token = fakeToken("ort01");
     const repo = await makeRepo();
-    await repo.commit({ "README": "base\n" });
+    await repo.commit({ README: "base\n" });
     await repo.git(["checkout", "-q", "-b", "side"]);
     await repo.commit({ "notes/k.txt": `${token}\n` });
     await repo.git(["checkout", "-q", "main"]);
@@ -132,7 +143,10 @@ describe("Git LFS: the content behind the pointer is scanned", () => {
 
 describe("odd names, sizes and encodings", () => {
   const jwt = () => `eyJ${fakeToken().slice(13, 50)}.eyJ${fakeToken().slice(13)}.${fakeToken().slice(13, 56)}`;
-  const codex = () => ({ OPENAI_API_KEY: null, tokens: { id_token: jwt(), access_token: jwt(), refresh_token: `rt_${fakeToken().slice(13)}`, account_id: "acct" } });
+  const codex = () => ({
+    OPENAI_API_KEY: null,
+    tokens: { id_token: jwt(), access_token: jwt(), refresh_token: `rt_${fakeToken().slice(13)}`, account_id: "acct" },
+  });
 
   test("a Codex login named 2:auth.json (read by blob id, not as index stage 2)", async () => {
     const repo = await makeRepo({ install: true });
@@ -146,7 +160,10 @@ describe("odd names, sizes and encodings", () => {
     const login = codex();
     const pad = " ".repeat(1_200_000);
     const claude = `{${pad}"claudeAiOauth": {"accessToken": "", "refreshToken": "", "expiresAt": 0}, "note": "${"x".repeat(1_100_000)}"}`;
-    const run = await repo.commit({ "backup/a.json": `{"pad": "${"z".repeat(1_500_000)}",\n"tokens": ${JSON.stringify(login.tokens)}}\n`, "backup/b.json": claude });
+    const run = await repo.commit({
+      "backup/a.json": `{"pad": "${"z".repeat(1_500_000)}",\n"tokens": ${JSON.stringify(login.tokens)}}\n`,
+      "backup/b.json": claude,
+    });
     await expectBlocked(repo, run, ["backup/a.json:2  Codex CLI login", "backup/b.json:1  Claude Code credentials file"], [login.tokens.refresh_token]);
   });
 
@@ -163,7 +180,12 @@ describe("odd names, sizes and encodings", () => {
     writeFileSync(join(repo.dir, "bare.txt"), utf32(`T=${bare}\n`, false));
     await repo.git(["add", "-A"]);
     const run = await repo.git(["commit", "-q", "-m", "utf32"]);
-    await expectBlocked(repo, run, ["le.txt:2  Claude OAuth access token", "be.txt:1  Anthropic API key", "bare.txt:1  Claude OAuth refresh token"], [le, be, bare]);
+    await expectBlocked(
+      repo,
+      run,
+      ["le.txt:2  Claude OAuth access token", "be.txt:1  Anthropic API key", "bare.txt:1  Claude OAuth refresh token"],
+      [le, be, bare],
+    );
   });
 });
 
@@ -172,7 +194,10 @@ describe("protected paths for agents, read as people mean them", () => {
     const repo = await makeRepo({ install: true });
     const dir = join(repo.home, "ca");
     mkdirSync(dir);
-    const made = Bun.spawnSync(["openssl", "req", "-x509", "-newkey", "ed25519", "-nodes", "-keyout", join(dir, "key"), "-out", join(dir, "cert"), "-subj", "/CN=test", "-days", "1"], { stderr: "pipe" });
+    const made = Bun.spawnSync(
+      ["openssl", "req", "-x509", "-newkey", "ed25519", "-nodes", "-keyout", join(dir, "key"), "-out", join(dir, "cert"), "-subj", "/CN=test", "-days", "1"],
+      { stderr: "pipe" },
+    );
     expect(made.exitCode).toBe(0);
     const certificate = readFileSync(join(dir, "cert"), "utf8");
     const run = await repo.commit(
@@ -191,6 +216,11 @@ describe("protected paths for agents, read as people mean them", () => {
     const repo = await makeRepo({ install: true });
     const paths = ["keys/id_rsa", "keys/id_rsa.old", ".env", "app/.env.local"];
     const run = await repo.commit(Object.fromEntries(paths.map((p) => [p, "x\n"])), { CLAUDECODE: "1" });
-    await expectBlocked(repo, run, paths.map((p) => `${p}  protected path`), []);
+    await expectBlocked(
+      repo,
+      run,
+      paths.map((p) => `${p}  protected path`),
+      [],
+    );
   });
 });

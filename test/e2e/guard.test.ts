@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
-import { expectNoSecrets, fakeToken, processesWith, waitFor, writeCredentials, type Run } from "../helpers.ts";
+import { type MockAnthropic, startMockAnthropic } from "../fixtures/mock-anthropic.ts";
+import { expectNoSecrets, fakeToken, processesWith, type Run, waitFor, writeCredentials } from "../helpers.ts";
 import { commitCount, makeRepo, type Repo } from "./guard-repo.ts";
 
 /** A PEM block of the real shape, made here so no key sits in this repository. */
@@ -58,7 +58,10 @@ describe("the guard blocks secrets in what a commit adds", () => {
     const home = repo.home;
     const creds = writeCredentials(join(home, "elsewhere"));
     const oauth = creds.claudeAiOauth as Record<string, string>;
-    const run = await repo.commit({ "backup/creds.json": JSON.stringify(creds, null, 2), ".claude.json": JSON.stringify({ oauthAccount: { emailAddress: "a@b.c" } }) });
+    const run = await repo.commit({
+      "backup/creds.json": JSON.stringify(creds, null, 2),
+      ".claude.json": JSON.stringify({ oauthAccount: { emailAddress: "a@b.c" } }),
+    });
     await expectBlocked(repo, run, "backup/creds.json:2  Claude Code credentials file", [oauth.accessToken as string, oauth.refreshToken as string]);
     expect(run.stderr).toContain(".claude.json:1  Claude Code account file");
   });
@@ -105,7 +108,11 @@ describe("the guard blocks secrets in what a commit adds", () => {
     const name = `rescued-login-${new Bun.CryptoHasher("sha256").update(location).digest("hex").slice(0, 16)}.json`;
     const state = repo.env.ICLAUDE_STATE_DIR!;
     mkdirSync(state, { recursive: true, mode: 0o700 });
-    writeFileSync(join(state, name), JSON.stringify({ spent: "x", location, accessToken: rescued, refreshToken: fakeToken("ort01"), expiresAt: Date.now(), scopes: [] }), { mode: 0o600 });
+    writeFileSync(
+      join(state, name),
+      JSON.stringify({ spent: "x", location, accessToken: rescued, refreshToken: fakeToken("ort01"), expiresAt: Date.now(), scopes: [] }),
+      { mode: 0o600 },
+    );
     await repo.git(["reset", "-q"]);
     const late = await repo.commit({ "b.txt": `y = ${rescued}\n` });
     await expectBlocked(repo, late, "b.txt:1  your current Claude login token", [rescued]);
@@ -120,7 +127,11 @@ describe("the guard blocks secrets in what a commit adds", () => {
     await expectBlocked(repo, run, "a.txt:1  your current Claude login token", [fromEnv]);
     const longLived = `tok_${crypto.randomUUID().replaceAll("-", "")}`;
     mkdirSync(repo.env.ICLAUDE_STATE_DIR!, { recursive: true, mode: 0o700 });
-    writeFileSync(join(repo.env.ICLAUDE_STATE_DIR!, "long-lived-token.json"), JSON.stringify({ token: longLived, expiresAt: Date.now() + 86400_000, createdAt: Date.now() }), { mode: 0o600 });
+    writeFileSync(
+      join(repo.env.ICLAUDE_STATE_DIR!, "long-lived-token.json"),
+      JSON.stringify({ token: longLived, expiresAt: Date.now() + 86400_000, createdAt: Date.now() }),
+      { mode: 0o600 },
+    );
     await repo.git(["reset", "-q"]);
     const late = await repo.commit({ "b.txt": `y = ${longLived} # iclaude:allow\n` });
     await expectBlocked(repo, late, "b.txt:1  your current Claude login token", [longLived]);
@@ -284,7 +295,7 @@ describe("agent commits", () => {
 
   test("an Aider commit is recognised from its author name", async () => {
     const repo = await makeRepo({ install: true });
-    const run = await repo.commit({ "id_ed25519": "not really a key\n" }, {}, ["--author", "Tester (aider) <t@example.com>"]);
+    const run = await repo.commit({ id_ed25519: "not really a key\n" }, {}, ["--author", "Tester (aider) <t@example.com>"]);
     await expectBlocked(repo, run, "id_ed25519  protected path (id_ed25519)", []);
   });
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createTestUser, testUserUnavailable, type TestUser } from "../fixtures/test-user.ts";
+import { createTestUser, type TestUser, testUserUnavailable } from "../fixtures/test-user.ts";
 import { fakeToken, linkBinary, tempHome, waitFor } from "../helpers.ts";
 
 /*
@@ -20,7 +20,14 @@ const UNIT_HOSTILE = HOSTILE.replace(/['"]/g, "");
 /** The compiled binary, hard-linked into a directory of that name under `home`. */
 const binaryIn = (home: string, dirName: string): string => linkBinary(join(home, dirName, "iclaude"));
 
-const ENV = (home: string, extra: Record<string, string> = {}) => ({ HOME: home, PATH: "/usr/bin:/bin", USER: "tester", LANG: "C.UTF-8", NO_COLOR: "1", ...extra });
+const ENV = (home: string, extra: Record<string, string> = {}) => ({
+  HOME: home,
+  PATH: "/usr/bin:/bin",
+  USER: "tester",
+  LANG: "C.UTF-8",
+  NO_COLOR: "1",
+  ...extra,
+});
 
 function run(bin: string, args: string[], home: string, cwd = home, env: Record<string, string> = {}) {
   const proc = Bun.spawnSync([bin, ...args], { cwd, env: ENV(home, env), stdout: "pipe", stderr: "pipe" });
@@ -47,7 +54,11 @@ describe("the systemd units", () => {
       stderr: "pipe",
     });
     expect([verify.exitCode, verify.stderr.toString()]).toEqual([0, ""]);
-    expect(readFileSync(join(dir, "iclaude-refresh.service"), "utf8").split("\n").filter((l) => l.startsWith("Exec"))).toHaveLength(1);
+    expect(
+      readFileSync(join(dir, "iclaude-refresh.service"), "utf8")
+        .split("\n")
+        .filter((l) => l.startsWith("Exec")),
+    ).toHaveLength(1);
     expectNothingRan(home);
   });
 
@@ -77,7 +88,10 @@ describe("the launchd plist", () => {
     const bin = binaryIn(home, HOSTILE);
     expect(run(bin, ["schedule", "install", "--launchd"], home).code).toBe(0);
     const plist = join(home, "Library/LaunchAgents/dev.iclaude.refresh.plist");
-    const parsed = Bun.spawnSync(["python3", "-c", "import json, plistlib, sys; print(json.dumps(plistlib.load(open(sys.argv[1], 'rb'))['ProgramArguments']))", plist], { stdout: "pipe" });
+    const parsed = Bun.spawnSync(
+      ["python3", "-c", "import json, plistlib, sys; print(json.dumps(plistlib.load(open(sys.argv[1], 'rb'))['ProgramArguments']))", plist],
+      { stdout: "pipe" },
+    );
     expect(JSON.parse(parsed.stdout.toString())[0]).toBe(bin);
   });
 
@@ -118,13 +132,18 @@ describe.skipIf(unavailable !== null)("the crontab line, in a throw-away user's 
     expect(asUser(["crontab", "-l"]).stdout).toBe("5 4 * * * true\n");
 
     expect(asUser([bin, "schedule", "install", "--cron"]).code).toBe(0);
-    const jobs = asUser(["crontab", "-l"]).stdout.split("\n").filter((line) => line !== "" && !line.startsWith("#"));
+    const jobs = asUser(["crontab", "-l"])
+      .stdout.split("\n")
+      .filter((line) => line !== "" && !line.startsWith("#"));
     expect(jobs).toHaveLength(2);
     const ours = jobs[1] ?? "";
     // What cron hands to sh: each `\%` becomes `%`, and no unescaped `%` is left to cut the command.
     expect(ours.replace(/\\%/g, "")).not.toContain("%");
     const command = ours.replace(/^(\S+\s+){5}/, "").replace(/\\%/g, "%");
-    const argv = Bun.spawnSync(["sh", "-c", `set -- ${command.replace(/^ICLAUDE_SCHEDULER=cron /, "")}; printf '%s\\0' "$@"`], { cwd: user.home, stdout: "pipe" });
+    const argv = Bun.spawnSync(["sh", "-c", `set -- ${command.replace(/^ICLAUDE_SCHEDULER=cron /, "")}; printf '%s\\0' "$@"`], {
+      cwd: user.home,
+      stdout: "pipe",
+    });
     expect(argv.stdout.toString().split("\0").slice(0, -1)).toEqual([bin, "refresh", "--background", "--all"]);
     expectNothingRan(user.home);
   });
@@ -132,7 +151,10 @@ describe.skipIf(unavailable !== null)("the crontab line, in a throw-away user's 
 
 describe("the shell integration", () => {
   for (const shell of ["bash", "zsh", "fish"] as const) {
-    for (const [what, name] of [["a hostile path", HOSTILE], ["a path with a line break", NEWLINE]] as const) {
+    for (const [what, name] of [
+      ["a hostile path", HOSTILE],
+      ["a path with a line break", NEWLINE],
+    ] as const) {
       test(`${shell}: with the binary at ${what}, the prompt hook runs that very binary and nothing else`, async () => {
         const home = tempHome();
         const bin = binaryIn(home, name);
@@ -153,13 +175,22 @@ describe("the shell integration", () => {
 });
 
 describe("the git hook stubs", () => {
-  for (const [what, name] of [["a hostile path", HOSTILE], ["a path with a line break", NEWLINE]] as const) {
+  for (const [what, name] of [
+    ["a hostile path", HOSTILE],
+    ["a path with a line break", NEWLINE],
+  ] as const) {
     test(`with the binary at ${what}, the hook runs that very binary: a token in the message is blocked`, () => {
       const home = tempHome();
       const bin = binaryIn(home, name);
       const repo = join(home, "repo");
       mkdirSync(repo);
-      const git = (args: string[]) => Bun.spawnSync(["git", ...args], { cwd: repo, env: ENV(home, { GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" }), stdout: "pipe", stderr: "pipe" });
+      const git = (args: string[]) =>
+        Bun.spawnSync(["git", ...args], {
+          cwd: repo,
+          env: ENV(home, { GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" }),
+          stdout: "pipe",
+          stderr: "pipe",
+        });
       git(["init", "-q"]);
       expect(run(bin, ["hooks", "install"], home, repo).code).toBe(0);
       writeFileSync(join(repo, "a.txt"), "hello\n");

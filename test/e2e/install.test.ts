@@ -1,5 +1,19 @@
 import { describe, expect, test } from "bun:test";
-import { appendFileSync, cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { ROOT, tempHome } from "../helpers.ts";
@@ -77,12 +91,18 @@ describe("install.sh", () => {
     for (const text of Object.values(after)) expect(text.split(BEGIN).length - 1).toBe(1);
     // ~/.local/bin is not on this PATH: the line names the binary by its absolute path, and says what to add.
     const cached = (shell: string) => `'${join(home, ".cache/iclaude", `init.${shell}`)}'`;
-    expect(after.bash).toBe(`# mine\n\n${BEGIN}\n[ -r ${cached("bash")} ] && . ${cached("bash")} || eval "$('${bin}' init bash --cache ${cached("bash")})"\n# <<< iclaude shell integration <<<\n`);
+    expect(after.bash).toBe(
+      `# mine\n\n${BEGIN}\n[ -r ${cached("bash")} ] && . ${cached("bash")} || eval "$('${bin}' init bash --cache ${cached("bash")})"\n# <<< iclaude shell integration <<<\n`,
+    );
     expect(after.zsh).toContain(`eval "$('${bin}' init zsh --cache ${cached("zsh")})"`);
     expect(after.fish).toContain(`'${bin}' init fish --cache ${cached("fish")} | source`);
     // One PATH line for every shell that got the integration: the notices there name iclaude too.
-    expect(first.out).toContain(`is not on PATH; to type iclaude by its name in bash, add this line to ~/.bashrc: export PATH='${join(home, ".local/bin")}':"$PATH"\n`);
-    expect(first.out).toContain(`is not on PATH; to type iclaude by its name in zsh, add this line to ${home}/.zshrc: export PATH='${join(home, ".local/bin")}':"$PATH"\n`);
+    expect(first.out).toContain(
+      `is not on PATH; to type iclaude by its name in bash, add this line to ~/.bashrc: export PATH='${join(home, ".local/bin")}':"$PATH"\n`,
+    );
+    expect(first.out).toContain(
+      `is not on PATH; to type iclaude by its name in zsh, add this line to ${home}/.zshrc: export PATH='${join(home, ".local/bin")}':"$PATH"\n`,
+    );
     expect(first.out).toContain(`is not on PATH; to type iclaude by its name in fish, run once: fish_add_path '${join(home, ".local/bin")}'\n`);
     expect(first.out).toEndWith(`install.sh: done; open a new shell, or run: '${bin}' status\n`);
 
@@ -90,7 +110,9 @@ describe("install.sh", () => {
     const env = { HOME: home, PATH, ZDOTDIR: home, TERM: "dumb" };
     expect(Bun.spawnSync(["zsh", "-i", "-c", "whence -w claude"], { env, stdout: "pipe" }).stdout.toString()).toBe("claude: function\n");
     expect(Bun.spawnSync(["bash", "-i", "-c", "type -t claude"], { env, stdout: "pipe", stderr: "ignore" }).stdout.toString()).toBe("function\n");
-    expect(Bun.spawnSync(["fish", "-i", "-c", "functions -q claude; and echo function"], { env, stdout: "pipe", stderr: "ignore" }).stdout.toString()).toBe("function\n");
+    expect(Bun.spawnSync(["fish", "-i", "-c", "functions -q claude; and echo function"], { env, stdout: "pipe", stderr: "ignore" }).stdout.toString()).toBe(
+      "function\n",
+    );
 
     // An upgraded binary (newer than the files the lines source) writes them again at the next shell start.
     const [older, upgraded] = [new Date(Date.now() - 60_000), new Date(Date.now() - 30_000)];
@@ -188,7 +210,12 @@ describe("install.sh", () => {
     try {
       const elsewhere = tempHome();
       // Only ~/.bashrc lives on the small disk: the binary, the cache and the other rc files do not.
-      const env = { ICLAUDE_INSTALL_DIR: join(elsewhere, "bin"), XDG_CACHE_HOME: join(elsewhere, "cache"), XDG_CONFIG_HOME: join(elsewhere, "config"), ZDOTDIR: elsewhere };
+      const env = {
+        ICLAUDE_INSTALL_DIR: join(elsewhere, "bin"),
+        XDG_CACHE_HOME: join(elsewhere, "cache"),
+        XDG_CONFIG_HOME: join(elsewhere, "config"),
+        ZDOTDIR: elsewhere,
+      };
       const mine = Array.from({ length: 40 }, (_, i) => `export MINE_${i}=${i}\n`).join("");
       writeFileSync(join(disk, ".bashrc"), mine, { mode: 0o640 });
       const block = Buffer.alloc(1024, 120);

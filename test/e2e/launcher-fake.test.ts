@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startMockAnthropic } from "../fixtures/mock-anthropic.ts";
-import { BIN, DAY, ROOT, baseEnv, expectNoSecrets, runBin, tempHome, waitFor, writeCredentials } from "../helpers.ts";
+import { BIN, baseEnv, DAY, expectNoSecrets, ROOT, runBin, tempHome, waitFor, writeCredentials } from "../helpers.ts";
 
 const FAKE = join(ROOT, "test/fixtures/fake-claude-launch/claude");
 
@@ -31,7 +31,9 @@ describe("iclaude in front of a stand-in claude", () => {
     const run = await runBin(["--", "x"], { home: h, env: { ICLAUDE_CLAUDE_BIN: FAKE, FAKE_MODE: "args", ICLAUDE_THRESHOLD: "7days" } });
     expect(run.code).toBe(0);
     expect(run.stdout).toBe("[x]\noauth=\n");
-    expect(run.stderr).toBe('iclaude: ICLAUDE_THRESHOLD: "7days" is not a duration; write it like 90s, 30m, 12h, 7d or a number of seconds. Starting claude without checking the login.\n');
+    expect(run.stderr).toBe(
+      'iclaude: ICLAUDE_THRESHOLD: "7days" is not a duration; write it like 90s, 30m, 12h, 7d or a number of seconds. Starting claude without checking the login.\n',
+    );
     expectNoSecrets([run.stdout, run.stderr], secrets);
   });
 
@@ -47,7 +49,12 @@ describe("iclaude in front of a stand-in claude", () => {
   test("streams: a line reaches stdout while claude still runs", async () => {
     const { home: h } = home();
     const gate = join(h, "gate");
-    const proc = Bun.spawn([BIN, "-p", "hi"], { cwd: h, env: baseEnv(h, { ICLAUDE_CLAUDE_BIN: FAKE, FAKE_MODE: "stream", FAKE_GATE: gate }), stdout: "pipe", stderr: "pipe" });
+    const proc = Bun.spawn([BIN, "-p", "hi"], {
+      cwd: h,
+      env: baseEnv(h, { ICLAUDE_CLAUDE_BIN: FAKE, FAKE_MODE: "stream", FAKE_GATE: gate }),
+      stdout: "pipe",
+      stderr: "pipe",
+    });
     const reader = proc.stdout.getReader();
     const first = await reader.read();
     expect(new TextDecoder().decode(first.value)).toBe("first\n");
@@ -69,7 +76,12 @@ describe("iclaude in front of a stand-in claude", () => {
   test("forwards SIGHUP, SIGINT, SIGWINCH and SIGTERM to claude", async () => {
     const { home: h } = home();
     const log = join(h, "signals.log");
-    const proc = Bun.spawn([BIN, "--", "chat"], { cwd: h, env: baseEnv(h, { ICLAUDE_CLAUDE_BIN: FAKE, FAKE_MODE: "signals", FAKE_LOG: log }), stdout: "pipe", stderr: "pipe" });
+    const proc = Bun.spawn([BIN, "--", "chat"], {
+      cwd: h,
+      env: baseEnv(h, { ICLAUDE_CLAUDE_BIN: FAKE, FAKE_MODE: "signals", FAKE_LOG: log }),
+      stdout: "pipe",
+      stderr: "pipe",
+    });
     const lines = () => (existsSync(log) ? readFileSync(log, "utf8").trim().split("\n") : []);
     await until(() => lines().includes("ready"), "the stand-in to start");
     for (const signal of ["SIGHUP", "SIGINT", "SIGWINCH"] as const) {
@@ -106,7 +118,12 @@ describe("before claude starts", () => {
     writeCredentials(dir, { refreshTokenExpiresAt: Date.now() + 2 * DAY + 3_600_000 });
     const env = baseEnv(dir, { ICLAUDE_CLAUDE_BIN: FAKE, FAKE_MODE: "args" });
     const atTerminal = (args = "-- x") => {
-      const proc = Bun.spawnSync(["script", "-qec", `'${BIN}' ${args}`, "/dev/null"], { cwd: dir, env, stdin: new TextEncoder().encode("n\n"), timeout: 20_000 });
+      const proc = Bun.spawnSync(["script", "-qec", `'${BIN}' ${args}`, "/dev/null"], {
+        cwd: dir,
+        env,
+        stdin: new TextEncoder().encode("n\n"),
+        timeout: 20_000,
+      });
       return { code: proc.exitCode, output: proc.stdout.toString().replace(/\r/g, "") };
     };
     const print = atTerminal("-cp x");
@@ -152,7 +169,9 @@ describe("finding claude", () => {
     writeFileSync(join(h, "wrap", "claude"), '#!/bin/sh\n"${0%/*}/ic" "$@"\n', { mode: 0o755 });
     const run = await runBin(["-p", "x"], { home: h, env: { PATH: `${h}/wrap:/usr/bin:/bin` } });
     expect(run.code).toBe(127);
-    expect(run.stderr).toBe("iclaude: iclaude has started claude 8 levels deep: the claude it finds starts iclaude again (a wrapper script, through a shell); set ICLAUDE_CLAUDE_BIN to the real claude.\n");
+    expect(run.stderr).toBe(
+      "iclaude: iclaude has started claude 8 levels deep: the claude it finds starts iclaude again (a wrapper script, through a shell); set ICLAUDE_CLAUDE_BIN to the real claude.\n",
+    );
   });
 
   test("no claude at all: exit 127 and one line with the install hint", async () => {

@@ -1,18 +1,11 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import {
-  CLAUDE_VERSIONS,
-  claudeEnv,
-  type ClaudeHome,
-  interceptAnthropicTls,
-  makeClaudeHome,
-  runClaude,
-} from "../fixtures/claude-home.ts";
+import { CLAUDE_VERSIONS, type ClaudeHome, claudeEnv, interceptAnthropicTls, makeClaudeHome, runClaude } from "../fixtures/claude-home.ts";
 import {
   CLAUDE_CODE_CLIENT_ID,
   DEFAULT_SCOPES,
   EXPIRED_TOKEN_MESSAGE,
-  type MockAnthropic,
   MOCK_REPLY_TEXT,
+  type MockAnthropic,
   startMockAnthropic,
 } from "../fixtures/mock-anthropic.ts";
 import { waitFor } from "../helpers.ts";
@@ -152,9 +145,7 @@ describe("token endpoint", () => {
     const started = performance.now();
     const slow = await refresh(pair.refreshToken);
     expect(performance.now() - started).toBeGreaterThanOrEqual(140);
-    expect([unavailable.status, limited.status, malformed.status, denied.status, slow.status]).toEqual([
-      503, 429, 200, 400, 200,
-    ]);
+    expect([unavailable.status, limited.status, malformed.status, denied.status, slow.status]).toEqual([503, 429, 200, 400, 200]);
     expect(limited.headers.get("retry-after")).toBe("1");
     expect(await malformed.text()).toBe("not json");
     expect(await denied.json()).toEqual({ error: "invalid_grant", error_description: "scripted" });
@@ -233,64 +224,68 @@ describe("Messages API", () => {
   });
 });
 
-for (const claude of CLAUDE_VERSIONS) describe(`the real claude ${claude.version} against the mock`, () => {
-  test("prints the mock's answer with a valid token", async () => {
-    const pair = mock.issuePair();
-    home = await makeClaudeHome(mock, pair);
-    const run = await runClaude(["-p", "hi"], { env: claudeEnv(home, mock), bin: claude.bin });
-    expect(run).toMatchObject({ stdout: `${MOCK_REPLY_TEXT}\n`, exitCode: 0 });
-    expect(mock.messages.at(-1)).toMatchObject({
-      path: "/v1/messages",
-      search: "?beta=true",
-      authorization: `Bearer ${pair.accessToken}`,
-      status: 200,
-    });
-    expect(mock.messages.at(-1)?.beta).toContain("oauth-2025-04-20");
-  });
-
-  test("prints the 401 sentence on stdout and exits 1 with a revoked token", async () => {
-    const pair = mock.issuePair();
-    mock.revokeAccess(pair.accessToken);
-    home = await makeClaudeHome(mock, pair);
-    const run = await runClaude(["-p", "hi"], { env: claudeEnv(home, mock), bin: claude.bin });
-    expect(run).toMatchObject({ stdout: `${AUTH_FAILURE}\n`, stderr: "", exitCode: 1 });
-  });
-
-  test("reports the 401 in the json and stream-json result objects", async () => {
-    const pair = mock.issuePair();
-    mock.revokeAccess(pair.accessToken);
-    home = await makeClaudeHome(mock, pair);
-    const env = claudeEnv(home, mock);
-    const [asJson, asStream] = await Promise.all([
-      runClaude(["-p", "hi", "--output-format", "json"], { env, bin: claude.bin }),
-      runClaude(["-p", "hi", "--output-format", "stream-json", "--verbose"], { env, bin: claude.bin }),
-    ]);
-    const expected = { type: "result", is_error: true, api_error_status: 401, result: AUTH_FAILURE };
-    expect(asJson.exitCode).toBe(1);
-    expect(JSON.parse(asJson.stdout)).toMatchObject(expected);
-    const lines = asStream.stdout.trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(asStream.exitCode).toBe(1);
-    expect(lines.find((l) => l.subtype === "api_retry")).toMatchObject({
-      error_status: 401,
-      error: "authentication_failed",
-    });
-    expect(lines.at(-1)).toMatchObject(expected);
-  });
-
-  test("refreshes through the mock by itself when its token is about to expire", async () => {
-    const interceptor = await interceptAnthropicTls(mock);
-    try {
+for (const claude of CLAUDE_VERSIONS)
+  describe(`the real claude ${claude.version} against the mock`, () => {
+    test("prints the mock's answer with a valid token", async () => {
       const pair = mock.issuePair();
-      home = await makeClaudeHome(mock, { ...pair, expiresAt: Date.now() + 60_000 });
-      const run = await runClaude(["-p", "hi"], { env: claudeEnv(home, mock, interceptor), bin: claude.bin });
+      home = await makeClaudeHome(mock, pair);
+      const run = await runClaude(["-p", "hi"], { env: claudeEnv(home, mock), bin: claude.bin });
       expect(run).toMatchObject({ stdout: `${MOCK_REPLY_TEXT}\n`, exitCode: 0 });
-      expect(mock.redeemed).toEqual([pair.refreshToken]);
-      expect(interceptor.connects).toContain("platform.claude.com:443");
-      const written = (await Bun.file(home.credentialsPath).json()) as { claudeAiOauth: { accessToken: string } };
-      expect(written.claudeAiOauth.accessToken).not.toBe(pair.accessToken);
-      expect(mock.messages.at(-1)?.authorization).toBe(`Bearer ${written.claudeAiOauth.accessToken}`);
-    } finally {
-      await interceptor.stop();
-    }
+      expect(mock.messages.at(-1)).toMatchObject({
+        path: "/v1/messages",
+        search: "?beta=true",
+        authorization: `Bearer ${pair.accessToken}`,
+        status: 200,
+      });
+      expect(mock.messages.at(-1)?.beta).toContain("oauth-2025-04-20");
+    });
+
+    test("prints the 401 sentence on stdout and exits 1 with a revoked token", async () => {
+      const pair = mock.issuePair();
+      mock.revokeAccess(pair.accessToken);
+      home = await makeClaudeHome(mock, pair);
+      const run = await runClaude(["-p", "hi"], { env: claudeEnv(home, mock), bin: claude.bin });
+      expect(run).toMatchObject({ stdout: `${AUTH_FAILURE}\n`, stderr: "", exitCode: 1 });
+    });
+
+    test("reports the 401 in the json and stream-json result objects", async () => {
+      const pair = mock.issuePair();
+      mock.revokeAccess(pair.accessToken);
+      home = await makeClaudeHome(mock, pair);
+      const env = claudeEnv(home, mock);
+      const [asJson, asStream] = await Promise.all([
+        runClaude(["-p", "hi", "--output-format", "json"], { env, bin: claude.bin }),
+        runClaude(["-p", "hi", "--output-format", "stream-json", "--verbose"], { env, bin: claude.bin }),
+      ]);
+      const expected = { type: "result", is_error: true, api_error_status: 401, result: AUTH_FAILURE };
+      expect(asJson.exitCode).toBe(1);
+      expect(JSON.parse(asJson.stdout)).toMatchObject(expected);
+      const lines = asStream.stdout
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(asStream.exitCode).toBe(1);
+      expect(lines.find((l) => l.subtype === "api_retry")).toMatchObject({
+        error_status: 401,
+        error: "authentication_failed",
+      });
+      expect(lines.at(-1)).toMatchObject(expected);
+    });
+
+    test("refreshes through the mock by itself when its token is about to expire", async () => {
+      const interceptor = await interceptAnthropicTls(mock);
+      try {
+        const pair = mock.issuePair();
+        home = await makeClaudeHome(mock, { ...pair, expiresAt: Date.now() + 60_000 });
+        const run = await runClaude(["-p", "hi"], { env: claudeEnv(home, mock, interceptor), bin: claude.bin });
+        expect(run).toMatchObject({ stdout: `${MOCK_REPLY_TEXT}\n`, exitCode: 0 });
+        expect(mock.redeemed).toEqual([pair.refreshToken]);
+        expect(interceptor.connects).toContain("platform.claude.com:443");
+        const written = (await Bun.file(home.credentialsPath).json()) as { claudeAiOauth: { accessToken: string } };
+        expect(written.claudeAiOauth.accessToken).not.toBe(pair.accessToken);
+        expect(mock.messages.at(-1)?.authorization).toBe(`Bearer ${written.claudeAiOauth.accessToken}`);
+      } finally {
+        await interceptor.stop();
+      }
+    });
   });
-});

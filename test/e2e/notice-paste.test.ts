@@ -43,7 +43,11 @@ for (const shell of ["bash", "zsh", "fish"] as const) {
       tmux("set-buffer", "--", suggested);
       tmux("paste-buffer");
       tmux("send-keys", "Enter");
-      await waitFor(() => existsSync(got), 15_000, () => `the pasted command to run; the pane shows:\n${tmux("capture-pane", "-p").stdout.toString()}`);
+      await waitFor(
+        () => existsSync(got),
+        15_000,
+        () => `the pasted command to run; the pane shows:\n${tmux("capture-pane", "-p").stdout.toString()}`,
+      );
     } finally {
       tmux("kill-server");
     }

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
-import { baseEnv, BIN, DAY, expectNoSecrets, ROOT, runBin, tempHome, waitFor, writeCredentials } from "../helpers.ts";
+import { type MockAnthropic, startMockAnthropic } from "../fixtures/mock-anthropic.ts";
+import { BIN, baseEnv, DAY, expectNoSecrets, ROOT, runBin, tempHome, waitFor, writeCredentials } from "../helpers.ts";
 
 let mock: MockAnthropic;
 beforeEach(() => {
@@ -70,7 +70,10 @@ test("a timer's run with a login ending in 3 days posts one desktop notification
   expect(lines(got)).toHaveLength(2);
   const log = readFileSync(join(home, ".local", "state", "iclaude", "iclaude.log"), "utf8");
   expect(log).not.toContain("notify:");
-  expectNoSecrets([first.stdout, first.stderr, second.stderr, readFileSync(bus.calls, "utf8"), readFileSync(got, "utf8"), log], [content.claudeAiOauth.accessToken, content.claudeAiOauth.refreshToken]);
+  expectNoSecrets(
+    [first.stdout, first.stderr, second.stderr, readFileSync(bus.calls, "utf8"), readFileSync(got, "utf8"), log],
+    [content.claudeAiOauth.accessToken, content.claudeAiOauth.refreshToken],
+  );
   await bus.stop();
 });
 
@@ -90,7 +93,10 @@ test("a shell's background run (no scheduler) posts nothing: the prompt shows th
   const home = tempHome("iclaude-notify-");
   writeCredentials(home, { refreshTokenExpiresAt: Date.now() + 3 * DAY });
   const got = join(home, "notify-command.txt");
-  const run = await runBin(["refresh", "--background", "--all"], { home, env: { ICLAUDE_TOKEN_URL: mock.tokenUrl, ICLAUDE_NOTIFY_COMMAND: `cat >> '${got}'` } });
+  const run = await runBin(["refresh", "--background", "--all"], {
+    home,
+    env: { ICLAUDE_TOKEN_URL: mock.tokenUrl, ICLAUDE_NOTIFY_COMMAND: `cat >> '${got}'` },
+  });
   expect(run.code).toBe(0);
   expect(existsSync(got)).toBe(false);
 });

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
+import { type MockAnthropic, startMockAnthropic } from "../fixtures/mock-anthropic.ts";
 import { ROOT, runBin, tempHome, writeCredentials } from "../helpers.ts";
 
 const FAKE = join(ROOT, "test/fixtures/fake-claude-launch/claude");

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { startBroker } from "../fixtures/broker.ts";
-import { startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
+import { type MockAnthropic, startMockAnthropic } from "../fixtures/mock-anthropic.ts";
 import { HOUR, runBin, tempHome, writeCredentials } from "../helpers.ts";
 
 /** Out of file descriptors (`prlimit`), iclaude says so: never "check the network", never "log in again". */
@@ -41,9 +41,16 @@ describe("out of file descriptors", () => {
     const runs = [];
     for (let limit = 6; limit <= 24; limit++) {
       const argv = (a: string[]) => ["prlimit", `--nofile=${limit}:${limit}`, ...a];
-      runs.push({ limit, ...(await runBin(["refresh", "--force"], { home, env: { ICLAUDE_TOKEN_URL: mock.tokenUrl, ICLAUDE_DEBUG: "1" }, argv, timeoutMs: 30_000 })) });
+      runs.push({
+        limit,
+        ...(await runBin(["refresh", "--force"], { home, env: { ICLAUDE_TOKEN_URL: mock.tokenUrl, ICLAUDE_DEBUG: "1" }, argv, timeoutMs: 30_000 })),
+      });
     }
-    const said = (stderr: string) => stderr.split("\n").filter((line) => line.startsWith("iclaude: ")).join("\n");
+    const said = (stderr: string) =>
+      stderr
+        .split("\n")
+        .filter((line) => line.startsWith("iclaude: "))
+        .join("\n");
     for (const run of runs) {
       if (run.code === 0) continue;
       // Too few for Bun itself to start: the run ends before any of iclaude's code, with nothing sent.

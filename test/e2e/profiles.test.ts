@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
-import { baseEnv, BIN, DAY, ROOT, expectNoSecrets, HOUR, runBin, tempHome, writeCredentials, type Run } from "../helpers.ts";
+import { type MockAnthropic, startMockAnthropic } from "../fixtures/mock-anthropic.ts";
+import { BIN, baseEnv, DAY, expectNoSecrets, HOUR, ROOT, type Run, runBin, tempHome, writeCredentials } from "../helpers.ts";
 
 let mock: MockAnthropic;
 beforeEach(() => {
@@ -61,7 +61,12 @@ describe("iclaude profiles", () => {
 
   test("bad input: one sentence, exit 2, nothing written", async () => {
     const home = tempHome();
-    for (const args of [["profiles", "add", join(home, "nope")], ["profiles", "remove", join(home, "nope")], ["profiles", "add"], ["profiles", "frob"]]) {
+    for (const args of [
+      ["profiles", "add", join(home, "nope")],
+      ["profiles", "remove", join(home, "nope")],
+      ["profiles", "add"],
+      ["profiles", "frob"],
+    ]) {
       const run = await iclaude(home, args);
       expect(run.code).toBe(2);
       expect(run.stdout).toBe("");
@@ -76,7 +81,12 @@ describe("iclaude profiles", () => {
     writeCredentials(home, { expiresAt: Date.now() + 5 * HOUR }, {}, work);
     const env = baseEnv(home, { CLAUDE_CONFIG_DIR: work, ICLAUDE_TOKEN_URL: mock.tokenUrl });
     const atTerminal = (answer: string) => {
-      const proc = Bun.spawnSync(["script", "-qec", `'${BIN}' refresh`, "/dev/null"], { cwd: home, env, stdin: new TextEncoder().encode(answer), timeout: 20_000 });
+      const proc = Bun.spawnSync(["script", "-qec", `'${BIN}' refresh`, "/dev/null"], {
+        cwd: home,
+        env,
+        stdin: new TextEncoder().encode(answer),
+        timeout: 20_000,
+      });
       return proc.stdout.toString().replace(/\r/g, "");
     };
     expect((await runBin(["refresh"], { home, env: { CLAUDE_CONFIG_DIR: work } })).stdout).not.toContain("profiles");
@@ -92,7 +102,10 @@ describe("iclaude profiles", () => {
     const work = join(home, "work");
     writeCredentials(home, { expiresAt: Date.now() + 5 * HOUR }, {}, work);
     const env = baseEnv(home, { CLAUDE_CONFIG_DIR: work, ICLAUDE_CLAUDE_BIN: join(ROOT, "test/fixtures/fake-claude-launch/claude"), FAKE_MODE: "args" });
-    const launch = () => Bun.spawnSync(["script", "-qec", `'${BIN}' -- x`, "/dev/null"], { cwd: home, env, stdin: new TextEncoder().encode("n\n"), timeout: 20_000 }).stdout.toString().replace(/\r/g, "");
+    const launch = () =>
+      Bun.spawnSync(["script", "-qec", `'${BIN}' -- x`, "/dev/null"], { cwd: home, env, stdin: new TextEncoder().encode("n\n"), timeout: 20_000 })
+        .stdout.toString()
+        .replace(/\r/g, "");
     const first = launch();
     expect(first).toContain(`Add ${work} (CLAUDE_CONFIG_DIR) to the profiles? [Y/n]`);
     expect(first).toContain("[x]\n");
@@ -154,8 +167,12 @@ describe("refresh --all and status --all", () => {
     ]);
     const lines = await iclaude(home, ["status", "--all"]);
     expect(lines.code).toBe(11);
-    expect(lines.stdout).toMatch(new RegExp(`^${join(home, ".claude")}: valid — .+\\n${work}: login expiring — .+login ends in 3 days.+\\n  log in again with \`claude /login\`.+\\n$`));
-    const secrets = [main, other].flatMap((c) => Object.values(c.claudeAiOauth as Record<string, unknown>).filter((v): v is string => typeof v === "string" && v.startsWith("sk-")));
+    expect(lines.stdout).toMatch(
+      new RegExp(`^${join(home, ".claude")}: valid — .+\\n${work}: login expiring — .+login ends in 3 days.+\\n  log in again with \`claude /login\`.+\\n$`),
+    );
+    const secrets = [main, other].flatMap((c) =>
+      Object.values(c.claudeAiOauth as Record<string, unknown>).filter((v): v is string => typeof v === "string" && v.startsWith("sk-")),
+    );
     expectNoSecrets([run.stdout, run.stderr, lines.stdout, lines.stderr], secrets);
   });
 
@@ -163,7 +180,9 @@ describe("refresh --all and status --all", () => {
     const { home, main, work, secrets } = await twoProfiles({ main: 8 * HOUR, work: 90 * 60_000 });
     const run = await iclaude(home, ["refresh", "--background", "--all"]);
     expect([run.code, run.stdout, run.stderr]).toEqual([0, "", ""]);
-    const log = readFileSync(join(stateOf(home), "iclaude.log"), "utf8").trim().split("\n");
+    const log = readFileSync(join(stateOf(home), "iclaude.log"), "utf8")
+      .trim()
+      .split("\n");
     expect(log).toHaveLength(2);
     expect(log[0]).toMatch(new RegExp(`^\\S+Z refresh ${main.dir}: nothing due — `));
     expect(log[1]).toMatch(new RegExp(`^\\S+Z refresh ${work.dir}: nothing due — `));
@@ -181,6 +200,8 @@ describe("refresh --all and status --all", () => {
     const run = await iclaude(home, ["refresh", "--background", "--all", "--force"]);
     expect([run.code, run.stdout, run.stderr]).toEqual([20, "", ""]);
     // Refused, its access token is the last of this login: it ends when that expires.
-    expect(readFileSync(join(stateOf(home), "notice"), "utf8")).toBe(`iclaude: Claude login in ${work.dir} ends in 7h 59m — run: CLAUDE_CONFIG_DIR='${work.dir}' '${BIN}' refresh\n`);
+    expect(readFileSync(join(stateOf(home), "notice"), "utf8")).toBe(
+      `iclaude: Claude login in ${work.dir} ends in 7h 59m — run: CLAUDE_CONFIG_DIR='${work.dir}' '${BIN}' refresh\n`,
+    );
   });
 });

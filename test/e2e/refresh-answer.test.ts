@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { makeToken, startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
+import { type MockAnthropic, makeToken, startMockAnthropic } from "../fixtures/mock-anthropic.ts";
 import { expectNoSecrets, HOUR, runBin, tempHome, writeCredentials } from "../helpers.ts";
 
 let mock: MockAnthropic;
@@ -82,7 +82,10 @@ describe("characters no token has", () => {
 
   test("a scope with control characters keeps the old scopes", async () => {
     const h = due();
-    mock.script({ status: 200, json: { access_token: makeToken("access"), refresh_token: makeToken("refresh"), expires_in: 28800, scope: "user:inference \u001b[2J" } });
+    mock.script({
+      status: 200,
+      json: { access_token: makeToken("access"), refresh_token: makeToken("refresh"), expires_in: 28800, scope: "user:inference \u001b[2J" },
+    });
     const run = await runBin(["refresh"], { home: h.home, env: env() });
     expect(run.code).toBe(0);
     expect(run.stderr).toContain("a scope that is not a list of scopes");
@@ -95,7 +98,9 @@ describe("characters no token has", () => {
     mock.script({ status: 200, json: { access_token: "\u001b]0;x\u0007", expires_in: 28800 } });
     const run = await runBin(["refresh"], { home: h.home, env: env() });
     expect(run.code).toBe(21);
-    expect(run.stderr).toBe("iclaude: The token endpoint's answer could not be used (the answer has no usable access_token); the old login was kept — try again later.\n");
+    expect(run.stderr).toBe(
+      "iclaude: The token endpoint's answer could not be used (the answer has no usable access_token); the old login was kept — try again later.\n",
+    );
     expect(readFileSync(h.path)).toEqual(before);
   });
 
@@ -105,7 +110,9 @@ describe("characters no token has", () => {
     const run = await runBin(["token"], { home });
     expect(run.code).toBe(20);
     expect(run.stdout).toBe("");
-    expect(run.stderr).toBe("iclaude: The stored access token holds characters no token has, so it is not printed; run `iclaude refresh --force`, or log in with `claude /login`.\n");
+    expect(run.stderr).toBe(
+      "iclaude: The stored access token holds characters no token has, so it is not printed; run `iclaude refresh --force`, or log in with `claude /login`.\n",
+    );
   });
 
   test("a file written with such a token by someone else is repaired by the next refresh", async () => {

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { lock } from "proper-lockfile";
-import { startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
+import { type MockAnthropic, startMockAnthropic } from "../fixtures/mock-anthropic.ts";
 import { expectNoSecrets, startBin, tempHome, waitFor, writeCredentials } from "../helpers.ts";
 
 let mock: MockAnthropic;
@@ -16,7 +16,9 @@ describe("concurrent refreshes", () => {
     const home = tempHome();
     const pair = mock.issuePair();
     writeCredentials(home, { ...pair, expiresAt: Date.now() + 5 * 60_000 });
-    const runs = (await Promise.all(Array.from({ length: 30 }, () => startBin(["refresh"], { home, env: { ICLAUDE_TOKEN_URL: mock.tokenUrl } }).done))).map((r) => ({ code: r.code, out: r.stdout + r.stderr }));
+    const runs = (await Promise.all(Array.from({ length: 30 }, () => startBin(["refresh"], { home, env: { ICLAUDE_TOKEN_URL: mock.tokenUrl } }).done))).map(
+      (r) => ({ code: r.code, out: r.stdout + r.stderr }),
+    );
     expect(runs.map((r) => r.code)).toEqual(Array(30).fill(0));
     expect(mock.redeemed.filter((t) => t === pair.refreshToken)).toHaveLength(1);
     expect(mock.requests.filter((r) => r.body?.refresh_token === pair.refreshToken)).toHaveLength(1);
@@ -25,7 +27,10 @@ describe("concurrent refreshes", () => {
     expect(mock.redeemed).not.toContain(oauth.refreshToken);
     const outcomes = runs.map((r) => r.out.split(" — ")[0]);
     expect(outcomes.filter((o) => o === "refreshed")).toHaveLength(1);
-    expectNoSecrets(runs.map((r) => r.out), [pair.accessToken, pair.refreshToken, oauth.accessToken, oauth.refreshToken]);
+    expectNoSecrets(
+      runs.map((r) => r.out),
+      [pair.accessToken, pair.refreshToken, oauth.accessToken, oauth.refreshToken],
+    );
   });
 
   test("a lock held fresh at .oauth_refresh.lock, as Claude Code holds it, keeps every iclaude off the endpoint until released", async () => {

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync, statSync, utimesSync } from "node:fs";
 import { join } from "node:path";
-import { startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
-import { baseEnv, BIN, tempHome, writeCredentials } from "../helpers.ts";
+import { type MockAnthropic, startMockAnthropic } from "../fixtures/mock-anthropic.ts";
+import { BIN, baseEnv, tempHome, writeCredentials } from "../helpers.ts";
 
 let mock: MockAnthropic;
 beforeEach(() => {
@@ -39,7 +39,8 @@ describe("crash safety", () => {
     const path = join(home, ".claude", ".credentials.json");
     writeCredentials(home, { ...mock.issuePair(), expiresAt: Date.now() + 5 * 60_000 }, KEPT);
     const env = baseEnv(home, { ICLAUDE_TOKEN_URL: mock.tokenUrl });
-    const run = () => Bun.spawn([BIN, "refresh", "--force", "--no-interactive"], { cwd: home, env, stdin: "ignore", stdout: "ignore", stderr: "ignore", timeout: 30_000 });
+    const run = () =>
+      Bun.spawn([BIN, "refresh", "--force", "--no-interactive"], { cwd: home, env, stdin: "ignore", stdout: "ignore", stderr: "ignore", timeout: 30_000 });
     // Kill moments are spread over a whole run as long as it takes on this machine now, so every stage gets hit.
     let window = 0;
     for (let i = 0; i < 3; i++) {

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { baseEnv, BIN, DAY, expectNoSecrets, fakeToken, HOUR, ROOT, runBin, tempHome, waitFor, writeCredentials } from "../helpers.ts";
+import { BIN, baseEnv, DAY, expectNoSecrets, fakeToken, HOUR, ROOT, runBin, tempHome, waitFor, writeCredentials } from "../helpers.ts";
 
 const FAKE_CLAUDE = join(ROOT, "test/fixtures/fake-claude/claude");
 const sockets: string[] = [];
@@ -17,7 +17,9 @@ function startInTmux(home: string, token: string, name = "run", extra: Record<st
   const socket = join(home, `${name}.sock`);
   sockets.push(socket);
   const env = baseEnv(home, { ICLAUDE_CLAUDE_BIN: FAKE_CLAUDE, FAKE_SETUP_TOKEN: token, NO_COLOR: undefined, ...extra });
-  const exports = Object.entries(env).map(([k, v]) => `${k}=${quote(v)}`).join(" ");
+  const exports = Object.entries(env)
+    .map(([k, v]) => `${k}=${quote(v)}`)
+    .join(" ");
   const script = join(home, `${name}.sh`);
   const exitFile = join(home, `${name}.exit`);
   writeFileSync(script, `#!/bin/sh\nenv -i ${exports} ${quote(BIN)} refresh 2>&1\necho "exit=$?" > ${quote(exitFile)}\nsleep 60\n`, { mode: 0o755 });
@@ -28,7 +30,11 @@ function startInTmux(home: string, token: string, name = "run", extra: Record<st
     screen,
     keys: (...keys: string[]) => tmux("send-keys", ...keys),
     async waitFor(text: string): Promise<string> {
-      await waitFor(() => screen().includes(text), 20_000, () => `"${text}" on the screen; the pane shows:\n${screen()}`);
+      await waitFor(
+        () => screen().includes(text),
+        20_000,
+        () => `"${text}" on the screen; the pane shows:\n${screen()}`,
+      );
       return screen();
     },
     async exitCode(): Promise<number> {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
+import { type MockAnthropic, startMockAnthropic } from "../fixtures/mock-anthropic.ts";
 import { ROOT, runBin, startBin, tempHome, waitFor, writeCredentials } from "../helpers.ts";
 
 /*
@@ -18,7 +18,12 @@ afterEach(() => mock.stop());
 
 /** The writer as a child whose stdout lines are collected as they come. */
 function startWriter(dir: string, mode: "step" | "loop") {
-  const proc = Bun.spawn([process.execPath, join(ROOT, "test/fixtures/storage-writer.ts"), dir, mode], { cwd: ROOT, stdin: "pipe", stdout: "pipe", stderr: "inherit" });
+  const proc = Bun.spawn([process.execPath, join(ROOT, "test/fixtures/storage-writer.ts"), dir, mode], {
+    cwd: ROOT,
+    stdin: "pipe",
+    stdout: "pipe",
+    stderr: "inherit",
+  });
   let out = "";
   void (async () => {
     for await (const chunk of proc.stdout) out += new TextDecoder().decode(chunk);

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
-import { baseEnv, BIN, expectNoSecrets, runBin, tempHome, writeCredentials } from "../helpers.ts";
+import { type MockAnthropic, startMockAnthropic } from "../fixtures/mock-anthropic.ts";
+import { BIN, baseEnv, expectNoSecrets, runBin, tempHome, writeCredentials } from "../helpers.ts";
 
 let mock: MockAnthropic;
 beforeEach(() => {
@@ -27,7 +27,9 @@ describe("what a failed or slow refresh says", () => {
     const first = await runBin(["-p", "hi"], { home: h.home, env: h.env });
     expect(first.code).toBe(0);
     expect(first.stdout).toBe("ran\n");
-    expect(first.stderr).toMatch(/^iclaude: The refresh failed \(HTTP 503 after \d attempts?\); the old login was kept — check the network; the next try can be in 30s \(ICLAUDE_COOLDOWN\), or now with `iclaude refresh --force`\. Starting claude anyway\.\n$/);
+    expect(first.stderr).toMatch(
+      /^iclaude: The refresh failed \(HTTP 503 after \d attempts?\); the old login was kept — check the network; the next try can be in 30s \(ICLAUDE_COOLDOWN\), or now with `iclaude refresh --force`\. Starting claude anyway\.\n$/,
+    );
     const sent = mock.requests.length;
     for (let i = 0; i < 3; i++) {
       const again = await runBin(["-p", "hi"], { home: h.home, env: h.env });
@@ -56,7 +58,12 @@ describe("what a failed or slow refresh says", () => {
     // Not spawnSync: the mock answers from this very process.
     const atTerminal = async (args: string): Promise<string> => {
       mock.script({ delayMs: 3_600 });
-      const proc = Bun.spawn(["script", "-qec", `'${BIN}' ${args}`, "/dev/null"], { cwd: h.home, env: baseEnv(h.home, h.env), stdin: "ignore", stdout: "pipe" });
+      const proc = Bun.spawn(["script", "-qec", `'${BIN}' ${args}`, "/dev/null"], {
+        cwd: h.home,
+        env: baseEnv(h.home, h.env),
+        stdin: "ignore",
+        stdout: "pipe",
+      });
       const [out] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
       return out;
     };

@@ -3,8 +3,8 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync
 import { join } from "node:path";
 import { lock } from "proper-lockfile";
 import { fingerprint } from "../../src/base/secrets.ts";
-import { CLAUDE_CODE_CLIENT_ID, startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
-import { baseEnv, BIN, DAY, expectNoSecrets, fakeSecurity, HOUR, runBin, tempHome, unprivileged, waitFor, writeCredentials, type Run } from "../helpers.ts";
+import { CLAUDE_CODE_CLIENT_ID, type MockAnthropic, startMockAnthropic } from "../fixtures/mock-anthropic.ts";
+import { BIN, baseEnv, DAY, expectNoSecrets, fakeSecurity, HOUR, type Run, runBin, tempHome, unprivileged, waitFor, writeCredentials } from "../helpers.ts";
 
 let mock: MockAnthropic;
 beforeEach(() => {
@@ -27,7 +27,13 @@ function setup(expiresIn: number, fields: Record<string, unknown> = {}, m = mock
   const home = tempHome();
   const pair = m.issuePair();
   writeCredentials(home, { ...pair, expiresAt: Date.now() + expiresIn, rateLimitTier: "default_claude_max_20x", ...fields }, EXTRA);
-  return { home, path: join(home, ".claude", ".credentials.json"), state: join(home, ".local", "state", "iclaude"), pair, secrets: [pair.accessToken, pair.refreshToken] };
+  return {
+    home,
+    path: join(home, ".claude", ".credentials.json"),
+    state: join(home, ".local", "state", "iclaude"),
+    pair,
+    secrets: [pair.accessToken, pair.refreshToken],
+  };
 }
 
 function refresh(h: Home, args: string[] = [], env: Record<string, string | undefined> = {}, m = mock): Promise<Run> {
@@ -39,7 +45,11 @@ const mode = (path: string) => statSync(path).mode & 0o777;
 
 /** Everything iclaude wrote that a person or a log could see. */
 function visible(h: Home, runs: Run[]): string[] {
-  const logs = existsSync(h.state) ? readdirSync(h.state).filter((n) => !n.startsWith("long-lived")).map((n) => readFileSync(join(h.state, n), "utf8")) : [];
+  const logs = existsSync(h.state)
+    ? readdirSync(h.state)
+        .filter((n) => !n.startsWith("long-lived"))
+        .map((n) => readFileSync(join(h.state, n), "utf8"))
+    : [];
   return [...runs.flatMap((r) => [r.stdout, r.stderr]), ...logs];
 }
 
@@ -72,7 +82,12 @@ describe("iclaude refresh", () => {
     const request = mock.requests[sent];
     expect(mock.requests.length).toBe(sent + 1);
     expect(request?.rawBody).toBe(
-      JSON.stringify({ grant_type: "refresh_token", refresh_token: h.pair.refreshToken, client_id: CLAUDE_CODE_CLIENT_ID, scope: "user:inference user:profile user:sessions:claude_code" }),
+      JSON.stringify({
+        grant_type: "refresh_token",
+        refresh_token: h.pair.refreshToken,
+        client_id: CLAUDE_CODE_CLIENT_ID,
+        scope: "user:inference user:profile user:sessions:claude_code",
+      }),
     );
     expect(request?.userAgent).toBe("axios/1.15.2");
     expect(Number(readFileSync(join(h.state, "next-check"), "utf8"))).toBeGreaterThan(Date.now() / 1000);
@@ -167,7 +182,10 @@ describe("iclaude refresh", () => {
   });
 
   test("another 4xx and a 200 that is no token answer: exit 21, nothing written", async () => {
-    for (const answer of [{ status: 400, json: { error: "invalid_client", error_description: "Client unknown" } }, { status: 200, body: "<html>oops</html>" }]) {
+    for (const answer of [
+      { status: 400, json: { error: "invalid_client", error_description: "Client unknown" } },
+      { status: 200, body: "<html>oops</html>" },
+    ]) {
       const h = setup(10 * 60_000);
       const before = readFileSync(h.path, "utf8");
       mock.script(answer);
@@ -203,7 +221,10 @@ describe("iclaude refresh", () => {
   test("stdout and stderr whose reader has gone (debug lines around the send) cost no login", async () => {
     const h = setup(10 * 60_000);
     const proc = Bun.spawn([BIN, "refresh", "--force"], {
-      env: baseEnv(h.home, { ICLAUDE_TOKEN_URL: mock.tokenUrl, ICLAUDE_DEBUG: "1" }), stdin: "ignore", stdout: "pipe", stderr: "pipe",
+      env: baseEnv(h.home, { ICLAUDE_TOKEN_URL: mock.tokenUrl, ICLAUDE_DEBUG: "1" }),
+      stdin: "ignore",
+      stdout: "pipe",
+      stderr: "pipe",
     });
     await Promise.all([proc.stdout.cancel(), proc.stderr.cancel()]);
     await proc.exited;
@@ -343,7 +364,12 @@ describe("iclaude refresh", () => {
     chmodSync(locked, 0o555);
     chmodSync(h.home, 0o755);
     const sent = mock.requests.length;
-    const proc = Bun.spawn(unprivileged([BIN, "refresh"]), { cwd: "/", env: baseEnv(h.home, { ICLAUDE_TOKEN_URL: mock.tokenUrl }), stdout: "pipe", stderr: "pipe" });
+    const proc = Bun.spawn(unprivileged([BIN, "refresh"]), {
+      cwd: "/",
+      env: baseEnv(h.home, { ICLAUDE_TOKEN_URL: mock.tokenUrl }),
+      stdout: "pipe",
+      stderr: "pipe",
+    });
     const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
     chmodSync(locked, 0o755);
     expect(code).toBe(21);
@@ -358,7 +384,9 @@ describe("iclaude refresh", () => {
     const pair = mock.issuePair();
     const content = { claudeAiOauth: { ...pair, expiresAt: Date.now() + 10 * 60_000, scopes: ["user:inference"] }, mcpOAuth: { kept: true } };
     const add = (service: string, value: string) =>
-      Bun.spawnSync([security, "-i"], { stdin: Buffer.from(`add-generic-password -U -a "tester" -s "${service}" -X "${Buffer.from(value).toString("hex")}"\n`) });
+      Bun.spawnSync([security, "-i"], {
+        stdin: Buffer.from(`add-generic-password -U -a "tester" -s "${service}" -X "${Buffer.from(value).toString("hex")}"\n`),
+      });
     const find = (service: string) => Bun.spawnSync([security, "find-generic-password", "-a", "tester", "-w", "-s", service]).stdout.toString().trim();
     add("Claude Code-credentials", JSON.stringify(content));
     const run = await runBin(["refresh"], { home, env: { ICLAUDE_TOKEN_URL: mock.tokenUrl, ICLAUDE_STORE: "keychain", ICLAUDE_SECURITY_BIN: security } });

@@ -64,21 +64,31 @@ async function startRegistry(): Promise<{ url: string; proc: Bun.Subprocess }> {
   void (async () => {
     for await (const chunk of proc.stdout) out += new TextDecoder().decode(chunk);
   })();
-  await waitFor(() => out.includes("http address"), 30_000, () => `Verdaccio to listen; it printed:\n${out}`);
+  await waitFor(
+    () => out.includes("http address"),
+    30_000,
+    () => `Verdaccio to listen; it printed:\n${out}`,
+  );
   return { url: `http://127.0.0.1:${port}`, proc };
 }
 
 /** A fresh HOME whose .npmrc can publish to the registry. */
 async function npmHome(): Promise<string> {
   const home = tempHome("iclaude-npm-");
-  const name = `ci${home.slice(-6).toLowerCase().replace(/[^a-z0-9]/g, "x")}`;
+  const name = `ci${home
+    .slice(-6)
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, "x")}`;
   const answer = await fetch(`${registry!.url}/-/user/org.couchdb.user:${name}`, {
     method: "PUT",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ name, password: "a-password-for-tests" }),
   });
   const { token } = (await answer.json()) as { token: string };
-  writeFileSync(join(home, ".npmrc"), `registry=${registry!.url}/\n${registry!.url.replace("http:", "")}/:_authToken=${token}\nupdate-notifier=false\nfund=false\naudit=false\n`);
+  writeFileSync(
+    join(home, ".npmrc"),
+    `registry=${registry!.url}/\n${registry!.url.replace("http:", "")}/:_authToken=${token}\nupdate-notifier=false\nfund=false\naudit=false\n`,
+  );
   return home;
 }
 
@@ -133,7 +143,9 @@ describe("npm run release", () => {
     for (const scripts of ["with", "without"] as const) {
       const user = await npmHome();
       const prefix = join(user, "prefix");
-      const install = sh(["npm", "install", "-g", "--prefix", prefix, ...(scripts === "without" ? ["--ignore-scripts"] : []), "iclaude"], { env: { HOME: user } });
+      const install = sh(["npm", "install", "-g", "--prefix", prefix, ...(scripts === "without" ? ["--ignore-scripts"] : []), "iclaude"], {
+        env: { HOME: user },
+      });
       expect([scripts, install.code]).toEqual([scripts, 0]);
       const onPath = join(prefix, "bin", "iclaude");
       const installed = join(prefix, "lib/node_modules/iclaude");

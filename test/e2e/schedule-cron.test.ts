@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
-import { createTestUser, testUserUnavailable, type TestUser } from "../fixtures/test-user.ts";
-import { BIN, expectNoSecrets, tempHome, writeCredentials, waitFor } from "../helpers.ts";
+import { type MockAnthropic, startMockAnthropic } from "../fixtures/mock-anthropic.ts";
+import { createTestUser, type TestUser, testUserUnavailable } from "../fixtures/test-user.ts";
+import { BIN, expectNoSecrets, tempHome, waitFor, writeCredentials } from "../helpers.ts";
 
 /*
  * The real Debian cron daemon runs the line `iclaude schedule install --cron`
@@ -65,7 +65,9 @@ describe.skipIf(unavailable !== null)("schedule --cron, with the real cron daemo
     const first = asUser([BIN, "schedule", "install", "--cron"], every);
     expect([first.code, first.stdout, first.stderr]).toEqual([0, "cron: added the line in your crontab (see `crontab -l`)\n", ""]);
     const installed = crontab();
-    expect(installed).toBe(`${OWN_LINES}# >>> iclaude schedule >>>\n* * * * * ICLAUDE_SCHEDULER=cron '${BIN}' refresh --background --all\n# <<< iclaude schedule <<<\n`);
+    expect(installed).toBe(
+      `${OWN_LINES}# >>> iclaude schedule >>>\n* * * * * ICLAUDE_SCHEDULER=cron '${BIN}' refresh --background --all\n# <<< iclaude schedule <<<\n`,
+    );
     expect(asUser([BIN, "schedule", "install", "--cron"], every).stdout).toBe("cron: the crontab line is already installed\n");
     expect(crontab()).toBe(installed);
 
@@ -79,11 +81,16 @@ describe.skipIf(unavailable !== null)("schedule --cron, with the real cron daemo
     const log = readFileSync(logFile, "utf8");
 
     const status = asUser([BIN, "schedule", "status", "--cron"]);
-    expect(status.stdout).toMatch(/^cron: installed \(crontab\) — \* \* \* \* \* ICLAUDE_SCHEDULER=cron .+\n  last ran \S+Z \(.+ ago\):\n    .+: (refreshed|nothing due) — /);
+    expect(status.stdout).toMatch(
+      /^cron: installed \(crontab\) — \* \* \* \* \* ICLAUDE_SCHEDULER=cron .+\n {2}last ran \S+Z \(.+ ago\):\n {4}.+: (refreshed|nothing due) — /,
+    );
 
     const removed = asUser([BIN, "schedule", "remove", "--cron"]);
     expect(removed.stdout).toBe("cron: removed the line from your crontab\n");
     expect(crontab()).toBe(OWN_LINES);
-    expectNoSecrets([first.stdout, first.stderr, status.stdout, status.stderr, log], [pair.accessToken, pair.refreshToken, oauth.accessToken, oauth.refreshToken]);
+    expectNoSecrets(
+      [first.stdout, first.stderr, status.stdout, status.stderr, log],
+      [pair.accessToken, pair.refreshToken, oauth.accessToken, oauth.refreshToken],
+    );
   }, 150_000);
 });

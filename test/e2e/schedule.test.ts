@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
-import { expectNoSecrets, linkBinary, runBin, tempHome, writeCredentials, type Run } from "../helpers.ts";
+import { type MockAnthropic, startMockAnthropic } from "../fixtures/mock-anthropic.ts";
+import { expectNoSecrets, linkBinary, type Run, runBin, tempHome, writeCredentials } from "../helpers.ts";
 
 let mock: MockAnthropic;
 beforeEach(() => {
@@ -19,7 +19,12 @@ function homeWithBinary(): { home: string; bin: string } {
 
 /** The binary run from a copy, as a person would run their installed iclaude. */
 function schedule(home: string, bin: string, args: string[], env: Record<string, string> = {}): Run {
-  const proc = Bun.spawnSync([bin, "schedule", ...args], { cwd: home, env: { HOME: home, PATH: "/usr/local/bin:/usr/bin:/bin", USER: "tester", NO_COLOR: "1", ...env }, stdout: "pipe", stderr: "pipe" });
+  const proc = Bun.spawnSync([bin, "schedule", ...args], {
+    cwd: home,
+    env: { HOME: home, PATH: "/usr/local/bin:/usr/bin:/bin", USER: "tester", NO_COLOR: "1", ...env },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   return { code: proc.exitCode ?? 1, stdout: proc.stdout.toString(), stderr: proc.stderr.toString() };
 }
 
@@ -72,17 +77,22 @@ describe("schedule --systemd", () => {
 
     const runtime = join(home, "run");
     mkdirSync(runtime, { mode: 0o700 });
-    const verify = Bun.spawnSync(["systemd-analyze", "--user", "verify", join(unitDir(home), "iclaude-refresh.service"), join(unitDir(home), "iclaude-refresh.timer")], {
-      env: { HOME: home, PATH: "/usr/bin:/bin", XDG_RUNTIME_DIR: runtime },
-      stdout: "pipe",
-      stderr: "pipe",
-    });
+    const verify = Bun.spawnSync(
+      ["systemd-analyze", "--user", "verify", join(unitDir(home), "iclaude-refresh.service"), join(unitDir(home), "iclaude-refresh.timer")],
+      {
+        env: { HOME: home, PATH: "/usr/bin:/bin", XDG_RUNTIME_DIR: runtime },
+        stdout: "pipe",
+        stderr: "pipe",
+      },
+    );
     expect([verify.exitCode, verify.stderr.toString()]).toEqual([0, ""]);
 
     writeFileSync(join(unitDir(home), "other.service"), "[Service]\nExecStart=/bin/true\n");
     const removed = schedule(home, bin, ["remove", "--systemd"]);
     expect(removed.code).toBe(0);
-    expect(removed.stdout).toBe(`systemd: removed ${join(unitDir(home), "iclaude-refresh.service")}\nsystemd: removed ${join(unitDir(home), "iclaude-refresh.timer")}\n`);
+    expect(removed.stdout).toBe(
+      `systemd: removed ${join(unitDir(home), "iclaude-refresh.service")}\nsystemd: removed ${join(unitDir(home), "iclaude-refresh.timer")}\n`,
+    );
     expect(readFileSync(join(unitDir(home), "other.service"), "utf8")).toContain("/bin/true");
     expect(schedule(home, bin, ["remove", "--systemd"]).stdout).toBe("no schedule of iclaude's was installed\n");
   });
@@ -93,7 +103,9 @@ describe("schedule --systemd", () => {
     writeFileSync(join(unitDir(home), "iclaude-refresh.timer"), "[Timer]\nOnCalendar=daily\n");
     const run = schedule(home, bin, ["install", "--systemd"]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toBe(`iclaude: ${join(unitDir(home), "iclaude-refresh.timer")} exists and was not written by iclaude; move it away and run \`iclaude schedule install\` again.\n`);
+    expect(run.stderr).toBe(
+      `iclaude: ${join(unitDir(home), "iclaude-refresh.timer")} exists and was not written by iclaude; move it away and run \`iclaude schedule install\` again.\n`,
+    );
     expect(schedule(home, bin, ["remove", "--systemd"]).stdout).toContain("left");
     expect(readFileSync(join(unitDir(home), "iclaude-refresh.timer"), "utf8")).toBe("[Timer]\nOnCalendar=daily\n");
   });
@@ -118,7 +130,12 @@ esac
       { mode: 0o755 },
     );
     const env = { PATH: `${fakeBin}:/usr/bin:/bin` };
-    const callsSince = (n: number) => readFileSync(calls, "utf8").trim().split("\n").slice(n).filter((c) => c !== "--user show-environment");
+    const callsSince = (n: number) =>
+      readFileSync(calls, "utf8")
+        .trim()
+        .split("\n")
+        .slice(n)
+        .filter((c) => c !== "--user show-environment");
     const first = schedule(home, bin, ["install", "--systemd"], env);
     expect(first.stdout).toContain("systemd: iclaude-refresh.timer enabled and started\n");
     expect(first.stdout).toContain("loginctl enable-linger tester");
@@ -145,7 +162,11 @@ esac
     expect(mock.isAccessValid(oauth.accessToken)).toBe(true);
     const status = schedule(home, bin, ["status", "--systemd"]);
     expect(status.code).toBe(0);
-    expect(status.stdout).toMatch(new RegExp(`^systemd: installed \\(${join(unitDir(home), "iclaude-refresh.timer")}\\) — .+\\n  last ran \\S+Z \\(\\d+s ago\\):\\n    ${join(home, ".claude")}: refreshed — access token valid `));
+    expect(status.stdout).toMatch(
+      new RegExp(
+        `^systemd: installed \\(${join(unitDir(home), "iclaude-refresh.timer")}\\) — .+\\n  last ran \\S+Z \\(\\d+s ago\\):\\n    ${join(home, ".claude")}: refreshed — access token valid `,
+      ),
+    );
     const log = readFileSync(join(home, ".local", "state", "iclaude", "iclaude.log"), "utf8");
     expectNoSecrets([stdout, stderr, status.stdout, status.stderr, log], [pair.accessToken, pair.refreshToken, oauth.accessToken, oauth.refreshToken]);
   });
@@ -159,7 +180,10 @@ describe("schedule --launchd", () => {
     const first = schedule(home, bin, ["install", "--launchd"]);
     expect(first.code).toBe(0);
     expect(first.stdout).toContain(`launchd: wrote ${plistPath(home)}\n`);
-    const parsed = Bun.spawnSync(["python3", "-c", "import json, plistlib, sys; print(json.dumps(plistlib.load(open(sys.argv[1], 'rb'))))", plistPath(home)], { stdout: "pipe", stderr: "pipe" });
+    const parsed = Bun.spawnSync(["python3", "-c", "import json, plistlib, sys; print(json.dumps(plistlib.load(open(sys.argv[1], 'rb'))))", plistPath(home)], {
+      stdout: "pipe",
+      stderr: "pipe",
+    });
     expect(parsed.stderr.toString()).toBe("");
     expect(JSON.parse(parsed.stdout.toString())).toEqual({
       Label: "dev.iclaude.refresh",
@@ -172,7 +196,7 @@ describe("schedule --launchd", () => {
     const text = readFileSync(plistPath(home), "utf8");
     expect(schedule(home, bin, ["install", "--launchd"]).stdout).toContain("already installed");
     expect(readFileSync(plistPath(home), "utf8")).toBe(text);
-    expect(schedule(home, bin, ["status", "--launchd"]).stdout).toMatch(/^launchd: installed \(.+dev\.iclaude\.refresh\.plist\)\n  has not run yet/);
+    expect(schedule(home, bin, ["status", "--launchd"]).stdout).toMatch(/^launchd: installed \(.+dev\.iclaude\.refresh\.plist\)\n {2}has not run yet/);
     // With --launchd: without a flag these would also read the crontab of whoever runs the tests.
     expect(schedule(home, bin, ["remove", "--launchd"]).stdout).toBe(`launchd: removed ${plistPath(home)}\n`);
     expect(schedule(home, bin, ["status", "--launchd"]).stdout).toMatch(/^no schedule installed for launchd; `iclaude schedule install` adds one/);

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { callsOf, due, interactive, settledCalls, sandbox, shellEnv, steady, writeRc, type Sandbox, type ShellName } from "../fixtures/shell/harness.ts";
+import { callsOf, due, interactive, type Sandbox, type ShellName, sandbox, settledCalls, shellEnv, steady, writeRc } from "../fixtures/shell/harness.ts";
 
 /**
  * Processes an interactive shell starts over `prompts` prompts, counted by strace: every execve and
@@ -29,7 +29,13 @@ async function processesOver(box: Sandbox, shell: ShellName, prompts: number): P
 function execsAtStart(box: Sandbox, shell: "zsh" | "bash"): string[] {
   const trace = join(box.home, `start.${shell}`);
   const argv = [...interactive(box, shell), "-c", "exit"];
-  Bun.spawnSync(["strace", "-f", "-qq", "-o", trace, "-e", "trace=execve", ...argv], { cwd: box.home, env: shellEnv(box), stdin: "ignore", stdout: "ignore", stderr: "ignore" });
+  Bun.spawnSync(["strace", "-f", "-qq", "-o", trace, "-e", "trace=execve", ...argv], {
+    cwd: box.home,
+    env: shellEnv(box),
+    stdin: "ignore",
+    stdout: "ignore",
+    stderr: "ignore",
+  });
   // strace writes the path as a C string: `\"` for a quote.
   return [...readFileSync(trace, "utf8").matchAll(/execve\(("(?:[^"\\]|\\.)*")/g)].map((m) => JSON.parse(m[1]!) as string).slice(1);
 }

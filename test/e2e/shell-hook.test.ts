@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { callsOf, due, feed, type ShellName, sandbox, settledCalls, steady, writeRc } from "../fixtures/shell/harness.ts";
 import { baseEnv } from "../helpers.ts";
-import { callsOf, due, settledCalls, feed, sandbox, steady, writeRc, type ShellName } from "../fixtures/shell/harness.ts";
 
 const STRICT = { zsh: "setopt ERR_EXIT NO_UNSET PIPE_FAIL\n", bash: "set -euo pipefail\n" };
 const REFRESH = "[refresh][--background][--all]";
@@ -39,7 +39,10 @@ for (const shell of ["zsh", "bash"] as const satisfies readonly ShellName[]) {
       writeRc(box, shell);
       due(box);
       // The fake is slow to write next-check, as a refresh over the network would be.
-      writeFileSync(box.fake, `#!/bin/sh\n{ printf '[%s]' "$@"; echo; } >>'${box.calls}'\nsleep 1\necho $(( $(date +%s) + 3600 )) >'${box.state}/next-check'\n`);
+      writeFileSync(
+        box.fake,
+        `#!/bin/sh\n{ printf '[%s]' "$@"; echo; } >>'${box.calls}'\nsleep 1\necho $(( $(date +%s) + 3600 )) >'${box.state}/next-check'\n`,
+      );
       const run = await feed(box, shell, prompts(30));
       expect(run).toEqual({ code: 0, stdout: "", stderr: "" });
       expect(await settledCalls(box)).toEqual([REFRESH]);
@@ -140,8 +143,7 @@ describe("zsh prompt hook among others", () => {
 
 describe("bash prompt hook among others", () => {
   // A well-behaved hook of the user's: it records what it saw and leaves $? as it found it.
-  const user = (name: string, log: string): string =>
-    `${name}() { local s=$? p="\${PIPESTATUS[*]}"; echo "mine $s $p" >>${log}; return $s; }\n`;
+  const user = (name: string, log: string): string => `${name}() { local s=$? p="\${PIPESTATUS[*]}"; echo "mine $s $p" >>${log}; return $s; }\n`;
   const commands = ["false | true | (exit 3)", "echo after $? ${PIPESTATUS[*]}", "(exit 4)", ":"];
   const expected = "mine 0 0\nmine 3 1 0 3\nmine 0 0\nmine 4 4\nmine 0 0\n";
 

@@ -1,11 +1,11 @@
 import { describe, expect, test } from "bun:test";
 import { copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { commands } from "../../src/commands/index.ts";
 import { commandTree } from "../../src/commands/_tree.ts";
+import { commands } from "../../src/commands/index.ts";
 import { renderCompletion } from "../../src/ui/completions.ts";
-import { baseEnv, BIN, runBin, tempHome, waitFor } from "../helpers.ts";
 import { callsOf, SHELLS, sandbox, shellEnv, steady, terminal, writeRc } from "../fixtures/shell/harness.ts";
+import { BIN, baseEnv, runBin, tempHome, waitFor } from "../helpers.ts";
 
 const render = async (args: string[]): Promise<string> => {
   const run = await runBin(["init", ...args], { home: tempHome() });
@@ -85,16 +85,46 @@ describe("iclaude init", () => {
     const box = await sandbox();
     const lines = ["iclaude r", "iclaude init ''", "iclaude hooks ''", "iclaude hooks run ''", "iclaude hooks install --"];
     const complete = lines.map((l) => `COMP_WORDS=(${l}); COMP_CWORD=$((\${#COMP_WORDS[@]} - 1)); __iclaude_complete; echo "\${COMPREPLY[*]}"`).join("; ");
-    const bash = Bun.spawnSync(["bash", "-i", "-c", `source ${JSON.stringify(join(box.home, "init.bash"))}; ${complete}`], { env: shellEnv(box), stdout: "pipe", stderr: "ignore" });
-    expect(bash.stdout.toString().split("\n")).toEqual(["refresh run", "zsh bash fish --no-claude-function --cache", "install run", "pre-commit prepare-commit-msg commit-msg applypatch-msg pre-applypatch", "--global --force --uninstall --all", ""]);
-    const asked = ["iclaude sta", "iclaude init ", "iclaude hooks ", "iclaude hooks run ", "iclaude hooks install --"];
-    const fish = Bun.spawnSync(["fish", "-i", "-c", `source ${JSON.stringify(join(box.home, "init.fish"))}; ${asked.map((l) => `complete -C '${l}'; echo`).join("; ")}`], {
+    const bash = Bun.spawnSync(["bash", "-i", "-c", `source ${JSON.stringify(join(box.home, "init.bash"))}; ${complete}`], {
       env: shellEnv(box),
       stdout: "pipe",
       stderr: "ignore",
     });
-    const answers = fish.stdout.toString().split("\n\n").map((block) => block.split("\n").filter(Boolean).map((l) => l.split("\t")[0]).sort());
-    expect(answers).toEqual([["status"], ["--cache", "--no-claude-function", "bash", "fish", "zsh"], ["install", "run"], ["applypatch-msg", "commit-msg", "pre-applypatch", "pre-commit", "prepare-commit-msg"], ["--all", "--force", "--global", "--uninstall"], []]);
+    expect(bash.stdout.toString().split("\n")).toEqual([
+      "refresh run",
+      "zsh bash fish --no-claude-function --cache",
+      "install run",
+      "pre-commit prepare-commit-msg commit-msg applypatch-msg pre-applypatch",
+      "--global --force --uninstall --all",
+      "",
+    ]);
+    const asked = ["iclaude sta", "iclaude init ", "iclaude hooks ", "iclaude hooks run ", "iclaude hooks install --"];
+    const fish = Bun.spawnSync(
+      ["fish", "-i", "-c", `source ${JSON.stringify(join(box.home, "init.fish"))}; ${asked.map((l) => `complete -C '${l}'; echo`).join("; ")}`],
+      {
+        env: shellEnv(box),
+        stdout: "pipe",
+        stderr: "ignore",
+      },
+    );
+    const answers = fish.stdout
+      .toString()
+      .split("\n\n")
+      .map((block) =>
+        block
+          .split("\n")
+          .filter(Boolean)
+          .map((l) => l.split("\t")[0])
+          .sort(),
+      );
+    expect(answers).toEqual([
+      ["status"],
+      ["--cache", "--no-claude-function", "bash", "fish", "zsh"],
+      ["install", "run"],
+      ["applypatch-msg", "commit-msg", "pre-applypatch", "pre-commit", "prepare-commit-msg"],
+      ["--all", "--force", "--global", "--uninstall"],
+      [],
+    ]);
   });
 
   test("completes iclaude's own commands in zsh, through compinit, at a terminal", async () => {
@@ -148,7 +178,11 @@ describe("the cached integration after the binary moved", () => {
       const rc = { zsh: join(home, ".zshrc"), bash: join(home, ".bashrc"), fish: join(home, ".config", "fish", "config.fish") }[shell];
       mkdirSync(join(rc, ".."), { recursive: true });
       writeFileSync(rc, RC[shell](cache));
-      const argv = { zsh: ["zsh", "-i", "-c", "functions claude"], bash: ["bash", "-i", "-c", "declare -f claude"], fish: ["fish", "-i", "-c", "functions claude"] }[shell];
+      const argv = {
+        zsh: ["zsh", "-i", "-c", "functions claude"],
+        bash: ["bash", "-i", "-c", "declare -f claude"],
+        fish: ["fish", "-i", "-c", "functions claude"],
+      }[shell];
       const run = Bun.spawnSync(argv, { cwd: home, env, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
       // bash -i with no terminal says so itself; nothing else may be said.
       const said = run.stderr.toString().replace(/^bash: (cannot set terminal process group|no job control).*\n/gm, "");

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { feed, sandbox, settledCalls, SHELLS, writeRc, type ShellName } from "../fixtures/shell/harness.ts";
+import { feed, SHELLS, type ShellName, sandbox, settledCalls, writeRc } from "../fixtures/shell/harness.ts";
 
 const STRICT: Record<ShellName, string> = { zsh: "setopt ERR_EXIT NO_UNSET PIPE_FAIL\n", bash: "set -euo pipefail\n", fish: "" };
 const nowS = (): number => Math.floor(Date.now() / 1000);

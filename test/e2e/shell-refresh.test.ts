@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { expectNoSecrets, writeCredentials, waitFor } from "../helpers.ts";
 import { startMockAnthropic } from "../fixtures/mock-anthropic.ts";
-import { count, sandbox, SHELLS, terminal, writeRc } from "../fixtures/shell/harness.ts";
+import { count, SHELLS, sandbox, terminal, writeRc } from "../fixtures/shell/harness.ts";
+import { expectNoSecrets, waitFor, writeCredentials } from "../helpers.ts";
 
 const mock = startMockAnthropic();
 afterAll(() => mock.stop());
@@ -43,7 +43,10 @@ describe("a due login in a real terminal", () => {
         const residue = [MARK, "echo done-typing", "done-typing", ":"].reduce((text, known) => text.replaceAll(known, ""), screen);
         expect(residue.trim()).toBe("");
         expect(screen).not.toMatch(/\[\d+\]|Done|has ended/);
-        expectNoSecrets([screen, readFileSync(join(box.state, "iclaude.log"), "utf8")], [old.accessToken, old.refreshToken, stored.claudeAiOauth.accessToken, stored.claudeAiOauth.refreshToken]);
+        expectNoSecrets(
+          [screen, readFileSync(join(box.state, "iclaude.log"), "utf8")],
+          [old.accessToken, old.refreshToken, stored.claudeAiOauth.accessToken, stored.claudeAiOauth.refreshToken],
+        );
       } finally {
         term.close();
       }

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
+import { type MockAnthropic, startMockAnthropic } from "../fixtures/mock-anthropic.ts";
 import { DAY, expectNoSecrets, fakeToken, ROOT, runBin, tempHome, unprivileged, writeCredentials } from "../helpers.ts";
 
 const FAKE = join(ROOT, "test/fixtures/fake-claude-launch/claude");
@@ -45,17 +45,33 @@ const refusal = (state: string, problem: string, consequence: string): string =>
 
 describe("a state dir or long-lived token someone else could have planted", () => {
   const cases: [string, (state: string, file: string) => void, (state: string) => string][] = [
-    ["a world-writable sticky dir (1777), the token another user's", (state, file) => (chmodSync(state, 0o1777), chownSync(file, NOBODY, NOBODY)), (s) => `iclaude's state dir ${s} can be written by other users (mode 1777)`],
+    [
+      "a world-writable sticky dir (1777), the token another user's",
+      (state, file) => (chmodSync(state, 0o1777), chownSync(file, NOBODY, NOBODY)),
+      (s) => `iclaude's state dir ${s} can be written by other users (mode 1777)`,
+    ],
     ["a dir writable by everyone (777)", (state) => chmodSync(state, 0o777), (s) => `iclaude's state dir ${s} can be written by other users (mode 777)`],
     ["a dir writable by its group (770)", (state) => chmodSync(state, 0o770), (s) => `iclaude's state dir ${s} can be written by other users (mode 770)`],
     ["a dir owned by another user", (state) => chownTree(state, NOBODY, NOBODY), (s) => `iclaude's state dir ${s} belongs to another user (uid ${NOBODY})`],
-    ["a token file owned by another user", (_, file) => chownSync(file, NOBODY, NOBODY), (s) => `${s}/long-lived-token.json belongs to another user (uid ${NOBODY})`],
-    ["a token file writable by others (666)", (_, file) => chmodSync(file, 0o666), (s) => `${s}/long-lived-token.json can be written by other users (mode 666)`],
-    ["a token file that is a symbolic link", (state, file) => {
-      writeFileSync(join(state, "elsewhere.json"), readFileSync(file), { mode: 0o600 });
-      Bun.spawnSync(["rm", file]);
-      symlinkSync(join(state, "elsewhere.json"), file);
-    }, (s) => `${s}/long-lived-token.json is a symbolic link`],
+    [
+      "a token file owned by another user",
+      (_, file) => chownSync(file, NOBODY, NOBODY),
+      (s) => `${s}/long-lived-token.json belongs to another user (uid ${NOBODY})`,
+    ],
+    [
+      "a token file writable by others (666)",
+      (_, file) => chmodSync(file, 0o666),
+      (s) => `${s}/long-lived-token.json can be written by other users (mode 666)`,
+    ],
+    [
+      "a token file that is a symbolic link",
+      (state, file) => {
+        writeFileSync(join(state, "elsewhere.json"), readFileSync(file), { mode: 0o600 });
+        Bun.spawnSync(["rm", file]);
+        symlinkSync(join(state, "elsewhere.json"), file);
+      },
+      (s) => `${s}/long-lived-token.json is a symbolic link`,
+    ],
   ];
   for (const [name, arrange, problem] of cases) {
     test.skipIf(!asRoot && name.includes("another user"))(`${name}: status and the launcher say so once and do not use the token`, async () => {

@@ -1,10 +1,10 @@
 import { describe, expect, test } from "bun:test";
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fingerprint } from "../../src/base/secrets.ts";
-import { BIN, DAY, HOUR, baseEnv, expectNoSecrets, fakeSecurity, fakeToken, runBin, tempHome, unprivileged, writeCredentials, type Run } from "../helpers.ts";
 import pkg from "../../package.json" with { type: "json" };
+import { fingerprint } from "../../src/base/secrets.ts";
+import { BIN, baseEnv, DAY, expectNoSecrets, fakeSecurity, fakeToken, HOUR, type Run, runBin, tempHome, unprivileged, writeCredentials } from "../helpers.ts";
 
 function secretsOf(content: Record<string, unknown>): string[] {
   const oauth = content.claudeAiOauth as Record<string, string>;
@@ -27,10 +27,26 @@ describe("iclaude status", () => {
     expect(run.stdout).toBe("valid — access token 5h 19m left, login ends in 23 days (max, file)\n");
     expect(run.stderr).toBe("");
     expect(json).toMatchObject({
-      status: "valid", hasRefreshToken: true, store: "file", action: "none", subscriptionType: "max",
-      path: join(home, ".claude", ".credentials.json"), scopes: ["user:inference", "user:profile", "user:sessions:claude_code"],
+      status: "valid",
+      hasRefreshToken: true,
+      store: "file",
+      action: "none",
+      subscriptionType: "max",
+      path: join(home, ".claude", ".credentials.json"),
+      scopes: ["user:inference", "user:profile", "user:sessions:claude_code"],
     });
-    expect(Object.keys(json).sort()).toEqual(["action", "expiresAt", "expiresIn", "hasRefreshToken", "loginExpiresAt", "path", "scopes", "status", "store", "subscriptionType"]);
+    expect(Object.keys(json).sort()).toEqual([
+      "action",
+      "expiresAt",
+      "expiresIn",
+      "hasRefreshToken",
+      "loginExpiresAt",
+      "path",
+      "scopes",
+      "status",
+      "store",
+      "subscriptionType",
+    ]);
     expect(json.expiresIn as number).toBeGreaterThan(5 * 3600);
     expectNoSecrets([run.stdout, run.stderr, JSON.stringify(json)], secretsOf(content));
   });
@@ -85,7 +101,9 @@ describe("iclaude status", () => {
     const home = tempHome();
     const { run, json } = await status(home);
     expect(run.code).toBe(13);
-    expect(run.stdout).toBe(`missing — no Claude login in ${join(home, ".claude", ".credentials.json")}\nlog in with \`claude /login\` (or \`claude setup-token\` and \`iclaude refresh\`)\n`);
+    expect(run.stdout).toBe(
+      `missing — no Claude login in ${join(home, ".claude", ".credentials.json")}\nlog in with \`claude /login\` (or \`claude setup-token\` and \`iclaude refresh\`)\n`,
+    );
     expect(json).toMatchObject({ status: "missing", expiresAt: null, expiresIn: null, loginExpiresAt: null, hasRefreshToken: false, action: "login" });
   });
 
@@ -146,7 +164,9 @@ describe("iclaude status", () => {
     const stateDir = join(home, ".local", "state", "iclaude");
     mkdirSync(stateDir, { recursive: true });
     writeFileSync(join(stateDir, "dead-refresh-tokens"), `${fingerprint(secretsOf(content)[1] ?? "")}\n`);
-    writeFileSync(join(stateDir, "long-lived-token.json"), JSON.stringify({ token: longLived, expiresAt: Date.now() + 300 * DAY, createdAt: Date.now() }), { mode: 0o600 });
+    writeFileSync(join(stateDir, "long-lived-token.json"), JSON.stringify({ token: longLived, expiresAt: Date.now() + 300 * DAY, createdAt: Date.now() }), {
+      mode: 0o600,
+    });
     const { run, json } = await status(home);
     expect(run.code).toBe(0);
     expect(json).toMatchObject({ status: "valid", store: "long-lived", hasRefreshToken: false, path: join(stateDir, "long-lived-token.json") });
@@ -175,7 +195,11 @@ describe("iclaude status", () => {
     writeFileSync(join(stateDir, `long-lived-token-${suffix}.json`), record(workToken), { mode: 0o600 });
     const token = await runBin(["token"], { home, env: { CLAUDE_CONFIG_DIR: work } });
     expect([token.code, token.stdout]).toEqual([0, `${workToken}\n`]);
-    expect((await status(home, [], { CLAUDE_CONFIG_DIR: work })).json).toMatchObject({ status: "valid", store: "long-lived", path: join(stateDir, `long-lived-token-${suffix}.json`) });
+    expect((await status(home, [], { CLAUDE_CONFIG_DIR: work })).json).toMatchObject({
+      status: "valid",
+      store: "long-lived",
+      path: join(stateDir, `long-lived-token-${suffix}.json`),
+    });
     expect((await runBin(["token"], { home })).stdout).toBe(`${personal}\n`);
     // The default dir named by CLAUDE_CONFIG_DIR is still ~/.claude's profile.
     expect((await runBin(["token"], { home, env: { CLAUDE_CONFIG_DIR: join(home, ".claude") } })).stdout).toBe(`${personal}\n`);
@@ -185,7 +209,9 @@ describe("iclaude status", () => {
   test("reads the Keychain when told to, through Claude Code's service and account", async () => {
     const home = tempHome();
     const security = fakeSecurity(home);
-    const content = { claudeAiOauth: { accessToken: fakeToken(), refreshToken: fakeToken("ort01"), expiresAt: Date.now() + 30 * 60_000, scopes: ["user:inference"] } };
+    const content = {
+      claudeAiOauth: { accessToken: fakeToken(), refreshToken: fakeToken("ort01"), expiresAt: Date.now() + 30 * 60_000, scopes: ["user:inference"] },
+    };
     const hex = Buffer.from(JSON.stringify(content)).toString("hex");
     Bun.spawnSync([security, "-i"], { stdin: Buffer.from(`add-generic-password -U -a "tester" -s "Claude Code-credentials" -X "${hex}"\n`) });
     const { run, json } = await status(home, [], { ICLAUDE_STORE: "keychain", ICLAUDE_SECURITY_BIN: security });

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startMockAnthropic, type MockAnthropic } from "../fixtures/mock-anthropic.ts";
+import { type MockAnthropic, startMockAnthropic } from "../fixtures/mock-anthropic.ts";
 import { DAY, expectNoSecrets, fakeToken, HOUR, runBin, tempHome, writeCredentials } from "../helpers.ts";
 
 let mock: MockAnthropic;
@@ -52,7 +52,9 @@ describe("iclaude token", () => {
     const longLived = fakeToken("oat01");
     const state = join(home, ".local", "state", "iclaude");
     mkdirSync(state, { recursive: true });
-    writeFileSync(join(state, "long-lived-token.json"), JSON.stringify({ token: longLived, expiresAt: Date.now() + 300 * DAY, createdAt: Date.now() }), { mode: 0o600 });
+    writeFileSync(join(state, "long-lived-token.json"), JSON.stringify({ token: longLived, expiresAt: Date.now() + 300 * DAY, createdAt: Date.now() }), {
+      mode: 0o600,
+    });
     const run = await token(home);
     expect([run.code, run.stdout]).toEqual([0, `${longLived}\n`]);
   });

@@ -43,7 +43,15 @@ describe("route", () => {
   });
 
   test("a first word one or two edits from an own word is a typo, never claude's prompt", () => {
-    const cases: [string, string][] = [["stauts", "status"], ["refersh", "refresh"], ["tokn", "token"], ["--verison", "--version"], ["version", "--version"], ["hook", "hooks"], ["--hepl", "--help"]];
+    const cases: [string, string][] = [
+      ["stauts", "status"],
+      ["refersh", "refresh"],
+      ["tokn", "token"],
+      ["--verison", "--version"],
+      ["version", "--version"],
+      ["hook", "hooks"],
+      ["--hepl", "--help"],
+    ];
     for (const [word, suggestion] of cases) expect(route([word, "x"])).toEqual({ kind: "typo", word, suggestion });
   });
 
@@ -56,7 +64,9 @@ describe("route", () => {
 
   test("every subcommand and long flag of the installed claude's --help is claude's", () => {
     const help = Bun.spawnSync([`${ROOT}/node_modules/.bin/claude`, "--help"], { stdout: "pipe" }).stdout.toString();
-    const commands = [...help.split(/^Commands:$/m)[1]!.matchAll(/^ {2}([a-z][a-z-]*)(?:\|([a-z-]+))?/gm)].flatMap((m) => [m[1]!, m[2]].filter(Boolean) as string[]);
+    const commands = [...help.split(/^Commands:$/m)[1]!.matchAll(/^ {2}([a-z][a-z-]*)(?:\|([a-z-]+))?/gm)].flatMap(
+      (m) => [m[1]!, m[2]].filter(Boolean) as string[],
+    );
     expect(commands).toContain("mcp");
     for (const name of commands) expect(CLAUDE_SUBCOMMANDS).toContain(name);
     const flags = [...help.matchAll(/--[a-z][a-z-]+/g)].map((m) => m[0]);

@@ -1,6 +1,7 @@
 import { formatDuration } from "../../base/durations.ts";
 
-export const validFor = (expiresAt: number | null): string => (expiresAt === null ? "expiry unknown" : `valid ${formatDuration((expiresAt - Date.now()) / 1000)}`);
+export const validFor = (expiresAt: number | null): string =>
+  expiresAt === null ? "expiry unknown" : `valid ${formatDuration((expiresAt - Date.now()) / 1000)}`;
 
 /**
  * Resolves at SIGTERM or SIGINT. `on`, not `once`: proper-lockfile's

@@ -4,7 +4,7 @@ import { loadConfig } from "../../base/config.ts";
 import { EXIT, IclaudeError } from "../../base/errors.ts";
 import { maskToken } from "../../base/secrets.ts";
 import { describePeer } from "../../broker/peer.ts";
-import { startBroker, type RequestRecord } from "../../broker/server.ts";
+import { type RequestRecord, startBroker } from "../../broker/server.ts";
 import { defaultSocketPath } from "../../broker/socket.ts";
 import { defaultClaudeDir, type Profile } from "../../credentials/profiles.ts";
 import { dropWriteErrors, log } from "../../ui/log.ts";
@@ -28,7 +28,8 @@ function servedProfiles(dirs: string[]): Profile[] {
     return [{ dir, isDefault: !process.env.CLAUDE_CONFIG_DIR, added: false }];
   }
   return [...new Set(dirs.map((d) => resolve(d)))].map((dir) => {
-    if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new IclaudeError(`--profile ${dir}: no such directory; give a Claude Code config dir.`, EXIT.usage);
+    if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory())
+      throw new IclaudeError(`--profile ${dir}: no such directory; give a Claude Code config dir.`, EXIT.usage);
     return { dir, isDefault: dir === defaultDir, added: false };
   });
 }
@@ -46,8 +47,16 @@ function logRequest({ peer, profile, answer, warning }: RequestRecord): void {
 export default command({
   meta: { name: "serve", description: "Serve access tokens (never refresh tokens) on a unix socket, 0600 in a 0700 dir, until SIGTERM" },
   args: {
-    socket: { type: "string", valueHint: "PATH", description: "The socket (default $XDG_RUNTIME_DIR/iclaude/broker.sock, else <state dir>/broker/broker.sock)" },
-    profile: { type: "string", valueHint: "DIR", description: "A Claude Code config dir to serve; repeat for more (default: CLAUDE_CONFIG_DIR, else ~/.claude)" },
+    socket: {
+      type: "string",
+      valueHint: "PATH",
+      description: "The socket (default $XDG_RUNTIME_DIR/iclaude/broker.sock, else <state dir>/broker/broker.sock)",
+    },
+    profile: {
+      type: "string",
+      valueHint: "DIR",
+      description: "A Claude Code config dir to serve; repeat for more (default: CLAUDE_CONFIG_DIR, else ~/.claude)",
+    },
   },
   async run({ args, rawArgs }) {
     const config = loadConfig();

@@ -48,7 +48,9 @@ export const status = command({
       const where = service.installed(process.env);
       return where ? [`${service.name}: installed (${where.where})${where.state ? ` — ${where.state}` : ""}`] : [];
     });
-    say(found.length > 0 ? found : [`no broker service installed${name ? ` for ${name}` : ""}; \`iclaude broker install\` adds one (here: ${defaultService()})`]);
+    say(
+      found.length > 0 ? found : [`no broker service installed${name ? ` for ${name}` : ""}; \`iclaude broker install\` adds one (here: ${defaultService()})`],
+    );
     return EXIT.ok;
   },
 });

@@ -1,7 +1,7 @@
 import { formatDuration, parseDuration } from "../../base/durations.ts";
 import { EXIT, IclaudeError } from "../../base/errors.ts";
 import { brokerPath, brokerProfile } from "../../broker/client.ts";
-import { boxTarget, keepSynced, syncOnce, type SyncResult } from "../../broker/sync.ts";
+import { boxTarget, keepSynced, type SyncResult, syncOnce } from "../../broker/sync.ts";
 import { log } from "../../ui/log.ts";
 import { command } from "../_shared.ts";
 import { untilSignal, validFor } from "./_shared.ts";

@@ -1,7 +1,7 @@
 import { closeSync, existsSync, fsyncSync, lstatSync, openSync, readdirSync, readlinkSync, realpathSync, statSync, unlinkSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { describeFsError, errnoCode, EXIT, IclaudeError } from "../../base/errors.ts";
-import { fillAndRename, ownerToKeep, readFileBytes, removeQuietly, reserveTemp, TEMP_MARK, type Owner, type Reserved } from "../../base/fs.ts";
+import { describeFsError, EXIT, errnoCode, IclaudeError } from "../../base/errors.ts";
+import { fillAndRename, type Owner, ownerToKeep, type Reserved, readFileBytes, removeQuietly, reserveTemp, TEMP_MARK } from "../../base/fs.ts";
 
 /** A symlinked file is written where it points, so the link stays a link. */
 function resolveTarget(path: string): string {
@@ -96,11 +96,9 @@ function commitCredentials(path: string, target: string, bytes: Uint8Array, next
     fsyncDir(dirname(target));
   } catch (error) {
     if (error instanceof IclaudeError) throw error;
-    throw new IclaudeError(
-      `Cannot write ${path}: ${describeFsError(error)}; the previous credentials were left as they were.`,
-      EXIT.refreshFailed,
-      { cause: error },
-    );
+    throw new IclaudeError(`Cannot write ${path}: ${describeFsError(error)}; the previous credentials were left as they were.`, EXIT.refreshFailed, {
+      cause: error,
+    });
   }
 }
 
@@ -165,4 +163,3 @@ export function writeCredentialsFile(path: string, bytes: Uint8Array | string): 
   const owner = ownerToKeep(existsSync(target) ? target : dirname(target));
   commitCredentials(path, target, typeof bytes === "string" ? Buffer.from(bytes, "utf8") : bytes, null, null, owner);
 }
-

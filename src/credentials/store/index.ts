@@ -1,9 +1,9 @@
 import type { Config } from "../../base/config.ts";
 import { readFileBytes } from "../../base/fs.ts";
 import { CLAUDE } from "../claude.ts";
-import { parseCredentials, type CredentialsFile } from "../format.ts";
-import { reserveCredentialsWrite, type ReservedWrite } from "./file.ts";
-import { checkKeychainWritable, KeychainLockedError, readKeychain, writeKeychain, type KeychainItem } from "./keychain.ts";
+import { type CredentialsFile, parseCredentials } from "../format.ts";
+import { type ReservedWrite, reserveCredentialsWrite } from "./file.ts";
+import { checkKeychainWritable, type KeychainItem, KeychainLockedError, readKeychain, writeKeychain } from "./keychain.ts";
 
 export type { ReservedWrite };
 

@@ -3,10 +3,10 @@ import type { Config } from "../../base/config.ts";
 import { describeFsError, EXIT, IclaudeError } from "../../base/errors.ts";
 import { writePrivateFile } from "../../base/fs.ts";
 import { onFirstUse, stringsAt } from "../../base/lazy.ts";
-import { longLivedFile } from "../../base/state-trust.ts";
 import { ensureStateDir, readState } from "../../base/state.ts";
+import { longLivedFile } from "../../base/state-trust.ts";
 import { CLAUDE } from "../claude.ts";
-import { readKeychain, writeKeychain, type KeychainItem } from "./keychain.ts";
+import { type KeychainItem, readKeychain, writeKeychain } from "./keychain.ts";
 import type { LongLivedToken } from "./schemas.ts";
 
 export type { LongLivedToken } from "./schemas.ts";
@@ -23,8 +23,7 @@ function keychainItem(config: Config): KeychainItem {
   return { bin: config.securityBin, service: `${SERVICE}${config.profileSuffix}`, account: CLAUDE.keychainAccount() };
 }
 
-const useKeychain = (config: Config): boolean =>
-  config.store === "keychain" || (config.store === "auto" && process.platform === "darwin");
+const useKeychain = (config: Config): boolean => config.store === "keychain" || (config.store === "auto" && process.platform === "darwin");
 
 function readText(config: Config): string | null {
   try {
@@ -61,10 +60,6 @@ export function writeLongLived(config: Config, record: LongLivedToken): void {
     writePrivateFile(longLivedPath(config), text);
   } catch (error) {
     if (error instanceof IclaudeError) throw error;
-    throw new IclaudeError(
-      `Cannot save the long-lived token in ${config.stateDir}: ${describeFsError(error)}.`,
-      EXIT.refreshFailed,
-      { cause: error },
-    );
+    throw new IclaudeError(`Cannot save the long-lived token in ${config.stateDir}: ${describeFsError(error)}.`, EXIT.refreshFailed, { cause: error });
   }
 }

@@ -1,5 +1,5 @@
 import { fakeBody } from "./fake.ts";
-import { isPlaceholder, MIN_TOKEN_ENTROPY, type FileRule } from "./shape.ts";
+import { type FileRule, isPlaceholder, MIN_TOKEN_ENTROPY } from "./shape.ts";
 
 /**
  * The files agent CLIs keep their login in, recognised by their JSON whatever
@@ -22,7 +22,10 @@ export const AGENT_FILE_RULES: readonly FileRule[] = [
     keywords: ["claudeAiOauth"],
     judge: (data) => isObject(data.claudeAiOauth),
     samples: () => ({
-      match: [JSON.stringify({ claudeAiOauth: { accessToken: "", refreshToken: "", expiresAt: 0 } }, null, 2), `\uFEFF${JSON.stringify({ claudeAiOauth: {} })}`],
+      match: [
+        JSON.stringify({ claudeAiOauth: { accessToken: "", refreshToken: "", expiresAt: 0 } }, null, 2),
+        `\uFEFF${JSON.stringify({ claudeAiOauth: {} })}`,
+      ],
       noMatch: ['{"doc": "claudeAiOauth"}', "claudeAiOauth is the key Claude Code uses"],
     }),
   },
@@ -43,7 +46,15 @@ export const AGENT_FILE_RULES: readonly FileRule[] = [
     judge: (data) => isSecret(data.OPENAI_API_KEY) || (isObject(data.tokens) && (isSecret(data.tokens.refresh_token) || isSecret(data.tokens.access_token))),
     samples: () => ({
       match: [
-        JSON.stringify({ OPENAI_API_KEY: null, tokens: { id_token: jwt(1), access_token: jwt(4), refresh_token: `rt_${fakeBody(60, 7)}`, account_id: "acc" }, last_refresh: "2026-11-30T10:00:00Z" }, null, 2),
+        JSON.stringify(
+          {
+            OPENAI_API_KEY: null,
+            tokens: { id_token: jwt(1), access_token: jwt(4), refresh_token: `rt_${fakeBody(60, 7)}`, account_id: "acc" },
+            last_refresh: "2026-11-30T10:00:00Z",
+          },
+          null,
+          2,
+        ),
         JSON.stringify({ OPENAI_API_KEY: `sk-proj-${fakeBody(100, 8)}` }),
       ],
       noMatch: [
@@ -60,10 +71,23 @@ export const AGENT_FILE_RULES: readonly FileRule[] = [
     judge: (data) => isSecret(data.refresh_token) && ("access_token" in data || "expiry_date" in data || "client_id" in data || "token_type" in data),
     samples: () => ({
       match: [
-        JSON.stringify({ access_token: `ya29.a0${fakeBody(150, 9)}`, refresh_token: `1//0${fakeBody(100, 10)}`, scope: "openid", token_type: "Bearer", expiry_date: 1796000000000 }, null, 2),
+        JSON.stringify(
+          {
+            access_token: `ya29.a0${fakeBody(150, 9)}`,
+            refresh_token: `1//0${fakeBody(100, 10)}`,
+            scope: "openid",
+            token_type: "Bearer",
+            expiry_date: 1796000000000,
+          },
+          null,
+          2,
+        ),
         JSON.stringify({ client_id: "x.apps.googleusercontent.com", client_secret: "y", refresh_token: `1//0${fakeBody(100, 11)}`, type: "authorized_user" }),
       ],
-      noMatch: [JSON.stringify({ refresh_token: "", token_type: "Bearer" }), JSON.stringify({ grant_type: "refresh_token", refresh_token: "REPLACE_WITH_YOUR_REFRESH_TOKEN" })],
+      noMatch: [
+        JSON.stringify({ refresh_token: "", token_type: "Bearer" }),
+        JSON.stringify({ grant_type: "refresh_token", refresh_token: "REPLACE_WITH_YOUR_REFRESH_TOKEN" }),
+      ],
     }),
   },
 ];

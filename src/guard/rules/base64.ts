@@ -29,7 +29,9 @@ export function decodedBase64(line: string, text: () => string, own: readonly st
   const whole = BASE64_LINE.test(line);
   if (!whole && !BASE64_NEEDLES.some((n) => line.includes(n))) return [];
   const out: string[] = [];
-  for (const [run] of text().replace(WRAP, "$1").matchAll(/[A-Za-z0-9+/]{12,}={0,2}/g)) {
+  for (const [run] of text()
+    .replace(WRAP, "$1")
+    .matchAll(/[A-Za-z0-9+/]{12,}={0,2}/g)) {
     if (!whole && !BASE64_NEEDLES.some((n) => run.includes(n))) continue;
     for (let skip = 0; skip < 4; skip++) {
       const decoded = Buffer.from(run.slice(skip), "base64").toString("latin1");

@@ -17,5 +17,4 @@ export function fakeBody(length: number, seed: number, alphabet = URL_SAFE): str
 }
 
 /** `n` lines of `width` base64 characters: the body of a PEM block. */
-export const fakeBase64Lines = (n: number, seed: number, width = 64): string[] =>
-  Array.from({ length: n }, (_, i) => fakeBody(width, seed + i, BASE64));
+export const fakeBase64Lines = (n: number, seed: number, width = 64): string[] => Array.from({ length: n }, (_, i) => fakeBody(width, seed + i, BASE64));

@@ -5,7 +5,7 @@ import { BASE64_NEEDLES, decodedBase64 } from "./base64.ts";
 import { GOOGLE_RULES } from "./google.ts";
 import { OPENAI_RULES } from "./openai.ts";
 import { PRIVATE_KEY_RULES } from "./private-keys.ts";
-import { isPlaceholder, mask, type FileRule, type Rule } from "./shape.ts";
+import { type FileRule, isPlaceholder, mask, type Rule } from "./shape.ts";
 
 /**
  * The guard's rule table and the one engine that applies it to a line. A

@@ -40,7 +40,9 @@ export function keyBody(text: string, lead = ""): string | null {
   let body = "";
   let continued = false;
   for (const raw of lines) {
-    const words = bareLine(raw, lead).split(/\s+/).filter((w) => w !== "");
+    const words = bareLine(raw, lead)
+      .split(/\s+/)
+      .filter((w) => w !== "");
     const header: boolean = continued || (words[0] !== undefined && HEADER.test(words[0]));
     continued = header && raw.trimEnd().endsWith("\\");
     if (header && !flat) continue;

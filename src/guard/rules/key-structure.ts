@@ -84,7 +84,12 @@ function isPgpSecretKey(bytes: Uint8Array): boolean {
 
 /** SSH.com's (`---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----`) magic number, then its total length. */
 const isSshCom = (bytes: Uint8Array): boolean =>
-  bytes.length > 8 && bytes[0] === 0x3f && bytes[1] === 0x6f && bytes[2] === 0xf9 && bytes[3] === 0xeb && new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(4) === bytes.length;
+  bytes.length > 8 &&
+  bytes[0] === 0x3f &&
+  bytes[1] === 0x6f &&
+  bytes[2] === 0xf9 &&
+  bytes[3] === 0xeb &&
+  new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(4) === bytes.length;
 
 /** Whether base64 `body` decodes to a private key's structure: OpenSSH, DER, OpenPGP, SSH.com or a PuTTY private blob. */
 export function hasKeyStructure(body: string): boolean {

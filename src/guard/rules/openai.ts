@@ -23,7 +23,12 @@ export const OPENAI_RULES: readonly TokenRule[] = [
     prefix: /^sk-[a-z]+-/,
     minEntropy: MIN_TOKEN_ENTROPY,
     samples: () => ({
-      match: [scoped("proj", 1), `OPENAI_API_KEY="${scoped("svcacct", 3)}"`, `{"key":"\\n${scoped("admin", 5)}"}`, `sk-proj-${fakeBody(20, 7)}T3BlbkFJ${fakeBody(20, 8)}`],
+      match: [
+        scoped("proj", 1),
+        `OPENAI_API_KEY="${scoped("svcacct", 3)}"`,
+        `{"key":"\\n${scoped("admin", 5)}"}`,
+        `sk-proj-${fakeBody(20, 7)}T3BlbkFJ${fakeBody(20, 8)}`,
+      ],
       noMatch: [
         `task-proj-${fakeBody(30, 9)}T3BlbkFJ${fakeBody(30, 10)}`,
         `sk-proj-${"x".repeat(30)}T3BlbkFJ${"x".repeat(30)}`,

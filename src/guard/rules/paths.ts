@@ -28,7 +28,8 @@ export const DEFAULT_PROTECTED_PATHS = [
  * (`.env.example`), public keys (`id_rsa.pub`), documentation (`docs/.env.md`)
  * and source code (`id_rsa.go`). Their content is still scanned like any file's.
  */
-export const NEVER_PROTECTED = /\.(?:example|sample|template|dist|pub|md|mdx|markdown|rst|adoc|go|rs|py|rb|js|jsx|mjs|cjs|ts|tsx|java|kt|swift|c|h|cc|cpp|cs|php)$/i;
+export const NEVER_PROTECTED =
+  /\.(?:example|sample|template|dist|pub|md|mdx|markdown|rst|adoc|go|rs|py|rb|js|jsx|mjs|cjs|ts|tsx|java|kt|swift|c|h|cc|cpp|cs|php)$/i;
 
 /** PEM blocks that hold nothing secret: certificates, revocation lists, requests, public keys. */
 const PUBLIC_BLOCK = /^(?:TRUSTED |NEW )?(?:CERTIFICATE|X509 CRL|CERTIFICATE REQUEST|PUBLIC KEY)$/;

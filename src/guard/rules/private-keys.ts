@@ -1,7 +1,7 @@
-import { fakeBase64Lines, fakeBody, BASE64 } from "./fake.ts";
+import { BASE64, fakeBase64Lines, fakeBody } from "./fake.ts";
 import { bareLines, keyBody, leadMarker } from "./key-body.ts";
 import { hasKeyStructure } from "./key-structure.ts";
-import { entropy, isPlaceholder, type BlockRule } from "./shape.ts";
+import { type BlockRule, entropy, isPlaceholder } from "./shape.ts";
 
 /**
  * A key is a header, a body that looks like a key, and (for PEM and SSH2) an
@@ -27,7 +27,8 @@ const looksLikeKey = (body: string | null, min: number): boolean =>
   body !== null && body.length >= min && (hasKeyStructure(body) || (entropy(body) >= MIN_KEY_ENTROPY && !isPlaceholder(body, MIN_KEY_ENTROPY)));
 
 const pem = (kind: string, lines: string[]) => `-----BEGIN ${kind}PRIVATE KEY-----\n${lines.join("\n")}\n-----END ${kind}PRIVATE KEY-----`;
-const ssh2 = (lines: string[]) => `---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----\nComment: "rsa-key-20260101"\n${lines.join("\n")}\n---- END SSH2 ENCRYPTED PRIVATE KEY ----`;
+const ssh2 = (lines: string[]) =>
+  `---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----\nComment: "rsa-key-20260101"\n${lines.join("\n")}\n---- END SSH2 ENCRYPTED PRIVATE KEY ----`;
 
 export const PRIVATE_KEY_RULES: readonly BlockRule[] = [
   {
@@ -63,7 +64,7 @@ export const PRIVATE_KEY_RULES: readonly BlockRule[] = [
         pem("", ["A".repeat(64), "A".repeat(64)]),
         pem("", ["MIIEowIBAAKCAQEA".repeat(6)]),
         pem("", [fakeBody(40, 12, BASE64)]),
-        "---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----\nComment: \"none\"\n---- END SSH2 ENCRYPTED PRIVATE KEY ----",
+        '---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----\nComment: "none"\n---- END SSH2 ENCRYPTED PRIVATE KEY ----',
       ],
     }),
   },

@@ -69,7 +69,8 @@ export function entropy(text: string): number {
  * random 95-character body holds one by chance about once in ten million
  * (`sample`, the shortest: 90 places x (2/64)^6).
  */
-const PLACEHOLDER_WORDS = /replace|example|placeholder|redacted|changeme|sample|your[-_ ]?(?:own[-_ ]?)?(?:token|key|secret)|(?:goes|token|key)[-_ ]?here|insert[-_ ]?(?:your|token|key)/i;
+const PLACEHOLDER_WORDS =
+  /replace|example|placeholder|redacted|changeme|sample|your[-_ ]?(?:own[-_ ]?)?(?:token|key|secret)|(?:goes|token|key)[-_ ]?here|insert[-_ ]?(?:your|token|key)/i;
 
 /** Six equal characters in a row, or six ascending ones (`abcdef`, `123456`): typed, not drawn at random (by chance: under 10^-7 each). */
 function hasRun(text: string): boolean {

@@ -19,9 +19,15 @@ describe("config", () => {
     const home = homeWithConfig();
     const c = loadConfig({}, { HOME: home });
     expect(c).toMatchObject({
-      threshold: 7 * 86400, refreshMargin: 3600, cooldown: 30, store: "auto",
-      tokenUrl: "https://platform.claude.com/v1/oauth/token", clientId: undefined, userAgent: "axios/1.15.2",
-      credentialsPath: join(home, ".claude", ".credentials.json"), stateDir: join(home, ".local", "state", "iclaude"),
+      threshold: 7 * 86400,
+      refreshMargin: 3600,
+      cooldown: 30,
+      store: "auto",
+      tokenUrl: "https://platform.claude.com/v1/oauth/token",
+      clientId: undefined,
+      userAgent: "axios/1.15.2",
+      credentialsPath: join(home, ".claude", ".credentials.json"),
+      stateDir: join(home, ".local", "state", "iclaude"),
       securityBin: "/usr/bin/security",
     });
   });
@@ -37,7 +43,12 @@ describe("config", () => {
   test("follows CLAUDE_CONFIG_DIR, XDG dirs and ICLAUDE_* paths", () => {
     const home = homeWithConfig();
     const c = loadConfig({}, { HOME: home, CLAUDE_CONFIG_DIR: "/x/claude", XDG_STATE_HOME: "/x/state", XDG_CONFIG_HOME: "/x/config" });
-    expect(c).toMatchObject({ credentialsPath: "/x/claude/.credentials.json", keychainHashInput: "/x/claude", stateDir: "/x/state/iclaude", configPath: "/x/config/iclaude/config.toml" });
+    expect(c).toMatchObject({
+      credentialsPath: "/x/claude/.credentials.json",
+      keychainHashInput: "/x/claude",
+      stateDir: "/x/state/iclaude",
+      configPath: "/x/config/iclaude/config.toml",
+    });
     expect(loadConfig({}, { HOME: home, ICLAUDE_STATE_DIR: "/s", ICLAUDE_CONFIG: "/nope.toml" })).toMatchObject({ stateDir: "/s", configPath: "/nope.toml" });
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { loadConfig } from "../../../src/base/config.ts";
 import { peerAllowed } from "../../../src/broker/peer.ts";
-import { encode, parseAnswer, parseRequest, tokenAnswer, type TokenAnswer } from "../../../src/broker/protocol.ts";
+import { encode, parseAnswer, parseRequest, type TokenAnswer, tokenAnswer } from "../../../src/broker/protocol.ts";
 import { assess, isUsable } from "../../../src/credentials/assessment.ts";
 import { HOUR, tempHome, writeCredentials } from "../../helpers.ts";
 

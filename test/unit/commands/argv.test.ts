@@ -1,8 +1,8 @@
 import { expect, test } from "bun:test";
 import { checkArgv, positionalArgs } from "../../../src/commands/_argv.ts";
 import { command } from "../../../src/commands/_shared.ts";
-import type { IclaudeCommand } from "../../../src/commands/index.ts";
 import { resolveNode } from "../../../src/commands/_tree.ts";
+import type { IclaudeCommand } from "../../../src/commands/index.ts";
 
 const run = command({
   meta: { name: "run", description: "d" },

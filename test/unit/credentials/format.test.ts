@@ -18,7 +18,6 @@ const sample = () => ({
   somethingNew: true,
 });
 
-
 describe("credentials", () => {
   test("keeps every unknown key, top level and inside claudeAiOauth, through a read–write cycle", () => {
     const original = sample();
@@ -93,12 +92,16 @@ describe("credentials", () => {
     expect(isEndedLogin(blanked.claudeAiOauth ?? { accessToken: "x" })).toBe(true);
     const marked = parseCredentials(JSON.stringify({ claudeAiOauth: { accessToken: "", refreshToken: "", expiresAt: 0, loginEnded: "time_limit" } }), "f");
     expect(marked.claudeAiOauth?.loginEnded).toBe("time_limit");
-    expect(iclaudeErrorOf(() => parseCredentials(JSON.stringify({ claudeAiOauth: { accessToken: "", refreshToken: fakeToken("ort01") } }), "f")).message).toContain("claudeAiOauth.accessToken: it is empty");
+    expect(
+      iclaudeErrorOf(() => parseCredentials(JSON.stringify({ claudeAiOauth: { accessToken: "", refreshToken: fakeToken("ort01") } }), "f")).message,
+    ).toContain("claudeAiOauth.accessToken: it is empty");
   });
 
   test("keeps refreshTokenExpiresAt as Claude Code does: min(old, answer), none stays none, loginEnded dropped", () => {
     const tokens = { accessToken: "a", refreshToken: "r", expiresAt: 1, scopes: [], refreshTokenExpiresAt: 2_000 };
-    const withEnd = (end?: number) => ({ claudeAiOauth: { ...sample().claudeAiOauth, ...(end === undefined ? {} : { refreshTokenExpiresAt: end }), loginEnded: "time_limit" } });
+    const withEnd = (end?: number) => ({
+      claudeAiOauth: { ...sample().claudeAiOauth, ...(end === undefined ? {} : { refreshTokenExpiresAt: end }), loginEnded: "time_limit" },
+    });
     expect(withNewTokens(withEnd(5_000), tokens).claudeAiOauth?.refreshTokenExpiresAt).toBe(2_000);
     expect(withNewTokens(withEnd(1_000), tokens).claudeAiOauth?.refreshTokenExpiresAt).toBe(1_000);
     expect(withNewTokens(withEnd(1_000), { ...tokens, refreshTokenExpiresAt: undefined }).claudeAiOauth?.refreshTokenExpiresAt).toBe(1_000);

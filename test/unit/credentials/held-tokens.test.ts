@@ -18,7 +18,14 @@ test("every source assess() chooses from: the environment, the stored pair, a re
   const longLived = fakeToken("oat01");
   writeLongLived(config, { token: longLived, expiresAt: Date.now() + 300 * DAY, createdAt: Date.now() });
   const fromEnv = fakeToken("oat01");
-  expect(heldTokens(config, { CLAUDE_CODE_OAUTH_TOKEN: fromEnv })).toEqual([fromEnv, stored.accessToken, stored.refreshToken, rescued.accessToken, rescued.refreshToken, longLived]);
+  expect(heldTokens(config, { CLAUDE_CODE_OAUTH_TOKEN: fromEnv })).toEqual([
+    fromEnv,
+    stored.accessToken,
+    stored.refreshToken,
+    rescued.accessToken,
+    rescued.refreshToken,
+    longLived,
+  ]);
 });
 
 test("a file Claude Code could not read still holds real tokens; nothing stored is no tokens", () => {

@@ -3,7 +3,15 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../../../src/base/config.ts";
 import { EXIT } from "../../../src/base/errors.ts";
-import { addProfile, listProfiles, profilesPath, profilesToVisit, profileToOffer, rememberProfileOffer, removeProfile } from "../../../src/credentials/profiles.ts";
+import {
+  addProfile,
+  listProfiles,
+  profilesPath,
+  profilesToVisit,
+  profileToOffer,
+  rememberProfileOffer,
+  removeProfile,
+} from "../../../src/credentials/profiles.ts";
 import { iclaudeErrorOf, tempHome, writeCredentials } from "../../helpers.ts";
 
 const envOf = (home: string, extra: Record<string, string> = {}) => ({ HOME: home, ...extra });
@@ -42,7 +50,9 @@ describe("profiles", () => {
   test("a dir that does not exist, or a file, is refused with a sentence and nothing written", () => {
     const home = tempHome();
     const env = envOf(home);
-    expect(iclaudeErrorOf(() => addProfile(join(home, "nope"), env)).message).toBe(`Cannot add ${join(home, "nope")}: it does not exist; give the Claude Code config dir (what CLAUDE_CONFIG_DIR names).`);
+    expect(iclaudeErrorOf(() => addProfile(join(home, "nope"), env)).message).toBe(
+      `Cannot add ${join(home, "nope")}: it does not exist; give the Claude Code config dir (what CLAUDE_CONFIG_DIR names).`,
+    );
     writeFileSync(join(home, "file"), "");
     expect(iclaudeErrorOf(() => addProfile(join(home, "file"), env)).message).toContain("it is not a directory");
     expect(() => readFileSync(profilesPath(env))).toThrow();

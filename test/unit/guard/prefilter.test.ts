@@ -17,7 +17,13 @@ function blobId(dir: string, path: string, format: "sha1" | "sha256" = "sha1"): 
 function setUp(files: Record<string, string>): { dir: string; staged: (path: string, over?: Partial<StagedFile>) => StagedFile } {
   const dir = tempHome("iclaude-prefilter-");
   for (const [path, text] of Object.entries(files)) writeFileSync(join(dir, path), text);
-  const staged = (path: string, over: Partial<StagedFile> = {}): StagedFile => ({ path, source: null, mode: "100644", ...over, blob: over.blob ?? blobId(dir, path) });
+  const staged = (path: string, over: Partial<StagedFile> = {}): StagedFile => ({
+    path,
+    source: null,
+    mode: "100644",
+    ...over,
+    blob: over.blob ?? blobId(dir, path),
+  });
   return { dir, staged };
 }
 

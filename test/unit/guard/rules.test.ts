@@ -72,7 +72,9 @@ describe("base64", () => {
 
   test("a base64 PEM key (a Kubernetes tls.key), and a base64 credentials file by the token in it", () => {
     const pem = `-----BEGIN PRIVATE KEY-----\n${Buffer.from(crypto.getRandomValues(new Uint8Array(96))).toString("base64")}\n-----END PRIVATE KEY-----\n`;
-    expect(tokenHits(`  tls.key: ${Buffer.from(pem).toString("base64")}`, []).map((h) => [h.id, h.shown])).toEqual([["private-key", "-----BEGIN PRIVATE KEY----- (in base64)"]]);
+    expect(tokenHits(`  tls.key: ${Buffer.from(pem).toString("base64")}`, []).map((h) => [h.id, h.shown])).toEqual([
+      ["private-key", "-----BEGIN PRIVATE KEY----- (in base64)"],
+    ]);
     const token = fakeToken("ort01");
     const creds = Buffer.from(JSON.stringify({ claudeAiOauth: { refreshToken: token } }, null, 2)).toString("base64");
     expect(tokenHits(`data: ${creds}`, []).map((h) => h.id)).toEqual(["claude-oauth-refresh-token", "claude-credentials-file"]);

@@ -7,7 +7,7 @@ import { protectedPathFindings } from "../../../src/guard/path-findings.ts";
 import { fileRuleOf, tokenHits } from "../../../src/guard/rules/index.ts";
 import { onlyPublicPem } from "../../../src/guard/rules/paths.ts";
 import { compileAllow } from "../../../src/guard/run.ts";
-import { scanDiff as scanBytes, scanText, type Finding, type ScanOptions } from "../../../src/guard/scan.ts";
+import { type Finding, type ScanOptions, scanDiff as scanBytes, scanText } from "../../../src/guard/scan.ts";
 import { fakeToken } from "../../helpers.ts";
 
 const scanDiff = (diff: string, o: ScanOptions): Promise<Finding[]> => scanBytes(Buffer.from(diff), o);
@@ -16,7 +16,15 @@ const options = (over: Partial<ScanOptions> = {}): ScanOptions => ({ ownTokens: 
 /** A `git diff --cached -U0` of one file, as git prints it. */
 function diffOf(path: string, hunks: Array<{ oldStart: number; newStart: number; removed?: string[]; added: string[] }>): string {
   const head = `diff --git a/${path} b/${path}\nindex 1111111..2222222 100644\n--- a/${path}\n+++ b/${path}\n`;
-  return head + hunks.map((h) => `@@ -${h.oldStart},${h.removed?.length ?? 0} +${h.newStart},${h.added.length} @@ fn()\n${(h.removed ?? []).map((l) => `-${l}\n`).join("")}${h.added.map((l) => `+${l}\n`).join("")}`).join("");
+  return (
+    head +
+    hunks
+      .map(
+        (h) =>
+          `@@ -${h.oldStart},${h.removed?.length ?? 0} +${h.newStart},${h.added.length} @@ fn()\n${(h.removed ?? []).map((l) => `-${l}\n`).join("")}${h.added.map((l) => `+${l}\n`).join("")}`,
+      )
+      .join("")
+  );
 }
 
 describe("scanDiff", () => {
@@ -106,13 +114,19 @@ describe("scanText: a commit message", () => {
 });
 
 describe("protected paths", () => {
-  const blocked = async (paths: string[], allow: RegExp[] = [], patterns = DEFAULT_PROTECTED_PATHS) => (await protectedPathFindings(paths, patterns, allow)).map((f) => f.path);
+  const blocked = async (paths: string[], allow: RegExp[] = [], patterns = DEFAULT_PROTECTED_PATHS) =>
+    (await protectedPathFindings(paths, patterns, allow)).map((f) => f.path);
 
   test("gitignore's reading: a bare name at any depth, a path with a slash from the root", async () => {
-    expect(await blocked([".env", "app/.env.local", "x/.credentials.json", ".credentials.json", "certs/a.pem", "id_rsa", "a/.claude/settings.local.json"]))
-      .toEqual([".env", "app/.env.local", "x/.credentials.json", ".credentials.json", "certs/a.pem", "id_rsa", "a/.claude/settings.local.json"]);
+    expect(
+      await blocked([".env", "app/.env.local", "x/.credentials.json", ".credentials.json", "certs/a.pem", "id_rsa", "a/.claude/settings.local.json"]),
+    ).toEqual([".env", "app/.env.local", "x/.credentials.json", ".credentials.json", "certs/a.pem", "id_rsa", "a/.claude/settings.local.json"]);
     expect(await blocked(["src/env.ts", ".claude/settings.json", "README.md", "id_rsa.pub"])).toEqual([]);
-    expect(await blocked(["a/secrets/x", "secrets/y", "b/private/z", "private/w"], [], ["secrets/", "/private/"])).toEqual(["a/secrets/x", "secrets/y", "private/w"]);
+    expect(await blocked(["a/secrets/x", "secrets/y", "b/private/z", "private/w"], [], ["secrets/", "/private/"])).toEqual([
+      "a/secrets/x",
+      "secrets/y",
+      "private/w",
+    ]);
   });
 
   test("an allow pattern on the path lets one through", async () => {
@@ -121,7 +135,10 @@ describe("protected paths", () => {
 
   test("a file of public PEM blocks only is no protected path; one with a key still is", async () => {
     const certificate = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
-    const content: Record<string, string> = { "certs/ca-bundle.pem": `# roots\n${certificate}${certificate}`, "certs/server.pem": `${certificate}-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n` };
+    const content: Record<string, string> = {
+      "certs/ca-bundle.pem": `# roots\n${certificate}${certificate}`,
+      "certs/server.pem": `${certificate}-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n`,
+    };
     const found = await protectedPathFindings(Object.keys(content), DEFAULT_PROTECTED_PATHS, [], async (path) => onlyPublicPem(content[path] ?? ""));
     expect(found.map((f) => f.path)).toEqual(["certs/server.pem"]);
   });

@@ -8,8 +8,10 @@ const REAL = {
   bearer: "Failed to authenticate. API Error: 401 Invalid bearer token",
   revokedPrint: "Your account does not have access to Claude. Please login again or contact your administrator.",
   notLoggedIn: "Not logged in · Please run /login",
-  retry401: '{"type":"system","subtype":"api_retry","attempt":1,"max_retries":10,"retry_delay_ms":539.7,"error_status":401,"error":"authentication_failed","session_id":"s","uuid":"u"}',
-  result401: '{"type":"result","subtype":"success","is_error":true,"api_error_status":401,"num_turns":1,"result":"Failed to authenticate. API Error: 401 OAuth token has expired. Please obtain a new token or refresh your existing token.","session_id":"s"}',
+  retry401:
+    '{"type":"system","subtype":"api_retry","attempt":1,"max_retries":10,"retry_delay_ms":539.7,"error_status":401,"error":"authentication_failed","session_id":"s","uuid":"u"}',
+  result401:
+    '{"type":"result","subtype":"success","is_error":true,"api_error_status":401,"num_turns":1,"result":"Failed to authenticate. API Error: 401 OAuth token has expired. Please obtain a new token or refresh your existing token.","session_id":"s"}',
   init: '{"type":"system","subtype":"init","cwd":"/tmp/h","session_id":"s","tools":["Bash"],"model":"claude-opus-4-8"}',
   status: '{"type":"system","subtype":"status","status":"requesting","uuid":"u","session_id":"s"}',
 };
@@ -17,20 +19,27 @@ const REAL = {
 /** What the real claude 2.1.332 printed, run against the mock: its refresh answered invalid_grant, then with "Refresh token expired". */
 const REAL_332 = {
   refreshFailed: "Failed to authenticate: OAuth session expired and could not be refreshed",
-  timeLimit: "Failed to authenticate: this login reached its time limit and cannot be renewed. Run `claude auth login` to sign in again, or use `claude setup-token` and set CLAUDE_CODE_OAUTH_TOKEN for unattended jobs",
-  result401: '{"is_error":true,"num_turns":1,"subtype":"success","api_error_status":401,"api_error_type":"authentication_error","result":"Failed to authenticate. API Error: 401 OAuth token has expired. Please obtain a new token or refresh your existing token.","type":"result"}',
-  resultRefreshFailed: '{"is_error":true,"num_turns":1,"subtype":"success","api_error_status":null,"result":"Failed to authenticate: OAuth session expired and could not be refreshed","type":"result"}',
+  timeLimit:
+    "Failed to authenticate: this login reached its time limit and cannot be renewed. Run `claude auth login` to sign in again, or use `claude setup-token` and set CLAUDE_CODE_OAUTH_TOKEN for unattended jobs",
+  result401:
+    '{"is_error":true,"num_turns":1,"subtype":"success","api_error_status":401,"api_error_type":"authentication_error","result":"Failed to authenticate. API Error: 401 OAuth token has expired. Please obtain a new token or refresh your existing token.","type":"result"}',
+  resultRefreshFailed:
+    '{"is_error":true,"num_turns":1,"subtype":"success","api_error_status":null,"result":"Failed to authenticate: OAuth session expired and could not be refreshed","type":"result"}',
 };
 
 /** Messages from the same claude and API in one line each: what is absent from the table on purpose. */
 const NOT_AUTH = {
-  rateLimit: "API Error: Server is temporarily limiting requests (not your usage limit) · This request would exceed your account's rate limit. Please try again later.",
+  rateLimit:
+    "API Error: Server is temporarily limiting requests (not your usage limit) · This request would exceed your account's rate limit. Please try again later.",
   usageLimit: "Claude AI usage limit reached|1767225600",
   retry429: '{"type":"rate_limit_event","rate_limit_info":{"status":"rejected","isUsingOverage":false},"uuid":"u","session_id":"s"}',
-  result429: '{"type":"result","subtype":"success","is_error":true,"api_error_status":429,"result":"API Error: Server is temporarily limiting requests (not your usage limit)","session_id":"s"}',
-  overloaded: '{"type":"system","subtype":"api_retry","attempt":1,"max_retries":10,"retry_delay_ms":503.8,"error_status":529,"error":"overloaded","session_id":"s","uuid":"u"}',
+  result429:
+    '{"type":"result","subtype":"success","is_error":true,"api_error_status":429,"result":"API Error: Server is temporarily limiting requests (not your usage limit)","session_id":"s"}',
+  overloaded:
+    '{"type":"system","subtype":"api_retry","attempt":1,"max_retries":10,"retry_delay_ms":503.8,"error_status":529,"error":"overloaded","session_id":"s","uuid":"u"}',
   serverError: "API Error: 500 Internal server error. This is a server-side issue, usually temporary — try again in a moment.",
-  network: '{"type":"system","subtype":"api_retry","attempt":1,"max_retries":10,"retry_delay_ms":617.1,"error_status":null,"error":"unknown","session_id":"s","uuid":"u"}',
+  network:
+    '{"type":"system","subtype":"api_retry","attempt":1,"max_retries":10,"retry_delay_ms":617.1,"error_status":null,"error":"unknown","session_id":"s","uuid":"u"}',
   connection: "API Error: Connection error.",
   timeout: "API Error: Request timed out.",
   temporary: "Authentication error · This may be a temporary network issue, please try again",
@@ -82,7 +91,12 @@ async function gateOf(chunks: string[]): Promise<{ gate: StdoutGate; written: st
     written += new TextDecoder().decode(chunk);
   });
   for (const chunk of chunks) await gate.push(new TextEncoder().encode(chunk));
-  return { gate, get written() { return written; } };
+  return {
+    gate,
+    get written() {
+      return written;
+    },
+  };
 }
 
 describe("StdoutGate", () => {

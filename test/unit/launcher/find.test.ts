@@ -81,7 +81,10 @@ describe("findClaude", () => {
   test("none found: exit 127 with the install hint, naming what was skipped", () => {
     const m = machine();
     symlinkSync(m.self, join(m.dir("alias/bin"), "claude"));
-    expectError(() => findClaude({ claudeBin: undefined }, env(join(m.root, "alias/bin")), m.self), /Cannot find the real claude on PATH \(.*alias\/bin\/claude runs iclaude itself\); install Claude Code/);
+    expectError(
+      () => findClaude({ claudeBin: undefined }, env(join(m.root, "alias/bin")), m.self),
+      /Cannot find the real claude on PATH \(.*alias\/bin\/claude runs iclaude itself\); install Claude Code/,
+    );
     expectError(() => findClaude({ claudeBin: undefined }, env(), m.self), /^Cannot find the real claude on PATH; install Claude Code .*ICLAUDE_CLAUDE_BIN/);
   });
 

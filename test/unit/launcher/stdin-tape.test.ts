@@ -46,7 +46,13 @@ describe("StdinTape", () => {
     const tape = new StdinTape(streamOf(["a", "b", "c"]));
     const first = sink();
     let stopped = false;
-    const partial = { ...first, write: (chunk: Uint8Array) => { first.write(chunk); stopped = true; } };
+    const partial = {
+      ...first,
+      write: (chunk: Uint8Array) => {
+        first.write(chunk);
+        stopped = true;
+      },
+    };
     await tape.feed(partial as never, () => stopped);
     expect([first.text, first.ended]).toEqual(["a", false]);
     const second = sink();

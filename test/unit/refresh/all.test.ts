@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { IclaudeError } from "../../../src/base/errors.ts";
-import { worstExitCode, type ProfileRefresh } from "../../../src/refresh/all.ts";
+import { type ProfileRefresh, worstExitCode } from "../../../src/refresh/all.ts";
 
 describe("refresh --all's exit code", () => {
   const run = (exitCode: number | null): ProfileRefresh =>

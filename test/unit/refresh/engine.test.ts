@@ -2,13 +2,13 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { lock } from "proper-lockfile";
-import { loadConfig, type Config } from "../../../src/base/config.ts";
-import { IclaudeError } from "../../../src/base/errors.ts";
+import { type Config, loadConfig } from "../../../src/base/config.ts";
+import type { IclaudeError } from "../../../src/base/errors.ts";
 import { isDeadRefreshToken } from "../../../src/credentials/dead-tokens.ts";
 import { writeLongLived } from "../../../src/credentials/store/long-lived.ts";
 import { refreshIfDue } from "../../../src/refresh/engine.ts";
 import { readLastFailure } from "../../../src/refresh/memory.ts";
-import { startMockAnthropic, type MockAnthropic } from "../../fixtures/mock-anthropic.ts";
+import { type MockAnthropic, startMockAnthropic } from "../../fixtures/mock-anthropic.ts";
 import { DAY, fakeToken, HOUR, tempHome, writeCredentials } from "../../helpers.ts";
 
 let mock: MockAnthropic;
@@ -28,7 +28,11 @@ function setup(expiresIn: number, fields: Record<string, unknown> = {}): { confi
 }
 
 const read = (path: string) => JSON.parse(readFileSync(path, "utf8"));
-const rejection = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e as IclaudeError);
+const rejection = (p: Promise<unknown>) =>
+  p.then(
+    () => null,
+    (e: unknown) => e as IclaudeError,
+  );
 
 describe("refreshIfDue", () => {
   test("refreshes a due token and writes the new pair, keeping other keys", async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeEach, describe, expect, test } from "bun:test";
 import { CLAUDE } from "../../../src/credentials/claude.ts";
 import { GrantError, grantWithRetries, requestGrant, retryAfterMs } from "../../../src/refresh/grant.ts";
-import { CLAUDE_CODE_CLIENT_ID, startMockAnthropic, type MockAnthropic } from "../../fixtures/mock-anthropic.ts";
+import { CLAUDE_CODE_CLIENT_ID, type MockAnthropic, startMockAnthropic } from "../../fixtures/mock-anthropic.ts";
 
 const SCOPES = ["user:inference", "user:profile", "user:sessions:claude_code"];
 let mock: MockAnthropic;
@@ -20,10 +20,19 @@ afterAll(async () => {
   await Promise.all(mocks.map((m) => m.stop()));
 });
 
-const request = (refreshToken: string, m = mock) => ({ tokenUrl: m.tokenUrl, clientId: CLAUDE_CODE_CLIENT_ID, refreshToken, scopes: SCOPES, userAgent: CLAUDE.userAgent });
+const request = (refreshToken: string, m = mock) => ({
+  tokenUrl: m.tokenUrl,
+  clientId: CLAUDE_CODE_CLIENT_ID,
+  refreshToken,
+  scopes: SCOPES,
+  userAgent: CLAUDE.userAgent,
+});
 
 async function failure(promise: Promise<unknown>): Promise<GrantError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(GrantError);
   return error as GrantError;
 }
@@ -79,7 +88,11 @@ describe("requestGrant", () => {
   });
 
   test("another 4xx is rejected, a 5xx or 429 is transient with its Retry-After", async () => {
-    mock.script({ status: 401, json: { error: "invalid_client" } }, { status: 503, headers: { "retry-after": "2" } }, { status: 429, headers: { "retry-after-ms": "150" } });
+    mock.script(
+      { status: 401, json: { error: "invalid_client" } },
+      { status: 503, headers: { "retry-after": "2" } },
+      { status: 429, headers: { "retry-after-ms": "150" } },
+    );
     const { refreshToken } = mock.issuePair();
     expect((await failure(requestGrant(request(refreshToken)))).kind).toBe("rejected");
     const unavailable = await failure(requestGrant(request(refreshToken)));
@@ -89,7 +102,11 @@ describe("requestGrant", () => {
   });
 
   test("a 200 that is not a token answer is a bad answer", async () => {
-    mock.script({ status: 200, body: "<html>maintenance</html>" }, { status: 200, json: { token_type: "Bearer" } }, { status: 200, json: { access_token: "a\u001b]0;x\u0007", expires_in: 60 } });
+    mock.script(
+      { status: 200, body: "<html>maintenance</html>" },
+      { status: 200, json: { token_type: "Bearer" } },
+      { status: 200, json: { access_token: "a\u001b]0;x\u0007", expires_in: 60 } },
+    );
     const { refreshToken } = mock.issuePair();
     for (let i = 0; i < 3; i++) expect((await failure(requestGrant(request(refreshToken)))).kind).toBe("bad-answer");
   });

@@ -36,7 +36,14 @@ describe("withRefreshLock", () => {
   test("waits for a holder and runs once it lets go", async () => {
     const { dir } = configDir();
     const release = await claudeLock(dir);
-    expect(await withRefreshLock({ claudeConfigDir: dir }, 5000, async () => "ran", () => void release())).toBe("ran");
+    expect(
+      await withRefreshLock(
+        { claudeConfigDir: dir },
+        5000,
+        async () => "ran",
+        () => void release(),
+      ),
+    ).toBe("ran");
   });
 
   test("gives up with exit 23 when the lock is not had in time", async () => {

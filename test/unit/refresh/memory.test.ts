@@ -1,6 +1,14 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { clearFailure, cooldownLeft, declinedRecently, launchOfferDue, recordFailure, rememberDecline, rememberLaunchOffer } from "../../../src/refresh/memory.ts";
+import {
+  clearFailure,
+  cooldownLeft,
+  declinedRecently,
+  launchOfferDue,
+  recordFailure,
+  rememberDecline,
+  rememberLaunchOffer,
+} from "../../../src/refresh/memory.ts";
 import { DAY, tempHome } from "../../helpers.ts";
 
 describe("cooldownLeft", () => {

@@ -15,9 +15,22 @@ const limits = { refreshMargin: 3600, threshold: 7 * 86400, cooldown: 30 };
 
 function assessment(fields: Partial<Assessment>): Assessment {
   return {
-    status: "valid", action: "none", source: "file", path: "/x", expiresAt: null, loginExpiresAt: null, scopes: [],
-    subscriptionType: null, hasRefreshToken: true, accessToken: null, stored: null, refreshTokenDead: false, error: null,
-    rescued: null, ended: null, ...fields,
+    status: "valid",
+    action: "none",
+    source: "file",
+    path: "/x",
+    expiresAt: null,
+    loginExpiresAt: null,
+    scopes: [],
+    subscriptionType: null,
+    hasRefreshToken: true,
+    accessToken: null,
+    stored: null,
+    refreshTokenDead: false,
+    error: null,
+    rescued: null,
+    ended: null,
+    ...fields,
   };
 }
 
@@ -45,7 +58,9 @@ describe("nextCheck", () => {
 
 describe("noticeLine", () => {
   test("speaks only when a person must act", () => {
-    expect(noticeLine(assessment({ status: "login-expiring", loginExpiresAt: NOW + 3 * DAY }), NOW)).toBe("iclaude: Claude login ends in 3 days — run: iclaude refresh");
+    expect(noticeLine(assessment({ status: "login-expiring", loginExpiresAt: NOW + 3 * DAY }), NOW)).toBe(
+      "iclaude: Claude login ends in 3 days — run: iclaude refresh",
+    );
     expect(noticeLine(assessment({ status: "expired" }), NOW)).toBe("iclaude: Claude login has ended — run: iclaude refresh");
     expect(noticeLine(assessment({ status: "missing" }), NOW)).toBe("iclaude: no Claude login — run: claude /login");
     expect(noticeLine(assessment({ status: "valid" }), NOW)).toBeNull();
@@ -71,13 +86,28 @@ describe("writeSchedule", () => {
 
 describe("the notice over all profiles", () => {
   const assessment = (fields: Partial<Assessment>): Assessment => ({
-    status: "valid", action: "none", source: "file", path: "/x", expiresAt: null, loginExpiresAt: null, scopes: [],
-    subscriptionType: null, hasRefreshToken: true, accessToken: null, stored: null, refreshTokenDead: false, error: null, rescued: null, ended: null,
+    status: "valid",
+    action: "none",
+    source: "file",
+    path: "/x",
+    expiresAt: null,
+    loginExpiresAt: null,
+    scopes: [],
+    subscriptionType: null,
+    hasRefreshToken: true,
+    accessToken: null,
+    stored: null,
+    refreshTokenDead: false,
+    error: null,
+    rescued: null,
+    ended: null,
     ...fields,
   });
 
   test("names a profile other than ~/.claude, with the command for it", () => {
-    expect(noticeLine(assessment({ status: "expired" }), Date.now(), "/w")).toBe("iclaude: Claude login in /w has ended — run: CLAUDE_CONFIG_DIR='/w' iclaude refresh");
+    expect(noticeLine(assessment({ status: "expired" }), Date.now(), "/w")).toBe(
+      "iclaude: Claude login in /w has ended — run: CLAUDE_CONFIG_DIR='/w' iclaude refresh",
+    );
   });
 
   test("next-check is the earliest of all profiles; the notice is the most urgent one's", () => {
@@ -98,9 +128,15 @@ describe("the notice over all profiles", () => {
     const config = loadConfig({}, { HOME: home, ICLAUDE_STATE_DIR: join(home, "state") });
     const now = Date.now();
     const due = assessment({ status: "refresh-due", expiresAt: now + 60_000 });
-    writeSchedule(config, [{ assessment: due, failedAt: now }, { assessment: assessment({ expiresAt: now + 8 * HOUR }), dir: "/w" }]);
+    writeSchedule(config, [
+      { assessment: due, failedAt: now },
+      { assessment: assessment({ expiresAt: now + 8 * HOUR }), dir: "/w" },
+    ]);
     expect(Number(readFileSync(join(home, "state", "next-check"), "utf8"))).toBe(Math.ceil(now / 1000) + 30);
-    writeSchedule(config, [{ assessment: due, failedAt: now }, { assessment: due, dir: "/w" }]);
+    writeSchedule(config, [
+      { assessment: due, failedAt: now },
+      { assessment: due, dir: "/w" },
+    ]);
     expect(Number(readFileSync(join(home, "state", "next-check"), "utf8"))).toBe(Math.floor(now / 1000));
   });
 });

@@ -66,7 +66,8 @@ describe("notifyOnce", () => {
 
 describe("notifiers", () => {
   test("Notification Centre on macOS, D-Bus on Linux with a session bus, and the user's command anywhere", () => {
-    const names = (platform: NodeJS.Platform, env: Record<string, string>, notifyCommand?: string) => notifiers({ notifyCommand }, platform, env).map((n) => n.name);
+    const names = (platform: NodeJS.Platform, env: Record<string, string>, notifyCommand?: string) =>
+      notifiers({ notifyCommand }, platform, env).map((n) => n.name);
     expect(names("darwin", {})).toEqual(["Notification Centre"]);
     expect(names("linux", {})).toEqual([]);
     expect(names("linux", { DBUS_SESSION_BUS_ADDRESS: "unix:path=/x" })).toEqual(["D-Bus notification"]);

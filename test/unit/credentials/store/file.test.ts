@@ -13,7 +13,6 @@ function credentialsDir(): { dir: string; file: string } {
   return { dir, file: join(dir, ".credentials.json") };
 }
 
-
 /** The real store's write, run as an unprivileged user (when the tests run as root), so permissions bite. */
 async function writeAsAnotherUser(file: string, text: string): Promise<{ stderr: string; code: number }> {
   const proc = Bun.spawn(unprivileged([process.execPath, join(ROOT, "test/fixtures/write-credentials.ts"), file, text]), {

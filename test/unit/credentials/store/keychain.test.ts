@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
+import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createHash } from "node:crypto";
 import { loadConfig } from "../../../../src/base/config.ts";
 import { CLAUDE } from "../../../../src/credentials/claude.ts";
 import { claudeKeychainItem, keychainStore, openStore, readCredentials } from "../../../../src/credentials/store/index.ts";
@@ -30,7 +30,9 @@ describe("Keychain store", () => {
     const secure = loadConfig({}, { HOME: "/h", CLAUDE_CONFIG_DIR: "/other", CLAUDE_SECURESTORAGE_CONFIG_DIR: "/work/cafe\u0301" });
     expect(claudeKeychainItem(secure).service).toBe(`Claude Code-credentials-${hash}`);
     expect(secure.credentialsPath).toBe(`${nfc}/.credentials.json`);
-    expect(claudeKeychainItem(loadConfig({}, { HOME: "/h", CLAUDE_CONFIG_DIR: "/x", CLAUDE_SECURESTORAGE_CONFIG_DIR: "" })).service).toBe("Claude Code-credentials");
+    expect(claudeKeychainItem(loadConfig({}, { HOME: "/h", CLAUDE_CONFIG_DIR: "/x", CLAUDE_SECURESTORAGE_CONFIG_DIR: "" })).service).toBe(
+      "Claude Code-credentials",
+    );
   });
 
   test("the account is $USER only when it is a plain name, as Claude Code names it", () => {
