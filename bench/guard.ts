@@ -35,7 +35,10 @@ const RUNS = 7;
 
 /** Deterministic text, so every run scans the same bytes. */
 let seed = 42;
-const random = (): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+const random = (): number => {
+  seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+  return seed / 0x7fffffff;
+};
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 const WORDS = ["value", "config", "handler", "request", "result", "index", "buffer", "parse", "token", "client", "render", "state"];
 const word = (): string => WORDS[Math.floor(random() * WORDS.length)] as string;

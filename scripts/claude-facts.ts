@@ -42,12 +42,12 @@ const first = (pattern: RegExp): string => pattern.exec(text)?.slice(1).join(" /
 const all = (pattern: RegExp): string[] => [...new Set([...text.matchAll(pattern)].map((m) => m[0].replace(/\\xB7/g, "\u00b7")))];
 const present = (needle: string): string => (text.includes(needle) ? "yes" : "NOT FOUND");
 
-const escape = (name: string): string => name.replace(/\$/g, "\\$");
+const escapeDollars = (name: string): string => name.replace(/\$/g, "\\$");
 
 /** The value the minified constant `name` is given last before `index` (minified names repeat across modules). */
 function constantBefore(name: string, index: number, pattern = "(\\d+)"): string {
   const window = text.slice(Math.max(0, index - 50_000), index);
-  return [...window.matchAll(new RegExp(`[,\\s;]${escape(name)}=${pattern}`, "g"))].at(-1)?.[1] ?? "NOT FOUND";
+  return [...window.matchAll(new RegExp(`[,\\s;]${escapeDollars(name)}=${pattern}`, "g"))].at(-1)?.[1] ?? "NOT FOUND";
 }
 
 /** The line length past which Claude Code stops using `security -i`. */
@@ -62,7 +62,7 @@ function axiosUserAgent(): string {
   const literal = /"(axios\/[\d.]+)"/.exec(text)?.[1];
   if (literal) return literal;
   const match = /"axios\/"\+(\w+)/.exec(text);
-  const version = match?.[1] ? new RegExp(`[,\\s;]${escape(match[1])}="(\\d+\\.\\d+\\.\\d+)"`).exec(text)?.[1] : undefined;
+  const version = match?.[1] ? new RegExp(`[,\\s;]${escapeDollars(match[1])}="(\\d+\\.\\d+\\.\\d+)"`).exec(text)?.[1] : undefined;
   return version ? `axios/${version}` : "NOT FOUND";
 }
 

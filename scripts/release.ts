@@ -44,7 +44,9 @@ if (dirty.stdout.length > 0) fail("the tree has uncommitted changes; commit or s
 function pack(dir: string): string {
   const run = Bun.spawnSync(["npm", "pack", "--json", "--pack-destination", join(process.cwd(), OUT, "npm")], { cwd: dir, stdout: "pipe", stderr: "pipe" });
   if (run.exitCode !== 0) fail(`npm pack failed in ${dir}: ${run.stderr.toString().trim()}`);
-  return (JSON.parse(run.stdout.toString()) as { filename: string }[])[0]!.filename;
+  const [packed] = JSON.parse(run.stdout.toString()) as { filename: string }[];
+  if (!packed) fail(`npm pack in ${dir} named no tarball.`);
+  return packed.filename;
 }
 
 rmSync(OUT, { recursive: true, force: true });

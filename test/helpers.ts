@@ -213,3 +213,9 @@ export function iclaudeErrorOf(fn: () => unknown): IclaudeError {
   }
   throw new Error("expected an IclaudeError");
 }
+
+/** `value` when it is there; fails the test, naming `what`, when it is null or undefined. */
+export function defined<T>(value: T | null | undefined, what = "a value"): T {
+  if (value === null || value === undefined) throw new Error(`expected ${what}, found ${String(value)}`);
+  return value;
+}

@@ -51,7 +51,11 @@ export function readFileBytes(path: string, noFollow = false): Buffer | null {
     // Read one byte past the cap: a file that grew since fstat is caught too.
     const buffer = Buffer.alloc(Math.min(stats.size, MAX_FILE_BYTES) + 1);
     let length = 0;
-    for (let n; length < buffer.length && (n = readSync(fd, buffer, length, buffer.length - length, null)) > 0; ) length += n;
+    while (length < buffer.length) {
+      const n = readSync(fd, buffer, length, buffer.length - length, null);
+      if (n <= 0) break;
+      length += n;
+    }
     if (length > MAX_FILE_BYTES) {
       throw new IclaudeError(`Cannot read ${path}: it is larger than 1 MiB (Claude Code too refuses a credentials file that large).`, EXIT.invalid);
     }

@@ -115,7 +115,7 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
   /** Set while the broker connects to itself at start: the first peer it sees is its own. */
   let probe: ((peer: Peer | null) => void) | null = null;
   const previousUmask = process.umask(0o077);
-  let listener;
+  let listener: Bun.UnixSocketListener<Connection>;
   try {
     listener = Bun.listen<Connection>({
       unix: options.socketPath,

@@ -30,7 +30,8 @@ function checkLeaf(node: CommandNode, args: readonly string[]): void {
   const forms = flagForms(node);
   const positionals: string[] = [];
   for (let i = 0; i < args.length; i++) {
-    const word = args[i]!;
+    const word = args[i];
+    if (word === undefined) break;
     if (word === "--") {
       positionals.push(...args.slice(i + 1));
       break;
@@ -93,10 +94,11 @@ export function checkArgv(node: CommandNode, args: readonly string[]): CommandNo
     return node;
   }
   const at = subcommandIndex(args);
-  const names = node.subs.map((s) => s.path.at(-1)!);
-  if (at > 0) throw unknownFlag(node, args[0]!, flagForms(node));
-  if (at < 0) throw usage(`\`${commandLine(node)}\` needs a command: ${names.join(" or ")}; ${helpHint(node)}.`);
-  const name = args[at]!;
+  const names = node.subs.map((s) => s.path.at(-1) ?? "");
+  const [first] = args;
+  if (at < 0 || first === undefined) throw usage(`\`${commandLine(node)}\` needs a command: ${names.join(" or ")}; ${helpHint(node)}.`);
+  if (at > 0) throw unknownFlag(node, first, flagForms(node));
+  const name = first;
   const sub = node.subs.find((s) => s.path.at(-1) === name);
   const meant = node.help.otherWords?.[name];
   if (!sub && meant) throw usage(`\`${commandLine(node)} ${clip(name)}\` is spelled \`${meant}\`; run that.`);

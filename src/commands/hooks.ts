@@ -7,6 +7,7 @@ import { hookChangeWords } from "../ui/words.ts";
 import { command, withHelp } from "./_shared.ts";
 
 /** A path as the user can read it: quoted when it holds a quote or a control character. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: a control character is what makes a path need quoting
 const showPath = (path: string): string => (/[\x00-\x1f"]/.test(path) ? JSON.stringify(path) : path);
 
 const findingLine = (f: Finding): string => `  ${showPath(f.path)}${f.line === null ? "" : `:${f.line}`}  ${f.label}${f.shown ? ` ${f.shown}` : ""}`;

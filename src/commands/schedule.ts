@@ -6,6 +6,7 @@ import { BACKENDS, type BackendName, defaultBackend, lastRun } from "../schedule
 import { command, withHelp } from "./_shared.ts";
 
 const backendArgs = {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the path as shell writes it, shown literally
   systemd: { type: "boolean", description: "A systemd user timer (${XDG_CONFIG_HOME:-~/.config}/systemd/user/iclaude-refresh.{service,timer})" },
   launchd: { type: "boolean", description: "A launchd LaunchAgent (~/Library/LaunchAgents/dev.iclaude.refresh.plist)" },
   cron: { type: "boolean", description: "A marked line in your crontab (ICLAUDE_CRON_SCHEDULE replaces its five fields)" },

@@ -13,7 +13,7 @@ const DEAD_TOKENS = "dead-refresh-tokens";
 /** True when this refresh token was answered `invalid_grant` before: it is never sent again. */
 export function isDeadRefreshToken(config: Pick<Config, "stateDir">, token: string): boolean {
   const text = readState(config, DEAD_TOKENS);
-  return text !== null && text.split("\n").includes(fingerprint(token));
+  return text?.split("\n").includes(fingerprint(token)) ?? false;
 }
 
 /** How many refused refresh tokens are remembered. */

@@ -142,7 +142,10 @@ function hookedRepos(state: Pick<Config, "stateDir">): string[] {
 
 function keepHookedRepos(state: Pick<Config, "stateDir">, dirs: string[]): void {
   try {
-    if (dirs.length === 0) return removeQuietly(statePath(state, HOOKED_REPOS));
+    if (dirs.length === 0) {
+      removeQuietly(statePath(state, HOOKED_REPOS));
+      return;
+    }
     ensureStateDir(state);
     writePrivateFile(statePath(state, HOOKED_REPOS), dirs.map((dir) => `${dir}\n`).join(""));
   } catch {
@@ -203,6 +206,7 @@ export async function installGlobal(binary: string, options: { uninstall: boolea
   if (previous) writeFileSync(previousFile, `${previous}\n`);
   const changes = eachHook(dir, (path, hook) => {
     // Without GIT_DIR git runs hooks beside ./.git; only a linked worktree or a submodule needs git's answer.
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell text for the hook stub
     const gitDir = '$(if [ -z "${GIT_DIR:-}" ] && [ -d .git ]; then echo .git; else git rev-parse --git-common-dir; fi)';
     const chained = previous ? chainedHook(previous, hook) : `"${gitDir}/hooks/${hook}"`;
     return installHook(path, renderStub(hook, binary, chained), true);

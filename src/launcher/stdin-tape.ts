@@ -27,8 +27,8 @@ export class StdinTape {
 
   private more(): Promise<void> {
     this.reading ??= (async () => {
-      const reader = (this.reader ??= this.source().getReader());
-      const { done, value } = await reader.read();
+      this.reader ??= this.source().getReader();
+      const { done, value } = await this.reader.read();
       if (done || !value) this.ended = true;
       else {
         this.chunks.push(value);

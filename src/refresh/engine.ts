@@ -202,7 +202,8 @@ async function redeem(config: Config, before: Assessment, options: RefreshOption
         // Everything the write of the answer needs is proven and had before the send: serialising, size, disk space.
         const size = serializeCredentials(withNewTokens(file, LARGEST_RESULT), current.stored).length;
         assertStateWritable(config);
-        const reserved = (held.write = current.stored.store.reserveWrite(size));
+        const reserved = current.stored.store.reserveWrite(size);
+        held.write = reserved;
         held.signals = holdSignals();
         try {
           const clientId = grantClientId(config, file.claudeAiOauth);

@@ -80,7 +80,8 @@ export async function withRefreshLock<T>(config: Pick<Config, "claudeConfigDir">
   try {
     // As Claude Code does: with the Keychain store the config dir may not exist yet.
     mkdirSync(config.claudeConfigDir, { recursive: true, mode: 0o700 });
-    while ((release = await tryLockBoth(config.claudeConfigDir)) === null) {
+    release = await tryLockBoth(config.claudeConfigDir);
+    while (release === null) {
       onHeld?.();
       onHeld = undefined;
       if (Date.now() >= end) {
@@ -90,6 +91,7 @@ export async function withRefreshLock<T>(config: Pick<Config, "claudeConfigDir">
         );
       }
       await backoff(Math.min(50 + Math.random() * 150, Math.max(end - Date.now(), 0)));
+      release = await tryLockBoth(config.claudeConfigDir);
     }
   } catch (error) {
     if (error instanceof IclaudeError) throw error;

@@ -24,10 +24,12 @@ const short = (description: string): string =>
     .replaceAll("`", "")
     .replace(/\s+/g, " ")
     .trim();
+/** The word that names a command where it is typed: `run` under `hooks`, `status` at the top. */
+const nameOf = (node: HelpNode): string => node.path.at(-1) ?? "";
 const entry = (word: string, description: string): string => (description ? `${word}:${short(description)}` : word);
 
 function specOf(node: HelpNode): Spec {
-  const words: string[] = node.subs.map((s) => entry(s.path.at(-1)!, s.description));
+  const words: string[] = node.subs.map((s) => entry(nameOf(s), s.description));
   const valued: string[] = [];
   for (const arg of node.args) {
     if (arg.kind === "positional") continue;
@@ -37,25 +39,25 @@ function specOf(node: HelpNode): Spec {
     if (arg.kind === "string") valued.push(...forms);
   }
   const choices = node.args.filter((a) => a.kind === "positional").map((a) => a.choices ?? []);
-  return { path: node.path.join(" "), subs: node.subs.map((s) => s.path.at(-1)!), words, valued, choices };
+  return { path: node.path.join(" "), subs: node.subs.map(nameOf), words, valued, choices };
 }
 
 /** The root: the table's commands, plus the words the router answers itself. */
 function rootSpec(nodes: HelpNode[]): Spec {
   const words = [
-    ...nodes.map((n) => entry(n.path[0]!, n.description)),
+    ...nodes.map((n) => entry(nameOf(n), n.description)),
     entry("run", "Run claude with the words that follow, untouched"),
     entry("help", "Show iclaude's help, or a command's"),
     entry("--help", "Show iclaude's help"),
     entry("--version", "Print iclaude's version"),
     entry("--refresh-token", "The same as iclaude refresh"),
   ];
-  const names = nodes.map((n) => n.path[0]!);
+  const names = nodes.map(nameOf);
   return { path: "", subs: [...names, "run", "help"], words, valued: [], choices: [] };
 }
 
 function allSpecs(nodes: HelpNode[]): Spec[] {
-  const specs = [rootSpec(nodes), { path: "help", subs: [], words: [], valued: [], choices: [nodes.map((n) => n.path[0]!)] }];
+  const specs = [rootSpec(nodes), { path: "help", subs: [], words: [], valued: [], choices: [nodes.map(nameOf)] }];
   const walk = (node: HelpNode): void => {
     specs.push(specOf(node));
     node.subs.forEach(walk);
@@ -70,7 +72,7 @@ function posixTable(specs: Spec[]): string {
   const cases = specs.map((s) => {
     const lines = [`    ${quotePosix(s.path)})`];
     if (s.subs.length) lines.push(`      __iclaude_subs=(${list(s.subs)})`);
-    s.choices.forEach((c, i) => c.length && lines.push(`      if (( $2 == ${i} )); then __iclaude_words+=(${list(c)}); fi`));
+    for (const [i, c] of s.choices.entries()) if (c.length) lines.push(`      if (( $2 == ${i} )); then __iclaude_words+=(${list(c)}); fi`);
     if (s.words.length) lines.push(`      __iclaude_words+=(${list(s.words)})`);
     if (s.valued.length) lines.push(`      __iclaude_valued=(${list(s.valued)})`);
     return [...lines, "      ;;"].join("\n");
@@ -92,7 +94,7 @@ function fishTable(specs: Spec[]): string {
   const cases = specs.map((s) => {
     const lines = [`        case ${quoteFish(s.path)}`];
     if (s.subs.length) lines.push(`            set -g __iclaude_subs ${list(s.subs)}`);
-    s.choices.forEach((c, i) => c.length && lines.push(`            test $count -eq ${i}; and set -ga __iclaude_words ${list(c)}`));
+    for (const [i, c] of s.choices.entries()) if (c.length) lines.push(`            test $count -eq ${i}; and set -ga __iclaude_words ${list(c)}`);
     if (s.words.length) lines.push(`            set -ga __iclaude_words ${list(s.words)}`);
     if (s.valued.length) lines.push(`            set -g __iclaude_valued ${list(s.valued)}`);
     return lines.join("\n");

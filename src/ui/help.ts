@@ -10,7 +10,9 @@ const ENV: Record<string, string> = {
   ICLAUDE_TOKEN_URL: "the token endpoint (https, or http on loopback)",
   ICLAUDE_CLIENT_ID: "the OAuth client id (default Claude Code's)",
   ICLAUDE_CLAUDE_BIN: "the real claude (default: the first claude on PATH that is not iclaude)",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the default as shell writes it, shown literally
   ICLAUDE_STATE_DIR: "iclaude's state (default ${XDG_STATE_HOME:-~/.local/state}/iclaude)",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the default as shell writes it, shown literally
   ICLAUDE_CONFIG: "the config file (default ${XDG_CONFIG_HOME:-~/.config}/iclaude/config.toml)",
   ICLAUDE_DEBUG: "1: more detail on stderr, still masked",
   CLAUDE_CONFIG_DIR: "Claude Code's config dir (default ~/.claude)",
@@ -68,7 +70,7 @@ export function renderCommandHelp(node: HelpNode): string {
     "USAGE",
     `  ${usageLine(node)}`,
     ...section("ARGUMENTS", positionals.length ? columns(positionals) : []),
-    ...section("COMMANDS", node.subs.length ? columns(node.subs.map((s) => [s.path.at(-1)!, s.description])) : []),
+    ...section("COMMANDS", node.subs.length ? columns(node.subs.map((s) => [s.path.at(-1) ?? "", s.description])) : []),
     ...section("OPTIONS", columns(options)),
     ...section(
       "EXAMPLES",
@@ -93,7 +95,7 @@ export function renderTopHelp(nodes: HelpNode[]): string {
     "",
     "COMMANDS",
     ...columns([
-      ...nodes.map((n): [string, string] => [n.path[0]!, n.description]),
+      ...nodes.map((n): [string, string] => [n.path[0] ?? "", n.description]),
       ["run [--] ARGS", "Run claude with ARGS untouched, even a word that is an iclaude command"],
       ["help [COMMAND]", "Show this help, or a command's"],
     ]),
@@ -113,7 +115,9 @@ export function renderTopHelp(nodes: HelpNode[]): string {
     "",
     "FILES",
     ...columns([
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the default as shell writes it, shown literally
       ["config", "$ICLAUDE_CONFIG, default ${XDG_CONFIG_HOME:-~/.config}/iclaude/config.toml"],
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the default as shell writes it, shown literally
       ["state", "$ICLAUDE_STATE_DIR, default ${XDG_STATE_HOME:-~/.local/state}/iclaude (next-check, iclaude.log)"],
       ["credentials", "$CLAUDE_CONFIG_DIR/.credentials.json (default ~/.claude), or the macOS Keychain"],
     ]),

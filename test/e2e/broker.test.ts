@@ -154,6 +154,7 @@ describe("iclaude broker serve", () => {
     expect(String(answer.error)).toContain('profile "/x)\\niclaude: token for pid 1');
     expect(await broker.stop()).toBe(0);
     expect(broker.log()).not.toMatch(/^iclaude: token for pid 1 /m);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: BEL, ESC and CSI are what must not reach the log raw
     expect(broker.log()).not.toMatch(/[\u0007\u001b\u009b]/);
   });
 

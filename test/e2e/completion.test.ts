@@ -4,11 +4,11 @@ import { join } from "node:path";
 import { type CommandNode, commandTree } from "../../src/commands/_tree.ts";
 import { commands } from "../../src/commands/index.ts";
 import { sandbox, shellEnv, steady, terminal, writeRc } from "../fixtures/shell/harness.ts";
-import { runBin, tempHome, waitFor } from "../helpers.ts";
+import { defined, runBin, tempHome, waitFor } from "../helpers.ts";
 
 /** What the definitions say may follow `iclaude <path>`: subcommands, the first positional's choices, flags. */
 function declared(node: CommandNode): string[] {
-  const words = node.subs.map((s) => s.path.at(-1)!);
+  const words = node.subs.map((s) => defined(s.path.at(-1)));
   words.push(...(node.args.find((a) => a.kind === "positional")?.choices ?? []));
   for (const arg of node.args) {
     if (arg.kind === "positional") continue;
@@ -51,7 +51,7 @@ describe("completion", () => {
         b
           .split("\n")
           .filter(Boolean)
-          .map((l) => l.split("\t")[0]!)
+          .map((l) => defined(l.split("\t")[0]))
           .sort(),
       );
     const expected = nodes.map(declared);
@@ -61,7 +61,7 @@ describe("completion", () => {
   });
 
   test("the top level offers every command of the table, run, help and the own flags", async () => {
-    const names = (await commandTree(commands)).map((n) => n.path[0]!);
+    const names = (await commandTree(commands)).map((n) => defined(n.path[0]));
     const home = tempHome();
     const run = await runBin(["completion", "bash"], { home });
     writeFileSync(join(home, "c.bash"), run.stdout);

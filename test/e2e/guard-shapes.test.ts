@@ -171,7 +171,10 @@ describe("odd names, sizes and encodings", () => {
     const repo = await makeRepo({ install: true });
     const utf32 = (text: string, big: boolean) => {
       const out = Buffer.alloc(text.length * 4);
-      [...text].forEach((c, i) => (big ? out.writeUInt32BE(c.codePointAt(0) as number, i * 4) : out.writeUInt32LE(c.codePointAt(0) as number, i * 4)));
+      for (const [i, c] of [...text].entries()) {
+        if (big) out.writeUInt32BE(c.codePointAt(0) as number, i * 4);
+        else out.writeUInt32LE(c.codePointAt(0) as number, i * 4);
+      }
       return out;
     };
     const [le, be, bare] = [fakeToken("oat01"), fakeToken("api03"), fakeToken("ort01")];

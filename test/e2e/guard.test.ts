@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type MockAnthropic, startMockAnthropic } from "../fixtures/mock-anthropic.ts";
-import { expectNoSecrets, fakeToken, processesWith, type Run, waitFor, writeCredentials } from "../helpers.ts";
+import { defined, expectNoSecrets, fakeToken, processesWith, type Run, waitFor, writeCredentials } from "../helpers.ts";
 import { commitCount, makeRepo, type Repo } from "./guard-repo.ts";
 
 /** A PEM block of the real shape, made here so no key sits in this repository. */
@@ -106,7 +106,7 @@ describe("the guard blocks secrets in what a commit adds", () => {
     const location = join(repo.home, ".claude", ".credentials.json");
     const rescued = `tok_${crypto.randomUUID().replaceAll("-", "")}`;
     const name = `rescued-login-${new Bun.CryptoHasher("sha256").update(location).digest("hex").slice(0, 16)}.json`;
-    const state = repo.env.ICLAUDE_STATE_DIR!;
+    const state = defined(repo.env.ICLAUDE_STATE_DIR);
     mkdirSync(state, { recursive: true, mode: 0o700 });
     writeFileSync(
       join(state, name),
@@ -126,12 +126,11 @@ describe("the guard blocks secrets in what a commit adds", () => {
     const run = await repo.commit({ "a.txt": `x = ${fromEnv} # iclaude:allow\n` }, { CLAUDE_CODE_OAUTH_TOKEN: fromEnv });
     await expectBlocked(repo, run, "a.txt:1  your current Claude login token", [fromEnv]);
     const longLived = `tok_${crypto.randomUUID().replaceAll("-", "")}`;
-    mkdirSync(repo.env.ICLAUDE_STATE_DIR!, { recursive: true, mode: 0o700 });
-    writeFileSync(
-      join(repo.env.ICLAUDE_STATE_DIR!, "long-lived-token.json"),
-      JSON.stringify({ token: longLived, expiresAt: Date.now() + 86400_000, createdAt: Date.now() }),
-      { mode: 0o600 },
-    );
+    const state = defined(repo.env.ICLAUDE_STATE_DIR);
+    mkdirSync(state, { recursive: true, mode: 0o700 });
+    writeFileSync(join(state, "long-lived-token.json"), JSON.stringify({ token: longLived, expiresAt: Date.now() + 86400_000, createdAt: Date.now() }), {
+      mode: 0o600,
+    });
     await repo.git(["reset", "-q"]);
     const late = await repo.commit({ "b.txt": `y = ${longLived} # iclaude:allow\n` });
     await expectBlocked(repo, late, "b.txt:1  your current Claude login token", [longLived]);
@@ -321,12 +320,13 @@ describe("agent commits", () => {
     test("before next-check has come, an agent's commit starts no refresh, as a prompt would not", async () => {
       const repo = await makeRepo({ install: true });
       writeCredentials(repo.home, { ...mock.issuePair(), expiresAt: Date.now() + 10 * 60_000 });
-      mkdirSync(repo.env.ICLAUDE_STATE_DIR!, { recursive: true, mode: 0o700 });
-      writeFileSync(join(repo.env.ICLAUDE_STATE_DIR!, "next-check"), `${Math.floor(Date.now() / 1000) + 600}\n`, { mode: 0o600 });
+      const state = defined(repo.env.ICLAUDE_STATE_DIR);
+      mkdirSync(state, { recursive: true, mode: 0o700 });
+      writeFileSync(join(state, "next-check"), `${Math.floor(Date.now() / 1000) + 600}\n`, { mode: 0o600 });
       const sent = mock.requests.length;
       const run = await repo.commit({ "a.txt": "work\n" }, { CLAUDECODE: "1", ICLAUDE_TOKEN_URL: mock.tokenUrl });
       expect(run).toMatchObject({ code: 0, stderr: "" });
-      await waitFor(() => processesWith("ICLAUDE_STATE_DIR", repo.env.ICLAUDE_STATE_DIR!).length === 0);
+      await waitFor(() => processesWith("ICLAUDE_STATE_DIR", state).length === 0);
       expect(mock.requests.length).toBe(sent);
     });
   });

@@ -125,7 +125,7 @@ describe("install.sh", () => {
     const second = install(home);
     expect(second.code).toBe(0);
     expect(second.out).not.toContain("added the shell integration");
-    for (const [shell, path] of Object.entries(rcs)) expect(read(path)).toBe(after[shell]!);
+    expect(Object.fromEntries(Object.entries(rcs).map(([shell, path]) => [shell, read(path)]))).toEqual(after);
 
     const timer = join(home, ".config/systemd/user/iclaude-refresh.timer");
     expect(Bun.spawnSync([bin, "schedule", "install", "--systemd"], { env: { HOME: home, PATH } }).exitCode).toBe(0);
@@ -185,7 +185,7 @@ describe("install.sh", () => {
     const failed = install(blocked);
     expect(failed.code).toBe(1);
     expect(failed.out).toContain(`install.sh: cannot write ${join(blocked, ".bashrc")} (it is not a regular file); nothing was changed there`);
-    expect(failed.out).not.toContain("added the shell integration to " + join(blocked, ".bashrc"));
+    expect(failed.out).not.toContain(`added the shell integration to ${join(blocked, ".bashrc")}`);
   }, 120_000);
 
   test("--uninstall takes iclaude's global git hooks out while the binary is still there", () => {

@@ -166,6 +166,7 @@ describe("finding claude", () => {
     const { home: h } = home();
     mkdirSync(join(h, "wrap"));
     symlinkSync(BIN, join(h, "wrap", "ic"));
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell script
     writeFileSync(join(h, "wrap", "claude"), '#!/bin/sh\n"${0%/*}/ic" "$@"\n', { mode: 0o755 });
     const run = await runBin(["-p", "x"], { home: h, env: { PATH: `${h}/wrap:/usr/bin:/bin` } });
     expect(run.code).toBe(127);

@@ -64,10 +64,34 @@ describe("a token endpoint that answers with a redirect", () => {
 
 describe("refresh --background prints nothing, whatever goes wrong", () => {
   const cases: [string, (h: ReturnType<typeof due>) => Record<string, string>][] = [
-    ["invalid_grant", (h) => (mock.killRefresh(h.pair.refreshToken), {})],
-    ["a redirect", () => (mock.script({ status: 308, headers: { location: elsewhere.tokenUrl } }), {})],
-    ["a refused client", () => (mock.script({ status: 401, json: { error: "invalid_client" } }), {})],
-    ["an answer that is not JSON", () => (mock.script({ status: 200, body: "<html>portal</html>" }), {})],
+    [
+      "invalid_grant",
+      (h) => {
+        mock.killRefresh(h.pair.refreshToken);
+        return {};
+      },
+    ],
+    [
+      "a redirect",
+      () => {
+        mock.script({ status: 308, headers: { location: elsewhere.tokenUrl } });
+        return {};
+      },
+    ],
+    [
+      "a refused client",
+      () => {
+        mock.script({ status: 401, json: { error: "invalid_client" } });
+        return {};
+      },
+    ],
+    [
+      "an answer that is not JSON",
+      () => {
+        mock.script({ status: 200, body: "<html>portal</html>" });
+        return {};
+      },
+    ],
     ["no login at all", () => ({ CLAUDE_CONFIG_DIR: "/nonexistent/claude" })],
     ["a broken setting", () => ({ ICLAUDE_THRESHOLD: "7days" })],
   ];

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type MockAnthropic, startMockAnthropic } from "../fixtures/mock-anthropic.ts";
-import { expectNoSecrets, runBin, tempHome, waitFor, writeCredentials } from "../helpers.ts";
+import { defined, expectNoSecrets, runBin, tempHome, waitFor, writeCredentials } from "../helpers.ts";
 
 let mock: MockAnthropic;
 beforeEach(() => {
@@ -35,7 +35,7 @@ function rescueFile(home: string): string {
   const dir = join(home, ".local/state/iclaude");
   const names = readdirSync(dir).filter((name) => /^rescued-login-[0-9a-f]{16}\.json$/.test(name));
   expect(names.length).toBe(1);
-  return join(dir, names[0]!);
+  return join(dir, defined(names[0]));
 }
 
 test.skipIf(!immutable)(

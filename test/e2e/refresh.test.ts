@@ -4,7 +4,21 @@ import { join } from "node:path";
 import { lock } from "proper-lockfile";
 import { fingerprint } from "../../src/base/secrets.ts";
 import { CLAUDE_CODE_CLIENT_ID, type MockAnthropic, startMockAnthropic } from "../fixtures/mock-anthropic.ts";
-import { BIN, baseEnv, DAY, expectNoSecrets, fakeSecurity, HOUR, type Run, runBin, tempHome, unprivileged, waitFor, writeCredentials } from "../helpers.ts";
+import {
+  BIN,
+  baseEnv,
+  DAY,
+  defined,
+  expectNoSecrets,
+  fakeSecurity,
+  HOUR,
+  type Run,
+  runBin,
+  tempHome,
+  unprivileged,
+  waitFor,
+  writeCredentials,
+} from "../helpers.ts";
 
 let mock: MockAnthropic;
 beforeEach(() => {
@@ -167,7 +181,7 @@ describe("iclaude refresh", () => {
     const run = await refresh(h, [], { ICLAUDE_TEST_DELAY_SCALE: undefined });
     expect(run.code).toBe(0);
     const [refused, retried] = mock.requests;
-    expect(retried!.at - refused!.at).toBeGreaterThanOrEqual(2_000);
+    expect(defined(retried).at - defined(refused).at).toBeGreaterThanOrEqual(2_000);
   });
 
   test("--json reports a failure as data too, masked, with the exit code", async () => {

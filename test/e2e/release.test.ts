@@ -13,7 +13,7 @@ import { ROOT, tempHome, waitFor } from "../helpers.ts";
 const BUN = join(ROOT, "node_modules/.bin/bun");
 const PATH = "/usr/local/bin:/usr/bin:/bin";
 const QEMU_PREFIX = "/usr/aarch64-linux-gnu";
-const PLATFORMS = ["linux-x64", "linux-arm64", "linux-x64-musl", "linux-arm64-musl", "darwin-x64", "darwin-arm64"];
+const PLATFORMS = ["linux-x64", "linux-arm64", "linux-x64-musl", "linux-arm64-musl", "darwin-x64", "darwin-arm64"] as const;
 
 const clone = tempHome("iclaude-release-");
 const release = join(clone, "release");
@@ -74,21 +74,20 @@ async function startRegistry(): Promise<{ url: string; proc: Bun.Subprocess }> {
 
 /** A fresh HOME whose .npmrc can publish to the registry. */
 async function npmHome(): Promise<string> {
+  if (!registry) throw new Error("the local registry is not running");
+  const { url } = registry;
   const home = tempHome("iclaude-npm-");
   const name = `ci${home
     .slice(-6)
     .toLowerCase()
     .replace(/[^a-z0-9]/g, "x")}`;
-  const answer = await fetch(`${registry!.url}/-/user/org.couchdb.user:${name}`, {
+  const answer = await fetch(`${url}/-/user/org.couchdb.user:${name}`, {
     method: "PUT",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ name, password: "a-password-for-tests" }),
   });
   const { token } = (await answer.json()) as { token: string };
-  writeFileSync(
-    join(home, ".npmrc"),
-    `registry=${registry!.url}/\n${registry!.url.replace("http:", "")}/:_authToken=${token}\nupdate-notifier=false\nfund=false\naudit=false\n`,
-  );
+  writeFileSync(join(home, ".npmrc"), `registry=${url}/\n${url.replace("http:", "")}/:_authToken=${token}\nupdate-notifier=false\nfund=false\naudit=false\n`);
   return home;
 }
 
@@ -104,7 +103,7 @@ describe("npm run release", () => {
 
   test("writes a binary per platform, in its format, with SHA256SUMS over every file", () => {
     if (released.code !== 0) throw new Error(`npm run release failed:\n${released.stderr}`);
-    const formats: Record<string, RegExp> = {
+    const formats: Record<(typeof PLATFORMS)[number], RegExp> = {
       "linux-x64": /ELF 64-bit LSB executable, x86-64.*interpreter \/lib64\/ld-linux-x86-64\.so\.2/,
       "linux-arm64": /ELF 64-bit LSB executable, ARM aarch64.*interpreter \/lib\/ld-linux-aarch64\.so\.1/,
       "linux-x64-musl": /ELF 64-bit LSB executable, x86-64.*interpreter \/lib\/ld-musl-x86_64\.so\.1/,
@@ -112,7 +111,7 @@ describe("npm run release", () => {
       "darwin-x64": /^Mach-O 64-bit x86_64 executable/,
       "darwin-arm64": /^Mach-O 64-bit arm64 executable/,
     };
-    for (const platform of PLATFORMS) expect(sh(["file", "-b", join(release, `iclaude-${platform}`)]).stdout).toMatch(formats[platform]!);
+    for (const platform of PLATFORMS) expect(sh(["file", "-b", join(release, `iclaude-${platform}`)]).stdout).toMatch(formats[platform]);
     const tarballs = readdirSync(join(release, "npm")).sort();
     expect(tarballs).toEqual([`iclaude-${pkg.version}.tgz`, ...PLATFORMS.map((p) => `iclaude-${p}-${pkg.version}.tgz`)].sort());
     const check = sh(["sha256sum", "-c", "SHA256SUMS"], { cwd: release });

@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { callsOf, due, interactive, type Sandbox, type ShellName, sandbox, settledCalls, shellEnv, steady, writeRc } from "../fixtures/shell/harness.ts";
+import { defined } from "../helpers.ts";
 
 /**
  * Processes an interactive shell starts over `prompts` prompts, counted by strace: every execve and
@@ -37,7 +38,7 @@ function execsAtStart(box: Sandbox, shell: "zsh" | "bash"): string[] {
     stderr: "ignore",
   });
   // strace writes the path as a C string: `\"` for a quote.
-  return [...readFileSync(trace, "utf8").matchAll(/execve\(("(?:[^"\\]|\\.)*")/g)].map((m) => JSON.parse(m[1]!) as string).slice(1);
+  return [...readFileSync(trace, "utf8").matchAll(/execve\(("(?:[^"\\]|\\.)*")/g)].map((m) => JSON.parse(defined(m[1])) as string).slice(1);
 }
 
 describe("a new shell", () => {

@@ -29,6 +29,7 @@ for (const shell of ["zsh", "bash"] as const satisfies readonly ShellName[]) {
       const box = await sandbox();
       writeRc(box, shell, { times: 2 });
       steady(box);
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: shell text
       const list = shell === "zsh" ? 'print -r -- "${(j:,:)precmd_functions}"' : 'printf "%s," "${PROMPT_COMMAND[@]}"; echo';
       const run = await feed(box, shell, [list]);
       expect(run.stdout.match(/__iclaude_hook/g)?.length).toBe(1);
@@ -144,6 +145,7 @@ describe("zsh prompt hook among others", () => {
 describe("bash prompt hook among others", () => {
   // A well-behaved hook of the user's: it records what it saw and leaves $? as it found it.
   const user = (name: string, log: string): string => `${name}() { local s=$? p="\${PIPESTATUS[*]}"; echo "mine $s $p" >>${log}; return $s; }\n`;
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell text
   const commands = ["false | true | (exit 3)", "echo after $? ${PIPESTATUS[*]}", "(exit 4)", ":"];
   const expected = "mine 0 0\nmine 3 1 0 3\nmine 0 0\nmine 4 4\nmine 0 0\n";
 
@@ -171,6 +173,7 @@ describe("bash prompt hook among others", () => {
       after: `${user("theirs", log2)}PROMPT_COMMAND+=(theirs)\n`,
     });
     steady(box);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell text
     const run = await feed(box, "bash", ['printf "%s," "${PROMPT_COMMAND[@]}"; echo', ...commands]);
     expect(run.stdout).toBe("mine,__iclaude_hook,theirs,\nafter 3 1 0 3\n");
     expect(readFileSync(log1, "utf8")).toBe(`mine 0 0\n${expected}`);
@@ -186,6 +189,7 @@ describe("zsh prompt hook under the user's options", () => {
       after: "later() { print -r -- later >>$HOME/ran; }\nprecmd_functions+=(later)\n",
     });
     due(box);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell text
     const run = await feed(box, "zsh", [...prompts(3), 'print -r -- "${precmd_functions[@]}"']);
     expect(run).toEqual({ code: 0, stdout: "mine __iclaude_hook later\n", stderr: "" });
     expect(await settledCalls(box)).toEqual([REFRESH]);

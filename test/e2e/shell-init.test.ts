@@ -5,7 +5,7 @@ import { commandTree } from "../../src/commands/_tree.ts";
 import { commands } from "../../src/commands/index.ts";
 import { renderCompletion } from "../../src/ui/completions.ts";
 import { callsOf, SHELLS, sandbox, shellEnv, steady, terminal, writeRc } from "../fixtures/shell/harness.ts";
-import { BIN, baseEnv, runBin, tempHome, waitFor } from "../helpers.ts";
+import { BIN, baseEnv, defined, runBin, tempHome, waitFor } from "../helpers.ts";
 
 const render = async (args: string[]): Promise<string> => {
   const run = await runBin(["init", ...args], { home: tempHome() });
@@ -74,7 +74,7 @@ describe("iclaude init", () => {
     }
     expect(callsOf(box)).toEqual([]);
     for (const argv of Object.values(calls)) {
-      const forced = [argv[0]!, "-i", ...argv.slice(1)];
+      const forced = [defined(argv[0]), "-i", ...argv.slice(1)];
       const proc = Bun.spawnSync(forced, { env: shellEnv(box), stdin: "ignore", stdout: "pipe", stderr: "pipe" });
       expect(proc.exitCode).toBe(0);
     }

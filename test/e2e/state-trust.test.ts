@@ -47,7 +47,10 @@ describe("a state dir or long-lived token someone else could have planted", () =
   const cases: [string, (state: string, file: string) => void, (state: string) => string][] = [
     [
       "a world-writable sticky dir (1777), the token another user's",
-      (state, file) => (chmodSync(state, 0o1777), chownSync(file, NOBODY, NOBODY)),
+      (state, file) => {
+        chmodSync(state, 0o1777);
+        chownSync(file, NOBODY, NOBODY);
+      },
       (s) => `iclaude's state dir ${s} can be written by other users (mode 1777)`,
     ],
     ["a dir writable by everyone (777)", (state) => chmodSync(state, 0o777), (s) => `iclaude's state dir ${s} can be written by other users (mode 777)`],

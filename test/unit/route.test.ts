@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { CLAUDE_SUBCOMMANDS } from "../../src/launcher/args.ts";
 import { OWN_COMMANDS, route } from "../../src/route.ts";
-import { ROOT } from "../helpers.ts";
+import { defined, ROOT } from "../helpers.ts";
 
 describe("route", () => {
   test("iclaude's own commands, with the rest of the words as their arguments", () => {
@@ -64,9 +64,9 @@ describe("route", () => {
 
   test("every subcommand and long flag of the installed claude's --help is claude's", () => {
     const help = Bun.spawnSync([`${ROOT}/node_modules/.bin/claude`, "--help"], { stdout: "pipe" }).stdout.toString();
-    const commands = [...help.split(/^Commands:$/m)[1]!.matchAll(/^ {2}([a-z][a-z-]*)(?:\|([a-z-]+))?/gm)].flatMap(
-      (m) => [m[1]!, m[2]].filter(Boolean) as string[],
-    );
+    const commands = [
+      ...defined(help.split(/^Commands:$/m)[1], "the Commands: section of claude --help").matchAll(/^ {2}([a-z][a-z-]*)(?:\|([a-z-]+))?/gm),
+    ].flatMap((m) => [m[1], m[2]].filter(Boolean) as string[]);
     expect(commands).toContain("mcp");
     for (const name of commands) expect(CLAUDE_SUBCOMMANDS).toContain(name);
     const flags = [...help.matchAll(/--[a-z][a-z-]+/g)].map((m) => m[0]);

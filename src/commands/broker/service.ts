@@ -3,6 +3,7 @@ import { defaultService, SERVICES, type ServiceName } from "../../schedule/broke
 import { command } from "../_shared.ts";
 
 const serviceArgs = {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the path as shell writes it, shown literally
   systemd: { type: "boolean", description: "A systemd user service (${XDG_CONFIG_HOME:-~/.config}/systemd/user/iclaude-broker.service)" },
   launchd: { type: "boolean", description: "A launchd LaunchAgent (~/Library/LaunchAgents/dev.iclaude.broker.plist)" },
 } as const;

@@ -130,8 +130,12 @@ export function reserveCredentialsWrite(path: string, size: number): ReservedWri
   let next: Reserved;
   try {
     const previous = readFileBytes(target);
-    if (previous !== null) held.push((backup = reserveTemp(`${target}.bak`, previous.length, owner)));
-    held.push((next = reserveTemp(target, size, owner)));
+    if (previous !== null) {
+      backup = reserveTemp(`${target}.bak`, previous.length, owner);
+      held.push(backup);
+    }
+    next = reserveTemp(target, size, owner);
+    held.push(next);
   } catch (error) {
     release();
     if (error instanceof IclaudeError) throw error;

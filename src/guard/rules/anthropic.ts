@@ -14,7 +14,7 @@ import { MIN_TOKEN_ENTROPY, type TokenRule } from "./shape.ts";
 const BODY = "[A-Za-z0-9_-]{32,}";
 const KINDS = ["oat", "ort", "sid", "api", "admin"];
 
-const token = (kind: string, body = fakeBody(93, kind.length) + "AA") => `sk-ant-${kind}-${body}`;
+const token = (kind: string, body = `${fakeBody(93, kind.length)}AA`) => `sk-ant-${kind}-${body}`;
 
 /** The placeholders README files hold, which must not block a commit. */
 const placeholders = (kind: string): string[] => [

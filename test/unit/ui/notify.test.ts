@@ -8,7 +8,16 @@ const NOTICE = "iclaude: Claude login has ended — run: iclaude refresh\n";
 
 function recorder(name = "test", fails: string | null = null) {
   const posted: string[] = [];
-  return { posted, notifier: { name, post: (line: string) => (posted.push(line), fails) } };
+  return {
+    posted,
+    notifier: {
+      name,
+      post: (line: string) => {
+        posted.push(line);
+        return fails;
+      },
+    },
+  };
 }
 
 const stateConfig = (suffix = "") => {
