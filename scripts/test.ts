@@ -1,5 +1,5 @@
 /**
- * `npm test [-- FILE|DIR...]`: typecheck, build the binary the end-to-end tests drive, run the
+ * `npm test [-- FILE|DIR...]`: typecheck, lint and format check (Biome), build the binary the end-to-end tests drive, run the
  * bun:test suite (or the files and folders named), then name each failed test above one line
  * `N passed, N failed`.
  */
@@ -74,9 +74,11 @@ async function runSuite(args: string[]): Promise<Outcome> {
 }
 
 const typecheck = await step("typecheck", [bun, "x", "tsc", "--noEmit", "-p", "."]);
+// Biome: the formatting and the lint rules of biome.json, checked without writing (`biome check --write .` fixes).
+const lint = await step("lint", ["node_modules/.bin/biome", "ci", "--colors=off", "."]);
 const build = await step("build", [bun, "scripts/build.ts"]);
 const tests = build ? await runSuite(process.argv.slice(2)) : { passed: 0, failed: 0, code: 1, names: [] };
 if (tests.names.length > 0) console.log(`\nfailed:\n${tests.names.map((name) => `  ${name}`).join("\n")}\n`);
-const failed = tests.failed + (typecheck ? 0 : 1) + (build ? 0 : 1) + (tests.code !== 0 && tests.failed === 0 ? 1 : 0);
+const failed = tests.failed + (typecheck ? 0 : 1) + (lint ? 0 : 1) + (build ? 0 : 1) + (tests.code !== 0 && tests.failed === 0 ? 1 : 0);
 console.log(`${tests.passed} passed, ${failed} failed`);
 process.exit(failed === 0 && tests.passed > 0 ? 0 : 1);

@@ -1,7 +1,7 @@
 import { expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { runBin, tempHome, waitFor, writeCredentials } from "../helpers.ts";
+import { dirname, join } from "node:path";
+import { BIN, runBin, tempHome, waitFor, writeCredentials } from "../helpers.ts";
 
 /*
  * A profile dir named to run a command when pasted unquoted, with an ended login: the notice's
@@ -20,7 +20,8 @@ async function noticeFor(name: string): Promise<{ home: string; dir: string; not
   writeCredentials(home);
   writeCredentials(home, ENDED, {}, dir);
   expect((await runBin(["profiles", "add", dir], { home })).code).toBe(0);
-  await runBin(["refresh", "--background", "--all"], { home });
+  // This very binary is the `iclaude` on PATH, so the notice names it by its bare name.
+  await runBin(["refresh", "--background", "--all"], { home, env: { PATH: `${dirname(BIN)}:/usr/bin:/bin` } });
   return { home, dir, notice: readFileSync(join(home, ".local/state/iclaude/notice"), "utf8").trim() };
 }
 
