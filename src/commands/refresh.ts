@@ -2,8 +2,10 @@ import { type Config, type ConfigFlags, loadConfig } from "../base/config.ts";
 import { parseDuration } from "../base/durations.ts";
 import { EXIT, IclaudeError, LOGIN_HINT, LOGIN_HINT_DECLINED } from "../base/errors.ts";
 import { maskSecrets } from "../base/secrets.ts";
+import { quoteAnyShell } from "../base/shell-quote.ts";
 import { showText } from "../base/show.ts";
 import { appendStateLog } from "../base/state.ts";
+import { statOrNull } from "../base/state-trust.ts";
 import { assess } from "../credentials/assessment.ts";
 import { configFor, type Profile } from "../credentials/profiles.ts";
 import { type ProfileRefresh, refreshAllProfiles, worstExitCode } from "../refresh/all.ts";
@@ -66,12 +68,26 @@ function notifyProfile(profile: Profile, flags: ConfigFlags, now: number): void 
   }
 }
 
+/**
+ * A profile dir every user can write to: anyone could put credentials of their own in place, and claude
+ * would use them. Still refreshed (refusing would only let the login end), and said each run.
+ */
+function openDirWarning(profile: Profile): string | null {
+  const dir = statOrNull(profile.dir);
+  if (!dir?.isDirectory() || (dir.mode & 0o002) === 0) return null;
+  const mode = (dir.mode & 0o7777).toString(8);
+  return `${showText(profile.dir)} can be written by every user (mode ${mode}), who could replace the credentials in it; run chmod o-w ${quoteAnyShell(profile.dir)}.`;
+}
+
 async function refreshAll(config: Config, flags: ConfigFlags, options: RefreshOptions, out: AllOutput): Promise<number> {
   const runs = await refreshAllProfiles(flags, options);
   scheduleAfterRun(config, flags);
   const now = Date.now();
   const by = scheduler();
   for (const run of runs) {
+    const open = openDirWarning(run.profile);
+    if (open && out.background) appendStateLog(config, `refresh ${run.profile.dir}: ${open}`);
+    else if (open && !out.quiet) log.warn(open);
     const warning = run.result?.warning;
     if (warning && out.background) appendStateLog(config, `refresh ${run.profile.dir}: ${maskSecrets(warning)}`);
     else if (warning) log.warn(`${run.profile.dir}: ${warning}`);

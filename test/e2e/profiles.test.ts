@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type MockAnthropic, startMockAnthropic } from "../fixtures/mock-anthropic.ts";
 import { BIN, baseEnv, DAY, expectNoSecrets, HOUR, ROOT, type Run, runBin, tempHome, writeCredentials } from "../helpers.ts";
@@ -130,6 +130,21 @@ describe("refresh --all and status --all", () => {
     expect(again.stdout).toMatch(/: nothing due — .+\n.+: nothing due — /);
     expect([timesRedeemed(newMain.refreshToken), timesRedeemed(newWork.refreshToken)]).toEqual([0, 0]);
     expectNoSecrets(everythingWritten(home, [run, again]), [...secrets, newMain.accessToken, newMain.refreshToken, newWork.accessToken, newWork.refreshToken]);
+  });
+
+  test("a profile dir every user can write to is still refreshed, and said: on stderr, or in the state log for a background run", async () => {
+    const { home, main, work, secrets } = await twoProfiles();
+    chmodSync(work.dir, 0o777);
+    const warning = `iclaude: ${work.dir} can be written by every user (mode 777), who could replace the credentials in it; run chmod o-w '${work.dir}'.\n`;
+    const run = await iclaude(home, ["refresh", "--all"]);
+    expect([run.code, run.stderr]).toEqual([0, warning]);
+    expect([timesRedeemed(main.pair.refreshToken), timesRedeemed(work.pair.refreshToken)]).toEqual([1, 1]);
+    const background = await iclaude(home, ["refresh", "--background", "--all"]);
+    expect([background.code, background.stdout, background.stderr]).toEqual([0, "", ""]);
+    expect(readFileSync(join(stateOf(home), "iclaude.log"), "utf8")).toContain(`refresh ${work.dir}: ${warning.slice("iclaude: ".length, -1)}`);
+    chmodSync(work.dir, 0o700);
+    expect((await iclaude(home, ["refresh", "--all"])).stderr).toBe("");
+    expectNoSecrets(everythingWritten(home, [run, background]), secrets);
   });
 
   test("a dead refresh token in one profile does not stop the other; the exit code is the worst", async () => {
