@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { fakeSystemctl } from "../fixtures/fake-systemctl.ts";
 import { HOUR, linkBinary, type Run, runBin, tempHome, waitFor, writeCredentials } from "../helpers.ts";
 
 /* `iclaude broker install|status|remove`: `broker serve` as a user service, written as the schedule's units are. */
@@ -76,38 +77,15 @@ describe("broker install --systemd", () => {
   });
 
   test("with a user manager to talk to, install enables and starts it once, and remove stops it", () => {
-    // No systemd runs this container's PID 1, so a stand-in answers for `systemctl --user` and logs each call.
     const { home, bin } = homeWithBinary();
-    const fakeBin = join(home, "fakebin");
-    mkdirSync(fakeBin);
-    const calls = join(home, "systemctl.log");
-    writeFileSync(
-      join(fakeBin, "systemctl"),
-      `#!/bin/sh
-echo "$*" >>'${calls}'
-case "$*" in
-  "--user is-active --quiet iclaude-broker.service") test -f '${calls}.on' ;;
-  "--user enable --now iclaude-broker.service") : >'${calls}.on' ;;
-  "--user disable --now iclaude-broker.service") rm -f '${calls}.on' ;;
-  "--user is-active iclaude-broker.service") echo active ;;
-esac
-`,
-      { mode: 0o755 },
-    );
-    const env = { PATH: `${fakeBin}:/usr/bin:/bin` };
-    const callsSince = (n: number) =>
-      readFileSync(calls, "utf8")
-        .trim()
-        .split("\n")
-        .slice(n)
-        .filter((c) => c !== "--user show-environment");
+    const { env, calls, callsSince } = fakeSystemctl(home, "iclaude-broker.service");
     expect(broker(home, bin, ["install"], env).stdout).toContain("systemd: iclaude-broker.service enabled and started\n");
     expect(callsSince(0)).toEqual(["--user daemon-reload", "--user enable --now iclaude-broker.service", "--user restart iclaude-broker.service"]);
-    const seen = readFileSync(calls, "utf8").trim().split("\n").length;
+    const seen = calls();
     broker(home, bin, ["install"], env);
     expect(callsSince(seen)).toEqual(["--user is-active --quiet iclaude-broker.service"]);
     expect(broker(home, bin, ["status", "--systemd"], env).stdout).toBe(`systemd: installed (${unit(home)}) — service active\n`);
-    const before = readFileSync(calls, "utf8").trim().split("\n").length;
+    const before = calls();
     broker(home, bin, ["remove", "--systemd"], env);
     expect(callsSince(before)).toEqual(["--user disable --now iclaude-broker.service", "--user daemon-reload"]);
   });

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { fakeSystemctl } from "../fixtures/fake-systemctl.ts";
 import { type MockAnthropic, startMockAnthropic } from "../fixtures/mock-anthropic.ts";
 import { expectNoSecrets, linkBinary, type Run, runBin, tempHome, writeCredentials } from "../helpers.ts";
 
@@ -111,40 +112,17 @@ describe("schedule --systemd", () => {
   });
 
   test("with a user manager to talk to, install reloads and enables the timer once, and remove disables it", () => {
-    // No systemd runs this container's PID 1, so a stand-in answers for `systemctl --user` and logs each call.
     const { home, bin } = homeWithBinary();
-    const fakeBin = join(home, "fakebin");
-    mkdirSync(fakeBin);
-    const calls = join(home, "systemctl.log");
-    writeFileSync(
-      join(fakeBin, "systemctl"),
-      `#!/bin/sh
-echo "$*" >>'${calls}'
-case "$*" in
-  "--user is-enabled --quiet iclaude-refresh.timer") test -f '${calls}.enabled' ;;
-  "--user enable --now iclaude-refresh.timer") : >'${calls}.enabled' ;;
-  "--user disable --now iclaude-refresh.timer") rm -f '${calls}.enabled' ;;
-  "--user is-active iclaude-refresh.timer") echo active ;;
-esac
-`,
-      { mode: 0o755 },
-    );
-    const env = { PATH: `${fakeBin}:/usr/bin:/bin` };
-    const callsSince = (n: number) =>
-      readFileSync(calls, "utf8")
-        .trim()
-        .split("\n")
-        .slice(n)
-        .filter((c) => c !== "--user show-environment");
+    const { env, calls, callsSince } = fakeSystemctl(home, "iclaude-refresh.timer");
     const first = schedule(home, bin, ["install", "--systemd"], env);
     expect(first.stdout).toContain("systemd: iclaude-refresh.timer enabled and started\n");
     expect(first.stdout).toContain("loginctl enable-linger tester");
     expect(callsSince(0)).toEqual(["--user daemon-reload", "--user enable --now iclaude-refresh.timer"]);
-    const seen = readFileSync(calls, "utf8").trim().split("\n").length;
+    const seen = calls();
     schedule(home, bin, ["install", "--systemd"], env);
     expect(callsSince(seen)).toEqual(["--user is-enabled --quiet iclaude-refresh.timer"]);
     expect(schedule(home, bin, ["status", "--systemd"], env).stdout).toMatch(/^systemd: installed \(.+iclaude-refresh\.timer\) — timer active\n/);
-    const before = readFileSync(calls, "utf8").trim().split("\n").length;
+    const before = calls();
     schedule(home, bin, ["remove", "--systemd"], env);
     expect(callsSince(before)).toEqual(["--user disable --now iclaude-refresh.timer", "--user daemon-reload"]);
   });
