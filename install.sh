@@ -122,20 +122,39 @@ check_markers() {
   ' "$rc" || die "the iclaude markers in $rc are unbalanced; fix them by hand, then run install.sh again"
 }
 
-# Puts BODY between the markers: in place when the block exists, else appended.
+# iclaude's own line inside the block (any version's), told apart from a line the user put there.
+OWN_LINE=' init (zsh|bash|fish) --cache '
+
+# How many lines of the user's own stand inside the iclaude block of $1.
+user_lines() {
+  OWN=$OWN_LINE BEGIN=$BEGIN END=$END awk '
+    $0 == ENVIRON["BEGIN"] { skip = 1; next }
+    skip && $0 == ENVIRON["END"] { skip = 0; next }
+    skip && $0 !~ ENVIRON["OWN"] && $0 ~ /[^[:space:]]/ { n++ }
+    END { print n + 0 }
+  ' "$1"
+}
+
+# Puts BODY between the markers: in place of iclaude's line when the block exists, else appended.
+# A line the user put inside the block is not iclaude's: it stays where it is, and is said.
 write_block() {
-  local rc=$1 tmp
+  local rc=$1 tmp kept=0
   check_markers "$rc"
   tmp=$(mktemp)
-  if [ -f "$rc" ]; then cp "$rc" "$tmp"; fi
-  BODY=$2 BEGIN=$BEGIN END=$END awk '
-    $0 == ENVIRON["BEGIN"] { print; print ENVIRON["BODY"]; skip = 1; found = 1; next }
-    $0 == ENVIRON["END"] { skip = 0; print; next }
-    !skip { print }
+  if [ -f "$rc" ]; then
+    cp "$rc" "$tmp"
+    kept=$(user_lines "$rc")
+  fi
+  OWN=$OWN_LINE BODY=$2 BEGIN=$BEGIN END=$END awk '
+    $0 == ENVIRON["BEGIN"] { print; skip = 1; found = 1; placed = 0; next }
+    skip && $0 == ENVIRON["END"] { if (!placed) print ENVIRON["BODY"]; skip = 0; print; next }
+    skip && $0 ~ ENVIRON["OWN"] { if (!placed) print ENVIRON["BODY"]; placed = 1; next }
+    { print }
     END { if (!found) { if (NR > 0) print ""; print ENVIRON["BEGIN"]; print ENVIRON["BODY"]; print ENVIRON["END"] } }
   ' "$tmp" >"$tmp.new"
   rm -f "$tmp"
   if replace_if_changed "$rc" "$tmp.new"; then say "added the shell integration to $rc"; fi
+  if [ "$kept" != 0 ]; then say "kept the $kept line(s) of yours that are inside the iclaude block in $rc"; fi
 }
 
 # Removes the block and the blank line install put before it. A line the user put inside the block
@@ -145,17 +164,12 @@ remove_block() {
   [ -f "$rc" ] || return 0
   check_markers "$rc"
   tmp=$(mktemp)
-  kept=$(BEGIN=$BEGIN END=$END awk '
-    $0 == ENVIRON["BEGIN"] { skip = 1; next }
-    skip && $0 == ENVIRON["END"] { skip = 0; next }
-    skip && $0 !~ / init (zsh|bash|fish) --cache / && $0 ~ /[^[:space:]]/ { n++ }
-    END { print n + 0 }
-  ' "$rc")
-  BEGIN=$BEGIN END=$END awk '
+  kept=$(user_lines "$rc")
+  OWN=$OWN_LINE BEGIN=$BEGIN END=$END awk '
     blank && $0 != ENVIRON["BEGIN"] { print ""; }
     { blank = 0 }
     $0 == ENVIRON["BEGIN"] { skip = 1; next }
-    skip { if ($0 == ENVIRON["END"]) skip = 0; else if ($0 !~ / init (zsh|bash|fish) --cache /) print; next }
+    skip { if ($0 == ENVIRON["END"]) skip = 0; else if ($0 !~ ENVIRON["OWN"]) print; next }
     $0 == "" { blank = 1; next }
     { print }
     END { if (blank) print "" }

@@ -16,7 +16,7 @@ import {
 } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
-import { ROOT, tempHome } from "../helpers.ts";
+import { defined, ROOT, tempHome } from "../helpers.ts";
 
 /**
  * install.sh run for real, in a copy of the repository (so no one's dist/ is touched), with a fresh
@@ -260,6 +260,24 @@ describe("install.sh", () => {
     expect(removed.code).toBe(0);
     expect(removed.out).toContain(`install.sh: kept the 1 line(s) of yours that were inside the iclaude block in ${rc}`);
     expect(read(rc)).toBe("export MY_OWN=1\n");
+  }, 120_000);
+
+  test("installing again replaces iclaude's line and keeps the lines the user put inside the block, in place", () => {
+    const home = tempHome();
+    const env = { ICLAUDE_INSTALL_DIR: join(home, "bin") };
+    expect(install(home, [], env).code).toBe(0);
+    const rc = join(home, ".bashrc");
+    const fresh = read(rc);
+    const own = defined(
+      fresh.split("\n").find((line) => line.includes(" init bash --cache ")),
+      "iclaude's line",
+    );
+    const older = `eval "$(/opt/old/iclaude init bash --cache /opt/old/init.bash)"`;
+    writeFileSync(rc, fresh.replace(`${own}\n`, `export MY_OWN=1\n${older}\nalias ll='ls -l'\n`));
+    const again = install(home, [], env);
+    expect(again.code).toBe(0);
+    expect(again.out).toContain(`install.sh: kept the 2 line(s) of yours that are inside the iclaude block in ${rc}`);
+    expect(read(rc)).toBe(fresh.replace(`${own}\n`, `export MY_OWN=1\n${own}\nalias ll='ls -l'\n`));
   }, 120_000);
 
   test("an unknown option is refused before anything is done", () => {
