@@ -17,6 +17,15 @@ export function statOrNull(path: string, follow = true): Stats | null {
 }
 
 /**
+ * The mode of a directory every user can write to (anyone could put files of their own in it, and a
+ * Claude Code config dir's credentials would be used); null for any other path.
+ */
+export function openToEveryone(dir: string): string | null {
+  const stats = statOrNull(dir);
+  return stats?.isDirectory() && stats.mode & 0o002 ? (stats.mode & 0o7777).toString(8) : null;
+}
+
+/**
  * Who may own iclaude's state: the user running it, and — for root run over
  * another user's HOME — that user, whose state it is.
  */

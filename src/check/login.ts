@@ -3,16 +3,19 @@ import { join } from "node:path";
 import type { Config } from "../base/config.ts";
 import { formatDuration } from "../base/durations.ts";
 import { quotePosix } from "../base/shell-quote.ts";
-import { stateTrustProblem } from "../base/state-trust.ts";
+import { openToEveryone, stateTrustProblem } from "../base/state-trust.ts";
 import { assess } from "../credentials/assessment.ts";
 import { deadRefreshTokenCount } from "../credentials/dead-tokens.ts";
 import { cooldownLeft, readLastFailure } from "../refresh/memory.ts";
 import { actionLine, statusLine } from "../ui/words.ts";
 import { type Check, fail, isRunning, ok, realOrNull, warn } from "./types.ts";
 
-/** Claude Code's credentials file (and its backup): readable, 0600, the user's own. A Keychain login has none to look at. */
+/** The profile dir (no one else may write to it) and Claude Code's credentials file and its backup: readable, 0600, the user's own. */
 export function storeCheck(config: Config, dir: string): Check {
   const id = `store:${dir}`;
+  const open = openToEveryone(dir);
+  if (open !== null)
+    return fail(id, `${dir} can be written by every user (mode ${open}), who could replace the credentials in it`, `run: chmod o-w ${quotePosix(dir)}`);
   const path = config.credentialsPath;
   const stats = statSync(path, { throwIfNoEntry: false });
   if (!stats) return ok(id, `no credentials file at ${path} (the login check says whether one is needed)`);

@@ -5,7 +5,7 @@ import { maskSecrets } from "../base/secrets.ts";
 import { quoteAnyShell } from "../base/shell-quote.ts";
 import { showText } from "../base/show.ts";
 import { appendStateLog } from "../base/state.ts";
-import { statOrNull } from "../base/state-trust.ts";
+import { openToEveryone } from "../base/state-trust.ts";
 import { assess } from "../credentials/assessment.ts";
 import { configFor, type Profile } from "../credentials/profiles.ts";
 import { type ProfileRefresh, refreshAllProfiles, worstExitCode } from "../refresh/all.ts";
@@ -73,9 +73,8 @@ function notifyProfile(profile: Profile, flags: ConfigFlags, now: number): void 
  * would use them. Still refreshed (refusing would only let the login end), and said each run.
  */
 function openDirWarning(profile: Profile): string | null {
-  const dir = statOrNull(profile.dir);
-  if (!dir?.isDirectory() || (dir.mode & 0o002) === 0) return null;
-  const mode = (dir.mode & 0o7777).toString(8);
+  const mode = openToEveryone(profile.dir);
+  if (mode === null) return null;
   return `${showText(profile.dir)} can be written by every user (mode ${mode}), who could replace the credentials in it; run chmod o-w ${quoteAnyShell(profile.dir)}.`;
 }
 

@@ -85,6 +85,19 @@ test("credentials readable by others fail, with the chmod that fixes them", asyn
   expect(run.code).toBe(1);
 });
 
+test("a profile dir every user can write to fails, with the chmod that fixes it, as refresh --all says it", async () => {
+  const setup = await soundSetup();
+  const dir = join(setup.home, ".claude");
+  chmodSync(dir, 0o777);
+  const run = await setup.check();
+  expect(lineOf(run, "fail", `${dir} can`)).toBe(
+    `fail  ${dir} can be written by every user (mode 777), who could replace the credentials in it — run: chmod o-w '${dir}'`,
+  );
+  expect(run.code).toBe(1);
+  chmodSync(dir, 0o700);
+  expect((await setup.check()).code).toBe(0);
+});
+
 test("a repository hook whose binary is gone fails, naming the command that installs it again", async () => {
   const setup = await soundSetup();
   const old = linkBinary(join(setup.home, "old", "iclaude"));
