@@ -28,7 +28,7 @@ export function scheduleChecks(config: Pick<Config, "stateDir">, env: Env, now: 
     const where = backend.installed(env);
     if (!where) continue;
     const id = `schedule:${backend.name}`;
-    const run = lastRun(config, backend.name);
+    const run = lastRun(config, backend.name, now);
     const since = statSync(where.where, { throwIfNoEntry: false })?.mtimeMs ?? null;
     if (!run) {
       const silent = since !== null && now - since > SILENT_MS;
@@ -40,10 +40,10 @@ export function scheduleChecks(config: Pick<Config, "stateDir">, env: Env, now: 
       );
       continue;
     }
-    const ago = now - Date.parse(run.at);
-    const how = run.lines.join("; ");
+    const ago = now - run.at;
+    const how = run.profiles.map((p) => `${p.dir}: ${p.line}`).join("; ");
     if (ago > SILENT_MS) checks.push(warn(id, `${backend.name} timer last ran ${formatDuration(ago / 1000)} ago (${how})`, START[backend.name]));
-    else if (/: failed /.test(how))
+    else if (run.profiles.some((p) => p.failed))
       checks.push(warn(id, `${backend.name} timer ran ${formatDuration(ago / 1000)} ago and failed: ${how}`, "run `iclaude refresh --all` to see why"));
     else checks.push(ok(id, `${backend.name} timer ran ${formatDuration(ago / 1000)} ago: ${how}`));
   }

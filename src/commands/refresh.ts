@@ -12,6 +12,8 @@ import { type ProfileRefresh, refreshAllProfiles, worstExitCode } from "../refre
 import { type RefreshOptions, type RefreshResult, refreshIfDue } from "../refresh/engine.ts";
 import { declinedRecently } from "../refresh/memory.ts";
 import { scheduleAfterRun } from "../refresh/next-check.ts";
+import type { BackendName } from "../schedule/common.ts";
+import { recordRun } from "../schedule/last-run.ts";
 import { printJson, statusJson } from "../ui/json.ts";
 import { log, quietLogs, silentLogs } from "../ui/log.ts";
 import { notifyOnce } from "../ui/notify.ts";
@@ -53,7 +55,7 @@ function runJson(run: ProfileRefresh, now: number): Record<string, unknown> {
 }
 
 /** Set by the units `schedule install` writes, so the state log (and `schedule status`) can tell their runs apart. */
-const scheduler = (): string | null => {
+const scheduler = (): BackendName | null => {
   const name = process.env.ICLAUDE_SCHEDULER;
   return name === "systemd" || name === "launchd" || name === "cron" ? name : null;
 };
@@ -92,6 +94,10 @@ async function refreshAll(config: Config, flags: ConfigFlags, options: RefreshOp
     else if (warning) log.warn(`${run.profile.dir}: ${warning}`);
     if (out.background) appendStateLog(config, `refresh${by ? ` (${by})` : ""} ${run.profile.dir}: ${runLine(run, now)}`);
     else if (!out.json && !out.quiet) process.stdout.write(`${showText(run.profile.dir)}: ${showText(runLine(run, now))}\n`);
+  }
+  if (out.background && by) {
+    const profiles = runs.map((run) => ({ dir: run.profile.dir, line: runLine(run, now), failed: run.error !== undefined }));
+    recordRun(config, by, { at: Date.now(), profiles });
   }
   if (out.json && !out.background) printJson(runs.map((run) => runJson(run, now)));
   // A shell prompt shows the notice itself; only a scheduler's run has nobody watching.

@@ -1,6 +1,7 @@
 import { loadConfig } from "../base/config.ts";
 import { formatDuration } from "../base/durations.ts";
 import { EXIT, IclaudeError } from "../base/errors.ts";
+import { showText } from "../base/show.ts";
 import { REFRESH_ARGS } from "../edges/contract.ts";
 import { BACKENDS, type BackendName, defaultBackend, lastRun } from "../schedule/index.ts";
 import { command, withHelp } from "./_shared.ts";
@@ -65,7 +66,11 @@ const status = command({
       say([`${backend.name}: installed (${where.where})${where.state ? ` — ${where.state}` : ""}`]);
       const run = lastRun(config, backend.name);
       if (!run) say(["  has not run yet (it logs to the state log when it does)"]);
-      else say([`  last ran ${run.at} (${formatDuration((now - Date.parse(run.at)) / 1000)} ago):`, ...run.lines.map((line) => `    ${line}`)]);
+      else
+        say([
+          `  last ran ${new Date(run.at).toISOString()} (${formatDuration((now - run.at) / 1000)} ago):`,
+          ...run.profiles.map((p) => `    ${showText(p.dir)}: ${showText(p.line)}`),
+        ]);
     }
     if (!any) say([`no schedule installed${name ? ` for ${name}` : ""}; \`iclaude schedule install\` adds one (here: ${defaultBackend()})`]);
     return EXIT.ok;

@@ -1,13 +1,12 @@
 import { existsSync } from "node:fs";
-import type { Config } from "../base/config.ts";
 import type { Env } from "../base/env.ts";
-import { readState } from "../base/state.ts";
 import type { Backend, BackendName } from "./common.ts";
 import { cron } from "./cron.ts";
 import { launchd } from "./launchd.ts";
 import { systemd } from "./systemd.ts";
 
 export type { BackendName } from "./common.ts";
+export { type LastRun, lastRun, recordRun } from "./last-run.ts";
 export const BACKENDS: Record<BackendName, Backend> = { systemd, launchd, cron };
 
 /** What the OS has: launchd on macOS, systemd where it runs the machine, else cron. */
@@ -15,27 +14,6 @@ export function defaultBackend(platform: NodeJS.Platform = process.platform): Ba
   if (platform === "darwin") return "launchd";
   if (platform === "linux" && existsSync("/run/systemd/system")) return "systemd";
   return "cron";
-}
-
-export interface LastRun {
-  /** ISO time of the run's last line. */
-  at: string;
-  /** One line per profile: `<dir>: <what happened>`. */
-  lines: string[];
-}
-
-const LOG_LINE = /^(\S+) refresh \((systemd|launchd|cron)\) (.*)$/;
-
-/** The last run this scheduler made, from the state log: its time and one line per profile. */
-export function lastRun(config: Pick<Config, "stateDir">, backend: BackendName): LastRun | null {
-  const lines = (readState(config, "iclaude.log") ?? "").split("\n");
-  const ours = lines.map((line) => LOG_LINE.exec(line)).filter((m): m is RegExpExecArray => m !== null && m[2] === backend);
-  const last = ours.at(-1);
-  if (!last?.[1]) return null;
-  // One run writes its profiles' lines back to back, within the minutes its lock waits may take.
-  const runStart = Date.parse(last[1]) - 5 * 60_000;
-  const run = ours.filter((m) => Date.parse(m[1] ?? "") >= runStart);
-  return { at: last[1], lines: run.map((m) => m[3] ?? "") };
 }
 
 export type { Env };

@@ -145,8 +145,15 @@ describe("schedule --systemd", () => {
         `^systemd: installed \\(${join(unitDir(home), "iclaude-refresh.timer")}\\) — .+\\n  last ran \\S+Z \\(\\d+s ago\\):\\n    ${join(home, ".claude")}: refreshed — access token valid `,
       ),
     );
-    const log = readFileSync(join(home, ".local", "state", "iclaude", "iclaude.log"), "utf8");
-    expectNoSecrets([stdout, stderr, status.stdout, status.stderr, log], [pair.accessToken, pair.refreshToken, oauth.accessToken, oauth.refreshToken]);
+    const state = join(home, ".local", "state", "iclaude");
+    const log = readFileSync(join(state, "iclaude.log"), "utf8");
+    const record = readFileSync(join(state, "last-run-systemd.json"), "utf8");
+    expectNoSecrets([stdout, stderr, status.stdout, status.stderr, log, record], [pair.accessToken, pair.refreshToken, oauth.accessToken, oauth.refreshToken]);
+    // A record damaged, or stamped ahead of the clock, is no run: status says so rather than trusting it.
+    for (const broken of ["{", JSON.stringify({ ...JSON.parse(record), at: Date.now() + 86_400_000 })]) {
+      writeFileSync(join(state, "last-run-systemd.json"), broken, { mode: 0o600 });
+      expect(schedule(home, bin, ["status", "--systemd"]).stdout).toMatch(/\n {2}has not run yet \(it logs to the state log when it does\)\n/);
+    }
   });
 });
 
