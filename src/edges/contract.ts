@@ -21,8 +21,11 @@ export const NEXT_CHECK = {
   capS: 3_600,
 } as const;
 
+/** A person is told or asked the same thing at most once in this: a notice, the setup-token offer, a declined offer. */
+export const ONCE_A_DAY_S = 86_400;
+
 /** `notice` in the state dir: the sentence a shell prints; `notice-shown` stamps when, so it is said once a day. */
-export const NOTICE = { file: "notice", shownFile: "notice-shown", everyS: 86_400 } as const;
+export const NOTICE = { file: "notice", shownFile: "notice-shown", everyS: ONCE_A_DAY_S } as const;
 
 const VALUES: Record<string, string> = {
   "@REFRESH_ARGS@": REFRESH_ARGS.join(" "),

@@ -3,6 +3,7 @@ import type { Config } from "../base/config.ts";
 import { writePrivateFile } from "../base/fs.ts";
 import { fingerprint } from "../base/secrets.ts";
 import { ensureStateDir, pastStamp, readState, statePath } from "../base/state.ts";
+import { ONCE_A_DAY_S } from "../edges/contract.ts";
 
 /*
  * What iclaude remembers between runs about refreshing and asking: the last failure (the
@@ -72,7 +73,7 @@ export function cooldownNoticeDue(config: Memory): boolean {
 }
 
 const DECLINED = "setup-token-declined";
-const DAY_MS = 86_400_000;
+const DAY_MS = ONCE_A_DAY_S * 1000;
 
 /** A person said no to `claude setup-token` for an expiring login: not asked again for a day. */
 export function rememberDecline(config: Pick<Config, "stateDir">, at = Date.now()): void {
