@@ -147,7 +147,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Con
     claudeConfigDir: storage.dir,
     keychainHashInput: storage.hashInput,
     credentialsPath: CLAUDE.credentialsPath(storage.dir),
-    profileSuffix: storage.dir === join(home, ".claude").normalize("NFC") ? "" : `-${sha256Hex(storage.dir).slice(0, 8)}`,
+    profileSuffix: storage.dir === CLAUDE.defaultConfigDir(home).normalize("NFC") ? "" : `-${sha256Hex(storage.dir).slice(0, 8)}`,
     stateDir: nonEmpty(env.ICLAUDE_STATE_DIR) ?? join(nonEmpty(env.XDG_STATE_HOME) ?? join(home, ".local", "state"), "iclaude"),
     configPath,
     notifyCommand: nonEmpty(env.ICLAUDE_NOTIFY_COMMAND) ?? file.notify?.command,

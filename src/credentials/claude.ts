@@ -1,4 +1,4 @@
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type { Env } from "../base/env.ts";
 import { sha256Hex } from "../base/secrets.ts";
 
@@ -11,6 +11,14 @@ import { sha256Hex } from "../base/secrets.ts";
  * where the capability that reads them lives.
  */
 export interface AgentCli {
+  /** The config dir when none is named: `~/.claude`. */
+  defaultConfigDir(home: string): string;
+  /** The config dir the environment names (CLAUDE_CONFIG_DIR, when not empty), else undefined. */
+  namedConfigDir(env: Env): string | undefined;
+  /** The environment that runs the CLI in `dir`: named, or left unnamed when it is the default. */
+  envForConfigDir(env: Env, dir: string, isDefault: boolean): Env;
+  /** Where the CLI keeps the settings that say its onboarding is done, for a config dir. */
+  settingsPaths(dir: string, home: string): string[];
   /** The dir holding the credentials and their locks, and what the Keychain service name hashes; null: no suffix. */
   storage(env: Env, home: string): { dir: string; hashInput: string | null };
   credentialsPath(dir: string): string;
@@ -36,16 +44,35 @@ function keychainAccount(env: Env = process.env): string {
   return /^[a-zA-Z0-9._-]+$/.test(name) ? name : "claude-code-user";
 }
 
+const defaultConfigDir = (home: string): string => join(home, ".claude");
+const namedConfigDir = (env: Env): string | undefined => nonEmpty(env.CLAUDE_CONFIG_DIR);
+
 export const CLAUDE: AgentCli = {
+  defaultConfigDir,
+  namedConfigDir,
+  envForConfigDir(env, dir, isDefault) {
+    const out: Env = { ...env, CLAUDE_CONFIG_DIR: dir };
+    if (isDefault) delete out.CLAUDE_CONFIG_DIR;
+    return out;
+  },
+  /**
+   * Claude Code keeps its settings (`hasCompletedOnboarding`) in `$CLAUDE_CONFIG_DIR/.claude.json`,
+   * or in `~/.claude.json` when the config dir is `~/.claude`: both, then.
+   */
+  settingsPaths(dir, home) {
+    const paths = [join(dir, ".claude.json")];
+    if (resolve(dir) === defaultConfigDir(resolve(home))) paths.push(join(home, ".claude.json"));
+    return paths;
+  },
   /**
    * Claude Code's storage dir and Keychain hash input (2.1.332): CLAUDE_SECURESTORAGE_CONFIG_DIR when
    * set (empty means ~/.claude, unhashed), else CLAUDE_CONFIG_DIR, else ~/.claude — all NFC-normalised.
    */
   storage(env, home) {
     const secure = env.CLAUDE_SECURESTORAGE_CONFIG_DIR;
-    if (secure !== undefined) return { dir: (secure || join(home, ".claude")).normalize("NFC"), hashInput: secure ? secure.normalize("NFC") : null };
-    const configDir = nonEmpty(env.CLAUDE_CONFIG_DIR)?.normalize("NFC");
-    return { dir: configDir ?? join(home, ".claude").normalize("NFC"), hashInput: configDir ?? null };
+    if (secure !== undefined) return { dir: (secure || defaultConfigDir(home)).normalize("NFC"), hashInput: secure ? secure.normalize("NFC") : null };
+    const configDir = namedConfigDir(env)?.normalize("NFC");
+    return { dir: configDir ?? defaultConfigDir(home).normalize("NFC"), hashInput: configDir ?? null };
   },
   credentialsPath: (dir) => join(dir, ".credentials.json"),
   tokenUrl: "https://platform.claude.com/v1/oauth/token",

@@ -6,6 +6,7 @@ import { type Env, homeOf } from "../base/env.ts";
 import { describeFsError, EXIT, IclaudeError } from "../base/errors.ts";
 import { readTextFile, writePrivateFile } from "../base/fs.ts";
 import { readState, statePath } from "../base/state.ts";
+import { CLAUDE } from "./claude.ts";
 import { openStore } from "./store/index.ts";
 
 /**
@@ -24,7 +25,7 @@ export interface Profile {
 
 const ProfilesFile = z.strictObject({ version: z.literal(1), dirs: z.array(z.string().check(z.startsWith("/"))) });
 
-export const defaultClaudeDir = (env: Env = process.env): string => join(homeOf(env), ".claude");
+export const defaultClaudeDir = (env: Env = process.env): string => CLAUDE.defaultConfigDir(homeOf(env));
 export const profilesPath = (env: Env = process.env): string => join(dirname(resolveConfigPath(env)), "profiles.json");
 
 /** The dirs added so far; a damaged file is a sentence, never silently replaced. */
@@ -77,11 +78,7 @@ export function listProfiles(env: Env = process.env): Profile[] {
 }
 
 /** The environment a profile is judged and refreshed in: the engine reads its config dir from CLAUDE_CONFIG_DIR. */
-export function profileEnv(profile: Profile, env: Env = process.env): Env {
-  const out: Env = { ...env, CLAUDE_CONFIG_DIR: profile.dir };
-  if (profile.isDefault) delete out.CLAUDE_CONFIG_DIR;
-  return out;
-}
+export const profileEnv = (profile: Profile, env: Env = process.env): Env => CLAUDE.envForConfigDir(env, profile.dir, profile.isDefault);
 
 export const configFor = (profile: Profile, flags: ConfigFlags, env: Env = process.env): Config => loadConfig(flags, profileEnv(profile, env));
 
@@ -91,7 +88,8 @@ export const configFor = (profile: Profile, flags: ConfigFlags, env: Env = proce
  */
 export function profilesToVisit(env: Env = process.env): Profile[] {
   const profiles = listProfiles(env);
-  const current = env.CLAUDE_CONFIG_DIR ? resolve(env.CLAUDE_CONFIG_DIR) : null;
+  const named = CLAUDE.namedConfigDir(env);
+  const current = named ? resolve(named) : null;
   if (!current || profiles.some((p) => p.dir === current)) return profiles;
   return [...profiles, { dir: current, isDefault: false, added: false }];
 }
@@ -131,8 +129,9 @@ const OFFERED = "profile-offers";
 
 /** A CLAUDE_CONFIG_DIR that is not a profile and was never offered: a person at a terminal is asked once. */
 export function profileToOffer(config: Config, env: Env = process.env): string | null {
-  if (!env.CLAUDE_CONFIG_DIR) return null;
-  const dir = resolve(env.CLAUDE_CONFIG_DIR);
+  const named = CLAUDE.namedConfigDir(env);
+  if (!named) return null;
+  const dir = resolve(named);
   if (dir === defaultClaudeDir(env) || readAddedDirs(env).includes(dir)) return null;
   return readState(config, OFFERED)?.split("\n").includes(dir) ? null : dir;
 }

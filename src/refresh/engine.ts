@@ -14,6 +14,9 @@ import type { Terminal } from "../ui/terminal.ts";
 import type { GrantError, GrantEvent, GrantResult } from "./grant.ts";
 import { clearFailure, cooldownLeft, declinedRecently, recordFailure, rememberDecline } from "./memory.ts";
 
+/** A box's login (the broker's access token, no refresh token), written through the same store and lock. */
+export { type AccessOnly, type BoxTarget, boxTarget, storeBoxLogin } from "./box-login.ts";
+
 export interface RefreshOptions {
   /** Refresh the access token now even if not due. */
   force?: boolean;

@@ -6,6 +6,7 @@ import { maskToken } from "../../base/secrets.ts";
 import { describePeer } from "../../broker/peer.ts";
 import { type RequestRecord, startBroker } from "../../broker/server.ts";
 import { defaultSocketPath } from "../../broker/socket.ts";
+import { CLAUDE } from "../../credentials/claude.ts";
 import { defaultClaudeDir, type Profile } from "../../credentials/profiles.ts";
 import { dropWriteErrors, log } from "../../ui/log.ts";
 import { command } from "../_shared.ts";
@@ -24,8 +25,8 @@ function repeated(rawArgs: readonly string[], name: string): string[] {
 function servedProfiles(dirs: string[]): Profile[] {
   const defaultDir = defaultClaudeDir();
   if (dirs.length === 0) {
-    const dir = process.env.CLAUDE_CONFIG_DIR ? resolve(process.env.CLAUDE_CONFIG_DIR) : defaultDir;
-    return [{ dir, isDefault: !process.env.CLAUDE_CONFIG_DIR, added: false }];
+    const named = CLAUDE.namedConfigDir(process.env);
+    return [{ dir: named ? resolve(named) : defaultDir, isDefault: !named, added: false }];
   }
   return [...new Set(dirs.map((d) => resolve(d)))].map((dir) => {
     if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory())

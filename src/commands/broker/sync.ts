@@ -2,12 +2,13 @@ import { formatDuration, parseDuration } from "../../base/durations.ts";
 import { EXIT, IclaudeError } from "../../base/errors.ts";
 import { brokerPath, brokerProfile } from "../../broker/client.ts";
 import { boxTarget, keepSynced, type SyncResult, syncOnce } from "../../broker/sync.ts";
+import { CLAUDE } from "../../credentials/claude.ts";
 import { log } from "../../ui/log.ts";
 import { command } from "../_shared.ts";
 import { untilSignal, validFor } from "./_shared.ts";
 
 function syncLine(dir: string, { answer, changed }: SyncResult): string {
-  return `${changed ? "wrote" : "up to date:"} ${dir}/.credentials.json — access token ${validFor(answer.expiresAt)}, no refresh token`;
+  return `${changed ? "wrote" : "up to date:"} ${CLAUDE.credentialsPath(dir)} — access token ${validFor(answer.expiresAt)}, no refresh token`;
 }
 
 export default command({
