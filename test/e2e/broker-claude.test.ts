@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { allFileTexts, type BrokerProcess, spawnTracked, startBroker } from "../fixtures/broker.ts";
 import { CLAUDE_BIN, claudeEnv, runClaude } from "../fixtures/claude-home.ts";
@@ -75,12 +75,16 @@ describe("the real Claude Code in a box fed by the broker", () => {
   test("an interactive claude in a fresh box, started by `ICLAUDE_BROKER=… iclaude`, shows no onboarding or login screen", async () => {
     const b = box();
     const env = { ...b.env, TERM: "xterm-256color", ICLAUDE_BROKER: broker.socket, ICLAUDE_CLAUDE_BIN: CLAUDE_BIN };
-    const tmux = (...args: string[]) => Bun.spawnSync(["tmux", "-S", join(b.home, "tmux.sock"), ...args], { env, timeout: 10_000 }).stdout.toString();
+    // A pane whose command exits stays on the screen with its last words and exit status, for the failure message.
+    const conf = join(b.home, "tmux.conf");
+    writeFileSync(conf, "set -g remain-on-exit on\n");
+    const tmux = (...args: string[]) =>
+      Bun.spawnSync(["tmux", "-f", conf, "-S", join(b.home, "tmux.sock"), ...args], { env, timeout: 10_000 }).stdout.toString();
     const pane = () => tmux("capture-pane", "-p");
-    const until = (text: string | RegExp) =>
+    const until = (text: string | RegExp, ms = 20_000) =>
       waitFor(
         () => (typeof text === "string" ? pane().includes(text) : text.test(pane())),
-        20_000,
+        ms,
         () => `${text} on the screen; the pane shows:\n${pane()}`,
       );
     tmux("new-session", "-d", "-x", "100", "-y", "30", "-c", b.home, `'${BIN}'`);
@@ -88,7 +92,8 @@ describe("the real Claude Code in a box fed by the broker", () => {
     const session = Number(tmux("display-message", "-p", "#{pane_pid}"));
     try {
       // The folder-trust question is Claude Code's own safety check, asked before anything else once onboarding is done.
-      await until("Yes, I trust this folder");
+      // The first screen waits for the sync and claude's start, which a loaded machine can stretch.
+      await until("Yes, I trust this folder", 40_000);
       expect(pane()).not.toContain("Unable to connect");
       // Its default answer differs by version (2.1.332: "No, exit" in a home folder): Yes is chosen explicitly.
       // The dialog may draw before it reads keys, and may draw again with its default: Yes is chosen and
@@ -111,7 +116,7 @@ describe("the real Claude Code in a box fed by the broker", () => {
       await waitFor(() => !sessionRuns(session), 10_000);
     }
     noRefreshTokenIn(b.home);
-  }, 60_000);
+  }, 90_000);
 
   test("a long-running claude keeps working across a host refresh", async () => {
     const b = box();
