@@ -146,7 +146,7 @@ describe("the folder rules", () => {
     const hookPath = [
       "src/cli.ts",
       "src/commands/_tree.ts",
-      "src/commands/hooks.ts",
+      "src/commands/hooks/index.ts",
       "src/guard/git.ts",
       "src/base/config.ts",
       "src/credentials/assessment.ts",
