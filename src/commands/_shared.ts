@@ -1,6 +1,6 @@
 import type { ArgsDef, CommandDef } from "citty";
 import { EXIT } from "../base/errors.ts";
-import type { CommandHelp } from "../ui/command-node.ts";
+import type { CommandHelp, HelpNode } from "../ui/command-node.ts";
 
 export type { CommandHelp } from "../ui/command-node.ts";
 
@@ -10,9 +10,14 @@ export type IclaudeCommand = CommandDef<ArgsDef> & { help?: CommandHelp };
 /** The command table: each command loaded on first use. */
 export type CommandTable = Record<string, () => Promise<IclaudeCommand>>;
 
+/** What cli/main.ts hands every command through citty's `data`: the whole resolved tree, for init and completion. */
+export interface CommandData {
+  commandTree(): Promise<HelpNode[]>;
+}
+
 /**
  * citty's `defineCommand`, which only types its argument: written here so that no command loads
- * citty itself; citty is loaded when it parses (cli.ts).
+ * citty itself; citty is loaded when it parses (cli/main.ts).
  */
 export const command = <const T extends ArgsDef = ArgsDef>(def: CommandDef<T>): CommandDef<T> => def;
 

@@ -1,7 +1,7 @@
 import { closest } from "../base/did-you-mean.ts";
 import { EXIT, IclaudeError } from "../base/errors.ts";
 import { type ArgSpec, commandLine } from "../ui/command-node.ts";
-import type { CommandNode } from "./_tree.ts";
+import type { CommandNode } from "./tree.ts";
 
 const usage = (sentence: string): IclaudeError => new IclaudeError(sentence, EXIT.usage);
 const helpHint = (node: CommandNode): string => `see \`${commandLine(node)} --help\``;

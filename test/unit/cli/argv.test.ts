@@ -1,7 +1,7 @@
 import { expect, test } from "bun:test";
-import { checkArgv, positionalArgs } from "../../../src/commands/_argv.ts";
+import { checkArgv, positionalArgs } from "../../../src/cli/argv.ts";
+import { resolveNode } from "../../../src/cli/tree.ts";
 import { command } from "../../../src/commands/_shared.ts";
-import { resolveNode } from "../../../src/commands/_tree.ts";
 import type { IclaudeCommand } from "../../../src/commands/index.ts";
 
 const run = command({
