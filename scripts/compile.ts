@@ -8,7 +8,7 @@ import { testedClaudeVersions } from "../src/version.ts";
 
 export async function compile(outfile: string, target?: Bun.Build.CompileTarget): Promise<void> {
   const result = await Bun.build({
-    entrypoints: ["src/cli.ts"],
+    entrypoints: ["src/cli/main.ts"],
     compile: {
       outfile,
       ...(target ? { target } : {}),

@@ -22,12 +22,12 @@ interface SourceFile {
   path: string;
   text: string;
   imports: Import[];
-  /** Packages and node: modules imported statically (not `import type`): loaded with the file. */
+  /** Packages and node: modules imported or re-exported statically (not `import type`): loaded with the file. */
   packages: string[];
 }
 
 const IMPORT = /(?:^|\n)\s*(import|export)\s+(type\s+)?[^;]*?\sfrom\s+"(\.[^"]+)"|(?:import|require)\(\s*"(\.[^"]+)"\s*\)/g;
-const PACKAGE = /(?:^|\n)\s*import\s+(?!type\s)[^;]*?\sfrom\s+"([^".][^"]*)"/g;
+const PACKAGE = /(?:^|\n)\s*(?:import|export)\s+(?!type\s)[^;]*?\sfrom\s+"([^".][^"]*)"/g;
 
 function importsOf(path: string, text: string): Import[] {
   const found: Import[] = [];
@@ -51,6 +51,18 @@ function sources(dir: string): SourceFile[] {
 }
 
 const FILES = sources(SRC);
+const BY_PATH = new Map(FILES.map((f) => [f.path, f]));
+/** The files loaded with `entries`: their static imports, and with `lazy` what they load later too; type imports carry no code. */
+function loadedWith(entries: string[], lazy: boolean): Set<string> {
+  const loaded = new Set<string>();
+  const visit = (path: string): void => {
+    if (loaded.has(path)) return;
+    loaded.add(path);
+    for (const i of BY_PATH.get(path)?.imports ?? []) if (!i.typeOnly && (lazy || !i.lazy)) visit(i.target);
+  };
+  entries.forEach(visit);
+  return loaded;
+}
 const inFolder = (path: string, folder: string): boolean => path.startsWith(`src/${folder}/`);
 /** Lines of a file that break a rule, as `path:line  text`, for a failure that says where. */
 const offending = (file: SourceFile, pattern: RegExp): string[] =>
@@ -67,9 +79,9 @@ describe("the folder rules", () => {
     expect(engineUsers.map((f) => f.path)).toContain("src/broker/server.ts");
   });
 
-  test("only ui/, commands/ and cli.ts print, read the terminal or exit", () => {
+  test("only ui/, commands/ and cli/main.ts print, read the terminal or exit", () => {
     const TERMINAL = /process\.(stdout|stderr|stdin)\b|Bun\.(stdout|stderr|stdin)\b|console\.|process\.exit\b/;
-    const mayPrint = (path: string) => inFolder(path, "ui") || inFolder(path, "commands") || path === "src/cli.ts";
+    const mayPrint = (path: string) => inFolder(path, "ui") || inFolder(path, "commands") || path === "src/cli/main.ts";
     expect(FILES.filter((f) => !mayPrint(f.path)).flatMap((f) => offending(f, TERMINAL))).toEqual([]);
   });
 
@@ -111,9 +123,9 @@ describe("the folder rules", () => {
     expect(crossings).toEqual([]);
   });
 
-  test("ui/ takes plain data: it imports nothing from commands/", () => {
+  test("ui/ takes plain data: it imports nothing from commands/ or cli/", () => {
     const crossings = FILES.filter((f) => inFolder(f.path, "ui")).flatMap((f) =>
-      f.imports.filter((i) => inFolder(i.target, "commands")).map((i) => `${f.path} → ${i.target}`),
+      f.imports.filter((i) => inFolder(i.target, "commands") || inFolder(i.target, "cli")).map((i) => `${f.path} → ${i.target}`),
     );
     expect(crossings).toEqual([]);
   });
@@ -142,25 +154,30 @@ describe("the folder rules", () => {
 
   test("what a passing commit hook loads holds no zod, citty, node:crypto or node:util", () => {
     // Each costs the hook about 1 to 4 ms; they are loaded lazily, where something is validated, parsed or hashed.
-    const byPath = new Map(FILES.map((f) => [f.path, f]));
     const hookPath = [
-      "src/cli.ts",
-      "src/commands/_tree.ts",
-      "src/commands/hooks.ts",
+      "src/cli/main.ts",
+      "src/cli/tree.ts",
+      "src/commands/hooks/index.ts",
       "src/guard/git.ts",
       "src/base/config.ts",
       "src/credentials/assessment.ts",
       "src/refresh/check-due.ts",
     ];
-    const loaded = new Set<string>();
-    const visit = (path: string): void => {
-      if (loaded.has(path)) return;
-      loaded.add(path);
-      for (const i of byPath.get(path)?.imports ?? []) if (!i.typeOnly && !i.lazy) visit(i.target);
-    };
-    hookPath.forEach(visit);
+    const loaded = loadedWith(hookPath, false);
     const costly = /^(zod(\/.*)?|citty|node:crypto|node:util)$/;
-    const found = [...loaded].flatMap((path) => (byPath.get(path)?.packages ?? []).filter((p) => costly.test(p)).map((p) => `${path} → ${p}`));
+    const found = [...loaded].flatMap((path) => (BY_PATH.get(path)?.packages ?? []).filter((p) => costly.test(p)).map((p) => `${path} → ${p}`));
+    expect(loaded.size).toBeGreaterThan(30);
+    expect(found).toEqual([]);
+  });
+
+  test("a launch loads neither citty nor any command", () => {
+    // `iclaude -p hi`: the entry and the table it routes by, then the launch with all it may load later.
+    const loaded = new Set([...loadedWith(["src/cli/main.ts"], false), ...loadedWith(["src/commands/run.ts"], true)]);
+    const table = ["src/commands/index.ts", "src/commands/run.ts"];
+    const found = [...loaded].flatMap((path) => [
+      ...(BY_PATH.get(path)?.packages ?? []).filter((p) => p === "citty").map((p) => `${path} → ${p}`),
+      ...(inFolder(path, "commands") && !table.includes(path) ? [path] : []),
+    ]);
     expect(loaded.size).toBeGreaterThan(30);
     expect(found).toEqual([]);
   });

@@ -1,6 +1,6 @@
 /**
  * Exit codes of the external contract. Commands return them; the capabilities throw
- * IclaudeError carrying one, and src/cli.ts is the one place that turns an
+ * IclaudeError carrying one, and src/cli/main.ts is the one place that turns an
  * error into words and an exit code.
  */
 export const EXIT = {

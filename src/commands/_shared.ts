@@ -1,6 +1,6 @@
-import type { ArgsDef, CommandDef } from "citty";
+import type { ArgsDef, CommandDef, defineCommand } from "citty";
 import { EXIT } from "../base/errors.ts";
-import type { CommandHelp } from "../ui/command-node.ts";
+import type { CommandHelp, HelpNode } from "../ui/command-node.ts";
 
 export type { CommandHelp } from "../ui/command-node.ts";
 
@@ -10,11 +10,18 @@ export type IclaudeCommand = CommandDef<ArgsDef> & { help?: CommandHelp };
 /** The command table: each command loaded on first use. */
 export type CommandTable = Record<string, () => Promise<IclaudeCommand>>;
 
+/** What cli/main.ts hands every command through citty's `data`: the whole resolved tree, for init and completion. */
+export interface CommandData {
+  commandTree(): Promise<HelpNode[]>;
+}
+
 /**
- * citty's `defineCommand`, which only types its argument: written here so that no command loads
- * citty itself; citty is loaded when it parses (cli.ts).
+ * citty's own `defineCommand`: its type, and the identity it is. Written here, not imported from
+ * citty, because importing it loads citty and the node:util its parser needs with every command,
+ * `hooks run` too, which git waits on at every commit (test/architecture.test.ts keeps citty off
+ * that path). citty is loaded only where it parses (cli/main.ts).
  */
-export const command = <const T extends ArgsDef = ArgsDef>(def: CommandDef<T>): CommandDef<T> => def;
+export const command: typeof defineCommand = (def) => def;
 
 /** A citty command with its help; citty ignores the extra field. */
 export const withHelp = <T extends ArgsDef>(def: CommandDef<T>, help: CommandHelp): CommandDef<T> & { help: CommandHelp } => Object.assign(def, { help });

@@ -1,7 +1,6 @@
 import { EXIT } from "../base/errors.ts";
 import { type CompletionShell, renderCompletion } from "../ui/completions.ts";
-import { command, withHelp } from "./_shared.ts";
-import type { CommandData } from "./_tree.ts";
+import { type CommandData, command, withHelp } from "./_shared.ts";
 
 export default withHelp(
   command({

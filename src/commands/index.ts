@@ -16,9 +16,9 @@ export const commands = {
   token: () => load(import("./token.ts")),
   init: () => load(import("./init.ts")),
   completion: () => load(import("./completion.ts")),
-  hooks: () => load(import("./hooks.ts")),
+  hooks: () => load(import("./hooks/index.ts")),
   profiles: () => load(import("./profiles.ts")),
-  schedule: () => load(import("./schedule.ts")),
+  schedule: () => load(import("./schedule/index.ts")),
   broker: () => load(import("./broker/index.ts")),
 } satisfies CommandTable;
 

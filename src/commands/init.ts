@@ -9,8 +9,7 @@ import { quoteFish, quotePosix } from "../base/shell-quote.ts";
 import { fillContract } from "../edges/contract.ts";
 import type { HelpNode } from "../ui/command-node.ts";
 import { type CompletionShell, renderCompletion } from "../ui/completions.ts";
-import { command, withHelp } from "./_shared.ts";
-import type { CommandData } from "./_tree.ts";
+import { type CommandData, command, withHelp } from "./_shared.ts";
 
 export type Shell = CompletionShell;
 export const SHELLS: Shell[] = ["zsh", "bash", "fish"];

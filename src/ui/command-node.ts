@@ -1,6 +1,6 @@
 /*
  * A command as help and completions read it: plain data, resolved from the command table by
- * commands/_tree.ts, so that nothing in ui/ reaches into commands/.
+ * cli/tree.ts, so that nothing in ui/ reaches into commands/ or cli/.
  */
 
 /** What a command's help shows beyond its options; the options come from its citty args. */

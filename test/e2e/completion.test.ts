@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type CommandNode, commandTree } from "../../src/commands/_tree.ts";
+import { type CommandNode, commandTree } from "../../src/cli/tree.ts";
 import { commands } from "../../src/commands/index.ts";
 import { sandbox, shellEnv, steady, terminal, writeRc } from "../fixtures/shell/harness.ts";
 import { defined, runBin, tempHome, waitFor } from "../helpers.ts";

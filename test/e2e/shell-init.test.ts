@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { commandTree } from "../../src/commands/_tree.ts";
+import { commandTree } from "../../src/cli/tree.ts";
 import { commands } from "../../src/commands/index.ts";
 import { renderCompletion } from "../../src/ui/completions.ts";
 import { callsOf, SHELLS, sandbox, shellEnv, steady, terminal, writeRc } from "../fixtures/shell/harness.ts";

@@ -6,21 +6,12 @@ import { maskToken } from "../../base/secrets.ts";
 import { describePeer } from "../../broker/peer.ts";
 import { type RequestRecord, startBroker } from "../../broker/server.ts";
 import { defaultSocketPath } from "../../broker/socket.ts";
+import { repeated } from "../../cli/argv.ts";
 import { CLAUDE } from "../../credentials/claude.ts";
 import { defaultClaudeDir, type Profile } from "../../credentials/profiles.ts";
 import { dropWriteErrors, log } from "../../ui/log.ts";
 import { command } from "../_shared.ts";
 import { untilSignal, validFor } from "./_shared.ts";
-
-/** citty keeps the last of a repeated flag; `--profile A --profile B` means both. */
-function repeated(rawArgs: readonly string[], name: string): string[] {
-  const values: string[] = [];
-  rawArgs.forEach((arg, i) => {
-    if (arg === `--${name}` && rawArgs[i + 1] !== undefined) values.push(rawArgs[i + 1] as string);
-    else if (arg.startsWith(`--${name}=`)) values.push(arg.slice(name.length + 3));
-  });
-  return values;
-}
 
 function servedProfiles(dirs: string[]): Profile[] {
   const defaultDir = defaultClaudeDir();

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { CLAUDE_SUBCOMMANDS } from "../../src/launcher/args.ts";
-import { OWN_COMMANDS, route } from "../../src/route.ts";
-import { defined, ROOT } from "../helpers.ts";
+import { OWN_COMMANDS, route } from "../../../src/cli/route.ts";
+import { CLAUDE_SUBCOMMANDS } from "../../../src/launcher/args.ts";
+import { defined, ROOT } from "../../helpers.ts";
 
 describe("route", () => {
   test("iclaude's own commands, with the rest of the words as their arguments", () => {

@@ -1,7 +1,7 @@
 import { closest } from "../base/did-you-mean.ts";
 import { EXIT, IclaudeError } from "../base/errors.ts";
 import { type ArgSpec, commandLine } from "../ui/command-node.ts";
-import type { CommandNode } from "./_tree.ts";
+import type { CommandNode } from "./tree.ts";
 
 const usage = (sentence: string): IclaudeError => new IclaudeError(sentence, EXIT.usage);
 const helpHint = (node: CommandNode): string => `see \`${commandLine(node)} --help\``;
@@ -139,4 +139,19 @@ export function helpTarget(node: CommandNode, args: readonly string[]): CommandN
 export function wantsHelp(args: readonly string[]): boolean {
   const end = args.indexOf("--");
   return (end < 0 ? args : args.slice(0, end)).some((a) => a === "--help" || a === "-h");
+}
+
+/**
+ * Every value of a flag given more than once (`--profile A --profile B`, or `--profile=A`): citty
+ * 0.2.2 has no multiple-value argument (its parser hands node:util's parseArgs no `multiple`, so
+ * the last value wins), so a command that takes a list reads it from its raw words with this.
+ * checkArgv has already checked the words, so every `--NAME` here has its value.
+ */
+export function repeated(rawArgs: readonly string[], name: string): string[] {
+  const values: string[] = [];
+  rawArgs.forEach((arg, i) => {
+    if (arg === `--${name}` && rawArgs[i + 1] !== undefined) values.push(rawArgs[i + 1] as string);
+    else if (arg.startsWith(`--${name}=`)) values.push(arg.slice(name.length + 3));
+  });
+  return values;
 }

@@ -1,6 +1,13 @@
-import { closest } from "./base/did-you-mean.ts";
-import { commands, type OwnCommand } from "./commands/index.ts";
-import { CLAUDE_SUBCOMMANDS } from "./launcher/args.ts";
+import { closest } from "../base/did-you-mean.ts";
+import { commands, type OwnCommand } from "../commands/index.ts";
+import { CLAUDE_SUBCOMMANDS } from "../launcher/args.ts";
+
+/*
+ * The one layer in front of citty, kept small on purpose: citty runs a command tree and answers an
+ * unknown first word with an error, but iclaude must hand every word it does not own (`-p hi`,
+ * `mcp list`, a prompt) to claude untouched. So the first word alone decides here: an own command
+ * (parsed by citty), `--refresh-token`, help, the version, a typo of an own word, or claude.
+ */
 
 /** iclaude's own commands; every other first word belongs to claude. */
 export const OWN_COMMANDS = Object.keys(commands) as OwnCommand[];

@@ -1,16 +1,17 @@
 import type { ArgDef, ArgsDef, CommandDef } from "citty";
+import type { CommandTable, IclaudeCommand } from "../commands/_shared.ts";
 import type { ArgSpec, HelpNode } from "../ui/command-node.ts";
-import type { CommandTable, IclaudeCommand } from "./_shared.ts";
+
+/*
+ * The one resolved command tree: citty's definitions read once into plain nodes. The argument
+ * check (argv.ts), help (ui/help.ts) and the completions (ui/completions.ts) all read these nodes,
+ * never a definition of their own.
+ */
 
 /** A resolved command with its citty definition, for the argument check and the run. */
 export interface CommandNode extends HelpNode {
   subs: CommandNode[];
   def: CommandDef<ArgsDef>;
-}
-
-/** What cli.ts hands every command through citty's `data`: the whole resolved table, for init and completion. */
-export interface CommandData {
-  commandTree(): Promise<CommandNode[]>;
 }
 
 type Resolvable<T> = T | Promise<T> | (() => T) | (() => Promise<T>);

@@ -1,10 +1,9 @@
-import { EXIT, IclaudeError } from "../base/errors.ts";
-import { REFRESH_ARGS } from "../edges/contract.ts";
-import { type GuardResult, HOOK_NAMES, type HookName, runGuard } from "../guard/run.ts";
-import type { Finding } from "../guard/scan.ts";
-import { log } from "../ui/log.ts";
-import { hookChangeWords } from "../ui/words.ts";
-import { command, withHelp } from "./_shared.ts";
+import { EXIT, IclaudeError } from "../../base/errors.ts";
+import { REFRESH_ARGS } from "../../edges/contract.ts";
+import { type GuardResult, HOOK_NAMES, type HookName, runGuard } from "../../guard/run.ts";
+import type { Finding } from "../../guard/scan.ts";
+import { log } from "../../ui/log.ts";
+import { command, withHelp } from "../_shared.ts";
 
 /** A path as the user can read it: quoted when it holds a quote or a control character. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: a control character is what makes a path need quoting
@@ -44,56 +43,6 @@ function report(result: GuardResult, configPath: string): void {
   throw new IclaudeError(remedy(result.findings, configPath), EXIT.blocked);
 }
 
-const install = withHelp(
-  command({
-    meta: {
-      name: "install",
-      description:
-        "Install the guard's hooks (pre-commit, prepare-commit-msg, commit-msg; applypatch-msg and pre-applypatch for git am) in this repository (or globally)",
-    },
-    args: {
-      global: {
-        type: "boolean",
-        description: "Install for every repository: a directory of iclaude's as the global core.hooksPath, still running each repository's own hooks",
-      },
-      force: { type: "boolean", description: "Chain the hook that is there even when an earlier chained hook would be replaced" },
-      uninstall: { type: "boolean", description: "Remove iclaude's hooks and put back what was there" },
-      all: {
-        type: "boolean",
-        description: "With --uninstall: from every repository iclaude installed into, and the global hooks (what ./install.sh --uninstall runs)",
-      },
-    },
-    async run({ args }) {
-      const [{ installGlobal, installRepo, uninstallEverywhere }, { loadConfig }] = await Promise.all([
-        import("../guard/install.ts"),
-        import("../base/config.ts"),
-      ]);
-      const binary = process.execPath;
-      if (args.all && !args.uninstall)
-        throw new IclaudeError("--all goes with --uninstall: `iclaude hooks install --uninstall --all`; installing is per repository, or --global.");
-      const changes = args.all
-        ? await uninstallEverywhere(binary, loadConfig())
-        : args.global
-          ? await installGlobal(binary, { uninstall: args.uninstall === true })
-          : await installRepo(binary, { force: args.force === true, uninstall: args.uninstall === true }, loadConfig());
-      for (const { hook, change } of changes) process.stdout.write(`${hook}: ${hookChangeWords(change)}\n`);
-      return EXIT.ok;
-    },
-  }),
-  {
-    examples: [
-      ["iclaude hooks install", "this repository"],
-      ["iclaude hooks install --global", "every repository"],
-      ["iclaude hooks install --uninstall", "put back what was there"],
-      ["iclaude hooks install --uninstall --all", "every repository's and the global hooks"],
-    ],
-    exits: [
-      ["0", "installed or removed"],
-      ["2", "something in the way (the sentence says what)"],
-    ],
-  },
-);
-
 /** Keeps an agent's Claude session alive: the detached background refresh (REFRESH_ARGS) a prompt starts, which the commit never waits for. */
 function topUp(): void {
   try {
@@ -105,7 +54,7 @@ function topUp(): void {
   }
 }
 
-const run = withHelp(
+export default withHelp(
   command({
     meta: { name: "run", description: "Run a guard hook on the staged changes and the commit message (exit 0 pass, 1 blocked); git calls it" },
     args: {
@@ -135,7 +84,7 @@ const run = withHelp(
         throw new IclaudeError(`Unknown hook "${args.hook}"; use one of ${HOOK_NAMES.join(", ")}.`);
       }
       // Loaded lazily: the guard starts git first, and the config (with zod) loads while git answers.
-      const config = import("../base/config.ts").then((m) => m.loadConfig());
+      const config = import("../../base/config.ts").then((m) => m.loadConfig());
       const result = await runGuard(args.hook as HookName, config, process.env, args.file, topUp);
       report(result, (await config).configPath);
       return EXIT.ok;
@@ -145,25 +94,6 @@ const run = withHelp(
     examples: [["iclaude hooks run pre-commit", "what the installed hook runs"]],
     env: ["SKIP", "ICLAUDE_CONFIG"],
     config: ["guard.allow", "guard.protected_paths", "guard.strict_for_humans"],
-    exits: [
-      ["0", "pass"],
-      ["1", "blocked"],
-      ["2", "bad guard config"],
-    ],
-  },
-);
-
-export default withHelp(
-  command({
-    meta: {
-      name: "hooks",
-      description: "The git guard: blocks commits that add Claude tokens, other agents' logins, API keys, credential files or private keys",
-    },
-    subCommands: { install, run },
-  }),
-  {
-    examples: [["iclaude hooks install --global", "guard every repository"]],
-    otherWords: { uninstall: "iclaude hooks install --uninstall", remove: "iclaude hooks install --uninstall" },
     exits: [
       ["0", "pass"],
       ["1", "blocked"],

@@ -1,27 +1,27 @@
-import { asIclaudeError, EXIT, IclaudeError, isOutOfFiles } from "./base/errors.ts";
-import { checkArgv, helpTarget, positionalArgs, wantsHelp } from "./commands/_argv.ts";
-import type { CommandData } from "./commands/_tree.ts";
-import { commands, headStart, launchClaude, type OwnCommand } from "./commands/index.ts";
+import { asIclaudeError, EXIT, IclaudeError, isOutOfFiles } from "../base/errors.ts";
+import type { CommandData } from "../commands/_shared.ts";
+import { commands, headStart, launchClaude, type OwnCommand } from "../commands/index.ts";
+import { log } from "../ui/log.ts";
+import { versionText } from "../version.ts";
+import { checkArgv, helpTarget, positionalArgs, wantsHelp } from "./argv.ts";
 import { route } from "./route.ts";
-import { log } from "./ui/log.ts";
-import { versionText } from "./version.ts";
 
 async function node(name: OwnCommand) {
-  const { resolveNode } = await import("./commands/_tree.ts");
+  const { resolveNode } = await import("./tree.ts");
   return resolveNode(await commands[name](), [name]);
 }
 
 /** `iclaude help [COMMAND...]`, `iclaude --help`, `iclaude COMMAND --help`. */
 async function help(path: string[]): Promise<number> {
-  const { renderCommandHelp, renderTopHelp } = await import("./ui/help.ts");
+  const { renderCommandHelp, renderTopHelp } = await import("../ui/help.ts");
   const [name, ...rest] = path;
   if (name === undefined) {
-    const { commandTree } = await import("./commands/_tree.ts");
+    const { commandTree } = await import("./tree.ts");
     process.stdout.write(renderTopHelp(await commandTree(commands)));
     return EXIT.ok;
   }
   if (!(name in commands)) {
-    const { closest } = await import("./base/did-you-mean.ts");
+    const { closest } = await import("../base/did-you-mean.ts");
     const near = closest(name, Object.keys(commands));
     throw new IclaudeError(
       `There is no iclaude command "${name.slice(0, 40)}"${near ? `; did you mean \`iclaude help ${near}\`?` : "; see `iclaude --help`."}`,
@@ -39,10 +39,10 @@ async function runOwn(name: OwnCommand, args: string[]): Promise<number> {
   const leaf = checkArgv(root, args);
   const positional = positionalArgs(root, leaf, args);
   // The whole table, for the commands that list every command (init's and completion's completions).
-  const data: CommandData = { commandTree: async () => (await import("./commands/_tree.ts")).commandTree(commands) };
+  const data: CommandData = { commandTree: async () => (await import("./tree.ts")).commandTree(commands) };
   const result = positional
     ? await leaf.def.run?.({ rawArgs: args, args: positional as never, cmd: leaf.def, data })
-    : (await (await import("citty")).runCommand(await commands[name](), { rawArgs: args, data })).result;
+    : (await (await import("citty")).runCommand(root.def, { rawArgs: args, data })).result;
   return typeof result === "number" ? result : EXIT.ok;
 }
 

@@ -1,7 +1,7 @@
 import { expect, test } from "bun:test";
-import { checkArgv, positionalArgs } from "../../../src/commands/_argv.ts";
+import { checkArgv, positionalArgs, repeated } from "../../../src/cli/argv.ts";
+import { resolveNode } from "../../../src/cli/tree.ts";
 import { command } from "../../../src/commands/_shared.ts";
-import { resolveNode } from "../../../src/commands/_tree.ts";
 import type { IclaudeCommand } from "../../../src/commands/index.ts";
 
 const run = command({
@@ -28,4 +28,10 @@ test("citty parses whenever there is more to it: a flag, a setup, a parent's own
   expect(positionalArgs(parentRuns, checkArgv(parentRuns, ["run", "a"]), ["run", "a"])).toBeNull();
   const leaf = await resolveNode(run as IclaudeCommand, ["run"]);
   expect(positionalArgs(leaf, leaf, ["a", "-"])).toBeNull();
+});
+
+test("a flag given more than once keeps every value, in both spellings and in order", () => {
+  expect(repeated(["--profile", "/a", "--socket", "/s", "--profile=/b", "--profile", "/c"], "profile")).toEqual(["/a", "/b", "/c"]);
+  expect(repeated(["--socket", "/s"], "profile")).toEqual([]);
+  expect(repeated(["--profiles", "/a", "--profile-x=/b"], "profile")).toEqual([]);
 });

@@ -1,0 +1,15 @@
+import { EXIT } from "../../base/errors.ts";
+import { BACKENDS } from "../../schedule/index.ts";
+import { command } from "../_shared.ts";
+import { backendArgs, chosen, say } from "./_shared.ts";
+
+export default command({
+  meta: { name: "remove", description: "Take out what `schedule install` put in (without a flag: from every scheduler)" },
+  args: backendArgs,
+  run({ args }) {
+    const name = chosen(args);
+    const lines = (name ? [BACKENDS[name]] : Object.values(BACKENDS)).flatMap((backend) => backend.remove(process.env));
+    say(lines.length > 0 ? lines : ["no schedule of iclaude's was installed"]);
+    return EXIT.ok;
+  },
+});
