@@ -150,7 +150,8 @@ describe("install.sh", () => {
     expect(existsSync(timer)).toBe(false);
     expect(existsSync(bin)).toBe(false);
     expect(removed.out).toContain(`install.sh: removed ${manPage}\n`);
-    expect(existsSync(join(home, ".local/share"))).toBe(false);
+    // The man dirs install.sh made go too (fish, run above, keeps its own ~/.local/share/fish).
+    expect(existsSync(join(home, ".local/share/man"))).toBe(false);
     // No hook is left calling the binary that is gone: the user's own is back, the global path unset.
     expect(read(join(project, ".git/hooks/pre-commit"))).toBe(ownHook);
     expect(existsSync(join(project, ".git/hooks/commit-msg"))).toBe(false);
