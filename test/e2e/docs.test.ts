@@ -5,6 +5,7 @@ import { type CommandNode, commandTree } from "../../src/commands/_tree.ts";
 import { commands } from "../../src/commands/index.ts";
 import { OUTCOME_WORDS } from "../../src/commands/refresh.ts";
 import { commandLine } from "../../src/ui/command-node.ts";
+import { ENV } from "../../src/ui/help.ts";
 import { BIN, ROOT, runBin, tempHome } from "../helpers.ts";
 
 /**
@@ -131,6 +132,15 @@ describe("docs", () => {
     }
     const groff = Bun.spawnSync(["groff", "-ww", "-z", "-man", MAN_PAGE], { stdout: "pipe", stderr: "pipe" });
     expect([groff.exitCode, groff.stderr.toString()]).toEqual([0, ""]);
+  });
+
+  test("docs/configuration.md names every variable and config key the help describes", async () => {
+    const configuration = read("docs/configuration.md");
+    const keys = everyNode(await commandTree(commands)).flatMap((n) => n.help.config ?? []);
+    // A key of a [section] is written in the file under its section: `[guard] allow`, `[notify] command`.
+    const written = (key: string): string => key.replace(/^(\w+)\.(\w+)$/, "[$1] $2");
+    const missing = [...Object.keys(ENV), ...keys].filter((name) => !configuration.includes(`\`${written(name)}`));
+    expect(missing).toEqual([]);
   });
 
   test("docs/json.md lists exactly the outcomes refresh --json prints", () => {
