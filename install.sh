@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Sets iclaude up on a machine that has Node.js and npm: installs the dependencies package-lock.json
 # lists (dev dependencies too, so `npm test` and `npm run build` work next), compiles dist/iclaude,
-# copies it to $ICLAUDE_INSTALL_DIR (default ~/.local/bin) and adds one line to the rc file of each
-# shell present. Running it again changes nothing more.
+# copies it to $ICLAUDE_INSTALL_DIR (default ~/.local/bin), its man page to the share/man beside that
+# directory, and adds one line to the rc file of each shell present. Running it again changes nothing more.
 #
 #   ./install.sh [--no-modify-rc] [--uninstall]
 #
@@ -33,6 +33,8 @@ done
 repo=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 install_dir=${ICLAUDE_INSTALL_DIR:-$HOME/.local/bin}
 target=$install_dir/iclaude
+# man finds a page in the share/man beside a bin dir on PATH: ~/.local/bin's is ~/.local/share/man.
+man_page=$(dirname -- "$install_dir")/share/man/man1/iclaude.1
 # The integration the rc lines source (written by the binary), and what install.sh created, for --uninstall.
 cache_dir=${XDG_CACHE_HOME:-$HOME/.cache}/iclaude
 manifest=$cache_dir/created
@@ -188,6 +190,10 @@ if [ "$uninstall" = 1 ]; then
     rm -f "$target"
     say "removed $target"
   fi
+  if [ -e "$man_page" ]; then
+    rm -f "$man_page"
+    say "removed $man_page"
+  fi
   if [ "$modify_rc" = 1 ]; then
     rc_files all | while IFS=$'\t' read -r _ rc; do remove_block "$rc"; done
     rm -f "$cache_dir"/init.zsh "$cache_dir"/init.bash "$cache_dir"/init.fish
@@ -236,6 +242,14 @@ if ! cmp -s "$out" "$target"; then
   chmod 755 "$target.new.$$"
   mv -f "$target.new.$$" "$target"
   say "installed $target ($("$target" --version | head -n 1))"
+fi
+man_page=$(dirname -- "$install_dir")/share/man/man1/iclaude.1
+make_dir "$(dirname -- "$man_page")"
+if ! cmp -s dist/iclaude.1 "$man_page"; then
+  cp dist/iclaude.1 "$man_page.new.$$"
+  chmod 644 "$man_page.new.$$"
+  mv -f "$man_page.new.$$" "$man_page"
+  say "installed $man_page (man iclaude)"
 fi
 
 on_path=0

@@ -1,7 +1,7 @@
 /**
  * `npm run release` (after ./install.sh, on a clean tree): writes release/ with the binary of every
- * platform, the npm packages (`iclaude` and one per platform, as Claude Code ships), and SHA256SUMS
- * over all of it. Nothing is published: `npm publish release/npm/<file>.tgz` does that, the platform
+ * platform, the man page, the npm packages (`iclaude`, with the man page, and one per platform, as
+ * Claude Code ships), and SHA256SUMS over all of it. Nothing is published: `npm publish release/npm/<file>.tgz` does that, the platform
  * packages first.
  */
 import { createHash } from "node:crypto";
@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import pkg from "../package.json" with { type: "json" };
 import { compile } from "./compile.ts";
+import { writeManPage } from "./man.ts";
 
 interface Platform {
   id: string;
@@ -67,6 +68,7 @@ try {
     mkdirSync(dir);
     copyFileSync(binary, join(dir, "iclaude"));
     chmodSync(join(dir, "iclaude"), 0o755);
+    copyFileSync("LICENSE", join(dir, "LICENSE"));
     const platformPkg = { name: `iclaude-${p.id}`, ...common, os: [p.os], cpu: [p.cpu], ...(p.libc ? { libc: [p.libc] } : {}), files: ["iclaude"] };
     writeFileSync(join(dir, "package.json"), `${JSON.stringify(platformPkg, null, 2)}\n`);
     console.log(`packed ${pack(dir)}`);
@@ -76,15 +78,20 @@ try {
   for (const file of ["platform.js", "install.js"]) copyFileSync(join("scripts/npm", file), join(main, file));
   copyFileSync("scripts/npm/launcher.js", join(main, "bin", "iclaude"));
   chmodSync(join(main, "bin", "iclaude"), 0o755);
-  copyFileSync("README.md", join(main, "README.md"));
+  for (const file of ["README.md", "LICENSE", "CHANGELOG.md"]) copyFileSync(file, join(main, file));
+  // npm links it into <prefix>/share/man/man1 on a global install, where man finds it through PATH;
+  // release/iclaude.1 is the same page for those who take a binary without npm.
+  await writeManPage(join(OUT, "iclaude.1"));
+  copyFileSync(join(OUT, "iclaude.1"), join(main, "iclaude.1"));
   const mainPkg = {
     name: "iclaude",
     ...common,
     bin: { iclaude: "bin/iclaude" },
+    man: ["./iclaude.1"],
     scripts: { postinstall: "node install.js" },
     optionalDependencies: Object.fromEntries(PLATFORMS.map((p) => [`iclaude-${p.id}`, pkg.version])),
     engines: { node: ">=18" },
-    files: ["bin", "platform.js", "install.js"],
+    files: ["bin", "platform.js", "install.js", "iclaude.1", "CHANGELOG.md"],
   };
   writeFileSync(join(main, "package.json"), `${JSON.stringify(mainPkg, null, 2)}\n`);
   console.log(`packed ${pack(main)}`);

@@ -30,6 +30,14 @@ __iclaude_compdef_late() {
   (( ! $+functions[compdef] )) || compdef __iclaude_complete iclaude
 }
 
+# Saved as _iclaude in a dir on fpath, this file is the function compinit autoloads for the first
+# <Tab> after `iclaude`: it registers the completer for the next ones and completes this one.
+if [[ ${funcstack[1]-} == _iclaude ]]; then
+  compdef __iclaude_complete iclaude
+  __iclaude_complete "$@"
+  return
+fi
+
 () {
   emulate -L zsh
   if (( $+functions[compdef] )); then

@@ -46,9 +46,27 @@ export const clockArgs = {
 } as const satisfies ArgsDef;
 
 /** The settings every command that judges the login reads. */
-export const CLOCK_ENV = ["ICLAUDE_THRESHOLD", "ICLAUDE_REFRESH_MARGIN", "ICLAUDE_STORE", "CLAUDE_CONFIG_DIR", "CLAUDE_CODE_OAUTH_TOKEN", "ICLAUDE_STATE_DIR"];
+export const CLOCK_ENV = [
+  "ICLAUDE_THRESHOLD",
+  "ICLAUDE_REFRESH_MARGIN",
+  "ICLAUDE_STORE",
+  "CLAUDE_CONFIG_DIR",
+  "CLAUDE_SECURESTORAGE_CONFIG_DIR",
+  "CLAUDE_CODE_OAUTH_TOKEN",
+  "ICLAUDE_STATE_DIR",
+  "ICLAUDE_CONFIG",
+  "ICLAUDE_SECURITY_BIN",
+];
 export const CLOCK_CONFIG = ["threshold", "refresh_margin", "store"];
-export const REFRESH_ENV = [...CLOCK_ENV, "ICLAUDE_COOLDOWN", "ICLAUDE_TOKEN_URL", "ICLAUDE_CLIENT_ID", "ICLAUDE_CLAUDE_BIN", "ICLAUDE_DEBUG"];
+export const REFRESH_ENV = [
+  ...CLOCK_ENV,
+  "ICLAUDE_COOLDOWN",
+  "ICLAUDE_TOKEN_URL",
+  "ICLAUDE_CLIENT_ID",
+  "ICLAUDE_USER_AGENT",
+  "ICLAUDE_CLAUDE_BIN",
+  "ICLAUDE_DEBUG",
+];
 export const REFRESH_CONFIG = [...CLOCK_CONFIG, "cooldown", "token_url", "client_id", "claude_bin"];
 
 /** refresh's and token's exit codes beyond 0. */

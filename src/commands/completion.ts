@@ -1,5 +1,5 @@
 import { EXIT } from "../base/errors.ts";
-import { type CompletionShell, renderCompletion } from "../ui/completions.ts";
+import { type CompletionShell, renderCompletionFile } from "../ui/completions.ts";
 import { type CommandData, command, withHelp } from "./_shared.ts";
 
 export default withHelp(
@@ -9,7 +9,7 @@ export default withHelp(
       shell: { type: "positional", required: true, valueHint: "zsh|bash|fish", description: "The shell to complete in" },
     },
     async run({ args, data }) {
-      process.stdout.write(renderCompletion(args.shell as CompletionShell, await (data as CommandData).commandTree()));
+      process.stdout.write(renderCompletionFile(args.shell as CompletionShell, await (data as CommandData).commandTree()));
       return EXIT.ok;
     },
   }),
@@ -17,6 +17,8 @@ export default withHelp(
     examples: [
       ['eval "$(iclaude completion zsh)"', "in ~/.zshrc, after compinit (or without it: zsh's compctl is used)"],
       ['eval "$(iclaude completion bash)"', "in ~/.bashrc"],
+      ["iclaude completion zsh > ~/.zfunc/_iclaude", "with ~/.zfunc on fpath before compinit: loaded on the first <Tab>"],
+      ["iclaude completion bash > ~/.local/share/bash-completion/completions/iclaude", "loaded by bash-completion on the first <Tab>"],
       ["iclaude completion fish > ~/.config/fish/completions/iclaude.fish", ""],
     ],
     exits: [

@@ -23,7 +23,8 @@ import { processTerminal } from "../ui/terminal.ts";
 import { clocksPhrase, loginPhrase, noticeLine } from "../ui/words.ts";
 import { clockArgs, command, outputArgs, REFRESH_CONFIG, REFRESH_ENV, REFRESH_EXITS, withHelp } from "./_shared.ts";
 
-const OUTCOME_WORDS: Record<RefreshResult["outcome"], string> = {
+/** Every outcome of a refresh, as a person reads it; `refresh --json` prints the key (docs/json.md lists them, and a test holds it). */
+export const OUTCOME_WORDS: Record<RefreshResult["outcome"], string> = {
   refreshed: "refreshed",
   restored: "put in place the new login a failed write had kept",
   "not-due": "nothing due",

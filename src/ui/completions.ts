@@ -112,6 +112,15 @@ function fishTable(specs: Spec[]): string {
 }
 
 /**
+ * `iclaude completion SHELL`: the script as a file of its own. zsh's starts with `#compdef iclaude`,
+ * so saved as `_iclaude` in a dir on fpath it is what compinit registers; bash's is a
+ * bash-completion file, fish's one for ~/.config/fish/completions as it is.
+ */
+export function renderCompletionFile(shell: CompletionShell, nodes: HelpNode[]): string {
+  return `${shell === "zsh" ? "#compdef iclaude\n" : ""}${renderCompletion(shell, nodes)}`;
+}
+
+/**
  * The completion script for one shell, generated from the command definitions — the same source as
  * `--help` — and evaluated at shell start without running iclaude: a <Tab> starts no process.
  */

@@ -1,8 +1,8 @@
 import { VERSION } from "../version.ts";
 import { type ArgSpec, commandLine, type HelpNode } from "./command-node.ts";
 
-/** Every environment variable a command's help may name, described once. */
-const ENV: Record<string, string> = {
+/** Every environment variable a command's help may name, described once (the man page lists them all). */
+export const ENV: Record<string, string> = {
   ICLAUDE_THRESHOLD: "warn when the login ends within this (default 7d)",
   ICLAUDE_REFRESH_MARGIN: "refresh when the access token has less than this left (default 1h)",
   ICLAUDE_COOLDOWN: "pause after a failed refresh (default 30s)",
@@ -16,6 +16,9 @@ const ENV: Record<string, string> = {
   ICLAUDE_CONFIG: "the config file (default ${XDG_CONFIG_HOME:-~/.config}/iclaude/config.toml)",
   ICLAUDE_DEBUG: "1: more detail on stderr, still masked",
   CLAUDE_CONFIG_DIR: "Claude Code's config dir (default ~/.claude)",
+  CLAUDE_SECURESTORAGE_CONFIG_DIR: "where Claude Code keeps its credentials and their locks (default: the config dir)",
+  ICLAUDE_SECURITY_BIN: "the macOS security binary that reads and writes the Keychain (default /usr/bin/security)",
+  ICLAUDE_USER_AGENT: "the User-Agent sent to the token endpoint (default Claude Code's)",
   CLAUDE_CODE_OAUTH_TOKEN: "a token claude uses first; iclaude then has nothing to refresh",
   SKIP: "SKIP=iclaude skips the guard for one commit made by a person",
   ICLAUDE_CRON_SCHEDULE: "the five cron fields of the schedule's crontab line (default: once an hour)",
@@ -26,8 +29,31 @@ const ENV: Record<string, string> = {
   XDG_RUNTIME_DIR: "where the broker's socket lives by default ($XDG_RUNTIME_DIR/iclaude/broker.sock)",
 };
 
+/** The words the router answers itself, beside the table's commands. */
+export const ROUTER_COMMANDS: [string, string][] = [
+  ["run [--] ARGS", "Run claude with ARGS untouched, even a word that is an iclaude command"],
+  ["help [COMMAND]", "Show this help, or a command's"],
+];
+
+/** The options of `iclaude` itself, as the first word. */
+export const TOP_OPTIONS: [string, string][] = [
+  ["-h, --help", "Show this help (as the first word; later words are claude's)"],
+  ["--version", "Print iclaude's version"],
+  ["--refresh-token", "The same as `iclaude refresh`"],
+  ["-- ARGS", "Pass ARGS to claude untouched"],
+];
+
+/** Where config, state and credentials live. */
+export const FILES: [string, string][] = [
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the default as shell writes it, shown literally
+  ["config", "$ICLAUDE_CONFIG, default ${XDG_CONFIG_HOME:-~/.config}/iclaude/config.toml"],
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the default as shell writes it, shown literally
+  ["state", "$ICLAUDE_STATE_DIR, default ${XDG_STATE_HOME:-~/.local/state}/iclaude (next-check, iclaude.log)"],
+  ["credentials", "$CLAUDE_CONFIG_DIR/.credentials.json (default ~/.claude), or the macOS Keychain"],
+];
+
 /** `-q, --quiet`, `--lock-wait <30s>`, `--[no-]interactive`. */
-function flagLabel(arg: ArgSpec): string {
+export function flagLabel(arg: ArgSpec): string {
   const short = arg.aliases.filter((a) => a.length === 1).map((a) => `-${a}, `);
   const value = arg.kind === "string" ? ` <${arg.valueHint ?? arg.name}>` : "";
   return `${short.join("")}--${arg.name}${value}`;
@@ -43,7 +69,7 @@ function section(title: string, lines: string[]): string[] {
   return lines.length ? ["", title, ...lines] : [];
 }
 
-function usageLine(node: HelpNode): string {
+export function usageLine(node: HelpNode): string {
   if (node.subs.length) return `${commandLine(node)} <${node.subs.map((s) => s.path.at(-1)).join("|")}> [options]`;
   const positionals = node.args.filter((a) => a.kind === "positional").map((a) => (a.required ? `<${a.valueHint ?? a.name}>` : `[${a.valueHint ?? a.name}]`));
   const extra = node.help.extraWords ? ["[ARGS...]"] : [];
@@ -51,8 +77,8 @@ function usageLine(node: HelpNode): string {
   return [commandLine(node), ...positionals, ...extra, ...flags].join(" ");
 }
 
-/** One command's help: what it does, usage, options, commands, examples, environment, config keys, exit codes. */
-export function renderCommandHelp(node: HelpNode): string {
+/** A command's options as `[label, what it does]`, for its help and the man page. */
+export function optionRows(node: HelpNode): [string, string][] {
   const options: [string, string][] = [];
   for (const arg of node.args) {
     if (arg.kind === "positional") continue;
@@ -60,9 +86,20 @@ export function renderCommandHelp(node: HelpNode): string {
     if (!arg.onByDefault) options.push([flagLabel(arg), arg.description]);
     if (arg.negatable) options.push([`--no-${arg.name}`, arg.negativeDescription ?? `Turn --${arg.name} off`]);
   }
-  options.push(["-h, --help", "Show this help"]);
+  return options;
+}
+
+/** A command's positionals (and the extra words it takes) as `[label, what it is]`. */
+export function positionalRows(node: HelpNode): [string, string][] {
   const positionals: [string, string][] = node.args.filter((a) => a.kind === "positional").map((a) => [a.valueHint ?? a.name, a.description]);
   if (node.help.extraWords) positionals.push(["ARGS...", node.help.extraWords]);
+  return positionals;
+}
+
+/** One command's help: what it does, usage, options, commands, examples, environment, config keys, exit codes. */
+export function renderCommandHelp(node: HelpNode): string {
+  const options = [...optionRows(node), ["-h, --help", "Show this help"] as [string, string]];
+  const positionals = positionalRows(node);
   const { examples = [], env = [], config = [], exits = [] } = node.help;
   return [
     `${node.description}`,
@@ -94,19 +131,10 @@ export function renderTopHelp(nodes: HelpNode[]): string {
     "  iclaude <command> [options]",
     "",
     "COMMANDS",
-    ...columns([
-      ...nodes.map((n): [string, string] => [n.path[0] ?? "", n.description]),
-      ["run [--] ARGS", "Run claude with ARGS untouched, even a word that is an iclaude command"],
-      ["help [COMMAND]", "Show this help, or a command's"],
-    ]),
+    ...columns([...nodes.map((n): [string, string] => [n.path[0] ?? "", n.description]), ...ROUTER_COMMANDS]),
     "",
     "OPTIONS",
-    ...columns([
-      ["-h, --help", "Show this help (as the first word; later words are claude's)"],
-      ["--version", "Print iclaude's version"],
-      ["--refresh-token", "The same as `iclaude refresh`"],
-      ["-- ARGS", "Pass ARGS to claude untouched"],
-    ]),
+    ...columns(TOP_OPTIONS),
     "",
     "EXAMPLES",
     '  $ iclaude -p "hi"           claude -p "hi", with a fresh login',
@@ -114,13 +142,7 @@ export function renderTopHelp(nodes: HelpNode[]): string {
     '  $ eval "$(iclaude init zsh)"',
     "",
     "FILES",
-    ...columns([
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: the default as shell writes it, shown literally
-      ["config", "$ICLAUDE_CONFIG, default ${XDG_CONFIG_HOME:-~/.config}/iclaude/config.toml"],
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: the default as shell writes it, shown literally
-      ["state", "$ICLAUDE_STATE_DIR, default ${XDG_STATE_HOME:-~/.local/state}/iclaude (next-check, iclaude.log)"],
-      ["credentials", "$CLAUDE_CONFIG_DIR/.credentials.json (default ~/.claude), or the macOS Keychain"],
-    ]),
+    ...columns(FILES),
     "",
     "Run `iclaude help COMMAND` or `iclaude COMMAND --help` for a command's options, environment and exit codes.",
     "",

@@ -1,10 +1,10 @@
 import { describe, expect, test } from "bun:test";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { type CommandNode, commandTree } from "../../src/cli/tree.ts";
 import { commands } from "../../src/commands/index.ts";
 import { sandbox, shellEnv, steady, terminal, writeRc } from "../fixtures/shell/harness.ts";
-import { defined, runBin, tempHome, waitFor } from "../helpers.ts";
+import { baseEnv, defined, runBin, tempHome, waitFor } from "../helpers.ts";
 
 /** What the definitions say may follow `iclaude <path>`: subcommands, the first positional's choices, flags. */
 function declared(node: CommandNode): string[] {
@@ -87,6 +87,45 @@ describe("completion", () => {
       term.keys("iclaude sta", "Tab");
       await waitFor(() => term.screen().includes("Z> iclaude status"));
       term.keys("", "C-u");
+      term.keys("iclaude hooks ins", "Tab");
+      await waitFor(() => term.screen().includes("Z> iclaude hooks install"));
+      term.keys("", "C-u");
+      term.keys("iclaude refresh --fo", "Tab");
+      await waitFor(() => term.screen().includes("Z> iclaude refresh --force"));
+    } finally {
+      term.close();
+    }
+  }, 30_000);
+
+  test("saved where each shell looks completions up, it completes with nothing else set up", async () => {
+    const box = await sandbox();
+    const save = async (shell: string, path: string): Promise<string> => {
+      const run = await runBin(["completion", shell], { home: box.home });
+      expect(run.code).toBe(0);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, run.stdout);
+      return run.stdout;
+    };
+    expect(await save("zsh", join(box.home, ".zfunc/_iclaude"))).toStartWith("#compdef iclaude\n");
+    const bashFile = join(box.home, ".local/share/bash-completion/completions/iclaude");
+    await save("bash", bashFile);
+    await save("fish", join(box.home, ".config/fish/completions/iclaude.fish"));
+    // An iclaude on PATH, as fish loads a command's completions file only for a command it finds.
+    const env = baseEnv(box.home, { PATH: `${dirname(box.fake)}:/usr/bin:/bin` });
+
+    // bash-completion sources the file named after the command on its first <Tab>.
+    const bash = Bun.spawnSync(["bash", "-c", `source '${bashFile}'; complete -p iclaude`], { env, stdout: "pipe", stderr: "pipe" });
+    expect([bash.stdout.toString(), bash.stderr.toString()]).toEqual(["complete -o default -F __iclaude_complete iclaude\n", ""]);
+    const fish = Bun.spawnSync(["fish", "-c", "complete -C 'iclaude hooks ins'"], { env, stdout: "pipe", stderr: "pipe" });
+    expect([fish.stdout.toString().split("\t")[0], fish.stderr.toString()]).toEqual(["install", ""]);
+
+    // zsh: compinit registers the file by its #compdef line; the first <Tab> loads it, and it completes.
+    writeFileSync(join(box.home, ".zshrc"), `PS1='Z> '\nfpath=(${join(box.home, ".zfunc")} $fpath)\nautoload -Uz compinit; compinit -u -D\n`);
+    const term = terminal(box, "zsh");
+    try {
+      await waitFor(() => term.screen().includes("Z>"));
+      term.type("print -r -- registered:$_comps[iclaude]");
+      await waitFor(() => term.screen().includes("registered:_iclaude"));
       term.keys("iclaude hooks ins", "Tab");
       await waitFor(() => term.screen().includes("Z> iclaude hooks install"));
       term.keys("", "C-u");

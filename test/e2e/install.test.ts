@@ -86,6 +86,12 @@ describe("install.sh", () => {
     expect(version.exitCode).toBe(0);
     expect(version.stdout.toString()).toMatch(/^iclaude \d+\.\d+\.\d+\n/);
 
+    // The man page beside the bin dir, where man finds it once that dir is on PATH.
+    const manPage = join(home, ".local/share/man/man1/iclaude.1");
+    expect(first.out).toContain(`install.sh: installed ${manPage} (man iclaude)\n`);
+    const manEnv = { HOME: home, PATH: `${dirname(bin)}:${PATH}` };
+    expect(Bun.spawnSync(["man", "-w", "iclaude"], { env: manEnv, stdout: "pipe" }).stdout.toString()).toBe(`${manPage}\n`);
+
     const rcs = rcFiles(home);
     const after = Object.fromEntries(Object.entries(rcs).map(([shell, path]) => [shell, read(path)]));
     for (const text of Object.values(after)) expect(text.split(BEGIN).length - 1).toBe(1);
@@ -125,6 +131,7 @@ describe("install.sh", () => {
     const second = install(home);
     expect(second.code).toBe(0);
     expect(second.out).not.toContain("added the shell integration");
+    expect(second.out).not.toContain("(man iclaude)");
     expect(Object.fromEntries(Object.entries(rcs).map(([shell, path]) => [shell, read(path)]))).toEqual(after);
 
     const timer = join(home, ".config/systemd/user/iclaude-refresh.timer");
@@ -142,6 +149,9 @@ describe("install.sh", () => {
     expect(removed.out).toContain(`install.sh: systemd: removed ${timer}`);
     expect(existsSync(timer)).toBe(false);
     expect(existsSync(bin)).toBe(false);
+    expect(removed.out).toContain(`install.sh: removed ${manPage}\n`);
+    // The man dirs install.sh made go too (fish, run above, keeps its own ~/.local/share/fish).
+    expect(existsSync(join(home, ".local/share/man"))).toBe(false);
     // No hook is left calling the binary that is gone: the user's own is back, the global path unset.
     expect(read(join(project, ".git/hooks/pre-commit"))).toBe(ownHook);
     expect(existsSync(join(project, ".git/hooks/commit-msg"))).toBe(false);

@@ -116,7 +116,9 @@ describe("npm run release", () => {
     expect(tarballs).toEqual([`iclaude-${pkg.version}.tgz`, ...PLATFORMS.map((p) => `iclaude-${p}-${pkg.version}.tgz`)].sort());
     const check = sh(["sha256sum", "-c", "SHA256SUMS"], { cwd: release });
     expect(check.code).toBe(0);
-    expect(check.stdout.trim().split("\n").sort()).toEqual([...PLATFORMS.map((p) => `iclaude-${p}: OK`), ...tarballs.map((t) => `npm/${t}: OK`)].sort());
+    expect(check.stdout.trim().split("\n").sort()).toEqual(
+      [...PLATFORMS.map((p) => `iclaude-${p}: OK`), "iclaude.1: OK", ...tarballs.map((t) => `npm/${t}: OK`)].sort(),
+    );
   });
 
   test("the linux-arm64 binary runs: --version under qemu-aarch64", () => {
@@ -155,6 +157,8 @@ describe("npm run release", () => {
       } else {
         expect(readFileSync(realpathSync(onPath), "utf8")).toStartWith("#!/usr/bin/env node\n");
       }
+      // npm links the package's man page where man finds it for <prefix>/bin on PATH.
+      expect(readFileSync(join(prefix, "share/man/man1/iclaude.1"), "utf8")).toStartWith(".TH ICLAUDE 1 ");
       const empty = tempHome("iclaude-user-");
       const version = sh([onPath, "--version"], { env: { HOME: empty } });
       expect([scripts, version.code, version.stdout.split("\n")[0]]).toEqual([scripts, 0, `iclaude ${pkg.version}`]);

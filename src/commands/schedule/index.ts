@@ -16,7 +16,8 @@ export default withHelp(
       ["iclaude schedule status", "installed where, last run, what it did"],
       ["iclaude schedule remove", "take it out of every scheduler"],
     ],
-    env: ["ICLAUDE_CRON_SCHEDULE", "ICLAUDE_STATE_DIR"],
+    env: ["ICLAUDE_CRON_SCHEDULE", "ICLAUDE_NOTIFY_COMMAND", "ICLAUDE_STATE_DIR"],
+    config: ["notify.command"],
     exits: [
       ["0", "done"],
       ["2", "bad usage, or the scheduler could not be used (the sentence says why)"],
