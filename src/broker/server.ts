@@ -60,7 +60,7 @@ const shown = (text: string): string =>
 async function answerFor(profile: Profile, flags: ConfigFlags): Promise<{ answer: Answer; warning?: string }> {
   try {
     const config = configFor(profile, flags);
-    const { current, failure } = await usableToken(config);
+    const { current, failure } = await usableToken(config, { flags });
     if (!current) throw noToken();
     const refused = notServed(current.source);
     if (refused) throw refused;

@@ -143,6 +143,12 @@ function empty(store: CredentialStore, stored: StoredCredentials | null, status:
 export const isRenewable = (a: Pick<Assessment, "source" | "status" | "hasRefreshToken" | "refreshTokenDead">): boolean =>
   (a.source === "file" || a.source === "keychain") && a.hasRefreshToken && !a.refreshTokenDead && a.status !== "expired" && a.status !== "invalid";
 
+/**
+ * The one answer to "is a refresh due?", which the engine alone asks: a pair a failed write rescued
+ * (only a run can put it in place), or a renewable login inside the margin — or any, when forced.
+ */
+export const isRefreshDue = (a: Assessment, force = false): boolean => a.rescued !== null || (isRenewable(a) && (force || a.status === "refresh-due"));
+
 function withLongLived(config: Config, own: Assessment, now: number): Assessment {
   if (isRenewable(own)) return own;
   const record = readLongLived(config);
