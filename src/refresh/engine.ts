@@ -88,9 +88,9 @@ async function settle(config: Config, options: RefreshOptions): Promise<RefreshR
   let refused = false;
   if (isRefreshDue(before, options.force)) {
     const { redeem } = await import("./redeem.ts");
-    const { outcome, warning } = await redeem(config, before, options);
+    const { outcome, warning, written } = await redeem(config, before, options);
     if (outcome !== "dead") {
-      const after = assess(config);
+      const after = assess(config, process.env, Date.now(), written);
       if (after.status !== "login-expiring" || !shouldOfferEarly(config, terminal)) return { outcome, before, after, warning };
       await offerFallback(config, true, terminal);
       return { outcome, before, after: assess(config), warning };

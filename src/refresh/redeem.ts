@@ -6,7 +6,7 @@ import { type Assessment, assess, isRefreshDue, isRenewable } from "../credentia
 import { CLAUDE } from "../credentials/claude.ts";
 import { rememberDeadRefreshToken } from "../credentials/dead-tokens.ts";
 import { type OAuthCredential, serializeCredentials, withNewTokens } from "../credentials/format.ts";
-import type { ReservedWrite } from "../credentials/store/index.ts";
+import type { ReservedWrite, StoredCredentials } from "../credentials/store/index.ts";
 import { GrantError, type GrantEvent, grantWithRetries, LARGEST_RESULT } from "./grant.ts";
 import { holdSignals, withRefreshLock, withStorageWriteLock } from "./locks.ts";
 import { clearFailure, cooldownLeft, recordFailure } from "./memory.ts";
@@ -32,8 +32,15 @@ export interface RedeemOptions {
   onGrant?: (event: GrantEvent) => void;
 }
 
-/** What the locked part did; `dead`: no grant can help (`invalid_grant`), the fallback decides what next. */
-export type Redeemed = { outcome: "refreshed" | "restored" | "not-due" | "refreshed-elsewhere" | "dead"; warning: string | null };
+/**
+ * What the locked part did; `dead`: no grant can help (`invalid_grant`), the fallback decides what
+ * next. `written`: the credentials a refresh put in place, to be judged without reading them back.
+ */
+export type Redeemed = {
+  outcome: "refreshed" | "restored" | "not-due" | "refreshed-elsewhere" | "dead";
+  warning: string | null;
+  written?: StoredCredentials;
+};
 
 const just = (outcome: Redeemed["outcome"]): Redeemed => ({ outcome, warning: null });
 
@@ -96,7 +103,12 @@ function remember(write: () => void): void {
 }
 
 /** The grant and the write of its answer, for credentials re-read under the locks and found due. */
-async function send(config: Config, current: Assessment, options: RedeemOptions, held: { signals?: { release: () => Promise<void> }; write?: ReservedWrite }) {
+async function send(
+  config: Config,
+  current: Assessment,
+  options: RedeemOptions,
+  held: { signals?: { release: () => Promise<void> }; write?: ReservedWrite },
+): Promise<Redeemed> {
   const file = current.stored?.parsed;
   const refreshToken = file?.claudeAiOauth?.refreshToken;
   if (!file || !current.stored || !refreshToken) return just("dead");
@@ -104,7 +116,7 @@ async function send(config: Config, current: Assessment, options: RedeemOptions,
   // Everything the write of the answer needs is proven and had before the send: serialising, size, disk space.
   const size = serializeCredentials(withNewTokens(file, LARGEST_RESULT), current.stored).length;
   assertStateWritable(config);
-  const reserved = current.stored.store.reserveWrite(size);
+  const reserved = current.stored.store.reserveWrite(size, current.stored.bytes);
   held.write = reserved;
   held.signals = holdSignals();
   try {
@@ -113,13 +125,11 @@ async function send(config: Config, current: Assessment, options: RedeemOptions,
       { tokenUrl: config.tokenUrl, clientId, refreshToken, scopes: current.scopes, userAgent: config.userAgent },
       { deadlineMs: options.deadlineMs ?? 60_000, onEvent: options.onGrant },
     );
-    const saved = await saveNewPair(config, current.stored, refreshToken, result, reserved, options.onGrant);
+    const written = await saveNewPair(config, current.stored, refreshToken, result, reserved, options.onGrant);
     clearFailure(config, refreshToken);
-    const warning =
-      saved === "refreshed" && result.repairs.length
-        ? `The token endpoint's answer was partly absurd (${result.repairs.join("; ")}); the new login was kept.`
-        : null;
-    return { outcome: saved, warning };
+    if (!written) return just("refreshed-elsewhere");
+    const warning = result.repairs.length ? `The token endpoint's answer was partly absurd (${result.repairs.join("; ")}); the new login was kept.` : null;
+    return { outcome: "refreshed", warning, written };
   } catch (error) {
     if (!(error instanceof GrantError)) throw error;
     if (error.kind === "invalid-grant") remember(() => rememberDeadRefreshToken(config, refreshToken));

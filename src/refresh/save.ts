@@ -16,9 +16,18 @@ import { withStorageWriteLock } from "./locks.ts";
  * the pair is kept in the state dir (rescue.ts) for the next run to adopt:
  * the refresh token behind it is already spent.
  */
-function putNewPair(config: Config, stored: StoredCredentials, file: CredentialsFile, spent: string, tokens: NewTokens, reserved: ReservedWrite): void {
+function putNewPair(
+  config: Config,
+  stored: StoredCredentials & { parsed: CredentialsFile },
+  spent: string,
+  tokens: NewTokens,
+  reserved: ReservedWrite,
+  previous: Buffer | undefined,
+): StoredCredentials {
+  const file = withNewTokens(stored.parsed, tokens);
+  const bytes = serializeCredentials(file, stored);
   try {
-    reserved.commit(serializeCredentials(withNewTokens(file, tokens), stored));
+    reserved.commit(bytes, previous);
   } catch (error) {
     try {
       saveRescue(config, stored.store.location, spent, tokens);
@@ -32,6 +41,7 @@ function putNewPair(config: Config, stored: StoredCredentials, file: Credentials
     );
   }
   clearRescue(config, stored.store.location);
+  return { store: stored.store, text: bytes.toString("utf8"), bytes, parsed: file };
 }
 
 /** After the storage lock is not had for this long, the spent token's successor is written anyway: it is the only copy. */
@@ -41,7 +51,8 @@ export const SAVE_LOCK_WAIT_MS = 30_000;
  * Writes the new pair under Claude Code's storage-write lock into the credentials as they are now
  * (a key Claude Code saved meanwhile is kept), into the room reserved before the send. As Claude
  * Code does, credentials that meanwhile hold a different refresh token (a new login, another
- * refresh) are newer and are left alone.
+ * refresh) are newer and are left alone. Resolves to the credentials written, or null when they
+ * were left alone.
  */
 export async function saveNewPair(
   config: Config,
@@ -50,19 +61,21 @@ export async function saveNewPair(
   result: GrantResult,
   reserved: ReservedWrite,
   onGrant?: (event: GrantEvent) => void,
-): Promise<"refreshed" | "refreshed-elsewhere"> {
-  const save = (): "refreshed" | "refreshed-elsewhere" => {
+): Promise<StoredCredentials | null> {
+  const save = (): StoredCredentials | null => {
     let fresh = stored;
+    let previous: Buffer | undefined;
     try {
       const now = readCredentials(stored.store);
       if (now.parsed) fresh = now;
+      // Read under the storage lock a moment ago: the backup is made of it, with no second read.
+      if (now.parsed && now.bytes) previous = now.bytes;
     } catch {
       // Unreadable now: the copy read under the refresh lock is the base.
     }
     const token = fresh.parsed?.claudeAiOauth?.refreshToken;
-    if (!fresh.parsed || (token !== posted && token !== "")) return "refreshed-elsewhere";
-    putNewPair(config, fresh, fresh.parsed, posted, result, reserved);
-    return "refreshed";
+    if (!fresh.parsed || (token !== posted && token !== "")) return null;
+    return putNewPair(config, { ...fresh, parsed: fresh.parsed }, posted, result, reserved, previous);
   };
   try {
     return await withStorageWriteLock(config, SAVE_LOCK_WAIT_MS, save, () => onGrant?.({ kind: "lock-held", lock: "storage", waitMs: SAVE_LOCK_WAIT_MS }));
@@ -83,7 +96,7 @@ export async function restoreRescued(config: Config, stored: StoredCredentials):
     const pair = fresh.parsed && readRescue(config, stored.store.location, fresh.parsed.claudeAiOauth?.refreshToken);
     if (!fresh.parsed || !pair) return false;
     const bytes = serializeCredentials(withNewTokens(fresh.parsed, pair), fresh);
-    stored.store.reserveWrite(bytes.length).commit(bytes);
+    stored.store.reserveWrite(bytes.length, fresh.bytes).commit(bytes, fresh.bytes);
     return true;
   });
   if (restored) clearRescue(config, stored.store.location);
