@@ -123,6 +123,17 @@ describe("the folder rules", () => {
     expect(crossings).toEqual([]);
   });
 
+  test("the grant and the credentials write are reached only through engine.ts's refreshIfDue", () => {
+    // redeem.ts (the locked part) and save.ts (the write) are engine.ts's own rooms, split off to stay small.
+    const codeImporters = (target: string) => FILES.filter((f) => f.imports.some((i) => i.target === target && !i.typeOnly)).map((f) => f.path);
+    expect(codeImporters("src/refresh/redeem.ts")).toEqual(["src/refresh/engine.ts"]);
+    expect(codeImporters("src/refresh/grant.ts")).toEqual(["src/refresh/redeem.ts"]);
+    expect(codeImporters("src/refresh/save.ts")).toEqual(["src/refresh/redeem.ts"]);
+    const writers = FILES.filter((f) => !inFolder(f.path, "credentials") && /\.reserveWrite\(/.test(f.text)).map((f) => f.path);
+    // box-login.ts writes a box's access-only login (broker sync), through the same store and storage lock.
+    expect(writers.sort()).toEqual(["src/refresh/box-login.ts", "src/refresh/redeem.ts", "src/refresh/save.ts"]);
+  });
+
   test("ui/ takes plain data: it imports nothing from commands/ or cli/", () => {
     const crossings = FILES.filter((f) => inFolder(f.path, "ui")).flatMap((f) =>
       f.imports.filter((i) => inFolder(i.target, "commands") || inFolder(i.target, "cli")).map((i) => `${f.path} → ${i.target}`),
@@ -180,5 +191,24 @@ describe("the folder rules", () => {
     ]);
     expect(loaded.size).toBeGreaterThan(30);
     expect(found).toEqual([]);
+  });
+
+  test("what a launch loads holds no classic zod, citty, consola, node:tty or command but its own", () => {
+    // A launch pays for each before claude starts; zod/mini is what validates the credentials it reads.
+    const byPath = new Map(FILES.map((f) => [f.path, f]));
+    const loaded = new Set<string>();
+    const visit = (path: string): void => {
+      if (loaded.has(path)) return;
+      loaded.add(path);
+      for (const i of byPath.get(path)?.imports ?? []) if (!i.typeOnly && !i.lazy) visit(i.target);
+    };
+    ["src/cli.ts", "src/commands/run.ts"].forEach(visit);
+    const costly = /^(zod|zod\/v[34]|citty|consola(\/.*)?|node:tty)$/;
+    const found = [...loaded].flatMap((path) => (byPath.get(path)?.packages ?? []).filter((p) => costly.test(p)).map((p) => `${path} → ${p}`));
+    // The router's own parts (files starting with `_`, the table) are not commands.
+    const commands = [...loaded].filter((path) => inFolder(path, "commands") && !/\/(_[^/]*|index)\.ts$/.test(path));
+    expect(loaded).toContain("src/refresh/engine.ts");
+    expect(found).toEqual([]);
+    expect(commands).toEqual(["src/commands/run.ts"]);
   });
 });

@@ -126,7 +126,8 @@ export function reserveTemp(final: string, size: number, owner: Owner | null): R
     if (owner) fchownSync(fd, owner.uid, owner.gid);
     const zeros = Buffer.alloc(size);
     for (let written = 0; written < size; ) written += writeSync(fd, zeros, written, size - written, written);
-    fsyncSync(fd);
+    // Only blocks had are worth a sync: an empty file holds none, and its content is synced when it is filled.
+    if (size > 0) fsyncSync(fd);
     return { temp, fd };
   } catch (error) {
     closeSync(fd);
@@ -135,13 +136,13 @@ export function reserveTemp(final: string, size: number, owner: Owner | null): R
   }
 }
 
-/** Overwrites the reserved blocks with `bytes`, syncs, and renames the temp file over `final`. */
-export function fillAndRename(reserved: Reserved, bytes: Uint8Array, final: string): void {
+/** Overwrites the reserved blocks with `bytes`, syncs (unless `durable` is false), and renames the temp file over `final`. */
+export function fillAndRename(reserved: Reserved, bytes: Uint8Array, final: string, durable = true): void {
   try {
     let written = 0;
     while (written < bytes.length) written += writeSync(reserved.fd, bytes, written, bytes.length - written, written);
     ftruncateSync(reserved.fd, bytes.length);
-    fsyncSync(reserved.fd);
+    if (durable) fsyncSync(reserved.fd);
     closeSync(reserved.fd);
     reserved.fd = -1;
     renameSync(reserved.temp, final);
@@ -153,12 +154,13 @@ export function fillAndRename(reserved: Reserved, bytes: Uint8Array, final: stri
   }
 }
 
-/** Writes `bytes` to `path` atomically: a 0600 temp file, fsync, rename over. */
-function replaceFile(path: string, bytes: Uint8Array, owner: Owner | null): void {
-  fillAndRename(reserveTemp(path, 0, owner), bytes, path);
-}
-
-/** Writes a small private file (iclaude's own state) atomically with mode 0600, keeping the owner of its directory when run as root. */
-export function writePrivateFile(path: string, content: string | Uint8Array): void {
-  replaceFile(path, typeof content === "string" ? Buffer.from(content, "utf8") : content, ownerToKeep(dirname(path)));
+/**
+ * Writes a small private file (iclaude's own state) atomically with mode 0600, keeping the owner of
+ * its directory when run as root: a 0600 temp file, fsync, rename over. `durable: false` leaves out
+ * the fsync, for what is only advice (next-check, the notice) and written on every launch: a reader
+ * still sees the old content or the new, and a crash at worst leaves it empty, which reads as "look now".
+ */
+export function writePrivateFile(path: string, content: string | Uint8Array, options: { durable?: boolean } = {}): void {
+  const bytes = typeof content === "string" ? Buffer.from(content, "utf8") : content;
+  fillAndRename(reserveTemp(path, 0, ownerToKeep(dirname(path))), bytes, path, options.durable !== false);
 }

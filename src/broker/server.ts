@@ -46,7 +46,7 @@ const notServed = (source: string): IclaudeError | null =>
 async function answerFor(profile: Profile, flags: ConfigFlags): Promise<Answered> {
   try {
     const config = configFor(profile, flags);
-    const { current, failure } = await usableToken(config);
+    const { current, failure } = await usableToken(config, { flags });
     if (!current) throw noToken();
     const refused = notServed(current.source);
     if (refused) throw refused;

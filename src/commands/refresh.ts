@@ -11,7 +11,6 @@ import { configFor, type Profile } from "../credentials/profiles.ts";
 import { type ProfileRefresh, refreshAllProfiles, worstExitCode } from "../refresh/all.ts";
 import { type RefreshOptions, type RefreshResult, refreshIfDue } from "../refresh/engine.ts";
 import { declinedRecently } from "../refresh/memory.ts";
-import { scheduleAfterRun } from "../refresh/next-check.ts";
 import type { BackendName } from "../schedule/common.ts";
 import { recordRun } from "../schedule/last-run.ts";
 import { printJson, statusJson } from "../ui/json.ts";
@@ -83,7 +82,6 @@ function openDirWarning(profile: Profile): string | null {
 
 async function refreshAll(config: Config, flags: ConfigFlags, options: RefreshOptions, out: AllOutput): Promise<number> {
   const runs = await refreshAllProfiles(flags, options);
-  scheduleAfterRun(config, flags);
   const now = Date.now();
   const by = scheduler();
   for (const run of runs) {
@@ -149,10 +147,10 @@ export default withHelp(
           terminal: interactive ? processTerminal : undefined,
           lockWaitMs: lockWait,
           onGrant: progress.onGrant,
+          flags,
         });
       } catch (error) {
         progress.stop();
-        scheduleAfterRun(config, flags);
         if (background && !(error instanceof IclaudeError)) appendStateLog(config, "refresh: failed unexpectedly; run `iclaude refresh` to see why");
         if (error instanceof IclaudeError) {
           if (background) appendStateLog(config, `refresh: failed (exit ${error.exitCode}) ${maskSecrets(error.message)}`);
@@ -161,7 +159,6 @@ export default withHelp(
         throw error;
       }
       progress.stop();
-      scheduleAfterRun(config, flags);
       log.debug(`refresh: ${result.before.status} (${result.before.source}) → ${result.outcome}, now ${result.after.status} (${result.after.source})`);
       const now = Date.now();
       if (result.warning) {

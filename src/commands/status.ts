@@ -36,11 +36,14 @@ export default withHelp(
     run({ args }) {
       const flags = { threshold: args.threshold, refreshMargin: args["refresh-margin"] };
       const config = loadConfig(flags);
-      // A look that finds things well takes back a notice that no longer holds (and writes one that does).
-      scheduleAfterRun(config, flags);
-      if (args.all) return statusAll(flags, args.json === true, args.quiet === true);
+      if (args.all) {
+        // A look that finds things well takes back a notice that no longer holds (and writes one that does).
+        scheduleAfterRun(config, flags);
+        return statusAll(flags, args.json === true, args.quiet === true);
+      }
       const now = Date.now();
       const a = assess(config, process.env, now);
+      scheduleAfterRun(config, flags, a);
       const distrusted = stateTrustError(config, "a long-lived token there is not used");
       if (distrusted && !args.quiet) log.warn(distrusted.message);
       if (args.json) printJson(statusJson(a, now));

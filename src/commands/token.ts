@@ -2,7 +2,6 @@ import { loadConfig } from "../base/config.ts";
 import { EXIT, IclaudeError } from "../base/errors.ts";
 import { PRINTABLE_TOKEN } from "../base/secrets.ts";
 import { type UsableToken, usableToken } from "../refresh/engine.ts";
-import { scheduleAfterRun } from "../refresh/next-check.ts";
 import { log } from "../ui/log.ts";
 import { grantProgress } from "../ui/progress.ts";
 import { processTerminal } from "../ui/terminal.ts";
@@ -32,7 +31,6 @@ export default withHelp(
         current = usable.current;
       } finally {
         progress.stop();
-        scheduleAfterRun(config);
       }
       if (!current) {
         throw new IclaudeError(

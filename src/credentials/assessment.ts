@@ -143,6 +143,12 @@ function empty(store: CredentialStore, stored: StoredCredentials | null, status:
 export const isRenewable = (a: Pick<Assessment, "source" | "status" | "hasRefreshToken" | "refreshTokenDead">): boolean =>
   (a.source === "file" || a.source === "keychain") && a.hasRefreshToken && !a.refreshTokenDead && a.status !== "expired" && a.status !== "invalid";
 
+/**
+ * The one answer to "is a refresh due?", which the engine alone asks: a pair a failed write rescued
+ * (only a run can put it in place), or a renewable login inside the margin — or any, when forced.
+ */
+export const isRefreshDue = (a: Assessment, force = false): boolean => a.rescued !== null || (isRenewable(a) && (force || a.status === "refresh-due"));
+
 function withLongLived(config: Config, own: Assessment, now: number): Assessment {
   if (isRenewable(own)) return own;
   const record = readLongLived(config);
@@ -169,14 +175,15 @@ export const isUsable = (a: Assessment, now: number = Date.now()): a is Assessme
 /**
  * Judges the credential claude will use: CLAUDE_CODE_OAUTH_TOKEN first (as
  * claude does), then Claude Code's store, then iclaude's long-lived token when
- * the stored login cannot be renewed.
+ * the stored login cannot be renewed. `written`: the credentials a refresh has
+ * just put in the store, judged as they are instead of being read back.
  */
-export function assess(config: Config, env: Env = process.env, now: number = Date.now()): Assessment {
+export function assess(config: Config, env: Env = process.env, now: number = Date.now(), written?: StoredCredentials): Assessment {
   if (env.CLAUDE_CODE_OAUTH_TOKEN) return fromEnv(env.CLAUDE_CODE_OAUTH_TOKEN);
-  const store = openStore(config);
+  const store = written?.store ?? openStore(config);
   let own: Assessment;
   try {
-    const stored = readCredentials(store);
+    const stored = written ?? readCredentials(store);
     own = stored.parsed ? fromStored(config, stored, stored.parsed, now) : empty(store, stored, "missing", null);
   } catch (error) {
     if (!(error instanceof IclaudeError)) throw error;

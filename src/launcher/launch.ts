@@ -1,11 +1,12 @@
-import { isatty } from "node:tty";
+import { fstatSync } from "node:fs";
 import { type Config, loadConfig } from "../base/config.ts";
 import type { Env } from "../base/env.ts";
 import { EXIT, IclaudeError } from "../base/errors.ts";
 import { stateTrustError } from "../base/state-trust.ts";
+import { isTerminal } from "../base/tty.ts";
 import { type Assessment, assess } from "../credentials/assessment.ts";
+import { refreshIfDue } from "../refresh/engine.ts";
 import { cooldownNoticeDue, launchOfferDue, rememberLaunchOffer } from "../refresh/memory.ts";
-import { scheduleAfterRun } from "../refresh/next-check.ts";
 import { log } from "../ui/log.ts";
 import { offerProfileOnce } from "../ui/profile-offer.ts";
 import { grantProgress } from "../ui/progress.ts";
@@ -43,39 +44,45 @@ function safeAssess(config: Config): Assessment | null {
   }
 }
 
+/** A person must act on this login: said at a terminal, where the long-lived fallback may also be offered. */
+const personNeeded = (a: Assessment): boolean => a.status === "login-expiring" || a.status === "expired";
+
 /**
  * Before claude starts: refresh what is due, briefly; at a terminal, say when
  * a person must act and offer the long-lived fallback at most once a day.
+ * The engine reads the credentials and decides; this only words it.
  * Never throws: a launch is never lost to iclaude.
  */
 async function prepare(config: Config, atTerminal: boolean, terminal: Terminal): Promise<Assessment | null> {
-  const before = safeAssess(config);
-  if (!before) return null;
   const distrusted = stateTrustError(config, LAUNCH_WORDS.distrusted);
   if (distrusted) log.warn(distrusted.message);
   const now = Date.now();
-  const personNeeded = atTerminal && (before.status === "login-expiring" || before.status === "expired");
-  const offer = personNeeded && launchOfferDue(config, now);
-  if (before.action !== "refresh" && !offer) {
-    if (personNeeded) log.warn(LAUNCH_WORDS.personNeeded(before, now));
-    return before;
-  }
-  if (offer) rememberLaunchOffer(config, now);
-  const progress = grantProgress({ stillWaiting: isatty(2) });
+  let first: Assessment | null = null;
+  let offered = false;
+  const offerTo = (before: Assessment): Terminal | undefined => {
+    first = before;
+    offered = atTerminal && personNeeded(before) && launchOfferDue(config, now);
+    if (!offered) return undefined;
+    rememberLaunchOffer(config, now);
+    return terminal;
+  };
+  const progress = grantProgress({ stillWaiting: isTerminal(2) });
   try {
-    const { refreshIfDue } = await import("../refresh/engine.ts");
-    const result = await refreshIfDue(config, { ...BEFORE_LAUNCH, terminal: offer ? terminal : undefined, onGrant: progress.onGrant });
+    const result = await refreshIfDue(config, { ...BEFORE_LAUNCH, offerTo, keepUnrenewable: true, onGrant: progress.onGrant });
     if (result.warning) log.warn(result.warning);
+    if (result.outcome === "not-due" && !offered && atTerminal && personNeeded(result.before)) log.warn(LAUNCH_WORDS.personNeeded(result.before, now));
     return result.after;
   } catch (error) {
+    if (!first) {
+      log.warn(LAUNCH_WORDS.cannotJudge(reason(error)));
+      return null;
+    }
     // A failed refresh is told once: the launches inside its cooldown that follow stay quiet.
     const failed = error instanceof IclaudeError && (error.exitCode === EXIT.refreshFailed || error.exitCode === EXIT.cooldown);
     if (!failed || cooldownNoticeDue(config)) log.warn(LAUNCH_WORDS.anyway(reason(error)));
-    return safeAssess(config) ?? before;
+    return safeAssess(config) ?? first;
   } finally {
     progress.stop();
-    // Whatever the refresh did, the shell hook's next-check follows it (and a garbage one is repaired).
-    scheduleAfterRun(config);
   }
 }
 
@@ -92,7 +99,6 @@ function claudeEnv(a: Assessment | null): Env {
  */
 async function renewAfterRefusal(config: Config, first: Assessment | null): Promise<Assessment | string> {
   try {
-    const { refreshIfDue } = await import("../refresh/engine.ts");
     const { outcome, after } = await refreshIfDue(config, { ...AFTER_REFUSAL, force: true });
     if (outcome === "refreshed" || outcome === "restored" || outcome === "refreshed-elsewhere" || outcome === "long-lived-stored") return after;
     if (after.source === "long-lived" && first?.source !== "long-lived") return after;
@@ -104,6 +110,18 @@ async function renewAfterRefusal(config: Config, first: Assessment | null): Prom
 
 const STOPPING = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
+/**
+ * A terminal or a device such as /dev/null: claude reads it itself, as it would without iclaude,
+ * and a retry finds it just as the first run did. A pipe or a file is read once, so it is taped.
+ */
+function stdinIsDevice(): boolean {
+  try {
+    return fstatSync(0).isCharacterDevice();
+  } catch {
+    return false;
+  }
+}
+
 /** What the gate still holds reaches stdout, unless nobody reads it any more. */
 const release = (gate: StdoutGate): Promise<void> => gate.release().catch(() => undefined);
 
@@ -114,7 +132,7 @@ const release = (gate: StdoutGate): Promise<void> => gate.release().catch(() => 
  * reports (rate limits, network errors, bad flags) is its answer, unchanged.
  */
 async function runWithRetry(config: Config, bin: string, args: string[], a: Assessment | null, io: LaunchIo): Promise<number> {
-  const tape = isatty(0) ? null : new StdinTape(io.stdin);
+  const tape = stdinIsDevice() ? null : new StdinTape(io.stdin);
   const gate = new StdoutGate(io.writeStdout);
   // A run someone stopped (Ctrl-C, a closed terminal, kill) or that died by a signal is over, whatever it printed.
   let stopped = false;
@@ -186,8 +204,8 @@ export async function launch(args: string[], io: LaunchIo): Promise<number> {
   if (process.env.ICLAUDE_BROKER) return launchFromBroker(process.env.ICLAUDE_BROKER, bin, args);
   if (!config) return spawnClaude(bin, args, claudeEnv(null), { tape: null, output: null });
   const print = isPrint(args);
-  const stdoutIsTerminal = isatty(1);
-  const atTerminal = startsSession(args) && stdoutIsTerminal && isatty(0);
+  const stdoutIsTerminal = isTerminal(1);
+  const atTerminal = startsSession(args) && stdoutIsTerminal && isTerminal(0);
   const assessment = await prepare(config, atTerminal, io.terminal);
   if (atTerminal) await offerProfileOnce(config, io.terminal);
   if ((print || !stdoutIsTerminal) && !streamsInput(args)) return runWithRetry(config, bin, args, assessment, io);

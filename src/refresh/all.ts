@@ -26,7 +26,7 @@ export async function refreshAllProfiles(flags: ConfigFlags, options: RefreshOpt
   const runs: ProfileRefresh[] = [];
   for (const profile of profilesToVisit(env)) {
     try {
-      runs.push({ profile, result: await refreshIfDue(configFor(profile, flags, env), options) });
+      runs.push({ profile, result: await refreshIfDue(configFor(profile, flags, env), { ...options, flags }) });
     } catch (error) {
       runs.push({ profile, error: asIclaudeError(error) });
     }

@@ -2,7 +2,7 @@ import { unlinkSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Config, ConfigFlags } from "../base/config.ts";
 import { writePrivateFile } from "../base/fs.ts";
-import { ensureStateDir, statePath } from "../base/state.ts";
+import { ensureStateDir, readState, statePath } from "../base/state.ts";
 import { type Assessment, assess, isRenewable } from "../credentials/assessment.ts";
 import { loginWarnAt, refreshDueAt, STATUS_EXIT } from "../credentials/clocks.ts";
 import { configFor, defaultClaudeDir, profilesToVisit } from "../credentials/profiles.ts";
@@ -51,10 +51,15 @@ export function writeSchedule(config: Config, looked: Assessment | Looked[]): vo
   const all = Array.isArray(looked) ? looked : [{ assessment: looked }];
   ensureStateDir(config);
   const next = Math.min(...all.map((l) => nextCheck(config, l.assessment, now, l.failedAt)));
-  writePrivateFile(statePath(config, NEXT_CHECK.file), `${next}\n`);
+  // Advice, looked at after every refresh run, launch and broker answer: written only when it changes
+  // (a broker under a flood answers thousands of times a second), and not worth an fsync (see writePrivateFile).
+  const write = (name: string, text: string) => {
+    if (readState(config, name) !== text) writePrivateFile(statePath(config, name), text, { durable: false });
+  };
+  write(NEXT_CHECK.file, `${next}\n`);
   const notice = mostUrgentNotice(all, now);
   if (notice !== null) {
-    writePrivateFile(statePath(config, NOTICE.file), `${notice}\n`);
+    write(NOTICE.file, `${notice}\n`);
     return;
   }
   try {
@@ -64,11 +69,11 @@ export function writeSchedule(config: Config, looked: Assessment | Looked[]): vo
   }
 }
 
-/** Every profile's verdict, this config's own first; a damaged profiles file costs only the others. */
-function lookAtProfiles(config: Config, flags: ConfigFlags): Looked[] {
+/** Every profile's verdict, this config's own first (`ownVerdict` when the run has just made it); a damaged profiles file costs only the others. */
+function lookAtProfiles(config: Config, flags: ConfigFlags, ownVerdict?: Assessment): Looked[] {
   const ownDir = config.keychainHashInput !== null && config.claudeConfigDir !== defaultClaudeDir() ? { dir: config.claudeConfigDir } : {};
-  const look = (c: Config) => ({ assessment: assess(c), failedAt: readLastFailure(c)?.at });
-  const own = { ...look(config), ...ownDir };
+  const look = (c: Config, assessment = assess(c)) => ({ assessment, failedAt: readLastFailure(c)?.at });
+  const own = { ...look(config, ownVerdict), ...ownDir };
   try {
     const others = profilesToVisit()
       .filter((p) => p.dir !== resolve(config.claudeConfigDir))
@@ -80,13 +85,13 @@ function lookAtProfiles(config: Config, flags: ConfigFlags): Looked[] {
 }
 
 /**
- * After any refresh run, whatever its outcome: the schedule follows what is
- * stored now in every profile, and each one's last failure. Never fails the run;
- * state is advisory.
+ * After any refresh run, whatever its outcome (refreshIfDue calls it), and after `status`: the
+ * schedule follows what is stored now in every profile, and each one's last failure; `own` is
+ * this config's verdict when the run has just made it. Never fails the run; state is advisory.
  */
-export function scheduleAfterRun(config: Config, flags: ConfigFlags = {}): void {
+export function scheduleAfterRun(config: Config, flags: ConfigFlags = {}, own?: Assessment): void {
   try {
-    writeSchedule(config, lookAtProfiles(config, flags));
+    writeSchedule(config, lookAtProfiles(config, flags, own));
   } catch {
     // An unwritable state dir costs only the shell hook's timing.
   }

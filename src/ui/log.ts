@@ -1,4 +1,4 @@
-import { type ConsolaInstance, type ConsolaReporter, createConsola, type LogObject } from "consola/core";
+import type { ConsolaInstance, ConsolaReporter, LogObject } from "consola/core";
 import { maskSecrets } from "../base/secrets.ts";
 import { showText } from "../base/show.ts";
 
@@ -31,8 +31,8 @@ const reporter: ConsolaReporter = {
 
 let level = process.env.ICLAUDE_DEBUG === "1" ? 4 : 3;
 let consola: ConsolaInstance | undefined;
-/** Made on the first message: a run that says nothing (a passing commit hook) does not pay for it (about 0.5 ms). */
-const logger = (): ConsolaInstance => (consola ??= createConsola({ reporters: [reporter], level }));
+/** Made, and consola loaded, on the first message: a run that says nothing (a launch, a passing commit hook) does not pay for it. */
+const logger = (): ConsolaInstance => (consola ??= (require("consola/core") as typeof import("consola/core")).createConsola({ reporters: [reporter], level }));
 
 type Say = (message: unknown, ...more: unknown[]) => void;
 const say =

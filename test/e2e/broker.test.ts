@@ -81,6 +81,22 @@ describe("iclaude broker serve", () => {
     expectNoSecrets([broker.log()], [fresh, h.pair.accessToken]);
   });
 
+  test("a refresh the broker makes writes the host's next-check, as every refresh does", async () => {
+    const h = host(10 * 60_000);
+    const nextCheck = join(h.home, ".local", "state", "iclaude", "next-check");
+    const broker = await startBroker(h.home, [], h.env);
+    expect(existsSync(nextCheck)).toBe(false);
+    const run = await runBin(["token", "--broker", broker.socket], { home: tempHome("iclaude-box-") });
+    const fresh = hostAccessToken(h.credentials);
+    expect([run.code, run.stdout]).toEqual([0, `${fresh}\n`]);
+    expect(fresh).not.toBe(h.pair.accessToken);
+    // The new token lives 8 hours: the shell hook looks again within the hour, not at the old token's due time.
+    const next = Number(readFileSync(nextCheck, "utf8"));
+    expect(next).toBeGreaterThan(Math.floor(Date.now() / 1000) + 50 * 60);
+    expect(await broker.stop()).toBe(0);
+    expectNoSecrets([readFileSync(nextCheck, "utf8"), broker.log()], [h.pair.refreshToken]);
+  });
+
   test("SIGTERM during a refresh: the refresh finishes and is answered, then the broker removes its socket and exits 0", async () => {
     const h = host(10 * 60_000);
     const env = { ICLAUDE_TOKEN_URL: mock.tokenUrl };

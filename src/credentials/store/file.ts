@@ -62,8 +62,11 @@ function fsyncDir(dir: string): void {
 
 /** Room had before a refresh token is spent, so that its successor can be written whatever the disk does meanwhile. */
 export interface ReservedWrite {
-  /** Backs up the current content, then puts `bytes` in place; throws IclaudeError when that fails. */
-  commit(bytes: Uint8Array): void;
+  /**
+   * Backs up the current content, then puts `bytes` in place; throws IclaudeError when that fails.
+   * `previous`: the current content as just read under Claude Code's storage lock (not read again).
+   */
+  commit(bytes: Uint8Array, previous?: Buffer | null): void;
   /** Gives back what was not used; safe to call twice. */
   release(): void;
 }
@@ -81,11 +84,18 @@ function checkOwner(target: string): Owner | null {
   return ownerToKeep(stats ? target : dirname(target));
 }
 
-function commitCredentials(path: string, target: string, bytes: Uint8Array, next: Reserved | null, backup: Reserved | null, owner: Owner | null): void {
+function commitCredentials(
+  path: string,
+  target: string,
+  bytes: Uint8Array,
+  held: { next: Reserved | null; backup: Reserved | null; owner: Owner | null },
+  known?: Buffer | null,
+): void {
+  const { next, backup, owner } = held;
   try {
     removeStaleTemps(target);
     removeStaleTemps(`${target}.bak`);
-    const previous = readFileBytes(target);
+    const previous = known !== undefined ? known : readFileBytes(target);
     try {
       // Byte for byte: the backup is what was there, whatever iclaude understands of it.
       if (previous !== null) fillAndRename(backup ?? reserveTemp(`${target}.bak`, 0, owner), previous, `${target}.bak`);
@@ -107,9 +117,10 @@ function commitCredentials(path: string, target: string, bytes: Uint8Array, next
  * keeps the proof: temp files for the backup and for the new content (`size`
  * bytes) are written out, synced and held until `commit` fills them. A full
  * disk, a read-only file system, a missing permission or a file of another
- * user fails here, with nothing sent and nothing changed.
+ * user fails here, with nothing sent and nothing changed. `current`: the content as just read
+ * under Claude Code's locks, whose size the backup needs (not read again).
  */
-export function reserveCredentialsWrite(path: string, size: number): ReservedWrite {
+export function reserveCredentialsWrite(path: string, size: number, current?: Buffer | null): ReservedWrite {
   const target = resolveTarget(path);
   if (existsSync(`${target}.bak`) && !statSync(`${target}.bak`).isFile()) {
     throw new IclaudeError(
@@ -129,7 +140,7 @@ export function reserveCredentialsWrite(path: string, size: number): ReservedWri
   let backup: Reserved | null = null;
   let next: Reserved;
   try {
-    const previous = readFileBytes(target);
+    const previous = current !== undefined ? current : readFileBytes(target);
     if (previous !== null) {
       backup = reserveTemp(`${target}.bak`, previous.length, owner);
       held.push(backup);
@@ -146,9 +157,9 @@ export function reserveCredentialsWrite(path: string, size: number): ReservedWri
     );
   }
   return {
-    commit: (bytes) => {
+    commit: (bytes, previous) => {
       try {
-        commitCredentials(path, target, bytes, next, backup, owner);
+        commitCredentials(path, target, bytes, { next, backup, owner }, previous);
       } finally {
         release();
       }
@@ -165,5 +176,5 @@ export function reserveCredentialsWrite(path: string, size: number): ReservedWri
 export function writeCredentialsFile(path: string, bytes: Uint8Array | string): void {
   const target = resolveTarget(path);
   const owner = ownerToKeep(existsSync(target) ? target : dirname(target));
-  commitCredentials(path, target, typeof bytes === "string" ? Buffer.from(bytes, "utf8") : bytes, null, null, owner);
+  commitCredentials(path, target, typeof bytes === "string" ? Buffer.from(bytes, "utf8") : bytes, { next: null, backup: null, owner });
 }

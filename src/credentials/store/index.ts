@@ -18,9 +18,10 @@ export interface CredentialStore {
    * Fails, before a refresh token is spent and with nothing changed, where a
    * write of up to `size` bytes could not succeed; else holds what that write
    * needs until it is committed (replacing the content, the previous one kept
-   * as a backup) or released.
+   * as a backup) or released. `current`: the content as just read under Claude Code's locks (not
+   * read again).
    */
-  reserveWrite(size: number): ReservedWrite;
+  reserveWrite(size: number, current?: Buffer | null): ReservedWrite;
 }
 
 export interface StoredCredentials {
@@ -38,7 +39,7 @@ export function fileStore(path: string): CredentialStore {
     kind: "file",
     location: path,
     readBytes: () => readFileBytes(path),
-    reserveWrite: (size) => reserveCredentialsWrite(path, size),
+    reserveWrite: (size, current) => reserveCredentialsWrite(path, size, current),
   };
 }
 
@@ -53,12 +54,13 @@ export function keychainStore(item: KeychainItem): CredentialStore {
     },
     // The Keychain has no disk to fill; what can be foreseen is the line limit of `security -i`.
     // The new pair is about as long as the old one; a margin covers longer tokens.
-    reserveWrite: () => {
-      checkKeychainWritable(item, (readKeychain(item)?.length ?? 0) + 256);
+    reserveWrite: (_size, current) => {
+      const text = (known: Buffer | null | undefined): string | null => (known !== undefined ? (known?.toString("utf8") ?? null) : readKeychain(item));
+      checkKeychainWritable(item, (text(current)?.length ?? 0) + 256);
       return {
-        commit(bytes) {
+        commit(bytes, known) {
           try {
-            const previous = readKeychain(item);
+            const previous = text(known);
             if (previous !== null) writeKeychain(backup, previous);
           } catch {
             // The refresh token behind `bytes` is already spent: a backup that fails must not cost the new pair.
