@@ -26,13 +26,14 @@ interface SourceFile {
   packages: string[];
 }
 
-const IMPORT = /(?:^|\n)\s*(import|export)\s+(type\s+)?[^;]*?\sfrom\s+"(\.[^"]+)"|(?:import|require)\(\s*"(\.[^"]+)"\s*\)/g;
-const PACKAGE = /(?:^|\n)\s*(?:import|export)\s+(?!type\s)[^;]*?\sfrom\s+"([^".][^"]*)"/g;
+const IMPORT = /(?:^|\n)\s*(import|export)\s+(type\s+)?[^;]*?\sfrom\s+"(\.[^"]+)"|(?:import|require)\(\s*"(\.[^"]+)"\s*\)|(?:^|\n)\s*import\s+"(\.[^"]+)"/g;
+/** A package a module loads as it loads: `import … from "p"`, `export … from "p"`, or a bare `import "p"`. */
+const PACKAGE = /(?:^|\n)\s*(?:(?:import|export)\s+(?!type\s)[^;]*?\sfrom\s+|import\s+)"([^".][^"]*)"/g;
 
 function importsOf(path: string, text: string): Import[] {
   const found: Import[] = [];
   for (const match of text.matchAll(IMPORT)) {
-    const spec = match[3] ?? match[4];
+    const spec = match[3] ?? match[4] ?? match[5];
     if (!spec) continue;
     const target = relative(ROOT, resolve(dirname(join(ROOT, path)), spec));
     found.push({ target, typeOnly: match[2] !== undefined, lazy: match[4] !== undefined });
