@@ -7,6 +7,7 @@ import { appendStateLog } from "../base/state.ts";
 import { statOrNull } from "../base/state-trust.ts";
 import { assess } from "../credentials/assessment.ts";
 import { configFor, type Profile } from "../credentials/profiles.ts";
+import { runLogLine } from "../edges/contract.ts";
 import { quoteAnyShell } from "../edges/shells.ts";
 import { type ProfileRefresh, refreshAllProfiles, worstExitCode } from "../refresh/all.ts";
 import { type RefreshOptions, type RefreshResult, refreshIfDue } from "../refresh/engine.ts";
@@ -91,7 +92,7 @@ async function refreshAll(config: Config, flags: ConfigFlags, options: RefreshOp
     const warning = run.result?.warning;
     if (warning && out.background) appendStateLog(config, `refresh ${run.profile.dir}: ${maskSecrets(warning)}`);
     else if (warning) log.warn(`${run.profile.dir}: ${warning}`);
-    if (out.background) appendStateLog(config, `refresh${by ? ` (${by})` : ""} ${run.profile.dir}: ${runLine(run, now)}`);
+    if (out.background) appendStateLog(config, runLogLine(by, run.profile.dir, runLine(run, now)));
     else if (!out.json && !out.quiet) process.stdout.write(`${showText(run.profile.dir)}: ${showText(runLine(run, now))}\n`);
   }
   if (out.json && !out.background) printJson(runs.map((run) => runJson(run, now)));

@@ -24,6 +24,22 @@ export const NEXT_CHECK = {
 /** `notice` in the state dir: the sentence a shell prints; `notice-shown` stamps when, so it is said once a day. */
 export const NOTICE = { file: "notice", shownFile: "notice-shown", everyS: 86_400 } as const;
 
+/**
+ * The state log's line for one profile of a refresh run: `refresh (<scheduler>) <dir>: <what happened>`,
+ * the scheduler named when an OS timer started the run (ICLAUDE_SCHEDULER). The log writes each after
+ * its ISO time; `iclaude schedule` and `check` read a scheduler's last run back with readRunLogLine.
+ */
+export const runLogLine = (scheduler: string | null | undefined, dir: string, what: string): string =>
+  `refresh${scheduler ? ` (${scheduler})` : ""} ${dir}: ${what}`;
+
+const RUN_LOG_LINE = /^(\S+) refresh \(([a-z]+)\) (.*)$/;
+
+/** A state-log line that runLogLine wrote for a scheduler's run: its time, the scheduler, and `<dir>: <what happened>`. */
+export function readRunLogLine(line: string): { at: string; scheduler: string; text: string } | null {
+  const [, at, scheduler, text] = RUN_LOG_LINE.exec(line) ?? [];
+  return at && scheduler && text !== undefined ? { at, scheduler, text } : null;
+}
+
 const VALUES: Record<string, string> = {
   "@REFRESH_ARGS@": REFRESH_ARGS.join(" "),
   "@NEXT_CHECK_READ_CHARS@": String(NEXT_CHECK.readChars),

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import type { Config } from "../base/config.ts";
 import type { Env } from "../base/env.ts";
 import { readState } from "../base/state.ts";
+import { readRunLogLine } from "../edges/contract.ts";
 import type { Backend, BackendName } from "./common.ts";
 import { cron } from "./cron.ts";
 import { launchd } from "./launchd.ts";
@@ -24,18 +25,19 @@ export interface LastRun {
   lines: string[];
 }
 
-const LOG_LINE = /^(\S+) refresh \((systemd|launchd|cron)\) (.*)$/;
-
 /** The last run this scheduler made, from the state log: its time and one line per profile. */
 export function lastRun(config: Pick<Config, "stateDir">, backend: BackendName): LastRun | null {
   const lines = (readState(config, "iclaude.log") ?? "").split("\n");
-  const ours = lines.map((line) => LOG_LINE.exec(line)).filter((m): m is RegExpExecArray => m !== null && m[2] === backend);
+  const ours = lines.flatMap((line) => {
+    const read = readRunLogLine(line);
+    return read?.scheduler === backend ? [read] : [];
+  });
   const last = ours.at(-1);
-  if (!last?.[1]) return null;
+  if (!last) return null;
   // One run writes its profiles' lines back to back, within the minutes its lock waits may take.
-  const runStart = Date.parse(last[1]) - 5 * 60_000;
-  const run = ours.filter((m) => Date.parse(m[1] ?? "") >= runStart);
-  return { at: last[1], lines: run.map((m) => m[3] ?? "") };
+  const runStart = Date.parse(last.at) - 5 * 60_000;
+  const run = ours.filter((r) => Date.parse(r.at) >= runStart);
+  return { at: last.at, lines: run.map((r) => r.text) };
 }
 
 export type { Env };
