@@ -17,8 +17,6 @@ export interface Shell {
   readonly name: ShellName;
   /** One word this shell reads back as exactly `text`. */
   readonly quote: (text: string) => string;
-  /** What puts `dir` on PATH: a line for the rc file, or a command run once. */
-  readonly pathLine: (dir: string) => string;
 }
 
 /** A shell with a prompt hook: what `iclaude init` renders for it, and how a person loads it. */
@@ -30,6 +28,8 @@ export interface InitShellEntry extends Shell {
   readonly rcFile: (env: Record<string, string | undefined>) => string;
   /** The rc line that loads the integration on every start. */
   readonly initLine: string;
+  /** What puts `dir` on PATH: a line for the rc file, or a command run once. */
+  readonly pathLine: (dir: string) => string;
   /**
    * The cached integration: `body` runs while the binary (`bin`, quoted) is older than the file
    * (`file`, quoted); after an upgrade `again` (a command printing the new integration) runs instead;
@@ -82,7 +82,7 @@ export const SHELLS: { readonly [name in InitShell]: InitShellEntry } & { readon
     pathLine: (dir) => `fish_add_path ${quoteFish(dir)}`,
     cached: (bin, file, again, body) => `if not test -x ${bin}\n    return 1\nelse if test ${bin} -nt ${file}\n    ${again} | source\nelse\n${body}end\n`,
   },
-  sh: { name: "sh", quote: quotePosix, pathLine: posixPath },
+  sh: { name: "sh", quote: quotePosix },
 };
 
 export const INIT_SHELLS: InitShell[] = ["zsh", "bash", "fish"];

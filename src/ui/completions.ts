@@ -2,10 +2,10 @@ import completeBash from "../../shell/complete.bash" with { type: "text" };
 import completeFish from "../../shell/complete.fish" with { type: "text" };
 import completeShared from "../../shell/complete.sh" with { type: "text" };
 import completeZsh from "../../shell/complete.zsh" with { type: "text" };
-import { SHELLS } from "../edges/shells.ts";
+import { type InitShell, SHELLS } from "../edges/shells.ts";
 import type { HelpNode } from "./command-node.ts";
 
-export type CompletionShell = "zsh" | "bash" | "fish";
+export type CompletionShell = InitShell;
 
 /** What may follow one command path: its subcommands, the words it offers, the flags that take a value. */
 interface Spec {
