@@ -16,19 +16,20 @@ if [[ $- == *i* ]]; then
   # bash < 5 (no $EPOCHSECONDS) gets a hook that always asks __iclaude_due, whose clock is printf's.
   if [[ -n ${EPOCHSECONDS:-} ]]; then
     __iclaude_hook() {
-      __iclaude_status=$?
-      (( !__iclaude_status && EPOCHSECONDS < __iclaude_next )) || __iclaude_due
+      case $? in
+        0) (( EPOCHSECONDS < __iclaude_next )) || __iclaude_due 0 ;;
+        *) __iclaude_due "$?" ;;
+      esac
     }
   else
     __iclaude_hook() {
-      __iclaude_status=$?
-      __iclaude_due
+      __iclaude_due "$?"
     }
   fi
 
   # No file is read before the next-check this shell last read.
   __iclaude_due() {
-    local status=$__iclaude_status now=${EPOCHSECONDS:-}
+    local status=$1 now=${EPOCHSECONDS:-}
     if [[ -z $now ]]; then
       if (( BASH_VERSINFO[0] > 4 || (BASH_VERSINFO[0] == 4 && BASH_VERSINFO[1] >= 2) )); then
         printf -v now '%(%s)T' -1
@@ -84,7 +85,7 @@ if [[ $- == *i* ]]; then
 
   # Completion, generated from the command definitions: a <Tab> starts no process.
 @ICLAUDE_COMPLETION@
-  __iclaude_next=${__iclaude_next:-0} __iclaude_status=0
+  __iclaude_next=${__iclaude_next:-0}
   # Appended, like the user's own hooks, in whichever form PROMPT_COMMAND has (an array since 5.1).
   if [[ " ${PROMPT_COMMAND[*]:-} " != *__iclaude_hook* ]]; then
     if (( BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] >= 501 )) && [[ -n ${PROMPT_COMMAND+set} && ${PROMPT_COMMAND@a} == *a* ]]; then
