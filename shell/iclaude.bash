@@ -9,19 +9,35 @@
 # Interactive shells only: a script that sources this gets nothing.
 if [[ $- == *i* ]]; then
   # Written for `set -euo pipefail` in the user's shell: every test is a condition, every variable
-  # has a default. It returns the status it found, so hooks after it still see the command's $?.
-  # Bash itself restores $? and PIPESTATUS for the prompt once PROMPT_COMMAND has run.
-  __iclaude_hook() {
-    local status=$? now
-    if [[ -n ${EPOCHSECONDS:-} ]]; then
-      now=$EPOCHSECONDS
-    elif (( BASH_VERSINFO[0] > 4 || (BASH_VERSINFO[0] == 4 && BASH_VERSINFO[1] >= 2) )); then
-      printf -v now '%(%s)T' -1
-    else
-      now=$(date +%s) # bash < 4.2 (macOS's 3.2) has no builtin clock.
+  # has a default. The hook keeps the command's $? for the hooks after it: in the steady state (the
+  # command succeeded, next-check's time not come) its one test leaves 0; any other status goes to
+  # __iclaude_due, which returns it. Bash itself restores $? and PIPESTATUS for the prompt once
+  # PROMPT_COMMAND has run. A `$` in the test would cost a prompt more than the rest of the hook:
+  # bash < 5 (no $EPOCHSECONDS) gets a hook that always asks __iclaude_due, whose clock is printf's.
+  if [[ -n ${EPOCHSECONDS:-} ]]; then
+    __iclaude_hook() {
+      case $? in
+        0) (( EPOCHSECONDS < __iclaude_next )) || __iclaude_due 0 ;;
+        *) __iclaude_due "$?" ;;
+      esac
+    }
+  else
+    __iclaude_hook() {
+      __iclaude_due "$?"
+    }
+  fi
+
+  # No file is read before the next-check this shell last read.
+  __iclaude_due() {
+    local status=$1 now=${EPOCHSECONDS:-}
+    if [[ -z $now ]]; then
+      if (( BASH_VERSINFO[0] > 4 || (BASH_VERSINFO[0] == 4 && BASH_VERSINFO[1] >= 2) )); then
+        printf -v now '%(%s)T' -1
+      else
+        now=$(date +%s) # bash < 4.2 (macOS's 3.2) has no builtin clock.
+      fi
     fi
-    # The steady state ends here: no file is read before the next-check this shell last read.
-    if (( now >= ${__iclaude_next:-0} )); then __iclaude_check "$now"; fi
+    if (( now >= __iclaude_next )); then __iclaude_check "$now"; fi
     # Under `set -e` a non-zero return would end the user's shell.
     if [[ $- == *e* ]]; then return 0; fi
     return "$status"
@@ -69,6 +85,7 @@ if [[ $- == *i* ]]; then
 
   # Completion, generated from the command definitions: a <Tab> starts no process.
 @ICLAUDE_COMPLETION@
+  __iclaude_next=${__iclaude_next:-0}
   # Appended, like the user's own hooks, in whichever form PROMPT_COMMAND has (an array since 5.1).
   if [[ " ${PROMPT_COMMAND[*]:-} " != *__iclaude_hook* ]]; then
     if (( BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] >= 501 )) && [[ -n ${PROMPT_COMMAND+set} && ${PROMPT_COMMAND@a} == *a* ]]; then

@@ -9,9 +9,10 @@
 # Interactive shells only: a script that sources this gets nothing.
 if [[ -o interactive ]]; then
   # The steady state is this one test: no file is read before the next-check this shell last read.
-  # It is safe under any of the user's options; __iclaude_check sets zsh's defaults for itself.
+  # It is safe under any of the user's options (it is registered only once $EPOCHSECONDS is there);
+  # __iclaude_check sets zsh's defaults for itself. A `$` in the test would cost each prompt more.
   __iclaude_hook() {
-    (( ${EPOCHSECONDS:-0} < __iclaude_next )) || __iclaude_check;
+    (( EPOCHSECONDS < __iclaude_next )) || __iclaude_check;
   }
 
   # Reads the state the background run writes: starts that run when due, and prints the notice
@@ -61,7 +62,7 @@ if [[ -o interactive ]]; then
   () {
     emulate -L zsh
     # $EPOCHSECONDS comes from a module built into zsh: reading the time starts no process.
-    zmodload -F zsh/datetime p:EPOCHSECONDS 2>/dev/null
+    zmodload -F zsh/datetime p:EPOCHSECONDS 2>/dev/null || return 0
     typeset -gi __iclaude_next=${__iclaude_next:-0}
     typeset -ga precmd_functions
     (( ${precmd_functions[(I)__iclaude_hook]} )) || precmd_functions+=(__iclaude_hook)

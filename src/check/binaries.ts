@@ -1,9 +1,9 @@
 import { statSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { dirname, join } from "node:path";
 import type { Config } from "../base/config.ts";
 import { type Env, homeOf } from "../base/env.ts";
 import { readTextFile } from "../base/fs.ts";
-import { quoteFish, quotePosix } from "../base/shell-quote.ts";
+import { INIT_SHELLS, SHELLS, userShell } from "../edges/shells.ts";
 import { findClaude } from "../launcher/find.ts";
 import { TESTED_WITH } from "../version.ts";
 import { type Check, fail, ok, realOrNull, warn } from "./types.ts";
@@ -41,10 +41,9 @@ export function claudeCheck(config: Pick<Config, "claudeBin">, env: Env): Check 
 
 /** The line that puts a directory on PATH, for the shell the user logs in with. */
 function pathLine(dir: string, env: Env): string {
-  const shell = basename(env.SHELL ?? "");
-  if (shell === "fish") return `run once: fish_add_path ${quoteFish(dir)}`;
-  const rc = shell === "zsh" ? `${env.ZDOTDIR || "~"}/.zshrc` : "~/.bashrc";
-  return `add this line to ${rc}: export PATH=${quotePosix(dir)}:"$PATH"`;
+  const shell = userShell(env);
+  if (shell.name === "fish") return `run once: ${shell.pathLine(dir)}`;
+  return `add this line to ${shell.rcFile(env)}: ${shell.pathLine(dir)}`;
 }
 
 /** `iclaude` typed in this shell runs this very binary. */
@@ -56,12 +55,9 @@ export function pathCheck(env: Env, self: string): Check {
   return ok("path", `iclaude on PATH is this one (${found})`);
 }
 
-const SHELLS = ["zsh", "bash", "fish"] as const;
-
 /** The integration loaded in this shell (it exports ICLAUDE_SHELL_HOOK), and install.sh's cached files naming this binary and no older than it. */
 export function shellChecks(env: Env, self: string): Check[] {
-  const shell = SHELLS.find((s) => s === basename(env.SHELL ?? "")) ?? "bash";
-  const line = shell === "fish" ? "iclaude init fish | source" : `eval "$(iclaude init ${shell})"`;
+  const user = userShell(env);
   const hook = env.ICLAUDE_SHELL_HOOK;
   const checks: Check[] = [];
   if (!hook)
@@ -69,7 +65,7 @@ export function shellChecks(env: Env, self: string): Check[] {
       warn(
         "shell",
         "the shell integration is not loaded in this shell",
-        `open a new shell; if it is still not loaded, run ./install.sh or add \`${line}\` to your ${shell} rc file`,
+        `open a new shell; if it is still not loaded, run ./install.sh or add \`${user.initLine}\` to your ${user.name} rc file`,
       ),
     );
   else if (realOrNull(hook) === null)
@@ -79,7 +75,7 @@ export function shellChecks(env: Env, self: string): Check[] {
   else checks.push(ok("shell", `the shell integration is loaded (it calls ${hook})`));
   const cacheDir = join(env.XDG_CACHE_HOME || join(homeOf(env), ".cache"), "iclaude");
   const selfTime = statSync(self, { throwIfNoEntry: false })?.mtimeMs ?? 0;
-  for (const name of SHELLS) {
+  for (const name of INIT_SHELLS) {
     const file = join(cacheDir, `init.${name}`);
     const stats = statSync(file, { throwIfNoEntry: false });
     if (!stats) continue;
@@ -89,8 +85,9 @@ export function shellChecks(env: Env, self: string): Check[] {
     } catch {
       // Unreadable: counted as written by another iclaude, and written again by the fix.
     }
-    const names = text?.includes(name === "fish" ? quoteFish(self) : quotePosix(self)) === true;
-    const again = `${quotePosix(self)} init ${name} --cache ${quotePosix(file)} >/dev/null`;
+    const names = text?.includes(SHELLS[name].quote(self)) === true;
+    // Run in the shell the person is in, whichever shell's file it writes.
+    const again = `${user.quote(self)} init ${name} --cache ${user.quote(file)} >/dev/null`;
     if (!names) checks.push(warn(`shell-cache:${name}`, `${file} was written by another iclaude`, `run: ${again}`));
     else if (stats.mtimeMs < selfTime)
       checks.push(warn(`shell-cache:${name}`, `${file} is older than this iclaude (the next ${name} writes it again)`, `open a new ${name}, or run: ${again}`));

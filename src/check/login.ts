@@ -2,10 +2,10 @@ import { accessSync, constants, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "../base/config.ts";
 import { formatDuration } from "../base/durations.ts";
-import { quotePosix } from "../base/shell-quote.ts";
 import { openToEveryone, stateTrustProblem } from "../base/state-trust.ts";
 import { assess } from "../credentials/assessment.ts";
 import { deadRefreshTokenCount } from "../credentials/dead-tokens.ts";
+import { quoteAnyShell } from "../edges/shells.ts";
 import { cooldownLeft, readLastFailure } from "../refresh/memory.ts";
 import { actionLine, statusLine } from "../ui/words.ts";
 import { type Check, fail, isRunning, ok, realOrNull, warn } from "./types.ts";
@@ -15,19 +15,19 @@ export function storeCheck(config: Config, dir: string): Check {
   const id = `store:${dir}`;
   const open = openToEveryone(dir);
   if (open !== null)
-    return fail(id, `${dir} can be written by every user (mode ${open}), who could replace the credentials in it`, `run: chmod o-w ${quotePosix(dir)}`);
+    return fail(id, `${dir} can be written by every user (mode ${open}), who could replace the credentials in it`, `run: chmod o-w ${quoteAnyShell(dir)}`);
   const path = config.credentialsPath;
   const stats = statSync(path, { throwIfNoEntry: false });
   if (!stats) return ok(id, `no credentials file at ${path} (the login check says whether one is needed)`);
   for (const file of [path, `${path}.bak`]) {
     const s = statSync(file, { throwIfNoEntry: false });
     if (!s) continue;
-    if (s.uid !== process.getuid?.()) return fail(id, `${file} belongs to another user (uid ${s.uid})`, `run: chown "$USER" ${quotePosix(file)}`);
-    if (s.mode & 0o077) return fail(id, `${file} can be read by others (mode ${(s.mode & 0o777).toString(8)})`, `run: chmod 600 ${quotePosix(file)}`);
+    if (s.uid !== process.getuid?.()) return fail(id, `${file} belongs to another user (uid ${s.uid})`, `run: chown "$USER" ${quoteAnyShell(file)}`);
+    if (s.mode & 0o077) return fail(id, `${file} can be read by others (mode ${(s.mode & 0o777).toString(8)})`, `run: chmod 600 ${quoteAnyShell(file)}`);
     try {
       accessSync(file, constants.R_OK);
     } catch {
-      return fail(id, `${file} cannot be read`, `run: chmod 600 ${quotePosix(file)}`);
+      return fail(id, `${file} cannot be read`, `run: chmod 600 ${quoteAnyShell(file)}`);
     }
   }
   return ok(id, `${path} is readable, mode 600, yours`);
@@ -71,7 +71,7 @@ export function lockCheck(config: Pick<Config, "claudeConfigDir">, dir: string, 
     if (!stats) continue;
     const age = formatDuration((now - stats.mtimeMs) / 1000);
     const pid = lock.owner ? ownerPid(base) : null;
-    const remove = `run: rm -rf ${quotePosix(lock.path)}${lock.owner ? ` ${quotePosix(join(base, ".oauth_refresh.lock.owner"))}` : ""}`;
+    const remove = `run: rm -rf ${quoteAnyShell(lock.path)}${lock.owner ? ` ${quoteAnyShell(join(base, ".oauth_refresh.lock.owner"))}` : ""}`;
     if (pid !== null && !isRunning(pid))
       return fail(id, `${lock.path} was left by pid ${pid}, which is no longer running (untouched for ${age})`, `nothing holds it: ${remove}`);
     if (now - stats.mtimeMs > lock.staleMs) return warn(id, `${lock.path} is stale (untouched for ${age}); the next refresh takes it over`, remove);
@@ -107,7 +107,7 @@ export function stateCheck(config: Config): Check {
     return fail(
       "state",
       `${problem}, so iclaude uses nothing in it`,
-      `run \`chmod 700 ${quotePosix(config.stateDir)}\` if it is yours, or set ICLAUDE_STATE_DIR to a directory of your own`,
+      `run \`chmod 700 ${quoteAnyShell(config.stateDir)}\` if it is yours, or set ICLAUDE_STATE_DIR to a directory of your own`,
     );
   const dead = deadRefreshTokenCount(config);
   const memory = dead ? `; ${dead} refused refresh token${dead === 1 ? "" : "s"} remembered, never sent again` : "";

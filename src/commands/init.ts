@@ -1,31 +1,20 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import bashTemplate from "../../shell/iclaude.bash" with { type: "text" };
-import fishTemplate from "../../shell/iclaude.fish" with { type: "text" };
-import zshTemplate from "../../shell/iclaude.zsh" with { type: "text" };
 import { describeFsError, EXIT, IclaudeError } from "../base/errors.ts";
 import { writePrivateFile } from "../base/fs.ts";
-import { quoteFish, quotePosix } from "../base/shell-quote.ts";
-import { fillContract } from "../edges/contract.ts";
+import { fillTemplate, INIT_SHELLS, type InitShell, SHELLS } from "../edges/shells.ts";
 import type { HelpNode } from "../ui/command-node.ts";
-import { type CompletionShell, renderCompletion } from "../ui/completions.ts";
+import { renderCompletion } from "../ui/completions.ts";
 import { type CommandData, command, withHelp } from "./_shared.ts";
-
-export type Shell = CompletionShell;
-export const SHELLS: Shell[] = ["zsh", "bash", "fish"];
-
-const TEMPLATES: Record<Shell, string> = { zsh: zshTemplate, bash: bashTemplate, fish: fishTemplate };
 
 const CLAUDE_FUNCTION = /^[ \t]*# >>> claude function\n[\s\S]*?^[ \t]*# <<< claude function\n/m;
 
 /** The integration script for one shell, calling the binary at `bin`, with the completions of `nodes`. */
-export function renderInit(shell: Shell, bin: string, nodes: HelpNode[], options: { claudeFunction: boolean }): string {
-  const template = options.claudeFunction ? TEMPLATES[shell] : TEMPLATES[shell].replace(CLAUDE_FUNCTION, "");
-  const quoted = shell === "fish" ? quoteFish(bin) : quotePosix(bin);
-  return fillContract(template)
+export function renderInit(shell: InitShell, bin: string, nodes: HelpNode[], options: { claudeFunction: boolean }): string {
+  const { template } = SHELLS[shell];
+  return fillTemplate(shell, options.claudeFunction ? template : template.replace(CLAUDE_FUNCTION, ""), bin)
     .replace(/^[ \t]*# (>>>|<<<) claude function\n/gm, "")
-    .replace("@ICLAUDE_COMPLETION@\n", () => renderCompletion(shell, nodes))
-    .replaceAll("@ICLAUDE_BIN@", () => quoted);
+    .replace("@ICLAUDE_COMPLETION@\n", () => renderCompletion(shell, nodes));
 }
 
 /**
@@ -35,13 +24,11 @@ export function renderInit(shell: Shell, bin: string, nodes: HelpNode[], options
  * a symlink pointed at a new version), it returns 1, so the rc line's `||` has the iclaude on PATH
  * write it again.
  */
-export function cachedInit(shell: Shell, bin: string, file: string, body: string, claudeFunction: boolean): string {
-  const quote = shell === "fish" ? quoteFish : quotePosix;
+export function cachedInit(shell: InitShell, bin: string, file: string, body: string, claudeFunction: boolean): string {
+  const { quote, cached } = SHELLS[shell];
   const again = [quote(bin), "init", shell, ...(claudeFunction ? [] : ["--no-claude-function"]), "--cache", quote(file)].join(" ");
   const head = `# iclaude's shell integration, written by \`iclaude init ${shell} --cache\`; it is written again when the binary changes.\n`;
-  if (shell === "fish")
-    return `${head}if not test -x ${quote(bin)}\n    return 1\nelse if test ${quote(bin)} -nt ${quote(file)}\n    ${again} | source\nelse\n${body}end\n`;
-  return `${head}if [[ ! -x ${quote(bin)} ]]; then\n  return 1\nelif [[ ${quote(bin)} -nt ${quote(file)} ]]; then\n  eval "$(${again})"\nelse\n${body}fi\n`;
+  return head + cached(quote(bin), quote(file), again, body);
 }
 
 function writeCache(file: string, text: string): void {
@@ -57,7 +44,7 @@ export default withHelp(
   command({
     meta: { name: "init", description: "Print the shell integration: the prompt hook, the claude function and completions" },
     args: {
-      shell: { type: "positional", required: true, valueHint: SHELLS.join("|"), description: "The shell to integrate with" },
+      shell: { type: "positional", required: true, valueHint: INIT_SHELLS.join("|"), description: "The shell to integrate with" },
       "claude-function": {
         type: "boolean",
         default: true,
@@ -71,7 +58,7 @@ export default withHelp(
       },
     },
     async run({ args, data }) {
-      const shell = args.shell as Shell;
+      const shell = args.shell as InitShell;
       // The compiled binary's own path, so the hook runs this very build whatever PATH holds later.
       const body = renderInit(shell, process.execPath, await (data as CommandData).commandTree(), { claudeFunction: args["claude-function"] });
       process.stdout.write(body);

@@ -5,7 +5,7 @@
  * these elsewhere is a bug.
  */
 
-/** The run a prompt, a timer and an agent's commit start: quiet, every profile, one line to the state log. */
+/** `iclaude refresh --background --all`, the run a prompt, a timer and an agent's commit start: quiet, every profile, one line to the state log. */
 export const REFRESH_ARGS = ["refresh", "--background", "--all"] as const;
 
 /** `next-check` in the state dir: one line, the Unix time in seconds when to look again. */

@@ -5,10 +5,13 @@ import type { Config } from "../base/config.ts";
 import { type Env, homeOf } from "../base/env.ts";
 import { describeFsError, IclaudeError } from "../base/errors.ts";
 import { removeQuietly, writePrivateFile } from "../base/fs.ts";
-import { quotePosix } from "../base/shell-quote.ts";
 import { ensureStateDir, readState, statePath } from "../base/state.ts";
+import { SHELLS } from "../edges/shells.ts";
 import { git, gitOk } from "./git.ts";
 import { HOOK_NAMES, type HookName } from "./run.ts";
+
+/** The stubs, and the lines said for husky, are POSIX sh. */
+const quotePosix = SHELLS.sh.quote;
 
 /** Every hook iclaude writes carries this word; it is how ours are told from the user's. */
 export const HOOK_MARKER = "iclaude-guard-hook";

@@ -1,8 +1,8 @@
 import { type Env, homeOf } from "../base/env.ts";
 import { EXIT, IclaudeError } from "../base/errors.ts";
 import { sha256Hex } from "../base/secrets.ts";
-import { quotePosix } from "../base/shell-quote.ts";
 import { REFRESH_ARGS } from "../edges/contract.ts";
+import { SHELLS } from "../edges/shells.ts";
 import { type Backend, runTool, schedulablePath } from "./common.ts";
 
 const BEGIN = "# >>> iclaude schedule >>>";
@@ -25,7 +25,7 @@ function cronFields(env: Env): string {
 }
 
 /** cron turns an unescaped `%` into a line break (the rest becomes stdin), quoted or not: each is written `\%`. */
-const cronWord = (bin: string): string => quotePosix(schedulablePath(bin, "a crontab line")).replaceAll("%", "\\%");
+const cronWord = (bin: string): string => SHELLS.sh.quote(schedulablePath(bin, "a crontab line")).replaceAll("%", "\\%");
 
 export const renderCronBlock = (bin: string, env: Env): string =>
   `${BEGIN}\n${cronFields(env)} ICLAUDE_SCHEDULER=cron ${cronWord(bin)} ${REFRESH_ARGS.join(" ")}\n${END}\n`;

@@ -2,10 +2,10 @@ import completeBash from "../../shell/complete.bash" with { type: "text" };
 import completeFish from "../../shell/complete.fish" with { type: "text" };
 import completeShared from "../../shell/complete.sh" with { type: "text" };
 import completeZsh from "../../shell/complete.zsh" with { type: "text" };
-import { quoteFish, quotePosix } from "../base/shell-quote.ts";
+import { type InitShell, SHELLS } from "../edges/shells.ts";
 import type { HelpNode } from "./command-node.ts";
 
-export type CompletionShell = "zsh" | "bash" | "fish";
+export type CompletionShell = InitShell;
 
 /** What may follow one command path: its subcommands, the words it offers, the flags that take a value. */
 interface Spec {
@@ -68,9 +68,10 @@ function allSpecs(nodes: HelpNode[]): Spec[] {
 
 /** The spec table as a `case` over the path, for bash and zsh alike (the same syntax in both). */
 function posixTable(specs: Spec[]): string {
-  const list = (items: string[]): string => items.map(quotePosix).join(" ");
+  const { quote } = SHELLS.bash;
+  const list = (items: string[]): string => items.map(quote).join(" ");
   const cases = specs.map((s) => {
-    const lines = [`    ${quotePosix(s.path)})`];
+    const lines = [`    ${quote(s.path)})`];
     if (s.subs.length) lines.push(`      __iclaude_subs=(${list(s.subs)})`);
     for (const [i, c] of s.choices.entries()) if (c.length) lines.push(`      if (( $2 == ${i} )); then __iclaude_words+=(${list(c)}); fi`);
     if (s.words.length) lines.push(`      __iclaude_words+=(${list(s.words)})`);
@@ -90,9 +91,10 @@ function posixTable(specs: Spec[]): string {
 }
 
 function fishTable(specs: Spec[]): string {
-  const list = (items: string[]): string => items.map(quoteFish).join(" ");
+  const { quote } = SHELLS.fish;
+  const list = (items: string[]): string => items.map(quote).join(" ");
   const cases = specs.map((s) => {
-    const lines = [`        case ${quoteFish(s.path)}`];
+    const lines = [`        case ${quote(s.path)}`];
     if (s.subs.length) lines.push(`            set -g __iclaude_subs ${list(s.subs)}`);
     for (const [i, c] of s.choices.entries()) if (c.length) lines.push(`            test $count -eq ${i}; and set -ga __iclaude_words ${list(c)}`);
     if (s.words.length) lines.push(`            set -ga __iclaude_words ${list(s.words)}`);

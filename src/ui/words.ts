@@ -1,10 +1,10 @@
 import { realpathSync } from "node:fs";
 import { formatDuration } from "../base/durations.ts";
 import { LOGIN_HINT } from "../base/errors.ts";
-import { quoteAnyShell } from "../base/shell-quote.ts";
 import { showText } from "../base/show.ts";
 import type { Assessment } from "../credentials/assessment.ts";
 import { secondsLeft as left } from "../credentials/clocks.ts";
+import { quoteAnyShell } from "../edges/shells.ts";
 import type { Change } from "../guard/install.ts";
 
 const realOrSelf = (path: string): string => {

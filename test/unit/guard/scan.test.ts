@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { DEFAULT_PROTECTED_PATHS } from "../../../src/base/config.ts";
-import { quotePosix } from "../../../src/base/shell-quote.ts";
+import { SHELLS } from "../../../src/edges/shells.ts";
 import { unquotePath } from "../../../src/guard/diff-index.ts";
 import { renderStub } from "../../../src/guard/install.ts";
 import { protectedPathFindings } from "../../../src/guard/path-findings.ts";
@@ -158,7 +158,7 @@ test("git's quoted paths are read back byte for byte", () => {
 test("the stub quotes any binary path as one shell word", async () => {
   const path = `/tmp/it's "odd" $HOME`;
   const stub = renderStub("pre-commit", path, '"$0.iclaude-legacy"');
-  expect(stub).toContain(`iclaude=${quotePosix(path)}\n`);
-  const echoed = Bun.spawnSync(["sh", "-c", `x=${quotePosix(path)}; printf %s "$x"`]).stdout.toString();
+  expect(stub).toContain(`iclaude=${SHELLS.sh.quote(path)}\n`);
+  const echoed = Bun.spawnSync(["sh", "-c", `x=${SHELLS.sh.quote(path)}; printf %s "$x"`]).stdout.toString();
   expect(echoed).toBe(path);
 });
