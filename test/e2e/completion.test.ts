@@ -6,6 +6,15 @@ import { commands } from "../../src/commands/index.ts";
 import { sandbox, shellEnv, steady, terminal, writeRc } from "../fixtures/shell/harness.ts";
 import { baseEnv, defined, runBin, tempHome, waitFor } from "../helpers.ts";
 
+/** At zsh's `Z> ` prompt, <Tab> completes a subcommand and then a flag. */
+async function completesSubcommandAndFlag(term: ReturnType<typeof terminal>): Promise<void> {
+  term.keys("iclaude hooks ins", "Tab");
+  await waitFor(() => term.screen().includes("Z> iclaude hooks install"));
+  term.keys("", "C-u");
+  term.keys("iclaude refresh --fo", "Tab");
+  await waitFor(() => term.screen().includes("Z> iclaude refresh --force"));
+}
+
 /** What the definitions say may follow `iclaude <path>`: subcommands, the first positional's choices, flags. */
 function declared(node: CommandNode): string[] {
   const words = node.subs.map((s) => defined(s.path.at(-1)));
@@ -87,11 +96,7 @@ describe("completion", () => {
       term.keys("iclaude sta", "Tab");
       await waitFor(() => term.screen().includes("Z> iclaude status"));
       term.keys("", "C-u");
-      term.keys("iclaude hooks ins", "Tab");
-      await waitFor(() => term.screen().includes("Z> iclaude hooks install"));
-      term.keys("", "C-u");
-      term.keys("iclaude refresh --fo", "Tab");
-      await waitFor(() => term.screen().includes("Z> iclaude refresh --force"));
+      await completesSubcommandAndFlag(term);
     } finally {
       term.close();
     }
@@ -126,11 +131,7 @@ describe("completion", () => {
       await waitFor(() => term.screen().includes("Z>"));
       term.type("print -r -- registered:$_comps[iclaude]");
       await waitFor(() => term.screen().includes("registered:_iclaude"));
-      term.keys("iclaude hooks ins", "Tab");
-      await waitFor(() => term.screen().includes("Z> iclaude hooks install"));
-      term.keys("", "C-u");
-      term.keys("iclaude refresh --fo", "Tab");
-      await waitFor(() => term.screen().includes("Z> iclaude refresh --force"));
+      await completesSubcommandAndFlag(term);
     } finally {
       term.close();
     }
