@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { readFileSync, realpathSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { startBroker } from "../fixtures/broker.ts";
 import { CLAUDE_VERSIONS, claudeEnv } from "../fixtures/claude-home.ts";
 import { MOCK_REPLY_TEXT, type MockAnthropic, startMockAnthropic } from "../fixtures/mock-anthropic.ts";
@@ -74,22 +74,26 @@ function sections(stdout: string): Record<string, string> {
   return out;
 }
 
+/** Where the box sees the host's binaries: outside /home and /tmp, which the checkout itself may be under. */
+const BOX_ICLAUDE = "/opt/iclaude/iclaude";
+const BOX_CLAUDE_DIR = "/opt/claude";
+
 /** bwrap's arguments: the system read-only, the two binaries, the socket dir, an empty /home and /tmp. */
 function boxArgs(socketDir: string, claudeBin: string): string[] {
-  const readOnly = (path: string) => ["--ro-bind", path, path];
-  const iclaude = realpathSync(BIN);
+  const readOnly = (path: string, at = path) => ["--ro-bind", path, at];
+  // The package's dir, read-only: claude.exe and anything it keeps beside itself.
+  const claudeDir = dirname(dirname(claudeBin));
   return [
     ...readOnly("/usr"),
     ...readOnly("/etc"),
     ...["bin", "lib", "lib64", "sbin"].flatMap((name) => ["--symlink", `usr/${name}`, `/${name}`]),
-    ...readOnly(iclaude),
-    // The package's dir, read-only: claude.exe and anything it keeps beside itself.
-    ...readOnly(dirname(dirname(claudeBin))),
+    ...readOnly(realpathSync(BIN), BOX_ICLAUDE),
+    ...readOnly(claudeDir, BOX_CLAUDE_DIR),
     ...["--ro-bind", socketDir, BOX_BROKER_DIR],
     ...["--tmpfs", "/home", "--dir", BOX_HOME, "--tmpfs", "/tmp"],
     ...["--proc", "/proc", "--dev", "/dev"],
     ...["--remount-ro", "/", "--unshare-pid", "--die-with-parent", "--chdir", BOX_HOME],
-    ...["--setenv", "ICLAUDE", iclaude, "--setenv", "CLAUDE", claudeBin],
+    ...["--setenv", "ICLAUDE", BOX_ICLAUDE, "--setenv", "CLAUDE", join(BOX_CLAUDE_DIR, relative(claudeDir, claudeBin))],
   ];
 }
 
