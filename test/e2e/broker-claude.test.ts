@@ -88,8 +88,8 @@ describe("the real Claude Code in a box fed by the broker", () => {
         () => `${text} on the screen; the pane shows:\n${pane()}`,
       );
     tmux("new-session", "-d", "-x", "100", "-y", "30", "-c", b.home, `'${BIN}'`);
-    // The pane's session: iclaude and claude, until both have exited.
-    const session = Number(tmux("display-message", "-p", "#{pane_pid}"));
+    // The pane's sessions: iclaude and claude, until all have exited.
+    const sessions = [Number(tmux("display-message", "-p", "#{pane_pid}"))];
     try {
       // The folder-trust question is Claude Code's own safety check, asked before anything else once onboarding is done.
       // The first screen waits for the sync and claude's start, which a loaded machine can stretch.
@@ -100,11 +100,19 @@ describe("the real Claude Code in a box fed by the broker", () => {
       // confirmed again until the prompt's footer (2.1.197's shortcut hint, 2.1.332's permission mode) shows.
       const onYes = () => /❯ Yes, I trust this folder/.test(pane());
       const atPrompt = () => /\? for shortcuts|shift\+tab to cycle/.test(pane());
+      // A redraw between seeing Yes and the Enter confirms "No, exit": claude exits, and the pane is started again.
+      const dead = () => pane().includes("Pane is dead");
       for (let tries = 0; !atPrompt(); tries++) {
         if (tries === 10) throw new Error(`the trust dialog never let claude start; the pane shows:\n${pane()}`);
+        if (dead()) {
+          tmux("respawn-pane", "-k");
+          sessions.push(Number(tmux("display-message", "-p", "#{pane_pid}")));
+          await waitFor(() => !dead() && /❯ (Yes|No)/.test(pane()), 40_000).catch(() => {});
+          continue;
+        }
         const [key, next] = onYes() ? ["Enter", atPrompt] : ["Down", onYes];
         tmux("send-keys", key);
-        await waitFor(next, 3_000).catch(() => {});
+        await waitFor(() => next() || dead(), 3_000).catch(() => {});
       }
       expect(pane()).not.toMatch(/\/login|Select login method|Choose the text style/);
       tmux("send-keys", "hi", "Enter");
@@ -113,7 +121,7 @@ describe("the real Claude Code in a box fed by the broker", () => {
     } finally {
       tmux("kill-server");
       // Claude Code removes its session file as it exits: the box is read once nothing in it runs.
-      await waitFor(() => !sessionRuns(session), 10_000);
+      await waitFor(() => !sessions.some(sessionRuns), 10_000);
     }
     noRefreshTokenIn(b.home);
   }, 90_000);
