@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { startBroker } from "../fixtures/broker.ts";
 import { type MockAnthropic, startMockAnthropic } from "../fixtures/mock-anthropic.ts";
-import { HOUR, runBin, tempHome, writeCredentials } from "../helpers.ts";
+import { HOUR, runBin, tempHome, waitFor, writeCredentials } from "../helpers.ts";
 
 /** Out of file descriptors (`prlimit`), iclaude says so: never "check the network", never "log in again". */
 
@@ -23,6 +23,13 @@ describe("out of file descriptors", () => {
     const broker = await startBroker(home, [], { ICLAUDE_TOKEN_URL: mock.tokenUrl, XDG_RUNTIME_DIR: join(home, "run") });
     const box = tempHome("iclaude-box-");
     expect((await runBin(["token", "--broker", broker.socket], { home: box })).stdout).toBe(`${pair.accessToken}\n`);
+    // The answered connection is closed as the broker sees its end: counted before that, it would leave a
+    // descriptor more. Its accepted end is listed in /proc/net/unix under the socket's path, connected (03).
+    const accepted = () =>
+      readFileSync("/proc/net/unix", "utf8")
+        .split("\n")
+        .filter((line) => line.endsWith(` ${broker.socket}`) && line.split(/\s+/)[5] === "03").length;
+    await waitFor(() => accepted() === 0, 5_000, "the broker closed the first connection");
     // One descriptor left below the limit: the box's connection is accepted, then nothing more can be opened.
     const used = new Set(readdirSync(`/proc/${broker.pid}/fd`).map(Number));
     const free = Array.from({ length: used.size + 2 }, (_, fd) => fd).filter((fd) => !used.has(fd));
