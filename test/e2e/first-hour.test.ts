@@ -29,7 +29,12 @@ function inTmux(home: string, name: string, args: string) {
   const exports = Object.entries(env)
     .map(([k, v]) => `${k}=${quote(v)}`)
     .join(" ");
-  writeFileSync(script, `#!/bin/sh\nenv -i ${exports} ${quote(BIN)} ${args} 2>&1\necho "exit=$?" > ${quote(exitFile)}\nsleep 60\n`, { mode: 0o755 });
+  // Renamed into place once written: the test reads the file as soon as it exists.
+  writeFileSync(
+    script,
+    `#!/bin/sh\nenv -i ${exports} ${quote(BIN)} ${args} 2>&1\necho "exit=$?" > ${quote(`${exitFile}.new`)}\nmv ${quote(`${exitFile}.new`)} ${quote(exitFile)}\nsleep 60\n`,
+    { mode: 0o755 },
+  );
   const tmux = (...argv: string[]) => Bun.spawnSync(["tmux", "-S", socket, ...argv], { stdout: "pipe", stderr: "pipe" });
   expect(tmux("-f", "/dev/null", "new-session", "-d", "-x", "100", "-y", "30", script).exitCode).toBe(0);
   const screen = () => tmux("capture-pane", "-p", "-J", "-S", "-100").stdout.toString();

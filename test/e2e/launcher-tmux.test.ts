@@ -30,7 +30,7 @@ for (const claude of CLAUDE_VERSIONS)
     const exitFile = join(home.home, "exit");
     tmux = (...args: string[]) => Bun.spawnSync(["tmux", "-S", socket, ...args], { env, timeout: 10_000 }).stdout.toString();
     const pane = () => tmux?.("capture-pane", "-p", "-S", "-200") ?? "";
-    tmux("new-session", "-d", "-x", "100", "-y", "30", "-c", home.home, `'${BIN}'; echo "exit=$?" > '${exitFile}'`);
+    tmux("new-session", "-d", "-x", "100", "-y", "30", "-c", home.home, `'${BIN}'; echo "exit=$?" > '${exitFile}.new'; mv '${exitFile}.new' '${exitFile}'`);
 
     // The input box both versions draw: a rule, then the ❯ prompt.
     await until(() => /─\n❯/.test(pane()), "claude's prompt");

@@ -22,7 +22,12 @@ function startInTmux(home: string, token: string, name = "run", extra: Record<st
     .join(" ");
   const script = join(home, `${name}.sh`);
   const exitFile = join(home, `${name}.exit`);
-  writeFileSync(script, `#!/bin/sh\nenv -i ${exports} ${quote(BIN)} refresh 2>&1\necho "exit=$?" > ${quote(exitFile)}\nsleep 60\n`, { mode: 0o755 });
+  // Renamed into place once written: the test reads the file as soon as it exists.
+  writeFileSync(
+    script,
+    `#!/bin/sh\nenv -i ${exports} ${quote(BIN)} refresh 2>&1\necho "exit=$?" > ${quote(`${exitFile}.new`)}\nmv ${quote(`${exitFile}.new`)} ${quote(exitFile)}\nsleep 60\n`,
+    { mode: 0o755 },
+  );
   const tmux = (...argv: string[]) => Bun.spawnSync(["tmux", "-S", socket, ...argv], { stdout: "pipe", stderr: "pipe" });
   expect(tmux("-f", "/dev/null", "new-session", "-d", "-x", "80", "-y", "30", script).exitCode).toBe(0);
   const screen = () => tmux("capture-pane", "-p", "-J", "-S", "-100").stdout.toString();
