@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type MockAnthropic, startMockAnthropic } from "../fixtures/mock-anthropic.ts";
-import { BIN, baseEnv, DAY, ROOT, runBin, tempHome, waitFor, writeCredentials } from "../helpers.ts";
+import { inPane, killPanes } from "../fixtures/pane.ts";
+import { BIN, baseEnv, DAY, ROOT, runBin, tempHome, writeCredentials } from "../helpers.ts";
 
 /* What a new user met in their first hour, each driven through the compiled binary. */
 
@@ -10,53 +11,15 @@ let mock: MockAnthropic;
 beforeEach(() => {
   mock = startMockAnthropic();
 });
-const sockets: string[] = [];
 afterEach(async () => {
-  for (const socket of sockets.splice(0)) Bun.spawnSync(["tmux", "-S", socket, "kill-server"], { stderr: "ignore" });
+  killPanes();
   await mock.stop();
 });
 
 const FAKE = join(ROOT, "test/fixtures/fake-claude-launch/claude");
-const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
-
-/** `iclaude ARGS` in a tmux pane, the way a person types it; its exit code lands in a file. */
-function inTmux(home: string, name: string, args: string) {
-  const socket = join(home, `${name}.sock`);
-  sockets.push(socket);
-  const env = baseEnv(home, { ICLAUDE_CLAUDE_BIN: FAKE, FAKE_MODE: "args", ICLAUDE_TOKEN_URL: mock.tokenUrl });
-  const exitFile = join(home, `${name}.exit`);
-  const script = join(home, `${name}.sh`);
-  const exports = Object.entries(env)
-    .map(([k, v]) => `${k}=${quote(v)}`)
-    .join(" ");
-  // Renamed into place once written: the test reads the file as soon as it exists.
-  writeFileSync(
-    script,
-    `#!/bin/sh\nenv -i ${exports} ${quote(BIN)} ${args} 2>&1\necho "exit=$?" > ${quote(`${exitFile}.new`)}\nmv ${quote(`${exitFile}.new`)} ${quote(exitFile)}\nsleep 60\n`,
-    { mode: 0o755 },
-  );
-  const tmux = (...argv: string[]) => Bun.spawnSync(["tmux", "-S", socket, ...argv], { stdout: "pipe", stderr: "pipe" });
-  expect(tmux("-f", "/dev/null", "new-session", "-d", "-x", "100", "-y", "30", script).exitCode).toBe(0);
-  const screen = () => tmux("capture-pane", "-p", "-J", "-S", "-100").stdout.toString();
-  return {
-    screen,
-    keys: (...keys: string[]) => tmux("send-keys", ...keys),
-    until: (text: string) =>
-      waitFor(
-        () => screen().includes(text),
-        20_000,
-        () => `"${text}" on the screen:\n${screen()}`,
-      ),
-    exitCode: async () => {
-      await waitFor(
-        () => existsSync(exitFile),
-        20_000,
-        () => `the command to exit; the screen:\n${screen()}`,
-      );
-      return Number(/exit=(\d+)/.exec(readFileSync(exitFile, "utf8"))?.[1]);
-    },
-  };
-}
+/** `iclaude ARGS` in a tmux pane, the way a person types it. */
+const inTmux = (home: string, name: string, args: string) =>
+  inPane(home, name, args, baseEnv(home, { ICLAUDE_CLAUDE_BIN: FAKE, FAKE_MODE: "args", ICLAUDE_TOKEN_URL: mock.tokenUrl }));
 
 describe("the setup-token offer", () => {
   test("a version check, a claude subcommand or --help at a terminal is never asked; a session is, and Enter declines", async () => {
@@ -74,7 +37,7 @@ describe("the setup-token offer", () => {
       expect(pane.screen()).not.toContain("login ends");
     }
     const session = inTmux(home, "session", "");
-    await session.until("Run claude setup-token now? [y/N]");
+    await session.waitFor("Run claude setup-token now? [y/N]");
     session.keys("Enter");
     expect(await session.exitCode()).toBe(0);
     expect(session.screen()).toContain("oauth=");

@@ -1,53 +1,16 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { BIN, baseEnv, DAY, expectNoSecrets, fakeToken, HOUR, ROOT, runBin, tempHome, waitFor, writeCredentials } from "../helpers.ts";
+import { inPane, killPanes } from "../fixtures/pane.ts";
+import { baseEnv, DAY, expectNoSecrets, fakeToken, HOUR, ROOT, runBin, tempHome, writeCredentials } from "../helpers.ts";
 
 const FAKE_CLAUDE = join(ROOT, "test/fixtures/fake-claude/claude");
-const sockets: string[] = [];
-afterAll(() => {
-  for (const socket of sockets) Bun.spawnSync(["tmux", "-S", socket, "kill-server"], { stderr: "ignore" });
-});
+afterAll(killPanes);
 
-const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
-
-/** `iclaude refresh` at a real terminal: a tmux pane 80 columns wide, its exit code written to a file. */
-function startInTmux(home: string, token: string, name = "run", extra: Record<string, string> = {}) {
-  const socket = join(home, `${name}.sock`);
-  sockets.push(socket);
-  const env = baseEnv(home, { ICLAUDE_CLAUDE_BIN: FAKE_CLAUDE, FAKE_SETUP_TOKEN: token, NO_COLOR: undefined, ...extra });
-  const exports = Object.entries(env)
-    .map(([k, v]) => `${k}=${quote(v)}`)
-    .join(" ");
-  const script = join(home, `${name}.sh`);
-  const exitFile = join(home, `${name}.exit`);
-  // Renamed into place once written: the test reads the file as soon as it exists.
-  writeFileSync(
-    script,
-    `#!/bin/sh\nenv -i ${exports} ${quote(BIN)} refresh 2>&1\necho "exit=$?" > ${quote(`${exitFile}.new`)}\nmv ${quote(`${exitFile}.new`)} ${quote(exitFile)}\nsleep 60\n`,
-    { mode: 0o755 },
-  );
-  const tmux = (...argv: string[]) => Bun.spawnSync(["tmux", "-S", socket, ...argv], { stdout: "pipe", stderr: "pipe" });
-  expect(tmux("-f", "/dev/null", "new-session", "-d", "-x", "80", "-y", "30", script).exitCode).toBe(0);
-  const screen = () => tmux("capture-pane", "-p", "-J", "-S", "-100").stdout.toString();
-  return {
-    screen,
-    keys: (...keys: string[]) => tmux("send-keys", ...keys),
-    async waitFor(text: string): Promise<string> {
-      await waitFor(
-        () => screen().includes(text),
-        20_000,
-        () => `"${text}" on the screen; the pane shows:\n${screen()}`,
-      );
-      return screen();
-    },
-    async exitCode(): Promise<number> {
-      await waitFor(() => existsSync(exitFile), 20_000, "the command in the pane to exit");
-      return Number(/exit=(\d+)/.exec(readFileSync(exitFile, "utf8"))?.[1]);
-    },
-  };
-}
+/** `iclaude refresh` at a real terminal, 80 columns wide. */
+const startInTmux = (home: string, token: string, name = "run", extra: Record<string, string> = {}) =>
+  inPane(home, name, "refresh", baseEnv(home, { ICLAUDE_CLAUDE_BIN: FAKE_CLAUDE, FAKE_SETUP_TOKEN: token, NO_COLOR: undefined, ...extra }), 80);
 
 const longLivedFile = (home: string) => join(home, ".local", "state", "iclaude", "long-lived-token.json");
 

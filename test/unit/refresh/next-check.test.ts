@@ -85,25 +85,6 @@ describe("writeSchedule", () => {
 });
 
 describe("the notice over all profiles", () => {
-  const assessment = (fields: Partial<Assessment>): Assessment => ({
-    status: "valid",
-    action: "none",
-    source: "file",
-    path: "/x",
-    expiresAt: null,
-    loginExpiresAt: null,
-    scopes: [],
-    subscriptionType: null,
-    hasRefreshToken: true,
-    accessToken: null,
-    stored: null,
-    refreshTokenDead: false,
-    error: null,
-    rescued: null,
-    ended: null,
-    ...fields,
-  });
-
   test("names a profile other than ~/.claude, with the command for it", () => {
     expect(noticeLine(assessment({ status: "expired" }), Date.now(), "/w")).toBe(
       "iclaude: Claude login in /w has ended — run: CLAUDE_CONFIG_DIR='/w' iclaude refresh",
