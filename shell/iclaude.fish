@@ -2,32 +2,28 @@
 #
 # Before each prompt, __iclaude_hook compares a clock read with builtins with the time it last read
 # in $ICLAUDE_STATE_DIR/next-check: a prompt costs no process while the login is fine. When that time
-# has come, or next-check was rewritten since, it reads the state again, starts one detached
-# `iclaude @REFRESH_ARGS@` if still due, and prints the one line in $ICLAUDE_STATE_DIR/notice
-# when a person must act, at most once a day across all shells.
+# has come it reads the state again, starts one detached `iclaude @REFRESH_ARGS@` if still due,
+# and prints the one line in $ICLAUDE_STATE_DIR/notice when a person must act, at most once a day
+# across all shells.
 
 if status is-interactive
     set -q __iclaude_until; or set -g __iclaude_until 0
     set -q __iclaude_wait; or set -g __iclaude_wait 0
     set -q __iclaude_file; or set -g __iclaude_file
-    set -q __iclaude_read; or set -g __iclaude_read /dev/null
-    set -q __iclaude_line; or set -g __iclaude_line
     set -q __iclaude_mtime; or set -g __iclaude_mtime
 
     # fish has no clock builtin, and a command substitution `(…)` costs a pipe and a thread (about
-    # 100 µs): the steady state takes its values with `read` from files. On Linux the clock is
-    # /proc/uptime (seconds since boot, suspend included); next-check still holding the line the last
-    # check read says it was not rewritten. Elsewhere the age of next-check (`path mtime`) serves as
-    # the clock, and an unchanged mtime says it was not rewritten. `path` came in fish 3.5; an older
-    # fish says so once and keeps the claude function.
+    # 100 µs). On Linux the clock is /proc/uptime (seconds since boot, suspend included), taken with
+    # `read`, and as in zsh and bash no file of iclaude's is read before that time comes. Elsewhere
+    # the age of next-check (`path mtime`) serves as the clock; a rewrite starts that age again, so an
+    # unchanged mtime is part of the test. `path` came in fish 3.5; an older fish says so once and
+    # keeps the claude function.
     if not contains path (builtin -n)
         echo "iclaude: fish $version has no path builtin (fish 3.5+), so the prompt hook is off; claude still refreshes first." >&2
     else if test -f /proc/uptime -a -r /proc/uptime
         function __iclaude_hook --on-event fish_prompt
             read -d . -l up fraction </proc/uptime
-            # The last check made this next-check when it held a sound line, else /dev/null.
-            read -l line <$__iclaude_read
-            test $up -lt $__iclaude_until -a "$line" = "$__iclaude_line"; or __iclaude_check
+            test $up -lt $__iclaude_until; or __iclaude_check
         end
     else
         function __iclaude_hook --on-event fish_prompt
@@ -48,11 +44,7 @@ if status is-interactive
             test -n "$dir"; or set dir $HOME/.local/state
             set dir $dir/iclaude
         end
-        # The steady state reads next-check only when this check found a sound line there: a file it
-        # cannot read would cost each prompt an error line, a huge one a long read.
         set -g __iclaude_file $dir/next-check
-        set -g __iclaude_read /dev/null
-        set -g __iclaude_line
         set -l mtime (path mtime -- $dir/next-check)
         if test -z "$mtime"
             # No next-check yet: the first run writes one; until then no other prompt starts one.
@@ -70,8 +62,6 @@ if status is-interactive
         test -f $dir/next-check -a -r $dir/next-check
         and read -n @NEXT_CHECK_READ_CHARS@ -l line <$dir/next-check
         and string match -qr '^[0-9]{1,@NEXT_CHECK_MAX_DIGITS@}$' -- $line
-        and set -g __iclaude_read $dir/next-check
-        and set -g __iclaude_line $line
         and test $line -le (math $now + @NEXT_CHECK_MAX_AHEAD_S@)
         and set next $line
         set -l until (math "min($next, $now + @NEXT_CHECK_CAP_S@)")

@@ -1,10 +1,10 @@
 import { mkdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import * as z from "zod/mini";
 import { type Config, type ConfigFlags, loadConfig, resolveConfigPath } from "../base/config.ts";
 import { type Env, homeOf } from "../base/env.ts";
 import { describeFsError, EXIT, IclaudeError } from "../base/errors.ts";
 import { readTextFile, writePrivateFile } from "../base/fs.ts";
+import { onFirstUse } from "../base/lazy.ts";
 import { readState, statePath } from "../base/state.ts";
 import { CLAUDE } from "./claude.ts";
 import { openStore } from "./store/index.ts";
@@ -23,7 +23,8 @@ export interface Profile {
   added: boolean;
 }
 
-const ProfilesFile = z.strictObject({ version: z.literal(1), dirs: z.array(z.string().check(z.startsWith("/"))) });
+/** Loaded when a profiles file is first read: a launch with none builds no schema. */
+const schema = onFirstUse((): typeof import("./profiles-schema.ts") => require("./profiles-schema.ts"));
 
 export const defaultClaudeDir = (env: Env = process.env): string => CLAUDE.defaultConfigDir(homeOf(env));
 export const profilesPath = (env: Env = process.env): string => join(dirname(resolveConfigPath(env)), "profiles.json");
@@ -39,7 +40,7 @@ export function readAddedDirs(env: Env = process.env): string[] {
   } catch {
     data = null;
   }
-  const parsed = ProfilesFile.safeParse(data);
+  const parsed = schema().ProfilesFile.safeParse(data);
   if (!parsed.success) throw new IclaudeError(`The profiles file ${path} is damaged; fix it or remove it and add the profiles again.`, EXIT.usage);
   return parsed.data.dirs;
 }

@@ -36,15 +36,17 @@ describe("fish prompt hook", () => {
     expect(await settledCalls(box)).toEqual(["[refresh][--background][--all]"]);
   });
 
-  test("a next-check rewritten after the last check is read at the next prompt", async () => {
-    const box = await sandbox();
+  test("as in zsh and bash, no file is read before the time the last check read: a rewritten next-check waits for it", async () => {
+    // A refresh leaves next-check passed, so every check that reads it starts one: the count tells the checks.
+    const box = await sandbox({ nextCheckAfterRefresh: -100 });
     writeRc(box, "fish");
     const file = join(box.state, "next-check");
     const now = Math.floor(Date.now() / 1000);
     writeFileSync(file, `${now + 600}\n`);
     utimesSync(file, now - 18_000, now - 18_000);
-    const run = await feed(box, "fish", ["emit fish_prompt", `echo ${now - 10} >${file}`, "emit fish_prompt"]);
+    const run = await feed(box, "fish", ["emit fish_prompt", `echo ${now - 10} >${file}`, ...prompts(3), "__iclaude_check"]);
     expect(run.stderr).toBe("");
+    // Only the check run by hand read the rewritten time.
     expect(await settledCalls(box)).toEqual(["[refresh][--background][--all]"]);
   });
 
