@@ -11,11 +11,14 @@
  *     (config, one credentials read, next-check, finding claude, the stdout gate, the stdin tape,
  *     claude's exit). Target: the median of the pairs' ratios at most 1.02.
  *   - `claude --version` and `iclaude -- --version`: start-up alone. Target: at most 15 ms more.
+ *   - `iclaude --version` against a program that prints one line, compiled the same way: iclaude's
+ *     own start-up beyond Bun's, and how fast this machine starts a Bun binary today.
  *   - `iclaude status`, for scale.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { compile } from "../scripts/compile.ts";
 import { credentialsJson } from "../test/fixtures/claude-home.ts";
 import { MOCK_REPLY_TEXT, startMockAnthropic } from "../test/fixtures/mock-anthropic.ts";
 
@@ -95,8 +98,13 @@ async function abPairs(base: readonly string[], launched: readonly string[], pai
 const fmt = (ms: number): string => `${ms.toFixed(1).padStart(6)} ms`;
 
 try {
+  const bareSource = join(home, "bare.ts");
+  const BARE = join(home, "bare");
+  writeFileSync(bareSource, 'console.log("bare");\n');
+  await compile(BARE, undefined, bareSource);
   const print = await abPairs([CLAUDE, "-p", "hi"], [BIN, "-p", "hi"], PAIRS, MOCK_REPLY_TEXT);
   const version = await abPairs([CLAUDE, "--version"], [BIN, "--", "--version"], PAIRS);
+  const own = await abPairs([BARE], [BIN, "--version"], PAIRS);
   const status: number[] = [];
   for (let i = 0; i < PAIRS; i++) status.push(await time([BIN, "status", "--quiet"]));
 
@@ -111,6 +119,9 @@ try {
   const diffs = version.launched.map((ms, i) => ms - (version.base[i] as number));
   console.log(`claude --version         median ${fmt(median(version.base))}`);
   console.log(`iclaude -- --version     median ${fmt(median(version.launched))}  median of pair differences +${median(diffs).toFixed(1)} ms (target ≤ 15 ms)`);
+  const ownDiffs = own.launched.map((ms, i) => ms - (own.base[i] as number));
+  console.log(`bare Bun program         median ${fmt(median(own.base))}`);
+  console.log(`iclaude --version        median ${fmt(median(own.launched))}  median of pair differences +${median(ownDiffs).toFixed(1)} ms`);
   console.log(`iclaude status           median ${fmt(median(status))}`);
 } finally {
   await mock.stop();

@@ -6,9 +6,9 @@
 import pkg from "../package.json" with { type: "json" };
 import { testedClaudeVersions } from "../src/version.ts";
 
-export async function compile(outfile: string, target?: Bun.Build.CompileTarget): Promise<void> {
+export async function compile(outfile: string, target?: Bun.Build.CompileTarget, entrypoint = "src/cli/main.ts"): Promise<void> {
   const result = await Bun.build({
-    entrypoints: ["src/cli/main.ts"],
+    entrypoints: [entrypoint],
     compile: {
       outfile,
       ...(target ? { target } : {}),
