@@ -182,9 +182,10 @@ describe("the folder rules", () => {
     expect(found).toEqual([]);
   });
 
-  test("a launch loads no classic zod, citty, consola, node:tty, nor any command but its own", () => {
+  test("a launch loads no classic zod, citty, consola, node:tty, node:os, nor any command but its own", () => {
     // `iclaude -p hi` pays for each before claude starts. Never, even later: citty or another command.
-    // Not up front (a failure may load them to say so): consola, node:tty. zod/mini validates the credentials.
+    // Not up front (a failure may load them to say so): consola, node:tty, node:os (a death by signal
+    // names its number with it). zod/mini validates the credentials.
     const ever = new Set([...loadedWith(["src/cli/main.ts"], false), ...loadedWith(["src/commands/run.ts"], true)]);
     const upFront = loadedWith(["src/cli/main.ts", "src/commands/run.ts"], false);
     const table = ["src/commands/index.ts", "src/commands/run.ts"];
@@ -192,7 +193,7 @@ describe("the folder rules", () => {
       [...paths].flatMap((path) => (BY_PATH.get(path)?.packages ?? []).filter((p) => banned.test(p)).map((p) => `${path} → ${p}`));
     const found = [
       ...packages(ever, /^(zod|zod\/v[34]|citty)$/),
-      ...packages(upFront, /^(consola(\/.*)?|node:tty)$/),
+      ...packages(upFront, /^(consola(\/.*)?|node:tty|node:os)$/),
       ...[...ever].filter((path) => inFolder(path, "commands") && !table.includes(path)),
     ];
     const loaded = upFront;

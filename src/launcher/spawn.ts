@@ -1,4 +1,3 @@
-import { constants as osConstants } from "node:os";
 import type { FileSink } from "bun";
 import type { Env } from "../base/env.ts";
 import { describeFsError, EXIT, IclaudeError } from "../base/errors.ts";
@@ -8,7 +7,8 @@ import type { StdinTape } from "./stdin-tape.ts";
 export function exitCodeOf(exitCode: number | null, signal: NodeJS.Signals | number | null): number {
   if (exitCode !== null) return exitCode;
   if (typeof signal === "number") return 128 + signal;
-  return 128 + (signal ? osConstants.signals[signal] : 0);
+  // node:os only for a death by a named signal: a launch that ends normally does not load it.
+  return 128 + (signal ? (require("node:os") as typeof import("node:os")).constants.signals[signal] : 0);
 }
 
 /**
