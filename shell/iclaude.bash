@@ -68,7 +68,8 @@ if [[ $- == *i* ]]; then
       if (( now >= 10#$shown + @NOTICE_EVERY_S@ )); then
         read -r line <"$dir/notice" || :
         if [[ -n $line ]]; then printf '%s\n' "$line" >&2; fi
-        { printf '%s\n' "$now" >|"$dir/notice-shown"; } 2>/dev/null || :
+        # Only a file (or none yet): opening a FIFO someone left there would hold the prompt.
+        if [[ -f $dir/notice-shown || ! -e $dir/notice-shown ]]; then { printf '%s\n' "$now" >|"$dir/notice-shown"; } 2>/dev/null || :; fi
       fi
     fi
   }

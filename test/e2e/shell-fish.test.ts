@@ -66,6 +66,15 @@ describe("fish prompt hook", () => {
     expect((await feed(box, "fish", prompts(3))).stderr).toBe(`${NOTICE}\n`);
   });
 
+  test("a notice-shown that is a FIFO does not hold the prompt", async () => {
+    const box = await sandbox();
+    writeRc(box, "fish");
+    steady(box);
+    writeFileSync(join(box.state, "notice"), `${NOTICE}\n`);
+    expect(Bun.spawnSync(["mkfifo", join(box.state, "notice-shown")]).exitCode).toBe(0);
+    expect((await feed(box, "fish", prompts(3))).stderr).toBe(`${NOTICE}\n`);
+  });
+
   test("with no next-check yet starts one refresh", async () => {
     const box = await sandbox();
     writeRc(box, "fish");
