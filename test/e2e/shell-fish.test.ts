@@ -50,6 +50,38 @@ describe("fish prompt hook", () => {
     expect(await settledCalls(box)).toEqual(["[refresh][--background][--all]"]);
   });
 
+  describe("with no /proc/uptime, as elsewhere than Linux: next-check's age is the clock", () => {
+    // The hook sees no regular file at /proc/uptime and takes the path other systems take.
+    const NO_UPTIME = ["bwrap", "--dev-bind", "/", "/", "--ro-bind", "/dev/null", "/proc/uptime"];
+    const aged = (box: Awaited<ReturnType<typeof sandbox>>, next: number): string => {
+      const file = join(box.state, "next-check");
+      const now = Math.floor(Date.now() / 1000);
+      writeFileSync(file, `${now + next}\n`);
+      utimesSync(file, now - 18_000, now - 18_000);
+      return file;
+    };
+
+    test("a next-check ahead starts nothing, prompt after prompt", async () => {
+      const box = await sandbox();
+      writeRc(box, "fish");
+      aged(box, 600);
+      const run = await feed(box, "fish", prompts(5), {}, NO_UPTIME);
+      expect(run).toMatchObject({ code: 0, stderr: "" });
+      expect(callsOf(box)).toEqual([]);
+    });
+
+    test("a next-check rewritten after the last check is read at the next prompt (its mtime moved)", async () => {
+      const box = await sandbox();
+      writeRc(box, "fish");
+      const file = aged(box, 600);
+      const now = Math.floor(Date.now() / 1000);
+      const run = await feed(box, "fish", ["emit fish_prompt", `echo ${now - 10} >${file}`, "emit fish_prompt"], {}, NO_UPTIME);
+      // On Linux's path this rewrite waits for the time last read: a refresh here shows the mtime path ran.
+      expect(run).toMatchObject({ code: 0, stderr: "" });
+      expect(await settledCalls(box)).toEqual(["[refresh][--background][--all]"]);
+    });
+  });
+
   test("state files that are directories cost no error line at the prompt", async () => {
     const box = await sandbox();
     writeRc(box, "fish");
