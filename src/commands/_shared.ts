@@ -1,5 +1,5 @@
 import type { ArgsDef, CommandDef, defineCommand } from "citty";
-import { EXIT } from "../base/errors.ts";
+import { EXIT, IclaudeError } from "../base/errors.ts";
 import type { CommandHelp, HelpNode } from "../ui/command-node.ts";
 
 export type { CommandHelp } from "../ui/command-node.ts";
@@ -22,6 +22,21 @@ export interface CommandData {
  * that path). citty is loaded only where it parses (cli/main.ts).
  */
 export const command: typeof defineCommand = (def) => def;
+
+/** The one of `names` (a table's keys) a flag picks; none: null. More than one: a usage error naming them. */
+export function oneFlag<N extends string>(names: readonly N[], args: Partial<Record<N, boolean | undefined>>): N | null {
+  const picked = names.filter((name) => args[name] === true);
+  if (picked.length > 1) {
+    const which = names.length === 2 ? "both" : picked.map((n) => `--${n}`).join(" and ");
+    throw new IclaudeError(`Choose one of ${names.map((n) => `--${n}`).join(", ")}, not ${which}.`, EXIT.usage);
+  }
+  return picked[0] ?? null;
+}
+
+/** Lines on stdout, one per line. */
+export const say = (lines: readonly string[]): void => {
+  for (const line of lines) process.stdout.write(`${line}\n`);
+};
 
 /** A citty command with its help; citty ignores the extra field. */
 export const withHelp = <T extends ArgsDef>(def: CommandDef<T>, help: CommandHelp): CommandDef<T> & { help: CommandHelp } => Object.assign(def, { help });

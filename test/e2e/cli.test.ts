@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { NEAR_MISSES } from "../fixtures/typos.ts";
 import { expectNoSecrets, runBin, tempHome, writeCredentials } from "../helpers.ts";
 
 /** A stand-in claude that records every start in a file, so a test can tell it never ran. */
@@ -52,14 +53,7 @@ describe("the command line catches mistakes", () => {
 
   test("a near-miss of an own command is exit 2 with the suggestion, and claude is never started", async () => {
     const { home, env, claude } = setup();
-    const cases: [string, string][] = [
-      ["stauts", "status"],
-      ["refersh", "refresh"],
-      ["tokn", "token"],
-      ["--verison", "--version"],
-      ["version", "--version"],
-    ];
-    for (const [word, suggestion] of cases) {
+    for (const [word, suggestion] of NEAR_MISSES) {
       const run = await runBin([word], { home, env });
       expect(run.code).toBe(2);
       expect(run.stdout).toBe("");

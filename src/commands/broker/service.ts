@@ -1,6 +1,6 @@
-import { EXIT, IclaudeError } from "../../base/errors.ts";
+import { EXIT } from "../../base/errors.ts";
 import { defaultService, SERVICES, type ServiceName } from "../../schedule/broker-service.ts";
-import { command } from "../_shared.ts";
+import { command, oneFlag, say } from "../_shared.ts";
 
 const serviceArgs = {
   // biome-ignore lint/suspicious/noTemplateCurlyInString: the path as shell writes it, shown literally
@@ -9,15 +9,7 @@ const serviceArgs = {
 } as const;
 
 /** The one service manager a flag names; none: null. Both: a usage error. */
-function chosen(args: Partial<Record<ServiceName, boolean | undefined>>): ServiceName | null {
-  const names = (Object.keys(SERVICES) as ServiceName[]).filter((name) => args[name] === true);
-  if (names.length > 1) throw new IclaudeError("Choose one of --systemd, --launchd, not both.", EXIT.usage);
-  return names[0] ?? null;
-}
-
-const say = (lines: string[]): void => {
-  for (const line of lines) process.stdout.write(`${line}\n`);
-};
+const chosen = (args: Partial<Record<ServiceName, boolean | undefined>>): ServiceName | null => oneFlag(Object.keys(SERVICES) as ServiceName[], args);
 
 export const install = command({
   meta: { name: "install", description: "Run `iclaude broker serve` as a user service the OS keeps running (default: systemd on Linux, launchd on macOS)" },

@@ -1,5 +1,5 @@
-import { EXIT, IclaudeError } from "../../base/errors.ts";
 import { BACKENDS, type BackendName } from "../../schedule/index.ts";
+import { oneFlag } from "../_shared.ts";
 
 /** The flags that name one scheduler, the same for install, status and remove. */
 export const backendArgs = {
@@ -9,15 +9,5 @@ export const backendArgs = {
   cron: { type: "boolean", description: "A marked line in your crontab (ICLAUDE_CRON_SCHEDULE replaces its five fields)" },
 } as const;
 
-type Chosen = Partial<Record<BackendName, boolean | undefined>>;
-
 /** The one backend a flag names; none: null. Two: a usage error. */
-export function chosen(args: Chosen): BackendName | null {
-  const names = (Object.keys(BACKENDS) as BackendName[]).filter((name) => args[name] === true);
-  if (names.length > 1) throw new IclaudeError(`Choose one of --systemd, --launchd, --cron, not ${names.map((n) => `--${n}`).join(" and ")}.`, EXIT.usage);
-  return names[0] ?? null;
-}
-
-export const say = (lines: string[]): void => {
-  for (const line of lines) process.stdout.write(`${line}\n`);
-};
+export const chosen = (args: Partial<Record<BackendName, boolean | undefined>>): BackendName | null => oneFlag(Object.keys(BACKENDS) as BackendName[], args);

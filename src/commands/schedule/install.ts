@@ -1,8 +1,8 @@
 import { EXIT } from "../../base/errors.ts";
 import { REFRESH_ARGS } from "../../edges/contract.ts";
 import { BACKENDS, defaultBackend } from "../../schedule/index.ts";
-import { command } from "../_shared.ts";
-import { backendArgs, chosen, say } from "./_shared.ts";
+import { command, say } from "../_shared.ts";
+import { backendArgs, chosen } from "./_shared.ts";
 
 export default command({
   meta: {

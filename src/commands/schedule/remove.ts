@@ -1,7 +1,7 @@
 import { EXIT } from "../../base/errors.ts";
 import { BACKENDS } from "../../schedule/index.ts";
-import { command } from "../_shared.ts";
-import { backendArgs, chosen, say } from "./_shared.ts";
+import { command, say } from "../_shared.ts";
+import { backendArgs, chosen } from "./_shared.ts";
 
 export default command({
   meta: { name: "remove", description: "Take out what `schedule install` put in (without a flag: from every scheduler)" },

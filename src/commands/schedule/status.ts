@@ -3,8 +3,8 @@ import { formatDuration } from "../../base/durations.ts";
 import { EXIT } from "../../base/errors.ts";
 import { showText } from "../../base/show.ts";
 import { BACKENDS, defaultBackend, lastRun } from "../../schedule/index.ts";
-import { command } from "../_shared.ts";
-import { backendArgs, chosen, say } from "./_shared.ts";
+import { command, say } from "../_shared.ts";
+import { backendArgs, chosen } from "./_shared.ts";
 
 export default command({
   meta: { name: "status", description: "Which scheduler runs iclaude, when it last ran and what it did" },

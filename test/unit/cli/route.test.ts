@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { OWN_COMMANDS, route } from "../../../src/cli/route.ts";
 import { CLAUDE_SUBCOMMANDS } from "../../../src/launcher/args.ts";
+import { NEAR_MISSES } from "../../fixtures/typos.ts";
 import { defined, ROOT } from "../../helpers.ts";
 
 describe("route", () => {
@@ -43,16 +44,7 @@ describe("route", () => {
   });
 
   test("a first word one or two edits from an own word is a typo, never claude's prompt", () => {
-    const cases: [string, string][] = [
-      ["stauts", "status"],
-      ["refersh", "refresh"],
-      ["tokn", "token"],
-      ["--verison", "--version"],
-      ["version", "--version"],
-      ["hook", "hooks"],
-      ["--hepl", "--help"],
-    ];
-    for (const [word, suggestion] of cases) expect(route([word, "x"])).toEqual({ kind: "typo", word, suggestion });
+    for (const [word, suggestion] of NEAR_MISSES) expect(route([word, "x"])).toEqual({ kind: "typo", word, suggestion });
   });
 
   test("prompts, short words and claude's own subcommands and flags are claude's", () => {
