@@ -185,19 +185,22 @@ describe("the folder rules", () => {
   test("a launch loads no classic zod, citty, consola, node:tty, node:os, nor any command but its own", () => {
     // `iclaude -p hi` pays for each before claude starts. Never, even later: citty or another command.
     // Not up front (a failure may load them to say so): consola, node:tty, node:os (a death by signal
-    // names its number with it). zod/mini validates the credentials.
+    // names its number with it), nor zod and the credentials' code, loaded only when the last check's
+    // verdict does not stand (launcher/last-check.ts).
     const ever = new Set([...loadedWith(["src/cli/main.ts"], false), ...loadedWith(["src/commands/run.ts"], true)]);
     const upFront = loadedWith(["src/cli/main.ts", "src/commands/run.ts"], false);
     const table = ["src/commands/index.ts", "src/commands/run.ts"];
+    const readsCredentials = ["src/credentials/assessment.ts", "src/credentials/format.ts", "src/credentials/store/index.ts", "src/refresh/engine.ts"];
     const packages = (paths: Set<string>, banned: RegExp) =>
       [...paths].flatMap((path) => (BY_PATH.get(path)?.packages ?? []).filter((p) => banned.test(p)).map((p) => `${path} → ${p}`));
     const found = [
       ...packages(ever, /^(zod|zod\/v[34]|citty)$/),
-      ...packages(upFront, /^(consola(\/.*)?|node:tty|node:os)$/),
+      ...packages(upFront, /^(consola(\/.*)?|node:tty|node:os|zod(\/.*)?)$/),
+      ...[...upFront].filter((path) => readsCredentials.includes(path)),
       ...[...ever].filter((path) => inFolder(path, "commands") && !table.includes(path)),
     ];
-    const loaded = upFront;
-    expect(loaded).toContain("src/refresh/engine.ts");
+    expect(upFront).toContain("src/launcher/last-check.ts");
+    expect(ever).toContain("src/refresh/engine.ts");
     expect(found).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@ import { DEFAULT_PROTECTED_PATHS } from "../guard/rules/paths.ts";
 import type { FileConfig } from "./config-schema.ts";
 import { parseDuration } from "./durations.ts";
 import { type Env, homeOf } from "./env.ts";
-import { IclaudeError } from "./errors.ts";
+import { IclaudeError, messageOf } from "./errors.ts";
 import { readTextFile } from "./fs.ts";
 import { onFirstUse } from "./lazy.ts";
 import { sha256Hex } from "./secrets.ts";
@@ -87,7 +87,7 @@ function readConfigFile(path: string): FileConfig {
   try {
     data = Bun.TOML.parse(text);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = messageOf(error);
     throw new IclaudeError(`The config file ${path} is not valid TOML (${reason}); fix or remove it.`);
   }
   const problem = configSchema().problemWith(data);
@@ -122,6 +122,10 @@ function durationSetting(name: string, envName: string, flag: string | undefined
   const where = source === "environment" ? envName : source === "config file" ? `config ${name}` : `--${name.replace("_", "-")}`;
   return parseDuration(value, where);
 }
+
+/** Whether a login may be in the macOS Keychain (`auto` looks there first on macOS); false: it is in the file, nowhere else. */
+export const keychainPossible = (config: Pick<Config, "store">, platform: NodeJS.Platform = process.platform): boolean =>
+  config.store === "keychain" || (config.store === "auto" && platform === "darwin");
 
 /** Reads config.toml, the environment and the flags into one validated Config. */
 export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Config {

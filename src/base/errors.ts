@@ -50,11 +50,14 @@ export class IclaudeError extends Error {
   }
 }
 
+/** What an error says, whatever was thrown. */
+export const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
 /** An error as a value with an exit code: running out of file descriptors is said as such, wherever it struck; an unexpected one is named a bug in iclaude. */
 export function asIclaudeError(error: unknown): IclaudeError {
   if (isOutOfFiles(error)) return outOfFiles(error);
   if (error instanceof IclaudeError) return error;
-  return new IclaudeError(`unexpected failure (${error instanceof Error ? error.message : String(error)}); this is a bug in iclaude.`, EXIT.bug, {
+  return new IclaudeError(`unexpected failure (${messageOf(error)}); this is a bug in iclaude.`, EXIT.bug, {
     cause: error,
   });
 }
@@ -92,7 +95,7 @@ export function describeFsError(error: unknown): string {
     case "ENFILE":
       return "too many open files (ENFILE: the system's open-file table is full)";
     default:
-      return error instanceof Error ? error.message : String(error);
+      return messageOf(error);
   }
 }
 

@@ -1,6 +1,6 @@
 import { createConnection } from "node:net";
 import type { Env } from "../base/env.ts";
-import { EXIT, errnoCode, IclaudeError } from "../base/errors.ts";
+import { EXIT, errnoCode, IclaudeError, messageOf } from "../base/errors.ts";
 import { encode, MAX_LINE_BYTES, PROTOCOL_VERSION, parseAnswer, type TokenAnswer } from "./protocol.ts";
 
 /**
@@ -22,10 +22,7 @@ function unreachable(path: string, error: unknown): IclaudeError {
     case "EPERM":
       return new IclaudeError(`Permission denied on the broker socket ${path}: the broker serves only the user that runs it.`, EXIT.brokerRefused);
     default:
-      return new IclaudeError(
-        `Cannot reach the broker at ${path} (${error instanceof Error ? error.message : String(error)}); ${START_HINT}.`,
-        EXIT.brokerGone,
-      );
+      return new IclaudeError(`Cannot reach the broker at ${path} (${messageOf(error)}); ${START_HINT}.`, EXIT.brokerGone);
   }
 }
 

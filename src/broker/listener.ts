@@ -1,5 +1,5 @@
 import { chmodSync, lstatSync } from "node:fs";
-import { EXIT, IclaudeError } from "../base/errors.ts";
+import { EXIT, IclaudeError, messageOf } from "../base/errors.ts";
 import type { Connection } from "./connection.ts";
 import type { Peer } from "./peer.ts";
 import { releaseSocketPath } from "./socket.ts";
@@ -30,7 +30,7 @@ export async function listenChecked(socketPath: string, talk: Omit<Conversation,
   try {
     listener = Bun.listen<Connection>({ unix: socketPath, socket: conversations({ ...talk, opened }) });
   } catch (error) {
-    throw new IclaudeError(`Cannot listen on ${socketPath}: ${error instanceof Error ? error.message : String(error)}.`, EXIT.brokerSocket);
+    throw new IclaudeError(`Cannot listen on ${socketPath}: ${messageOf(error)}.`, EXIT.brokerSocket);
   } finally {
     process.umask(previousUmask);
   }

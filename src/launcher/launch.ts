@@ -1,19 +1,15 @@
 import { fstatSync } from "node:fs";
 import { type Config, loadConfig } from "../base/config.ts";
 import type { Env } from "../base/env.ts";
-import { EXIT, IclaudeError } from "../base/errors.ts";
-import { stateTrustError } from "../base/state-trust.ts";
+import { messageOf } from "../base/errors.ts";
 import { isTerminal } from "../base/tty.ts";
-import { type Assessment, assess } from "../credentials/assessment.ts";
-import { refreshIfDue } from "../refresh/engine.ts";
-import { cooldownNoticeDue, launchOfferDue, rememberLaunchOffer } from "../refresh/memory.ts";
+import type { Assessment } from "../credentials/assessment.ts";
 import { log } from "../ui/log.ts";
-import { offerProfileOnce } from "../ui/profile-offer.ts";
-import { grantProgress } from "../ui/progress.ts";
 import type { Terminal } from "../ui/terminal.ts";
 import { LAUNCH_WORDS } from "../ui/words.ts";
 import { isPrint, startsSession, streamsInput } from "./args.ts";
 import { checkNotLooping, DEPTH_ENV, findClaude, LAUNCHER_ENV, launchDepth } from "./find.ts";
+import { lastCheckStands } from "./last-check.ts";
 import { spawnClaude } from "./spawn.ts";
 import { StdinTape } from "./stdin-tape.ts";
 import { StdoutGate } from "./stdout-gate.ts";
@@ -28,84 +24,11 @@ export interface LaunchIo {
   terminal: Terminal;
 }
 
-/** A launch waits this little for the lock and the endpoint: a slow refresh must not hold claude back. */
-const BEFORE_LAUNCH = { lockWaitMs: 3_000, deadlineMs: 5_000 };
-/** A run already failed for its login; a little more patience buys it its answer. */
-const AFTER_REFUSAL = { lockWaitMs: 10_000, deadlineMs: 15_000 };
-
-const reason = (error: unknown): string => (error instanceof Error ? error.message : String(error));
-
-function safeAssess(config: Config): Assessment | null {
-  try {
-    return assess(config);
-  } catch (error) {
-    log.warn(LAUNCH_WORDS.cannotJudge(reason(error)));
-    return null;
-  }
-}
-
-/** A person must act on this login: said at a terminal, where the long-lived fallback may also be offered. */
-const personNeeded = (a: Assessment): boolean => a.status === "login-expiring" || a.status === "expired";
-
-/**
- * Before claude starts: refresh what is due, briefly; at a terminal, say when
- * a person must act and offer the long-lived fallback at most once a day.
- * The engine reads the credentials and decides; this only words it.
- * Never throws: a launch is never lost to iclaude.
- */
-async function prepare(config: Config, atTerminal: boolean, terminal: Terminal): Promise<Assessment | null> {
-  const distrusted = stateTrustError(config, LAUNCH_WORDS.distrusted);
-  if (distrusted) log.warn(distrusted.message);
-  const now = Date.now();
-  let first: Assessment | null = null;
-  let offered = false;
-  const offerTo = (before: Assessment): Terminal | undefined => {
-    first = before;
-    offered = atTerminal && personNeeded(before) && launchOfferDue(config, now);
-    if (!offered) return undefined;
-    rememberLaunchOffer(config, now);
-    return terminal;
-  };
-  const progress = grantProgress({ stillWaiting: isTerminal(2) });
-  try {
-    const result = await refreshIfDue(config, { ...BEFORE_LAUNCH, offerTo, keepUnrenewable: true, onGrant: progress.onGrant });
-    if (result.warning) log.warn(result.warning);
-    if (result.outcome === "not-due" && !offered && atTerminal && personNeeded(result.before)) log.warn(LAUNCH_WORDS.personNeeded(result.before, now));
-    return result.after;
-  } catch (error) {
-    if (!first) {
-      log.warn(LAUNCH_WORDS.cannotJudge(reason(error)));
-      return null;
-    }
-    // A failed refresh is told once: the launches inside its cooldown that follow stay quiet.
-    const failed = error instanceof IclaudeError && (error.exitCode === EXIT.refreshFailed || error.exitCode === EXIT.cooldown);
-    if (!failed || cooldownNoticeDue(config)) log.warn(LAUNCH_WORDS.anyway(reason(error)));
-    return safeAssess(config) ?? first;
-  } finally {
-    progress.stop();
-  }
-}
-
 /** The environment claude gets: iclaude's own, plus the long-lived token when that is what claude must use. */
 function claudeEnv(a: Assessment | null): Env {
   const env: Env = { ...process.env, [LAUNCHER_ENV]: String(process.pid), [DEPTH_ENV]: String(launchDepth() + 1) };
   if (a?.source === "long-lived" && a.accessToken && !process.env.CLAUDE_CODE_OAUTH_TOKEN) env.CLAUDE_CODE_OAUTH_TOKEN = a.accessToken;
   return env;
-}
-
-/**
- * One forced refresh after claude's login was refused: the new assessment, or why there is none.
- * A long-lived token that takes over only now (claude has just ended its own login) is worth the retry.
- */
-async function renewAfterRefusal(config: Config, first: Assessment | null): Promise<Assessment | string> {
-  try {
-    const { outcome, after } = await refreshIfDue(config, { ...AFTER_REFUSAL, force: true });
-    if (outcome === "refreshed" || outcome === "restored" || outcome === "refreshed-elsewhere" || outcome === "long-lived-stored") return after;
-    if (after.source === "long-lived" && first?.source !== "long-lived") return after;
-    return after.source === "env" ? LAUNCH_WORDS.envToken : LAUNCH_WORDS.nothingToRenew;
-  } catch (error) {
-    return reason(error);
-  }
 }
 
 const STOPPING = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
@@ -151,6 +74,7 @@ async function runWithRetry(config: Config, bin: string, args: string[], a: Asse
     log.warn(LAUNCH_WORDS.notReplayable);
     return first;
   }
+  const { renewAfterRefusal } = await import("./prepare.ts");
   const renewed = await renewAfterRefusal(config, a);
   if (typeof renewed === "string") {
     await release(gate);
@@ -166,7 +90,7 @@ function configOrWarn(): Config | null {
   try {
     return loadConfig();
   } catch (error) {
-    log.warn(LAUNCH_WORDS.unchecked(reason(error)));
+    log.warn(LAUNCH_WORDS.unchecked(messageOf(error)));
     return null;
   }
 }
@@ -186,7 +110,7 @@ async function launchFromBroker(socket: string, bin: string, args: string[]): Pr
   try {
     await syncOnce(socket, profile, target);
   } catch (error) {
-    log.warn(LAUNCH_WORDS.anyway(reason(error)));
+    log.warn(LAUNCH_WORDS.anyway(messageOf(error)));
   }
   const loop = keepSynced(socket, profile, target, BROKER_SYNC_MS, () => {});
   try {
@@ -206,8 +130,9 @@ export async function launch(args: string[], io: LaunchIo): Promise<number> {
   const print = isPrint(args);
   const stdoutIsTerminal = isTerminal(1);
   const atTerminal = startsSession(args) && stdoutIsTerminal && isTerminal(0);
-  const assessment = await prepare(config, atTerminal, io.terminal);
-  if (atTerminal) await offerProfileOnce(config, io.terminal);
+  // The last check's verdict still standing, claude starts with no credentials read and nothing to hand it.
+  const assessment = lastCheckStands(config) ? null : await (await import("./prepare.ts")).prepare(config, atTerminal, io.terminal);
+  if (atTerminal) await (await import("../ui/profile-offer.ts")).offerProfileOnce(config, io.terminal);
   if ((print || !stdoutIsTerminal) && !streamsInput(args)) return runWithRetry(config, bin, args, assessment, io);
   return spawnClaude(bin, args, claudeEnv(assessment), { tape: null, output: null });
 }

@@ -3,7 +3,7 @@ import { realpath } from "node:fs/promises";
 import { join } from "node:path";
 import { lock } from "proper-lockfile";
 import type { Config } from "../base/config.ts";
-import { describeFsError, EXIT, errnoCode, IclaudeError } from "../base/errors.ts";
+import { describeFsError, EXIT, errnoCode, IclaudeError, messageOf } from "../base/errors.ts";
 import { backoff, sleep } from "../base/proc.ts";
 import { dropWriteErrors } from "../ui/log.ts";
 
@@ -95,7 +95,7 @@ export async function withRefreshLock<T>(config: Pick<Config, "claudeConfigDir">
     }
   } catch (error) {
     if (error instanceof IclaudeError) throw error;
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = messageOf(error);
     throw new IclaudeError(
       `Cannot take Claude Code's refresh lock in ${config.claudeConfigDir} (${reason}); check that directory's permissions.`,
       EXIT.lockTimeout,

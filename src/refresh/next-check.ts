@@ -1,8 +1,9 @@
-import { unlinkSync } from "node:fs";
+import { unlinkSync, utimesSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Config, ConfigFlags } from "../base/config.ts";
 import { writePrivateFile } from "../base/fs.ts";
 import { ensureStateDir, readState, statePath } from "../base/state.ts";
+import { statOrNull } from "../base/state-trust.ts";
 import { type Assessment, assess, isRenewable } from "../credentials/assessment.ts";
 import { loginWarnAt, refreshDueAt, STATUS_EXIT } from "../credentials/clocks.ts";
 import { configFor, defaultClaudeDir, profilesToVisit } from "../credentials/profiles.ts";
@@ -45,6 +46,20 @@ function mostUrgentNotice(looked: Looked[], now: number): string | null {
   return urgent ? noticeLine(urgent.assessment, now, urgent.dir) : null;
 }
 
+/**
+ * next-check's mtime also tells when a verdict was last made: a launch takes it as its own only
+ * while the credentials are older (launcher/last-check.ts). A time that did not change is not
+ * written again, so it is touched instead when the credentials changed since it was.
+ */
+function vouchForCredentials(config: Config): void {
+  const path = statePath(config, NEXT_CHECK.file);
+  const credentials = statOrNull(config.credentialsPath);
+  const written = statOrNull(path, false);
+  if (!credentials || !written || credentials.ctimeMs < written.mtimeMs) return;
+  const now = new Date();
+  utimesSync(path, now, now);
+}
+
 /** Writes `next-check` (the earliest of all profiles, each past its own cooldown) and `notice` (or removes it) in the state dir, each atomically. */
 export function writeSchedule(config: Config, looked: Assessment | Looked[]): void {
   const now = Date.now();
@@ -53,10 +68,12 @@ export function writeSchedule(config: Config, looked: Assessment | Looked[]): vo
   const next = Math.min(...all.map((l) => nextCheck(config, l.assessment, now, l.failedAt)));
   // Advice, looked at after every refresh run, launch and broker answer: written only when it changes
   // (a broker under a flood answers thousands of times a second), and not worth an fsync (see writePrivateFile).
-  const write = (name: string, text: string) => {
-    if (readState(config, name) !== text) writePrivateFile(statePath(config, name), text, { durable: false });
+  const write = (name: string, text: string): boolean => {
+    if (readState(config, name) === text) return false;
+    writePrivateFile(statePath(config, name), text, { durable: false });
+    return true;
   };
-  write(NEXT_CHECK.file, `${next}\n`);
+  if (!write(NEXT_CHECK.file, `${next}\n`)) vouchForCredentials(config);
   const notice = mostUrgentNotice(all, now);
   if (notice !== null) {
     write(NOTICE.file, `${notice}\n`);

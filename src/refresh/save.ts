@@ -1,5 +1,5 @@
 import type { Config } from "../base/config.ts";
-import { describeFsError, EXIT, IclaudeError } from "../base/errors.ts";
+import { describeFsError, EXIT, IclaudeError, messageOf } from "../base/errors.ts";
 import { type CredentialsFile, type NewTokens, serializeCredentials, withNewTokens } from "../credentials/format.ts";
 import { type ReservedWrite, readCredentials, type StoredCredentials } from "../credentials/store/index.ts";
 import { clearRescue, readRescue, rescuePath, saveRescue } from "../credentials/store/rescue.ts";
@@ -34,7 +34,7 @@ function putNewPair(
     } catch {
       throw error;
     }
-    const reason = error instanceof IclaudeError && error.cause ? describeFsError(error.cause) : error instanceof Error ? error.message : String(error);
+    const reason = error instanceof IclaudeError && error.cause ? describeFsError(error.cause) : messageOf(error);
     throw new IclaudeError(
       `The new login could not be written to ${stored.store.location} (${reason}); it is kept in ${rescuePath(config, stored.store.location)} and put in place at the next iclaude run — free some space or fix the permissions.`,
       EXIT.refreshFailed,

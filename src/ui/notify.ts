@@ -1,4 +1,5 @@
 import type { Config } from "../base/config.ts";
+import { messageOf } from "../base/errors.ts";
 import { writePrivateFile } from "../base/fs.ts";
 import { maskSecrets } from "../base/secrets.ts";
 import { appendStateLog, pastStamp, readState, statePath } from "../base/state.ts";
@@ -27,7 +28,7 @@ function ran(argv: string[], options: { stdin?: string; env?: Record<string, str
     const said = run.stderr.toString().trim().split("\n")[0];
     return run.exitCode === null ? `killed after ${TIMEOUT_MS / 1000} s` : `exit ${run.exitCode}${said ? `: ${said}` : ""}`;
   } catch (error) {
-    return error instanceof Error ? error.message : String(error);
+    return messageOf(error);
   }
 }
 

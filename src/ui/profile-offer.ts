@@ -1,4 +1,5 @@
 import type { Config } from "../base/config.ts";
+import { messageOf } from "../base/errors.ts";
 import { addProfile, profileToOffer, rememberProfileOffer } from "../credentials/profiles.ts";
 import { log } from "./log.ts";
 import { confirm, type Terminal } from "./terminal.ts";
@@ -23,6 +24,6 @@ export async function offerProfileOnce(config: Config, terminal: Terminal): Prom
     addProfile(dir);
     terminal.write(`added ${dir}; \`iclaude profiles remove ${dir}\` takes it out again.\n`);
   } catch (error) {
-    log.warn(error instanceof Error ? error.message : String(error));
+    log.warn(messageOf(error));
   }
 }

@@ -33,6 +33,24 @@ describe.skipIf(!canTrace)("what a launch reads", () => {
     expectNoSecrets([run.stdout, run.stderr], [content.claudeAiOauth.accessToken, content.claudeAiOauth.refreshToken]);
   });
 
+  test("the launches after it start claude on that verdict, reading no credentials, until the login changes", async () => {
+    const home = tempHome("iclaude-reads-");
+    const env = { ICLAUDE_CLAUDE_BIN: FAKE, FAKE_MODE: "args" };
+    const credentials = join(home, ".claude", ".credentials.json");
+    const traced = async (log: string) => {
+      const run = await runBin(["-p", "hi"], { home, env, argv: (argv) => ["strace", "-f", "-qq", "-e", "trace=open,openat,openat2", "-o", log, ...argv] });
+      expect(run).toEqual({ code: 0, stdout: "[-p]\n[hi]\noauth=\n", stderr: "" });
+      return opensOf(log, credentials);
+    };
+    writeCredentials(home, { expiresAt: Date.now() + 5 * HOUR });
+    expect(await traced(join(home, "first.log"))).toBe(1);
+    expect(await traced(join(home, "second.log"))).toBe(0);
+    // A new login (here: a file written after next-check) is looked at by the next launch.
+    writeCredentials(home, { expiresAt: Date.now() + 6 * HOUR });
+    expect(await traced(join(home, "third.log"))).toBe(1);
+    expect(await traced(join(home, "fourth.log"))).toBe(0);
+  });
+
   test("a due login: read to decide, again under Claude Code's locks, and once more to save by compare-and-swap", async () => {
     const mock = startMockAnthropic();
     try {

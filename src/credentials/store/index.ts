@@ -1,4 +1,4 @@
-import type { Config } from "../../base/config.ts";
+import { type Config, keychainPossible } from "../../base/config.ts";
 import { readFileBytes } from "../../base/fs.ts";
 import { CLAUDE } from "../claude.ts";
 import { type CredentialsFile, parseCredentials } from "../format.ts";
@@ -96,7 +96,7 @@ function primed(store: CredentialStore, bytes: Buffer): CredentialStore {
 
 /** `auto`: the Keychain on macOS when Claude Code's item exists there, else the file. */
 export function openStore(config: Config, platform: NodeJS.Platform = process.platform): CredentialStore {
-  if (config.store === "file" || (config.store === "auto" && platform !== "darwin")) return fileStore(config.credentialsPath);
+  if (!keychainPossible(config, platform)) return fileStore(config.credentialsPath);
   const keychain = keychainStore(claudeKeychainItem(config));
   if (config.store === "keychain") return keychain;
   try {

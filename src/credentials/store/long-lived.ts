@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import type { Config } from "../../base/config.ts";
+import { type Config, keychainPossible } from "../../base/config.ts";
 import { describeFsError, EXIT, IclaudeError } from "../../base/errors.ts";
 import { writePrivateFile } from "../../base/fs.ts";
 import { onFirstUse, stringsAt } from "../../base/lazy.ts";
@@ -23,12 +23,10 @@ function keychainItem(config: Config): KeychainItem {
   return { bin: config.securityBin, service: `${SERVICE}${config.profileSuffix}`, account: CLAUDE.keychainAccount() };
 }
 
-const useKeychain = (config: Config): boolean => config.store === "keychain" || (config.store === "auto" && process.platform === "darwin");
-
 function readText(config: Config): string | null {
   try {
     // From the file only when the state dir can be trusted: a token planted there would be handed to claude.
-    return useKeychain(config) ? readKeychain(keychainItem(config)) : readState(config, longLivedFile(config));
+    return keychainPossible(config) ? readKeychain(keychainItem(config)) : readState(config, longLivedFile(config));
   } catch {
     return null;
   }
@@ -51,7 +49,7 @@ export const longLivedTokens = (config: Config): string[] => stringsAt(readText(
 
 export function writeLongLived(config: Config, record: LongLivedToken): void {
   const text = JSON.stringify(schemas().LongLivedSchema.parse(record));
-  if (useKeychain(config)) {
+  if (keychainPossible(config)) {
     writeKeychain(keychainItem(config), text);
     return;
   }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../../../src/base/config.ts";
 import type { Assessment } from "../../../src/credentials/assessment.ts";
@@ -7,7 +7,7 @@ import { NEXT_CHECK } from "../../../src/edges/contract.ts";
 import { isCheckDue } from "../../../src/refresh/check-due.ts";
 import { nextCheck, writeSchedule } from "../../../src/refresh/next-check.ts";
 import { noticeLine } from "../../../src/ui/words.ts";
-import { DAY, HOUR, tempHome } from "../../helpers.ts";
+import { DAY, HOUR, tempHome, writeCredentials } from "../../helpers.ts";
 
 const NOW = Date.parse("2026-03-01T12:00:00Z");
 const NOW_S = NOW / 1000;
@@ -81,6 +81,23 @@ describe("writeSchedule", () => {
     writeSchedule(config, assessment({ status: "valid", expiresAt: Date.now() + 8 * HOUR }));
     expect(existsSync(join(home, "state", "notice"))).toBe(false);
     expect(readdirSync(join(home, "state")).sort()).toEqual(["next-check"]);
+  });
+
+  test("a time that did not change is not written again, but is touched when the credentials changed since", () => {
+    const home = tempHome();
+    const config = loadConfig({}, { HOME: home, ICLAUDE_STATE_DIR: join(home, "state") });
+    const path = join(home, "state", "next-check");
+    // Due for a refresh in half an hour: the same time at every write.
+    const verdict = assessment({ expiresAt: Date.now() + 90 * 60_000 });
+    writeSchedule(config, verdict);
+    const long = new Date("2021-01-01");
+    utimesSync(path, long, long);
+    // No credentials changed since: left as it is (a broker under a flood writes nothing).
+    writeSchedule(config, verdict);
+    expect(statSync(path).mtimeMs).toBe(long.getTime());
+    writeCredentials(home);
+    writeSchedule(config, verdict);
+    expect(statSync(path).mtimeMs).toBeGreaterThan(statSync(config.credentialsPath).ctimeMs);
   });
 });
 
