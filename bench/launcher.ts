@@ -11,6 +11,8 @@
  *     (config, one credentials read, next-check, finding claude, the stdout gate, the stdin tape,
  *     claude's exit). Target: the median of the pairs' ratios at most 1.02.
  *   - `claude --version` and `iclaude -- --version`: start-up alone. Target: at most 15 ms more.
+ *   - `iclaude -- --version` against a launcher that only starts claude, compiled the same way: what
+ *     any launch compiled with Bun costs (the floor), and iclaude's own part beyond it.
  *   - `iclaude --version` against a program that prints one line, compiled the same way: iclaude's
  *     own start-up beyond Bun's, and how fast this machine starts a Bun binary today.
  *   - `iclaude status`, for scale.
@@ -102,8 +104,16 @@ try {
   const BARE = join(home, "bare");
   writeFileSync(bareSource, 'console.log("bare");\n');
   await compile(BARE, undefined, bareSource);
+  const bareLauncherSource = join(home, "bare-launcher.ts");
+  const BARE_LAUNCHER = join(home, "bare-launcher");
+  writeFileSync(
+    bareLauncherSource,
+    "process.exit(await Bun.spawn([process.env.ICLAUDE_CLAUDE_BIN, ...process.argv.slice(2)], { stdio: ['inherit', 'inherit', 'inherit'] }).exited);\n",
+  );
+  await compile(BARE_LAUNCHER, undefined, bareLauncherSource);
   const print = await abPairs([CLAUDE, "-p", "hi"], [BIN, "-p", "hi"], PAIRS, MOCK_REPLY_TEXT);
   const version = await abPairs([CLAUDE, "--version"], [BIN, "--", "--version"], PAIRS);
+  const floor = await abPairs([BARE_LAUNCHER, "--version"], [BIN, "--", "--version"], PAIRS);
   const own = await abPairs([BARE], [BIN, "--version"], PAIRS);
   const status: number[] = [];
   for (let i = 0; i < PAIRS; i++) status.push(await time([BIN, "status", "--quiet"]));
@@ -119,6 +129,10 @@ try {
   const diffs = version.launched.map((ms, i) => ms - (version.base[i] as number));
   console.log(`claude --version         median ${fmt(median(version.base))}`);
   console.log(`iclaude -- --version     median ${fmt(median(version.launched))}  median of pair differences +${median(diffs).toFixed(1)} ms (target ≤ 15 ms)`);
+  const floorDiffs = floor.launched.map((ms, i) => ms - (floor.base[i] as number));
+  const floorOverClaude = median(floor.base) - median(version.base);
+  console.log(`bare Bun launcher        median ${fmt(median(floor.base))}  (+${floorOverClaude.toFixed(1)} ms over claude --version, medians)`);
+  console.log(`iclaude -- --version     median ${fmt(median(floor.launched))}  median of pair differences +${median(floorDiffs).toFixed(1)} ms`);
   const ownDiffs = own.launched.map((ms, i) => ms - (own.base[i] as number));
   console.log(`bare Bun program         median ${fmt(median(own.base))}`);
   console.log(`iclaude --version        median ${fmt(median(own.launched))}  median of pair differences +${median(ownDiffs).toFixed(1)} ms`);
