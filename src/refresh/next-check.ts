@@ -56,8 +56,9 @@ function vouchForCredentials(config: Config): void {
   const credentials = statOrNull(config.credentialsPath);
   const written = statOrNull(path, false);
   if (!credentials || !written || credentials.ctimeMs < written.mtimeMs) return;
-  const now = new Date();
-  utimesSync(path, now, now);
+  // A Date holds whole milliseconds, a ctime finer ones: the touch lands after the ctime even in its millisecond.
+  const at = new Date(Math.max(Date.now(), Math.floor(credentials.ctimeMs) + 1));
+  utimesSync(path, at, at);
 }
 
 /** Writes `next-check` (the earliest of all profiles, each past its own cooldown) and `notice` (or removes it) in the state dir, each atomically. */

@@ -1,4 +1,4 @@
-import { describe, expect, test } from "bun:test";
+import { describe, expect, setSystemTime, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../../../src/base/config.ts";
@@ -96,7 +96,13 @@ describe("writeSchedule", () => {
     writeSchedule(config, verdict);
     expect(statSync(path).mtimeMs).toBe(long.getTime());
     writeCredentials(home);
-    writeSchedule(config, verdict);
+    // Touched within the very millisecond the credentials changed in (a ctime has finer ones than a Date).
+    setSystemTime(new Date(Math.floor(statSync(config.credentialsPath).ctimeMs)));
+    try {
+      writeSchedule(config, verdict);
+    } finally {
+      setSystemTime();
+    }
     expect(statSync(path).mtimeMs).toBeGreaterThan(statSync(config.credentialsPath).ctimeMs);
   });
 });
