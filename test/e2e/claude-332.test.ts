@@ -172,7 +172,13 @@ describe("a login Claude Code ended", () => {
       expect(JSON.parse(json.stdout)).toMatchObject({ status: "valid", store: "long-lived" });
       const launched = await runBin(["--", "x"], { home, env: { ICLAUDE_CLAUDE_BIN: FAKE, FAKE_MODE: "args" } });
       expect(launched.stdout).toBe("[x]\noauth=set\n");
-      expectNoSecrets([status.stdout, refresh.stderr, json.stdout, launched.stdout, launched.stderr], [token]);
+      // That launch left next-check ahead and no notice: the next one, the last check's verdict
+      // standing, still hands claude the token.
+      const state = join(home, ".local", "state", "iclaude");
+      expect([existsSync(join(state, "next-check")), existsSync(join(state, "notice"))]).toEqual([true, false]);
+      const again = await runBin(["--", "x"], { home, env: { ICLAUDE_CLAUDE_BIN: FAKE, FAKE_MODE: "args" } });
+      expect(again.stdout).toBe("[x]\noauth=set\n");
+      expectNoSecrets([status.stdout, refresh.stderr, json.stdout, launched.stdout, launched.stderr, again.stdout, again.stderr], [token]);
     });
   }
 });
