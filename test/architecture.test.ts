@@ -86,6 +86,12 @@ describe("the folder rules", () => {
     expect(FILES.filter((f) => !mayPrint(f.path)).flatMap((f) => offending(f, TERMINAL))).toEqual([]);
   });
 
+  test("process.stdout, a stream Bun builds at a cost of milliseconds, is only the terminal's; process.stderr only the log's", () => {
+    const mayTouch: Record<string, RegExp> = { "src/ui/terminal.ts": /process\.stderr\b/, "src/ui/log.ts": /process\.stdout\b/ };
+    const STREAMS = /process\.(stdout|stderr)\b/;
+    expect(FILES.flatMap((f) => offending(f, mayTouch[f.path] ?? STREAMS))).toEqual([]);
+  });
+
   test("no command imports another command", () => {
     // The table (index.ts) loads them all; files starting with `_` are the commands' shared helpers.
     const isCommand = (path: string) => inFolder(path, "commands") && !/\/(_[^/]*|index)\.ts$/.test(path);

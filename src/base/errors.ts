@@ -24,6 +24,8 @@ export const EXIT = {
   brokerSocket: 32,
   /** An unexpected failure: a bug in iclaude (EX_SOFTWARE). */
   bug: 70,
+  /** stdout cannot be written: a full disk, an I/O error (EX_IOERR). A reader that went away is no failure. */
+  cannotWrite: 74,
   /** The claude found cannot be started, as a shell says of a file it cannot execute. */
   cannotRunClaude: 126,
   /** No real claude to run: the shell's "command not found". */

@@ -1,7 +1,8 @@
 import { asIclaudeError, EXIT, IclaudeError, isOutOfFiles } from "../base/errors.ts";
 import type { CommandData } from "../commands/_shared.ts";
 import { commands, headStart, launchClaude, type OwnCommand } from "../commands/index.ts";
-import { log } from "../ui/log.ts";
+import { log, logsWritten } from "../ui/log.ts";
+import { out, stdoutFailure } from "../ui/out.ts";
 import { versionText } from "../version.ts";
 import { checkArgv, helpTarget, positionalArgs, wantsHelp } from "./argv.ts";
 import { route } from "./route.ts";
@@ -17,7 +18,7 @@ async function help(path: string[]): Promise<number> {
   const [name, ...rest] = path;
   if (name === undefined) {
     const { commandTree } = await import("./tree.ts");
-    process.stdout.write(renderTopHelp(await commandTree(commands)));
+    await out(renderTopHelp(await commandTree(commands)));
     return EXIT.ok;
   }
   if (!(name in commands)) {
@@ -28,7 +29,7 @@ async function help(path: string[]): Promise<number> {
       EXIT.usage,
     );
   }
-  process.stdout.write(renderCommandHelp(helpTarget(await node(name as OwnCommand), rest)));
+  await out(renderCommandHelp(helpTarget(await node(name as OwnCommand), rest)));
   return EXIT.ok;
 }
 
@@ -68,7 +69,7 @@ async function main(argv: string[]): Promise<number> {
     case "help":
       return help(r.path);
     case "version":
-      process.stdout.write(versionText());
+      await out(versionText());
       return EXIT.ok;
     case "typo":
       throw new IclaudeError(
@@ -82,7 +83,18 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => process.exit(report(error)),
-);
+/** A stdout that could not be written is said last; the run's own exit code stands unless it was success. */
+function settle(code: number): number {
+  const failure = stdoutFailure();
+  if (!failure) return code;
+  log.error(failure.message);
+  return code === EXIT.ok ? failure.exitCode : code;
+}
+
+const exit = async (code: number): Promise<never> => {
+  const final = settle(code);
+  await logsWritten();
+  process.exit(final);
+};
+
+main(process.argv.slice(2)).then(exit, (error: unknown) => exit(report(error)));

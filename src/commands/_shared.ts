@@ -33,11 +33,6 @@ export function oneFlag<N extends string>(names: readonly N[], args: Partial<Rec
   return picked[0] ?? null;
 }
 
-/** Lines on stdout, one per line. */
-export const say = (lines: readonly string[]): void => {
-  for (const line of lines) process.stdout.write(`${line}\n`);
-};
-
 /** A citty command with its help; citty ignores the extra field. */
 export const withHelp = <T extends ArgsDef>(def: CommandDef<T>, help: CommandHelp): CommandDef<T> & { help: CommandHelp } => Object.assign(def, { help });
 

@@ -2,6 +2,7 @@ import { EXIT } from "../base/errors.ts";
 import { maskSecrets } from "../base/secrets.ts";
 import { showText } from "../base/show.ts";
 import { printJson } from "../ui/json.ts";
+import { outLines } from "../ui/out.ts";
 import { command, withHelp } from "./_shared.ts";
 
 export default withHelp(
@@ -13,8 +14,8 @@ export default withHelp(
     async run({ args }) {
       const { runChecks } = await import("../check/index.ts");
       const checks = (await runChecks()).map((c) => ({ ...c, summary: maskSecrets(c.summary), fix: c.fix === null ? null : maskSecrets(c.fix) }));
-      if (args.json) printJson(checks);
-      else for (const c of checks) process.stdout.write(`${c.status.padEnd(4)}  ${showText(c.summary)}${c.fix ? ` — ${showText(c.fix)}` : ""}\n`);
+      if (args.json) await printJson(checks);
+      else await outLines(checks.map((c) => `${c.status.padEnd(4)}  ${showText(c.summary)}${c.fix ? ` — ${showText(c.fix)}` : ""}`));
       return checks.some((c) => c.status === "fail") ? EXIT.blocked : EXIT.ok;
     },
   }),

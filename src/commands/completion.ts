@@ -1,5 +1,6 @@
 import { EXIT } from "../base/errors.ts";
 import { type CompletionShell, renderCompletionFile } from "../ui/completions.ts";
+import { out } from "../ui/out.ts";
 import { type CommandData, command, withHelp } from "./_shared.ts";
 
 export default withHelp(
@@ -9,7 +10,7 @@ export default withHelp(
       shell: { type: "positional", required: true, valueHint: "zsh|bash|fish", description: "The shell to complete in" },
     },
     async run({ args, data }) {
-      process.stdout.write(renderCompletionFile(args.shell as CompletionShell, await (data as CommandData).commandTree()));
+      await out(renderCompletionFile(args.shell as CompletionShell, await (data as CommandData).commandTree()));
       return EXIT.ok;
     },
   }),

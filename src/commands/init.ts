@@ -5,6 +5,7 @@ import { writePrivateFile } from "../base/fs.ts";
 import { fillTemplate, INIT_SHELLS, type InitShell, SHELLS } from "../edges/shells.ts";
 import type { HelpNode } from "../ui/command-node.ts";
 import { renderCompletion } from "../ui/completions.ts";
+import { out } from "../ui/out.ts";
 import { type CommandData, command, withHelp } from "./_shared.ts";
 
 const CLAUDE_FUNCTION = /^[ \t]*# >>> claude function\n[\s\S]*?^[ \t]*# <<< claude function\n/m;
@@ -61,7 +62,7 @@ export default withHelp(
       const shell = args.shell as InitShell;
       // The compiled binary's own path, so the hook runs this very build whatever PATH holds later.
       const body = renderInit(shell, process.execPath, await (data as CommandData).commandTree(), { claudeFunction: args["claude-function"] });
-      process.stdout.write(body);
+      await out(body);
       if (args.cache) writeCache(args.cache, cachedInit(shell, process.execPath, args.cache, body, args["claude-function"]));
       return EXIT.ok;
     },

@@ -2,6 +2,7 @@ import { EXIT, IclaudeError } from "../base/errors.ts";
 import { showText } from "../base/show.ts";
 import { addProfile, listProfiles, removeProfile } from "../credentials/profiles.ts";
 import { printJson } from "../ui/json.ts";
+import { out, outLines } from "../ui/out.ts";
 import { command, withHelp } from "./_shared.ts";
 
 const ACTIONS = ["list", "add", "remove"] as const;
@@ -19,7 +20,7 @@ export default withHelp(
       dir: { type: "positional", required: false, valueHint: "DIR", description: "A Claude Code config dir, as CLAUDE_CONFIG_DIR would name it" },
       json: { type: "boolean", description: "Print a JSON array of {dir, default, added} instead of lines" },
     },
-    run({ args }) {
+    async run({ args }) {
       const action = (args.action ?? "list") as Action;
       if (!ACTIONS.includes(action))
         throw new IclaudeError(`Unknown profiles action "${String(args.action).slice(0, 40)}": use list, add DIR or remove DIR.`, EXIT.usage);
@@ -28,14 +29,14 @@ export default withHelp(
           throw new IclaudeError(`\`iclaude profiles ${action}\` needs the config dir, e.g. \`iclaude profiles ${action} ~/.claude-work\`.`, EXIT.usage);
         if (action === "add") {
           const { dir, changed } = addProfile(args.dir);
-          process.stdout.write(changed ? `added ${showText(dir)}\n` : `${showText(dir)} is already a profile\n`);
-        } else process.stdout.write(`removed ${showText(removeProfile(args.dir))}\n`);
+          await out(changed ? `added ${showText(dir)}\n` : `${showText(dir)} is already a profile\n`);
+        } else await out(`removed ${showText(removeProfile(args.dir))}\n`);
         return EXIT.ok;
       }
       if (args.dir) throw new IclaudeError("`iclaude profiles` takes no dir; did you mean `iclaude profiles add DIR`?", EXIT.usage);
       const profiles = listProfiles();
-      if (args.json) printJson(profiles.map((p) => ({ dir: p.dir, default: p.isDefault, added: p.added })));
-      else for (const p of profiles) process.stdout.write(`${showText(p.dir)}${p.isDefault ? " (default)" : ""}\n`);
+      if (args.json) await printJson(profiles.map((p) => ({ dir: p.dir, default: p.isDefault, added: p.added })));
+      else await outLines(profiles.map((p) => `${showText(p.dir)}${p.isDefault ? " (default)" : ""}`));
       return EXIT.ok;
     },
   }),

@@ -5,6 +5,7 @@ import { maskSecrets } from "../base/secrets.ts";
 import { showText } from "../base/show.ts";
 import { appendStateLog } from "../base/state.ts";
 import { openToEveryone } from "../base/state-trust.ts";
+import { isTerminal } from "../base/tty.ts";
 import { assess } from "../credentials/assessment.ts";
 import { configFor, type Profile } from "../credentials/profiles.ts";
 import { quoteAnyShell } from "../edges/shells.ts";
@@ -16,6 +17,7 @@ import { recordRun } from "../schedule/last-run.ts";
 import { printJson, statusJson } from "../ui/json.ts";
 import { log, quietLogs, silentLogs } from "../ui/log.ts";
 import { notifyOnce } from "../ui/notify.ts";
+import { outLines } from "../ui/out.ts";
 import { offerProfileOnce } from "../ui/profile-offer.ts";
 import { grantProgress } from "../ui/progress.ts";
 import { processTerminal } from "../ui/terminal.ts";
@@ -92,13 +94,13 @@ async function refreshAll(config: Config, flags: ConfigFlags, options: RefreshOp
     if (warning && out.background) appendStateLog(config, `refresh ${run.profile.dir}: ${maskSecrets(warning)}`);
     else if (warning) log.warn(`${run.profile.dir}: ${warning}`);
     if (out.background) appendStateLog(config, `refresh${by ? ` (${by})` : ""} ${run.profile.dir}: ${runLine(run, now)}`);
-    else if (!out.json && !out.quiet) process.stdout.write(`${showText(run.profile.dir)}: ${showText(runLine(run, now))}\n`);
+    else if (!out.json && !out.quiet) await outLines([`${showText(run.profile.dir)}: ${showText(runLine(run, now))}`]);
   }
   if (out.background && by) {
     const profiles = runs.map((run) => ({ dir: run.profile.dir, line: runLine(run, now), failed: run.error !== undefined }));
     recordRun(config, by, { at: Date.now(), profiles });
   }
-  if (out.json && !out.background) printJson(runs.map((run) => runJson(run, now)));
+  if (out.json && !out.background) await printJson(runs.map((run) => runJson(run, now)));
   // A shell prompt shows the notice itself; only a scheduler's run has nobody watching.
   if (out.background && by) for (const run of runs) notifyProfile(run.profile, flags, now);
   return worstExitCode(runs);
@@ -136,9 +138,8 @@ export default withHelp(
         const options = { force: args.force === true, overrideCooldown: args.force === true, lockWaitMs: lockWait };
         return refreshAll(config, flags, options, { background, json: args.json === true, quiet: args.quiet === true });
       }
-      const interactive =
-        args.interactive !== false && !background && !args.json && !args.quiet && process.stdin.isTTY === true && process.stdout.isTTY === true;
-      const progress = grantProgress({ stillWaiting: !background && !args.json && !args.quiet && process.stderr.isTTY === true });
+      const interactive = args.interactive !== false && !background && !args.json && !args.quiet && isTerminal(0) && isTerminal(1);
+      const progress = grantProgress({ stillWaiting: !background && !args.json && !args.quiet && isTerminal(2) });
       let result: RefreshResult;
       try {
         result = await refreshIfDue(config, {
@@ -154,7 +155,7 @@ export default withHelp(
         if (background && !(error instanceof IclaudeError)) appendStateLog(config, "refresh: failed unexpectedly; run `iclaude refresh` to see why");
         if (error instanceof IclaudeError) {
           if (background) appendStateLog(config, `refresh: failed (exit ${error.exitCode}) ${maskSecrets(error.message)}`);
-          if (args.json) printJson({ outcome: "failed", exitCode: error.exitCode, error: maskSecrets(error.message) });
+          if (args.json) await printJson({ outcome: "failed", exitCode: error.exitCode, error: maskSecrets(error.message) });
         }
         throw error;
       }
@@ -166,8 +167,8 @@ export default withHelp(
         else log.warn(result.warning);
       }
       if (background) appendStateLog(config, `refresh: ${outcomeLine(result, now)}`);
-      else if (args.json) printJson({ outcome: result.outcome, ...statusJson(result.after, now) });
-      else if (!args.quiet) process.stdout.write(`${outcomeLine(result, now)}\n`);
+      else if (args.json) await printJson({ outcome: result.outcome, ...statusJson(result.after, now) });
+      else if (!args.quiet) await outLines([outcomeLine(result, now)]);
       if (result.after.status === "login-expiring")
         log.warn(`The Claude ${loginPhrase(result.after, now)}; ${declinedRecently(config) ? LOGIN_HINT_DECLINED : LOGIN_HINT}.`);
       if (interactive) await offerProfileOnce(config, processTerminal);

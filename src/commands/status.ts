@@ -8,19 +8,21 @@ import { configFor, profilesToVisit } from "../credentials/profiles.ts";
 import { scheduleAfterRun } from "../refresh/next-check.ts";
 import { printJson, statusJson } from "../ui/json.ts";
 import { log } from "../ui/log.ts";
+import { out } from "../ui/out.ts";
 import { actionLine, statusLine } from "../ui/words.ts";
 import { CLOCK_CONFIG, CLOCK_ENV, clockArgs, command, outputArgs, withHelp } from "./_shared.ts";
 
 /** `status --all`: a line (or an object) per profile, each naming its dir; the most urgent exit code. */
-function statusAll(flags: ConfigFlags, json: boolean, quiet: boolean): number {
+async function statusAll(flags: ConfigFlags, json: boolean, quiet: boolean): Promise<number> {
   const now = Date.now();
   const looked = profilesToVisit().map((profile) => ({ dir: profile.dir, a: assess(configFor(profile, flags), process.env, now) }));
-  if (json) printJson(looked.map(({ dir, a }) => ({ dir, ...statusJson(a, now) })));
+  if (json) await printJson(looked.map(({ dir, a }) => ({ dir, ...statusJson(a, now) })));
   else if (!quiet) {
-    for (const { dir, a } of looked) {
+    const lines = looked.map(({ dir, a }) => {
       const action = actionLine(a);
-      process.stdout.write(`${showText(dir)}: ${showText(statusLine(a, now))}\n${action ? `  ${showText(action)}\n` : ""}`);
-    }
+      return `${showText(dir)}: ${showText(statusLine(a, now))}\n${action ? `  ${showText(action)}\n` : ""}`;
+    });
+    await out(lines.join(""));
   }
   return Math.max(...looked.map(({ a }) => STATUS_EXIT[a.status]));
 }
@@ -33,7 +35,7 @@ export default withHelp(
       ...outputArgs,
       ...clockArgs,
     },
-    run({ args }) {
+    async run({ args }) {
       const flags = { threshold: args.threshold, refreshMargin: args["refresh-margin"] };
       const config = loadConfig(flags);
       if (args.all) {
@@ -46,10 +48,10 @@ export default withHelp(
       scheduleAfterRun(config, flags, a);
       const distrusted = stateTrustError(config, "a long-lived token there is not used");
       if (distrusted && !args.quiet) log.warn(distrusted.message);
-      if (args.json) printJson(statusJson(a, now));
+      if (args.json) await printJson(statusJson(a, now));
       else if (!args.quiet) {
         const action = actionLine(a);
-        process.stdout.write(`${statusLine(a, now)}\n${action ? `${action}\n` : ""}`);
+        await out(`${statusLine(a, now)}\n${action ? `${action}\n` : ""}`);
       }
       return STATUS_EXIT[a.status];
     },

@@ -1,8 +1,10 @@
 import { loadConfig } from "../base/config.ts";
 import { EXIT, IclaudeError } from "../base/errors.ts";
 import { PRINTABLE_TOKEN } from "../base/secrets.ts";
+import { isTerminal } from "../base/tty.ts";
 import { type UsableToken, usableToken } from "../refresh/engine.ts";
 import { log } from "../ui/log.ts";
+import { out } from "../ui/out.ts";
 import { grantProgress } from "../ui/progress.ts";
 import { processTerminal } from "../ui/terminal.ts";
 import { command, REFRESH_CONFIG, REFRESH_ENV, REFRESH_EXITS, withHelp } from "./_shared.ts";
@@ -17,12 +19,12 @@ export default withHelp(
       const { brokerPath, brokerProfile, requestToken } = await import("../broker/client.ts");
       const socket = brokerPath(args.broker);
       if (socket) {
-        process.stdout.write(`${(await requestToken(socket, brokerProfile(undefined))).accessToken}\n`);
+        await out(`${(await requestToken(socket, brokerProfile(undefined))).accessToken}\n`);
         return EXIT.ok;
       }
       const config = loadConfig();
-      const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
-      const progress = grantProgress({ stillWaiting: process.stderr.isTTY === true });
+      const interactive = isTerminal(0) && isTerminal(1);
+      const progress = grantProgress({ stillWaiting: isTerminal(2) });
       let current: UsableToken["current"];
       try {
         const usable = await usableToken(config, { terminal: interactive ? processTerminal : undefined, onGrant: progress.onGrant });
@@ -45,7 +47,7 @@ export default withHelp(
           EXIT.loginRequired,
         );
       }
-      process.stdout.write(`${current.accessToken}\n`);
+      await out(`${current.accessToken}\n`);
       return EXIT.ok;
     },
   }),

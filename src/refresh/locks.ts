@@ -5,7 +5,6 @@ import { lock } from "proper-lockfile";
 import type { Config } from "../base/config.ts";
 import { describeFsError, EXIT, errnoCode, IclaudeError, messageOf } from "../base/errors.ts";
 import { backoff, sleep } from "../base/proc.ts";
-import { dropWriteErrors } from "../ui/log.ts";
 
 /** Claude Code's values (2.1.332): a holder refreshes the lock's mtime every 5 s; one untouched for 60 s is stale. */
 const STALE_MS = 60_000;
@@ -154,8 +153,6 @@ const HELD_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
  * sent until its successor is written, dying would burn the login. The first
  * signal that arrived is delivered again by `release`, which resolves only
  * after an event-loop turn, so the signal acts before anything else runs.
- * A failed write to stdout or stderr (a progress or debug line to a closed
- * terminal or pipe), which would otherwise end the process, is ignored meanwhile.
  */
 export function holdSignals(): { release: () => Promise<void> } {
   let pending: NodeJS.Signals | null = null;
@@ -163,14 +160,12 @@ export function holdSignals(): { release: () => Promise<void> } {
     pending ??= signal;
   };
   for (const signal of HELD_SIGNALS) process.on(signal, hold);
-  const restoreWriteErrors = dropWriteErrors();
   let released = false;
   return {
     async release() {
       if (released) return;
       released = true;
       for (const signal of HELD_SIGNALS) process.off(signal, hold);
-      restoreWriteErrors();
       if (!pending) return;
       process.kill(process.pid, pending);
       await sleep(100);

@@ -1,5 +1,6 @@
 import type { Assessment } from "../credentials/assessment.ts";
 import { secondsLeft } from "../credentials/clocks.ts";
+import { out } from "./out.ts";
 
 /*
  * The JSON shapes iclaude prints, shared by the commands that print them
@@ -24,6 +25,4 @@ export function statusJson(a: Assessment, now: number): Record<string, unknown> 
 }
 
 /** Prints a result object as one line of JSON on stdout. */
-export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value)}\n`);
-}
+export const printJson = (value: unknown): Promise<void> => out(`${JSON.stringify(value)}\n`);

@@ -1,8 +1,10 @@
 import type { ConsolaInstance, ConsolaReporter, LogObject } from "consola/core";
 import { maskSecrets } from "../base/secrets.ts";
 import { showText } from "../base/show.ts";
+import { isTerminal } from "../base/tty.ts";
+import { quiet } from "./out.ts";
 
-const useColor = (): boolean => !process.env.NO_COLOR && process.env.TERM !== "dumb" && process.stderr.isTTY === true;
+const useColor = (): boolean => !process.env.NO_COLOR && process.env.TERM !== "dumb" && isTerminal(2);
 
 const tint = (type: LogObject["type"], text: string): string => {
   if (!useColor()) return text;
@@ -12,6 +14,30 @@ const tint = (type: LogObject["type"], text: string): string => {
   if (type === "debug" || type === "trace") return `\x1b[2m${text}\x1b[22m`;
   return text;
 };
+
+/** Lines handed to the stream and not yet written: it buffers what a stalled reader does not take, and process.exit drops that. */
+let unwritten = 0;
+let allWritten: (() => void) | null = null;
+
+function writeLine(line: string): void {
+  unwritten++;
+  quiet(process.stderr).write(line, () => {
+    if (--unwritten === 0) allWritten?.();
+  });
+}
+
+/**
+ * Resolves once every log line has reached stderr, or after `ms` for a reader that has stalled: the
+ * run's last sentence (its error) is written just before process.exit, which drops what the stream
+ * still holds.
+ */
+export function logsWritten(ms = 1_000): Promise<void> {
+  if (unwritten === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    allWritten = resolve;
+    setTimeout(resolve, ms).unref();
+  });
+}
 
 /** One line per message, `iclaude: …`, on stderr, every argument masked. */
 const reporter: ConsolaReporter = {
@@ -25,7 +51,7 @@ const reporter: ConsolaReporter = {
     // control character (a directory named with ESC or BEL) is shown escaped, line by line.
     const text = (useColor() ? formatted : Bun.stripANSI(formatted)).split("\n").map(showText).join("\n");
     const tag = entry.type === "debug" || entry.type === "trace" ? "iclaude[debug]" : "iclaude";
-    process.stderr.write(`${tint(entry.type, `${tag}: ${text}`)}\n`);
+    writeLine(`${tint(entry.type, `${tag}: ${text}`)}\n`);
   },
 };
 
@@ -55,18 +81,4 @@ export function quietLogs(): void {
 /** `--background`: nothing at all, errors included (they go to the state log instead). */
 export function silentLogs(): void {
   setLevel(-999);
-}
-
-const dropWriteError = (): void => {};
-
-/**
- * From here until the returned function is called, a line stdout or stderr cannot take (a terminal
- * that was closed, a pipe whose reader has gone) is dropped instead of ending the process: while a
- * refresh token is in flight, no line is worth the login.
- */
-export function dropWriteErrors(): () => void {
-  for (const stream of [process.stdout, process.stderr]) stream.on("error", dropWriteError);
-  return () => {
-    for (const stream of [process.stdout, process.stderr]) stream.off("error", dropWriteError);
-  };
 }

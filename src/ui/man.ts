@@ -96,6 +96,9 @@ export function renderManPage(tree: HelpNode[]): string {
     ...configKeys(nodes),
     ".SH EXIT STATUS",
     text("Running claude, iclaude exits with claude's code (128+n for a signal), 126 when claude cannot be started, 127 when it is not found."),
+    text(
+      "Any command exits 70 on a failure that is a bug in iclaude (its sentence says so), and 74 when stdout cannot be written (a full disk) and the run would have succeeded; a reader that went away, as | head does, is no failure.",
+    ),
     ...exitStatus(nodes),
     ".SH FILES",
     ...FILES.flatMap(tagged),

@@ -1,3 +1,5 @@
+import { quiet } from "./out.ts";
+
 /**
  * The person's terminal, as the setup-token fallback and the offers use it. The engine is handed
  * one (never reaching for process.stdin itself), so only the commands decide who is asked.
@@ -44,7 +46,7 @@ function relay(onKey: (chunk: Buffer | string) => void, onResize: () => void): (
 
 /** iclaude's own stdin and stdout. */
 export const processTerminal: Terminal = {
-  write: (data) => void process.stdout.write(data),
+  write: (data) => void quiet(process.stdout).write(data),
   size: () => ({ cols: process.stdout.columns || 80, rows: process.stdout.rows || 24 }),
   readLine,
   relay,

@@ -99,3 +99,45 @@ describe("the command line catches mistakes", () => {
     expect(existsSync(claude.log)).toBe(false);
   });
 });
+
+describe("stdout that cannot take the output", () => {
+  // The reader closes its end first and only then lets iclaude start: every write meets EPIPE, no race.
+  const readerGone = (argv: string[]): string[] => [
+    "/bin/bash",
+    "-c",
+    'go=$(mktemp -u); mkfifo "$go"; { read -r _ <"$go"; "$0" "$@"; echo "exit $?" >&2; } | { exec 0<&-; echo >"$go"; }; rm -f "$go"',
+    ...argv,
+  ];
+  const fullDisk = (argv: string[]): string[] => ["/bin/sh", "-c", '"$0" "$@" >/dev/full', ...argv];
+
+  test("a reader that went away (`| head`) is no failure: the command's own exit code, nothing said", async () => {
+    const { home, env, secrets } = setup();
+    for (const [args, code] of [
+      [["--help"], 0],
+      [["--version"], 0],
+      [["status"], 0],
+      [["status", "--json"], 0],
+      [["profiles"], 0],
+      [["completion", "zsh"], 0],
+    ] as const) {
+      const run = await runBin([...args], { home, env, argv: readerGone });
+      expect({ args, ...run }).toEqual({ args, code: 0, stdout: "", stderr: `exit ${code}\n` });
+      expectNoSecrets([run.stderr], secrets);
+    }
+  });
+
+  test("a full disk is said in one sentence, exit 74 where the run would have succeeded; a code of its own stands", async () => {
+    const { home, env } = setup();
+    const full = "iclaude: Cannot write to stdout: no space left on the device.\n";
+    for (const args of [["--version"], ["help", "status"], ["status"], ["profiles", "--json"], ["init", "bash"]]) {
+      const run = await runBin(args, { home, env, argv: fullDisk });
+      expect({ args, ...run }).toEqual({ args, code: 74, stdout: "", stderr: full });
+    }
+    // No login: status's verdict and refresh's failure are still told, the lost output said after them.
+    const empty = tempHome("cli-");
+    expect(await runBin(["status"], { home: empty, env, argv: fullDisk })).toEqual({ code: 13, stdout: "", stderr: full });
+    const refresh = await runBin(["refresh", "--json"], { home: empty, env, argv: fullDisk });
+    expect(refresh.code).toBe(20);
+    expect(refresh.stderr).toEndWith(`log in with \`claude /login\`.\n${full}`);
+  });
+});

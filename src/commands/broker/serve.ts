@@ -9,7 +9,7 @@ import { defaultSocketPath } from "../../broker/socket.ts";
 import { repeated } from "../../cli/argv.ts";
 import { CLAUDE } from "../../credentials/claude.ts";
 import { defaultClaudeDir, type Profile } from "../../credentials/profiles.ts";
-import { dropWriteErrors, log } from "../../ui/log.ts";
+import { log } from "../../ui/log.ts";
 import { command } from "../_shared.ts";
 import { untilSignal, validFor } from "./_shared.ts";
 
@@ -56,8 +56,6 @@ export default command({
     const profiles = servedProfiles(repeated(rawArgs, "profile"));
     // The broker serves its config dirs' logins; a token from its own environment is no profile's.
     delete process.env.CLAUDE_CODE_OAUTH_TOKEN;
-    // Its log is stderr: a reader that has gone (a closed terminal, an ended `| tee`) costs the log, never the broker.
-    dropWriteErrors();
     const broker = await startBroker({ socketPath, profiles, onRequest: logRequest });
     log.info(`serving ${profiles.map((p) => p.dir).join(", ")} on ${socketPath}`);
     const signal = await untilSignal();

@@ -1,6 +1,7 @@
 import { EXIT } from "../../base/errors.ts";
 import { defaultService, SERVICES, type ServiceName } from "../../schedule/broker-service.ts";
-import { command, oneFlag, say } from "../_shared.ts";
+import { outLines } from "../../ui/out.ts";
+import { command, oneFlag } from "../_shared.ts";
 
 const serviceArgs = {
   // biome-ignore lint/suspicious/noTemplateCurlyInString: the path as shell writes it, shown literally
@@ -14,9 +15,9 @@ const chosen = (args: Partial<Record<ServiceName, boolean | undefined>>): Servic
 export const install = command({
   meta: { name: "install", description: "Run `iclaude broker serve` as a user service the OS keeps running (default: systemd on Linux, launchd on macOS)" },
   args: serviceArgs,
-  run({ args }) {
+  async run({ args }) {
     // The binary's own absolute path, as the schedule and the git hooks use: the service runs this very build.
-    say(SERVICES[chosen(args) ?? defaultService()].install(process.execPath, process.env));
+    await outLines(SERVICES[chosen(args) ?? defaultService()].install(process.execPath, process.env));
     return EXIT.ok;
   },
 });
@@ -24,10 +25,10 @@ export const install = command({
 export const remove = command({
   meta: { name: "remove", description: "Stop the broker service and take out what `broker install` wrote (without a flag: from both)" },
   args: serviceArgs,
-  run({ args }) {
+  async run({ args }) {
     const name = chosen(args);
     const lines = (name ? [SERVICES[name]] : Object.values(SERVICES)).flatMap((service) => service.remove(process.env));
-    say(lines.length > 0 ? lines : ["no broker service of iclaude's was installed"]);
+    await outLines(lines.length > 0 ? lines : ["no broker service of iclaude's was installed"]);
     return EXIT.ok;
   },
 });
@@ -35,13 +36,13 @@ export const remove = command({
 export const status = command({
   meta: { name: "status", description: "Whether the broker service is installed, where, and whether it runs" },
   args: serviceArgs,
-  run({ args }) {
+  async run({ args }) {
     const name = chosen(args);
     const found = (name ? [SERVICES[name]] : Object.values(SERVICES)).flatMap((service) => {
       const where = service.installed(process.env);
       return where ? [`${service.name}: installed (${where.where})${where.state ? ` — ${where.state}` : ""}`] : [];
     });
-    say(
+    await outLines(
       found.length > 0 ? found : [`no broker service installed${name ? ` for ${name}` : ""}; \`iclaude broker install\` adds one (here: ${defaultService()})`],
     );
     return EXIT.ok;

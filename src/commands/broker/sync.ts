@@ -4,6 +4,7 @@ import { brokerPath, brokerProfile } from "../../broker/client.ts";
 import { boxTarget, keepSynced, type SyncResult, syncOnce } from "../../broker/sync.ts";
 import { CLAUDE } from "../../credentials/claude.ts";
 import { log } from "../../ui/log.ts";
+import { outLines } from "../../ui/out.ts";
 import { command } from "../_shared.ts";
 import { untilSignal, validFor } from "./_shared.ts";
 
@@ -34,7 +35,7 @@ export default command({
     const first = await syncOnce(socket, profile, target);
     report(first);
     if (args.once) {
-      process.stdout.write(`${syncLine(dir, first)}\n`);
+      await outLines([syncLine(dir, first)]);
       return EXIT.ok;
     }
     log.info(syncLine(dir, first));

@@ -1,4 +1,5 @@
 import { EXIT, IclaudeError } from "../../base/errors.ts";
+import { outLines } from "../../ui/out.ts";
 import { hookChangeWords } from "../../ui/words.ts";
 import { command, withHelp } from "../_shared.ts";
 
@@ -34,7 +35,7 @@ export default withHelp(
         : args.global
           ? await installGlobal(binary, { uninstall: args.uninstall === true })
           : await installRepo(binary, { force: args.force === true, uninstall: args.uninstall === true }, loadConfig());
-      for (const { hook, change } of changes) process.stdout.write(`${hook}: ${hookChangeWords(change)}\n`);
+      await outLines(changes.map(({ hook, change }) => `${hook}: ${hookChangeWords(change)}`));
       return EXIT.ok;
     },
   }),

@@ -1,7 +1,8 @@
 import { EXIT } from "../../base/errors.ts";
 import { REFRESH_ARGS } from "../../edges/contract.ts";
 import { BACKENDS, defaultBackend } from "../../schedule/index.ts";
-import { command, say } from "../_shared.ts";
+import { outLines } from "../../ui/out.ts";
+import { command } from "../_shared.ts";
 import { backendArgs, chosen } from "./_shared.ts";
 
 export default command({
@@ -10,10 +11,10 @@ export default command({
     description: `Run \`iclaude ${REFRESH_ARGS.join(" ")}\` hourly from the OS scheduler (default: systemd on Linux, launchd on macOS, else cron)`,
   },
   args: backendArgs,
-  run({ args }) {
+  async run({ args }) {
     const name = chosen(args) ?? defaultBackend();
     // The binary's own absolute path, as the git hooks do: the timer runs this very build.
-    say(BACKENDS[name].install(process.execPath, process.env));
+    await outLines(BACKENDS[name].install(process.execPath, process.env));
     return EXIT.ok;
   },
 });

@@ -3,13 +3,14 @@ import { formatDuration } from "../../base/durations.ts";
 import { EXIT } from "../../base/errors.ts";
 import { showText } from "../../base/show.ts";
 import { BACKENDS, defaultBackend, lastRun } from "../../schedule/index.ts";
-import { command, say } from "../_shared.ts";
+import { outLines } from "../../ui/out.ts";
+import { command } from "../_shared.ts";
 import { backendArgs, chosen } from "./_shared.ts";
 
 export default command({
   meta: { name: "status", description: "Which scheduler runs iclaude, when it last ran and what it did" },
   args: backendArgs,
-  run({ args }) {
+  async run({ args }) {
     const name = chosen(args);
     const config = loadConfig();
     const now = Date.now();
@@ -18,16 +19,16 @@ export default command({
       const where = backend.installed(process.env);
       if (!where) continue;
       any = true;
-      say([`${backend.name}: installed (${where.where})${where.state ? ` — ${where.state}` : ""}`]);
+      await outLines([`${backend.name}: installed (${where.where})${where.state ? ` — ${where.state}` : ""}`]);
       const run = lastRun(config, backend.name, now);
-      if (!run) say(["  has not run yet (it logs to the state log when it does)"]);
+      if (!run) await outLines(["  has not run yet (it logs to the state log when it does)"]);
       else
-        say([
+        await outLines([
           `  last ran ${new Date(run.at).toISOString()} (${formatDuration((now - run.at) / 1000)} ago):`,
           ...run.profiles.map((p) => `    ${showText(p.dir)}: ${showText(p.line)}`),
         ]);
     }
-    if (!any) say([`no schedule installed${name ? ` for ${name}` : ""}; \`iclaude schedule install\` adds one (here: ${defaultBackend()})`]);
+    if (!any) await outLines([`no schedule installed${name ? ` for ${name}` : ""}; \`iclaude schedule install\` adds one (here: ${defaultBackend()})`]);
     return EXIT.ok;
   },
 });
