@@ -100,8 +100,9 @@ describe("the real Claude Code in a box fed by the broker", () => {
       // confirmed again until the prompt's footer (2.1.197's shortcut hint, 2.1.332's permission mode) shows.
       const onYes = () => /❯ Yes, I trust this folder/.test(pane());
       const atPrompt = () => /\? for shortcuts|shift\+tab to cycle/.test(pane());
-      // A redraw between seeing Yes and the Enter confirms "No, exit": claude exits, and the pane is started again.
-      const dead = () => pane().includes("Pane is dead");
+      // A redraw between seeing Yes and the Enter confirms "No, exit": claude says it did not start, and the pane is
+      // started again at once (tmux can take a minute to mark the pane dead, its process exited).
+      const dead = () => /Pane is dead|didn't start because this folder isn't trusted/.test(pane());
       for (let tries = 0; !atPrompt(); tries++) {
         if (tries === 10) throw new Error(`the trust dialog never let claude start; the pane shows:\n${pane()}`);
         if (dead()) {
