@@ -1,4 +1,5 @@
-import { accessSync, constants, readFileSync, statSync } from "node:fs";
+import { accessSync, constants, readFileSync, readlinkSync, statSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import type { Config } from "../base/config.ts";
 import { formatDuration } from "../base/durations.ts";
@@ -44,12 +45,44 @@ export function loginCheck(config: Config, dir: string, now: number): Check {
   return fail(id, line, fix);
 }
 
-/** Claude Code 2.1.332's record of who holds its refresh lock. */
-function ownerPid(dir: string): number | null {
+const quietly = (read: () => string): string => {
+  try {
+    return read();
+  } catch {
+    return "";
+  }
+};
+
+/**
+ * Where a pid means what it says, as Claude Code writes it in its owner record: `pidSpace` is the host
+ * name and the PID namespace, `pidDomain` on Linux the machine id and the PID namespace (elsewhere
+ * "linux"). Claude Code takes a lock over early only when both are its own.
+ */
+function ownPidWorld(): { pidSpace: string; pidDomain: string } {
+  const namespace = quietly(() => readlinkSync("/proc/self/ns/pid"));
+  const machine = process.platform === "linux" ? quietly(() => readFileSync("/etc/machine-id", "utf8").trim()) : "";
+  return {
+    pidSpace: `${hostname()}${namespace === "" ? "" : `#${namespace}`}`,
+    pidDomain: process.platform === "linux" ? `linux:${machine}:${namespace}` : "linux",
+  };
+}
+
+interface LockOwner {
+  pid: number;
+  /** Whether the pid is one of this PID namespace's, so that its absence here means it has ended. */
+  here: boolean;
+}
+
+/** Claude Code 2.1.332's record of who holds its refresh lock. A pid from a container or another host says nothing here. */
+function lockOwner(dir: string): LockOwner | null {
   try {
     const data: unknown = JSON.parse(readFileSync(join(dir, ".oauth_refresh.lock.owner"), "utf8"));
-    const pid = data && typeof data === "object" && "pid" in data ? data.pid : null;
-    return typeof pid === "number" && Number.isInteger(pid) && pid > 0 ? pid : null;
+    if (!data || typeof data !== "object" || !("pid" in data)) return null;
+    const { pid } = data;
+    if (typeof pid !== "number" || !Number.isInteger(pid) || pid <= 0) return null;
+    const own = ownPidWorld();
+    const mine = (key: keyof typeof own): boolean => !(key in data) || (data as Record<string, unknown>)[key] === own[key];
+    return { pid, here: mine("pidSpace") && mine("pidDomain") };
   } catch {
     return null;
   }
@@ -70,12 +103,13 @@ export function lockCheck(config: Pick<Config, "claudeConfigDir">, dir: string, 
     const stats = statSync(lock.path, { throwIfNoEntry: false });
     if (!stats) continue;
     const age = formatDuration((now - stats.mtimeMs) / 1000);
-    const pid = lock.owner ? ownerPid(base) : null;
+    const owner = lock.owner ? lockOwner(base) : null;
     const remove = `run: rm -rf ${quoteAnyShell(lock.path)}${lock.owner ? ` ${quoteAnyShell(join(base, ".oauth_refresh.lock.owner"))}` : ""}`;
-    if (pid !== null && !isRunning(pid))
-      return fail(id, `${lock.path} was left by pid ${pid}, which is no longer running (untouched for ${age})`, `nothing holds it: ${remove}`);
+    if (owner?.here && !isRunning(owner.pid))
+      return fail(id, `${lock.path} was left by pid ${owner.pid}, which is no longer running (untouched for ${age})`, `nothing holds it: ${remove}`);
     if (now - stats.mtimeMs > lock.staleMs) return warn(id, `${lock.path} is stale (untouched for ${age}); the next refresh takes it over`, remove);
-    held.push(`${lock.path} held${pid !== null ? ` by pid ${pid}` : ""} (touched ${age} ago)`);
+    const by = owner ? ` by pid ${owner.pid}${owner.here ? "" : " of another PID namespace (a container, or another host)"}` : "";
+    held.push(`${lock.path} held${by} (touched ${age} ago)`);
   }
   return ok(id, held.length ? held.join("; ") : `no refresh or storage lock held in ${base}`);
 }

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, expect, test } from "bun:test";
-import { chmodSync, mkdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import { CLAUDE_BIN } from "../fixtures/claude-home.ts";
 import { type MockAnthropic, startMockAnthropic } from "../fixtures/mock-anthropic.ts";
@@ -128,15 +129,28 @@ test("iclaude not on PATH fails, with the PATH line for the user's shell", async
   expect(run.code).toBe(1);
 });
 
+/** Where a pid lives, as Claude Code 2.1.332 writes it in its lock owner record (on Linux), for a process in `namespace`. */
+function pidWorld(
+  namespace = readlinkSync("/proc/self/ns/pid"),
+  machine = existsSync("/etc/machine-id") ? readFileSync("/etc/machine-id", "utf8").trim() : "",
+) {
+  return { pidSpace: `${hostname()}#${namespace}`, pidDomain: `linux:${machine}:${namespace}` };
+}
+
+/** A refresh lock as Claude Code 2.1.332 holds it, its owner record naming `pid` in `world`, untouched for `ageMs`. */
+function lockHeld(dir: string, pid: number, world: ReturnType<typeof pidWorld>, ageMs: number): void {
+  mkdirSync(join(dir, ".oauth_refresh.lock"), { recursive: true });
+  const birth = Date.now() - ageMs;
+  writeFileSync(join(dir, ".oauth_refresh.lock.owner"), JSON.stringify({ pid, ...world, lockBirthtimeMs: birth }));
+  utimesSync(join(dir, ".oauth_refresh.lock"), birth / 1000, birth / 1000);
+}
+
 test("a refresh lock left by a dead pid fails, naming the pid and what to remove", async () => {
   const setup = await soundSetup();
   const dead = Bun.spawn(["true"]);
   await dead.exited;
   const dir = join(setup.home, ".claude");
-  mkdirSync(join(dir, ".oauth_refresh.lock"));
-  const birth = Date.now() - 120_000;
-  writeFileSync(join(dir, ".oauth_refresh.lock.owner"), JSON.stringify({ pid: dead.pid, pidDomain: "x", pidSpace: "y", lockBirthtimeMs: birth }));
-  utimesSync(join(dir, ".oauth_refresh.lock"), birth / 1000, birth / 1000);
+  lockHeld(dir, dead.pid, pidWorld(), 120_000);
   const run = await setup.check();
   expect(lineOf(run, "fail", "lock")).toBe(
     `fail  ${dir}/.oauth_refresh.lock was left by pid ${dead.pid}, which is no longer running (untouched for 2m) — nothing holds it: run: rm -rf '${dir}/.oauth_refresh.lock' '${dir}/.oauth_refresh.lock.owner'`,
@@ -147,11 +161,34 @@ test("a refresh lock left by a dead pid fails, naming the pid and what to remove
 test("a lock held by a live Claude Code is named with its pid, and is no failure", async () => {
   const setup = await soundSetup();
   const dir = join(setup.home, ".claude");
-  mkdirSync(join(dir, ".oauth_refresh.lock"));
-  writeFileSync(join(dir, ".oauth_refresh.lock.owner"), JSON.stringify({ pid: process.pid, pidDomain: "x", pidSpace: "y", lockBirthtimeMs: Date.now() }));
+  lockHeld(dir, process.pid, pidWorld(), 0);
   const run = await setup.check();
   expect(lineOf(run, "ok", "lock")).toMatch(new RegExp(`^ok {4}${dir}/\\.oauth_refresh\\.lock held by pid ${process.pid} \\(touched \\d+s ago\\)$`));
   expect(run.code).toBe(0);
+});
+
+test("a lock held from another PID namespace or machine (a box, a host sharing the config dir) is never called left behind", async () => {
+  const setup = await soundSetup();
+  // A PID namespace of its own, as a container or bubblewrap box has: its pids say nothing about this one's.
+  const boxed = Bun.spawnSync(["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--unshare-pid", "readlink", "/proc/self/ns/pid"]);
+  const namespace = boxed.stdout.toString().trim();
+  expect([boxed.exitCode, namespace]).toEqual([0, expect.stringMatching(/^pid:\[\d+\]$/)]);
+  expect(namespace).not.toBe(readlinkSync("/proc/self/ns/pid"));
+  const gone = Bun.spawn(["true"]);
+  await gone.exited;
+  const dir = join(setup.home, ".claude");
+  // The box's namespace; then another machine of the same host name (a config dir on NFS): only its machine id differs.
+  for (const world of [pidWorld(namespace), { ...pidWorld(), pidDomain: pidWorld(undefined, "0123456789abcdef0123456789abcdef").pidDomain }]) {
+    lockHeld(dir, gone.pid, world, 0);
+    const run = await setup.check();
+    expect(lineOf(run, "ok", "lock")).toMatch(
+      new RegExp(
+        `^ok {4}${dir}/\\.oauth_refresh\\.lock held by pid ${gone.pid} of another PID namespace \\(a container, or another host\\) \\(touched \\d+s ago\\)$`,
+      ),
+    );
+    expect(run.stdout).not.toContain("rm -rf");
+    expect(run.code).toBe(0);
+  }
 });
 
 test("a timer installed hours ago that has never run fails, with how to start it; a new one only warns", async () => {
