@@ -66,6 +66,16 @@ function axiosUserAgent(): string {
   return version ? `axios/${version}` : "NOT FOUND";
 }
 
+/** The refresh lock's file and options; the file's name is a literal (2.1.332) or a constant (2.1.337). */
+function refreshLock(): string {
+  const match = /lockfilePath:[\w.$]+\(\w+,(?:"([^"]+)"|([\w$]+))\),realpath:!1,stale:([\de]+)(?:,update:(\d+))?/.exec(text);
+  if (!match) return "NOT FOUND";
+  const [, literal, name, stale, update] = match;
+  // The constant sits in another module, far from its use: any definition of the name with this value.
+  const file = literal ?? (name && new RegExp(`[,\\s;]${escapeDollars(name)}="\\.oauth_refresh\\.lock"`).test(text) ? ".oauth_refresh.lock" : "NOT FOUND");
+  return file === ".oauth_refresh.lock" ? [file, stale, update].filter(Boolean).join(" / ") : "NOT FOUND";
+}
+
 const facts: [string, string | string[]][] = [
   ["version", version || "NOT FOUND"],
   ["token URL", first(/TOKEN_URL:"(https:[^"]+)"/)],
@@ -74,10 +84,7 @@ const facts: [string, string | string[]][] = [
   ["refresh body", first(/\{grant_type:"refresh_token",refresh_token:\w+,client_id:([^,]+),scope:([^}]+)\}/)],
   ["refresh headers", first(/post\(\w+\(\)\.TOKEN_URL,\w+,\{headers:(\{[^}]*\})/)],
   ["axios User-Agent", axiosUserAgent()],
-  [
-    "refresh lock (stale / update; no update: stale/2)",
-    first(/lockfilePath:[\w.]+\(\w+,"(\.oauth_refresh\.lock)"\),realpath:!1,stale:([\de]+)(?:,update:(\d+))?/),
-  ],
+  ["refresh lock (stale / update; no update: stale/2)", refreshLock()],
   ["refresh lock owner record", present(".oauth_refresh.lock.owner")],
   ["legacy lock", first(/`\$\{await [\w.]+\(\w+\)\.catch\(\(\)=>\w+\)\}(\.lock)`/)],
   ["storage-write lock", first(/(\.storage-write)"[\s\S]{0,600}?realpath:!1,retries:(\{[^}]+\}),stale:(\d+)/)],

@@ -21,7 +21,7 @@ export default withHelp(
   }),
   {
     examples: [
-      ["iclaude check", "ok    claude 2.1.332 (/usr/local/bin/claude), within what iclaude was tested with …"],
+      ["iclaude check", "ok    claude 2.1.337 (/usr/local/bin/claude), within what iclaude was tested with …"],
       ["iclaude check --json | jq '.[] | select(.status != \"ok\")'", "what needs doing, for scripts"],
     ],
     env: ["ICLAUDE_CLAUDE_BIN", "ICLAUDE_BROKER", "ICLAUDE_SHELL_HOOK", "CLAUDE_CONFIG_DIR", "ICLAUDE_STATE_DIR"],

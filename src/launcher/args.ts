@@ -40,11 +40,12 @@ export function startsSession(args: readonly string[]): boolean {
 }
 
 /**
- * claude's own subcommands (2.1.197 and 2.1.332, and older names people still type): a first word
+ * claude's own subcommands (2.1.197 to 2.1.337, and older names people still type): a first word
  * that is one of them is claude's, however close it is to one of iclaude's. A test compares this
  * list with the installed claude's `--help`.
  */
 export const CLAUDE_SUBCOMMANDS: readonly string[] = [
+  "accept-program",
   "agents",
   "attach",
   "auth",

@@ -69,8 +69,8 @@ test("a sound set-up passes: every finding is ok, exit 0", async () => {
   const setup = await soundSetup();
   const run = await setup.check();
   expect(run.stdout).not.toMatch(/^(warn|fail)/m);
-  expect(run.stdout).toContain("claude 2.1.332");
-  expect(run.stdout).toContain("within what iclaude was tested with (2.1.197 and 2.1.332)");
+  expect(run.stdout).toContain("claude 2.1.337");
+  expect(run.stdout).toContain("within what iclaude was tested with (2.1.197 and 2.1.337)");
   expect(run.stdout).toMatch(/^ok {4}login valid: .*login ends in 20 days/m);
   expect(run.stdout).toMatch(/^ok {4}systemd timer ran \d+s ago: .*nothing due/m);
   expect(run.stdout).toMatch(/^ok {4}this repository: pre-commit, prepare-commit-msg, commit-msg, applypatch-msg, pre-applypatch call this iclaude/m);
