@@ -35,7 +35,7 @@ export function logsWritten(ms = 1_000): Promise<void> {
   if (unwritten === 0) return Promise.resolve();
   return new Promise((resolve) => {
     allWritten = resolve;
-    setTimeout(resolve, ms).unref();
+    setTimeout(resolve, ms);
   });
 }
 
