@@ -6,7 +6,7 @@ import { formatDuration } from "../base/durations.ts";
 import { openToEveryone, stateTrustProblem } from "../base/state-trust.ts";
 import { assess } from "../credentials/assessment.ts";
 import { deadRefreshTokenCount } from "../credentials/dead-tokens.ts";
-import { quoteAnyShell } from "../edges/shells.ts";
+import { quoteAnyShell } from "../edges/quote.ts";
 import { cooldownLeft, readLastFailure } from "../refresh/memory.ts";
 import { actionLine, statusLine } from "../ui/words.ts";
 import { type Check, fail, isRunning, ok, realOrNull, warn } from "./types.ts";

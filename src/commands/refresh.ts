@@ -8,7 +8,7 @@ import { openToEveryone } from "../base/state-trust.ts";
 import { isTerminal } from "../base/tty.ts";
 import { assess } from "../credentials/assessment.ts";
 import { configFor, type Profile } from "../credentials/profiles.ts";
-import { quoteAnyShell } from "../edges/shells.ts";
+import { quoteAnyShell } from "../edges/quote.ts";
 import { type ProfileRefresh, refreshAllProfiles, worstExitCode } from "../refresh/all.ts";
 import { type RefreshOptions, type RefreshResult, refreshIfDue } from "../refresh/engine.ts";
 import { declinedRecently } from "../refresh/memory.ts";

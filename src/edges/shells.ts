@@ -8,6 +8,7 @@ import bashTemplate from "../../shell/iclaude.bash" with { type: "text" };
 import fishTemplate from "../../shell/iclaude.fish" with { type: "text" };
 import zshTemplate from "../../shell/iclaude.zsh" with { type: "text" };
 import { fillContract } from "./contract.ts";
+import { quoteFish, quotePosix } from "./quote.ts";
 
 export type ShellName = "zsh" | "bash" | "fish" | "sh";
 /** The shells `iclaude init` integrates with: each has a prompt hook template. */
@@ -37,17 +38,6 @@ export interface InitShellEntry extends Shell {
    */
   readonly cached: (bin: string, file: string, again: string, body: string) => string;
 }
-
-/** Single quotes, each `'` closed, escaped and reopened: what sh, bash and zsh read alike. */
-const quotePosix = (text: string): string => `'${text.replaceAll("'", `'\\''`)}'`;
-/** Inside fish's single quotes only `\` and `'` are special. */
-const quoteFish = (text: string): string => `'${text.replace(/[\\']/g, "\\$&")}'`;
-/**
- * One word that sh, bash, zsh and fish all read the same: single quotes, with each `'` and `\` put
- * outside them, backslash-escaped. For a line every shell shows alike (the shared notice, a fix said
- * to whoever reads it).
- */
-export const quoteAnyShell = (text: string): string => `'${text.replace(/['\\]/g, "'\\$&'")}'`;
 
 const cachedPosix = (bin: string, file: string, again: string, body: string): string =>
   `if [[ ! -x ${bin} ]]; then\n  return 1\nelif [[ ${bin} -nt ${file} ]]; then\n  eval "$(${again})"\nelse\n${body}fi\n`;

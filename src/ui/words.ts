@@ -4,7 +4,7 @@ import { LOGIN_HINT } from "../base/errors.ts";
 import { showText } from "../base/show.ts";
 import type { Assessment } from "../credentials/assessment.ts";
 import { secondsLeft as left } from "../credentials/clocks.ts";
-import { quoteAnyShell } from "../edges/shells.ts";
+import { quoteAnyShell } from "../edges/quote.ts";
 import type { Change } from "../guard/install.ts";
 
 const realOrSelf = (path: string): string => {

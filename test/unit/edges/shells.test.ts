@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { INIT_SHELLS, quoteAnyShell, SHELLS, type ShellName, userShell } from "../../../src/edges/shells.ts";
+import { quoteAnyShell } from "../../../src/edges/quote.ts";
+import { INIT_SHELLS, SHELLS, type ShellName, userShell } from "../../../src/edges/shells.ts";
 
 // Words a path or a description can hold that each shell would otherwise take apart.
 const HOSTILE = ["plain", "a b", "it's", "back\\slash", "\\'", "$HOME `id` $(id)", "a\nb", "tab\there", "*?[x]", "%d", "!x", "~user", "'"];
