@@ -38,3 +38,23 @@ export async function timeRun({ home, env }: BenchHome, args: string[]): Promise
 }
 
 export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+/**
+ * Each binary compared starts as it does after a reboot, its pages read back from disk rather than
+ * left in memory by the write that made it: on Linux 6.18 (ext4) a file just written (a fresh build,
+ * a copy) starts 1.5 to 3 ms sooner than the same bytes read from disk, and a compiled program used
+ * once in a bench would otherwise race an installed claude on unequal terms. Linux's `sync` and GNU
+ * dd's `iflag=nocache` drop each file's cached pages; true only when util-linux's fincore then finds
+ * none of them in memory (a file on a tmpfs, or one a running process maps, keeps its pages).
+ */
+export function readFromDisk(paths: readonly string[]): boolean {
+  if (process.platform !== "linux") return false;
+  try {
+    if (Bun.spawnSync(["sync", "--", ...paths]).exitCode !== 0) return false;
+    if (!paths.every((path) => Bun.spawnSync(["dd", `if=${path}`, "iflag=nocache", "count=0", "status=none"]).exitCode === 0)) return false;
+    const resident = (path: string) => Bun.spawnSync(["fincore", "--bytes", "--noheadings", "--output", "RES", path]).stdout.toString().trim();
+    return paths.every((path) => resident(path) === "0");
+  } catch {
+    return false;
+  }
+}

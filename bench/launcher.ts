@@ -1,15 +1,17 @@
 /**
  * What the launcher adds to claude, in the same run.
  *
- *   bun bench/launcher.ts [path/to/iclaude] [pairs]      (default dist/iclaude, 21 pairs)
+ *   bun bench/launcher.ts [path/to/iclaude] [pairs]      (default dist/iclaude, 24 pairs)
  *
  * The real newest Claude Code (the devDependency) against the loopback stand-in for Anthropic's
  * API (test/fixtures/mock-anthropic.ts), with a valid login in a temp HOME, timed as a user would
- * see it, each pair run back to back in alternating order so both see the same machine:
+ * see it, the commands compared run back to back, round by round in every order, so they see the
+ * same machine; each binary starts from disk (common.ts's readFromDisk), as after a reboot:
  *
  *   - `claude -p hi` and `iclaude -p hi`: a real answer from the API, through the whole launch path
  *     (config, one credentials read, next-check, finding claude, the stdout gate, the stdin tape,
- *     claude's exit). Target: the median of the pairs' ratios at most 1.02.
+ *     claude's exit). Target: the median of the pairs' ratios at most 1.02. `claude -p hi` runs a
+ *     second time in each round, and the same ratio of claude against itself is this machine's noise.
  *   - `claude --version` and `iclaude -- --version`: start-up alone. Target: at most 15 ms more.
  *   - `iclaude -- --version` against a launcher that only starts claude, compiled the same way: what
  *     any launch compiled with Bun costs (the floor), and iclaude's own part beyond it.
@@ -23,10 +25,11 @@ import { join, resolve } from "node:path";
 import { compile } from "../scripts/compile.ts";
 import { credentialsJson } from "../test/fixtures/claude-home.ts";
 import { MOCK_REPLY_TEXT, startMockAnthropic } from "../test/fixtures/mock-anthropic.ts";
+import { readFromDisk } from "./common.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
 const BIN = resolve(process.argv[2] ?? join(ROOT, "dist", "iclaude"));
-const PAIRS = Number(process.argv[3] ?? 21);
+const PAIRS = Number(process.argv[3] ?? 24);
 const CLAUDE = join(ROOT, "node_modules", "@anthropic-ai", "claude-code", "bin", "claude.exe");
 const WARM_UP = 2;
 
@@ -72,29 +75,26 @@ const median = (xs: number[]): number => {
   return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 };
 
-interface Pairs {
-  base: number[];
-  launched: number[];
+/** Every order of `k` commands: rounds take them in turn, so each command runs first, between and last alike. */
+function orders(k: number): number[][] {
+  if (k === 1) return [[0]];
+  return orders(k - 1).flatMap((rest) => Array.from({ length: k }, (_, at) => [...rest.slice(0, at), k - 1, ...rest.slice(at)]));
 }
 
-/** `pairs` A/B pairs, the order alternating pair by pair; the first WARM_UP pairs are not counted. */
-async function abPairs(base: readonly string[], launched: readonly string[], pairs: number, expect?: string): Promise<Pairs> {
-  const out: Pairs = { base: [], launched: [] };
-  for (let i = 0; i < WARM_UP + pairs; i++) {
-    let a: number;
-    let b: number;
-    if (i % 2 === 0) {
-      a = await time(base, expect);
-      b = await time(launched, expect);
-    } else {
-      b = await time(launched, expect);
-      a = await time(base, expect);
-    }
-    if (i < WARM_UP) continue;
-    out.base.push(a);
-    out.launched.push(b);
+/**
+ * At least `rounds` rounds of the commands back to back, the order changing round by round and each
+ * order taken as often as every other; each command's times, the first WARM_UP rounds not counted.
+ */
+async function interleaved(commands: readonly (readonly string[])[], rounds: number, expect?: string): Promise<number[][]> {
+  const times: number[][] = commands.map(() => []);
+  const all = orders(commands.length);
+  const counted = Math.ceil(rounds / all.length) * all.length;
+  for (let round = 0; round < WARM_UP + counted; round++) {
+    const taken: number[] = [];
+    for (const i of all[round % all.length] as number[]) taken[i] = await time(commands[i] as string[], expect);
+    if (round >= WARM_UP) for (const [i, ms] of taken.entries()) times[i]?.push(ms);
   }
-  return out;
+  return times;
 }
 
 const fmt = (ms: number): string => `${ms.toFixed(1).padStart(6)} ms`;
@@ -111,31 +111,58 @@ try {
     "process.exit(await Bun.spawn([process.env.ICLAUDE_CLAUDE_BIN, ...process.argv.slice(2)], { stdio: ['inherit', 'inherit', 'inherit'] }).exited);\n",
   );
   await compile(BARE_LAUNCHER, undefined, bareLauncherSource);
-  const print = await abPairs([CLAUDE, "-p", "hi"], [BIN, "-p", "hi"], PAIRS, MOCK_REPLY_TEXT);
-  const version = await abPairs([CLAUDE, "--version"], [BIN, "--", "--version"], PAIRS);
-  const floor = await abPairs([BARE_LAUNCHER, "--version"], [BIN, "--", "--version"], PAIRS);
-  const own = await abPairs([BARE], [BIN, "--version"], PAIRS);
+  const pageCache = readFromDisk([CLAUDE, BIN, BARE, BARE_LAUNCHER]) ? "each binary read back from disk" : "binaries as found in memory";
+  const printing = [
+    [CLAUDE, "-p", "hi"],
+    [CLAUDE, "-p", "hi"],
+    [BIN, "-p", "hi"],
+  ];
+  const [claudePrint, claudeAgain, print] = (await interleaved(printing, PAIRS, MOCK_REPLY_TEXT)) as [number[], number[], number[]];
+  const version = await interleaved(
+    [
+      [CLAUDE, "--version"],
+      [BIN, "--", "--version"],
+    ],
+    PAIRS,
+  );
+  const floor = await interleaved(
+    [
+      [BARE_LAUNCHER, "--version"],
+      [BIN, "--", "--version"],
+    ],
+    PAIRS,
+  );
+  const own = await interleaved([[BARE], [BIN, "--version"]], PAIRS);
   const status: number[] = [];
   for (let i = 0; i < PAIRS; i++) status.push(await time([BIN, "status", "--quiet"]));
 
   console.log(
-    `iclaude launcher bench: ${PAIRS} pairs each, ${BIN}, claude ${CLAUDE}, load average ${loadavg()
+    `iclaude launcher bench: ${PAIRS} pairs each (more where every order needs them), ${BIN}, claude ${CLAUDE}, ${pageCache}, load average ${loadavg()
       .map((l) => l.toFixed(2))
       .join(" ")}`,
   );
-  const ratios = print.launched.map((ms, i) => ms / (print.base[i] as number));
-  console.log(`claude -p hi             median ${fmt(median(print.base))}`);
-  console.log(`iclaude -p hi            median ${fmt(median(print.launched))}  median of pair ratios ${median(ratios).toFixed(3)}× (target ≤ 1.02×)`);
-  const diffs = version.launched.map((ms, i) => ms - (version.base[i] as number));
-  console.log(`claude --version         median ${fmt(median(version.base))}`);
-  console.log(`iclaude -- --version     median ${fmt(median(version.launched))}  median of pair differences +${median(diffs).toFixed(1)} ms (target ≤ 15 ms)`);
-  const floorDiffs = floor.launched.map((ms, i) => ms - (floor.base[i] as number));
-  const floorOverClaude = median(floor.base) - median(version.base);
-  console.log(`bare Bun launcher        median ${fmt(median(floor.base))}  (+${floorOverClaude.toFixed(1)} ms over claude --version, medians)`);
-  console.log(`iclaude -- --version     median ${fmt(median(floor.launched))}  median of pair differences +${median(floorDiffs).toFixed(1)} ms`);
-  const ownDiffs = own.launched.map((ms, i) => ms - (own.base[i] as number));
-  console.log(`bare Bun program         median ${fmt(median(own.base))}`);
-  console.log(`iclaude --version        median ${fmt(median(own.launched))}  median of pair differences +${median(ownDiffs).toFixed(1)} ms`);
+  const ratios = (base: number[], launched: number[]) => median(launched.map((ms, i) => ms / (base[i] as number)));
+  const differences = (base: number[], launched: number[]) => median(launched.map((ms, i) => ms - (base[i] as number)));
+  const signed = (ms: number): string => `${ms < 0 ? "" : "+"}${ms.toFixed(1)} ms`;
+  console.log(
+    `claude -p hi             median ${fmt(median(claudePrint))}  the same run again: median of pair ratios ${ratios(claudePrint, claudeAgain).toFixed(3)}× (the noise)`,
+  );
+  console.log(
+    `iclaude -p hi            median ${fmt(median(print))}  median of pair ratios ${ratios(claudePrint, print).toFixed(3)}× (target ≤ 1.02×), differences ${signed(differences(claudePrint, print))}`,
+  );
+  const [claudeVersion, launchedVersion] = version as [number[], number[]];
+  console.log(`claude --version         median ${fmt(median(claudeVersion))}`);
+  console.log(
+    `iclaude -- --version     median ${fmt(median(launchedVersion))}  median of pair differences ${signed(differences(claudeVersion, launchedVersion))} (target ≤ 15 ms)`,
+  );
+  const [bareLauncher, overBare] = floor as [number[], number[]];
+  console.log(
+    `bare Bun launcher        median ${fmt(median(bareLauncher))}  (${signed(median(bareLauncher) - median(claudeVersion))} over claude --version, medians)`,
+  );
+  console.log(`iclaude -- --version     median ${fmt(median(overBare))}  median of pair differences ${signed(differences(bareLauncher, overBare))}`);
+  const [bare, ownVersion] = own as [number[], number[]];
+  console.log(`bare Bun program         median ${fmt(median(bare))}`);
+  console.log(`iclaude --version        median ${fmt(median(ownVersion))}  median of pair differences ${signed(differences(bare, ownVersion))}`);
   console.log(`iclaude status           median ${fmt(median(status))}`);
 } finally {
   await mock.stop();
