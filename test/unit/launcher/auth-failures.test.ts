@@ -47,6 +47,14 @@ const NOT_AUTH = {
   badFlag: "error: unknown option '--no-such-flag'",
 };
 
+/**
+ * A pattern's source with every character class and every escape but `\.` and `\/` made a NUL, and
+ * those two unescaped: what is left are the characters a match holds as written (the bundler writes
+ * a non-ASCII letter as `\u00B7`, itself an escape here).
+ */
+const plainRuns = (source: string): string =>
+  source.replace(/\[(?:\\.|[^\]\\])*\]|\\u[0-9a-fA-F]{4}|\\x[0-9a-fA-F]{2}|\\([./])|\\./g, (_, kept: string | undefined) => kept ?? "\0");
+
 describe("the auth-failure table", () => {
   const samples: Record<string, string> = {
     "print-mode 401/403": REAL.expired,
@@ -66,11 +74,22 @@ describe("the auth-failure table", () => {
     "login time limit (2.1.332 interactive)": "Login reached its time limit · Please run /login",
   };
 
-  for (const { name, pattern } of AUTH_FAILURES) {
+  for (const { name, needle, pattern } of AUTH_FAILURES) {
     test(`matches ${name}`, () => {
       const sample = samples[name];
       expect(sample).toBeDefined();
       expect(pattern.test(sample as string)).toBe(true);
+      expect(isAuthFailure(sample as string)).toBe(true);
+    });
+
+    test(`${name}: every match holds the needle, a plain run of the pattern`, () => {
+      // A pattern of one sequence (no flag, no alternative, no quantifier, no group) whose plain
+      // characters spell the needle out matches only text that contains it.
+      const plain = plainRuns(pattern.source);
+      expect(pattern.flags).toBe("");
+      expect(plain).not.toMatch(/[|?*+{}()]/);
+      expect(needle).toMatch(/^[\x20-\x7e]+$/);
+      expect(plain).toContain(needle);
     });
   }
 
