@@ -41,6 +41,22 @@ manifest=$cache_dir/created
 BEGIN='# >>> iclaude shell integration >>>'
 END='# <<< iclaude shell integration <<<'
 
+# What the run leaves half-made goes however it ends (done, refused, failed, stopped): the directory of
+# its scratch files for the rc files, and a copy not yet renamed over the binary or the man page.
+scratch='' pending=''
+cleanup() {
+  if [ -n "$scratch" ]; then rm -rf -- "$scratch"; fi
+  if [ -n "$pending" ]; then rm -f -- "$pending"; fi
+}
+trap cleanup EXIT
+# Made only where rc files are written: an install that leaves them alone needs no $TMPDIR. A relative
+# $TMPDIR is the caller's, read before the run changes its directory.
+tmp_root=${TMPDIR:-/tmp}
+case $tmp_root in /*) ;; *) tmp_root=$PWD/$tmp_root ;; esac
+make_scratch() {
+  scratch=$(mktemp -d "$tmp_root/iclaude-install.XXXXXX") || die "cannot make a temporary directory in $tmp_root"
+}
+
 # One word for sh: single quotes, each ' closed, escaped and reopened.
 sh_quote() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
 # One word for fish: inside single quotes only \ and ' are special.
@@ -72,6 +88,21 @@ make_dir() {
   done
   mkdir -p -- "$1" || return 1
   for dir in ${missing[@]+"${missing[@]}"}; do note_created "$dir"; done
+}
+
+# Copies SRC beside DEST and renames it over DEST, so a running iclaude keeps its file and a reader
+# never sees half a binary. A copy that cannot be made (a full disk) is removed and said.
+install_file() {
+  local src=$1 dest=$2 mode=$3 err
+  pending=$2.new.$$
+  # No `--` before chmod's file: BSD chmod takes the mode as its last option and `--` as a file.
+  if ! err=$({ cp -- "$src" "$pending" && chmod "$mode" "$pending" && mv -f -- "$pending" "$dest"; } 2>&1); then
+    rm -f -- "$pending"
+    pending=''
+    err=${err##*$'\n'}
+    die "cannot install $dest (${err##*: }); nothing was changed there"
+  fi
+  pending=''
 }
 
 # The created paths, deepest first: an empty rc file is removed, then each directory that is empty.
@@ -140,9 +171,9 @@ user_lines() {
 # Puts BODY between the markers: in place of iclaude's line when the block exists, else appended.
 # A line the user put inside the block is not iclaude's: it stays where it is, and is said.
 write_block() {
-  local rc=$1 tmp kept=0
+  local rc=$1 tmp=$scratch/rc kept=0
   check_markers "$rc"
-  tmp=$(mktemp)
+  : >"$tmp"
   if [ -f "$rc" ]; then
     cp "$rc" "$tmp"
     kept=$(user_lines "$rc")
@@ -162,10 +193,9 @@ write_block() {
 # Removes the block and the blank line install put before it. A line the user put inside the block
 # is not iclaude's: it stays, where the block was, and is said.
 remove_block() {
-  local rc=$1 tmp kept
+  local rc=$1 tmp=$scratch/rc kept
   [ -f "$rc" ] || return 0
   check_markers "$rc"
-  tmp=$(mktemp)
   kept=$(user_lines "$rc")
   OWN=$OWN_LINE BEGIN=$BEGIN END=$END awk '
     blank && $0 != ENVIRON["BEGIN"] { print ""; }
@@ -195,6 +225,7 @@ if [ "$uninstall" = 1 ]; then
     say "removed $man_page"
   fi
   if [ "$modify_rc" = 1 ]; then
+    make_scratch
     rc_files all | while IFS=$'\t' read -r _ rc; do remove_block "$rc"; done
     rm -f "$cache_dir"/init.zsh "$cache_dir"/init.bash "$cache_dir"/init.fish
   fi
@@ -237,18 +268,13 @@ make_dir "$install_dir"
 install_dir=$(cd -- "$install_dir" && pwd -P)
 target=$install_dir/iclaude
 if ! cmp -s "$out" "$target"; then
-  # A rename, so a running iclaude keeps its file and a reader never sees half a binary.
-  cp "$out" "$target.new.$$"
-  chmod 755 "$target.new.$$"
-  mv -f "$target.new.$$" "$target"
+  install_file "$out" "$target" 755
   say "installed $target ($("$target" --version | head -n 1))"
 fi
 man_page=$(dirname -- "$install_dir")/share/man/man1/iclaude.1
 make_dir "$(dirname -- "$man_page")"
 if ! cmp -s dist/iclaude.1 "$man_page"; then
-  cp dist/iclaude.1 "$man_page.new.$$"
-  chmod 644 "$man_page.new.$$"
-  mv -f "$man_page.new.$$" "$man_page"
+  install_file dist/iclaude.1 "$man_page" 644
   say "installed $man_page (man iclaude)"
 fi
 
@@ -288,6 +314,7 @@ else
   sh_bin=$(sh_quote "$target") fish_bin=$(fish_quote "$target")
 fi
 # Each line sources a file the binary wrote (and writes again when it changes): no process at shell start.
+make_scratch
 rc_files | while IFS=$'\t' read -r shell rc; do
   file=$cache_dir/init.$shell
   "$target" init "$shell" --cache "$file" >/dev/null

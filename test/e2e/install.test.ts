@@ -69,6 +69,20 @@ const rcFiles = (home: string): { zsh: string; bash: string; fish: string } => (
 });
 const read = (path: string): string => (existsSync(path) ? readFileSync(path, "utf8") : "<absent>");
 
+/** Runs `body` on a fresh tmpfs of `size`, a real small disk; skipped with a warning where none can be mounted (it needs root). */
+function onSmallDisk(prefix: string, size: string, body: (disk: string) => void): void {
+  const disk = tempHome(prefix);
+  if (Bun.spawnSync(["mount", "-t", "tmpfs", "-o", `size=${size},mode=0755`, "tmpfs", disk], { stderr: "ignore" }).exitCode !== 0) {
+    console.warn("install: the full-disk case is skipped, no tmpfs could be mounted (it needs root).");
+    return;
+  }
+  try {
+    body(disk);
+  } finally {
+    Bun.spawnSync(["umount", disk]);
+  }
+}
+
 describe("install.sh", () => {
   test("installs, twice changing nothing more, and uninstalls, schedule included", () => {
     expect(Bun.which("bun", { PATH })).toBeNull();
@@ -179,23 +193,51 @@ describe("install.sh", () => {
     expect(read(rcFiles(home).fish)).toContain(`; or iclaude init fish --cache '${join(home, ".cache/iclaude/init.fish")}' | source\n`);
   }, 120_000);
 
-  test("unbalanced markers or an unwritable rc file: refused with a sentence, the rc file untouched", () => {
+  test("unbalanced markers or an unwritable rc file: refused with a sentence, the rc file untouched, no temporary file left", () => {
+    // Each refusal ends the run midway: the scratch files it made go too.
+    const scratch = { TMPDIR: tempHome("iclaude-tmpdir-") };
     const home = tempHome();
     const half = `alias ll=ls\n${BEGIN}\nold\nexport IMPORTANT=1\n`;
     writeFileSync(join(home, ".bashrc"), half);
-    const run = install(home);
+    const run = install(home, [], scratch);
     expect(run.code).toBe(1);
     expect(run.out).toContain(`install.sh: the iclaude markers in ${join(home, ".bashrc")} are unbalanced; fix them by hand`);
     expect(read(join(home, ".bashrc"))).toBe(half);
-    expect(install(home, ["--uninstall"]).code).toBe(1);
+    expect(install(home, ["--uninstall"], scratch).code).toBe(1);
     expect(read(join(home, ".bashrc"))).toBe(half);
 
     const blocked = tempHome();
     mkdirSync(join(blocked, ".bashrc"));
-    const failed = install(blocked);
+    const failed = install(blocked, [], scratch);
     expect(failed.code).toBe(1);
     expect(failed.out).toContain(`install.sh: cannot write ${join(blocked, ".bashrc")} (it is not a regular file); nothing was changed there`);
     expect(failed.out).not.toContain(`added the shell integration to ${join(blocked, ".bashrc")}`);
+    expect(readdirSync(scratch.TMPDIR)).toEqual([]);
+  }, 120_000);
+
+  test("tools reading their arguments as POSIX says (BSD's chmod, cp, mv) and a relative TMPDIR: installed, nothing left in TMPDIR", () => {
+    // GNU tools reorder options unless POSIXLY_CORRECT is set; macOS's never do (`chmod 755 -- f` names a file `--`).
+    const home = tempHome();
+    mkdirSync(join(home, "scratch"));
+    const run = install(home, [], { POSIXLY_CORRECT: "1", TMPDIR: "scratch" });
+    expect([run.code, run.out]).toEqual([0, expect.stringContaining(`installed ${join(home, ".local/bin/iclaude")}`)]);
+    expect(existsSync(join(home, ".local/bin/iclaude"))).toBe(true);
+    expect(read(rcFiles(home).bash)).toContain(BEGIN);
+    expect(readdirSync(join(home, "scratch"))).toEqual([]);
+  }, 120_000);
+
+  test("a full disk where the binary goes: no half-copied binary, the one there unchanged, the failure said", () => {
+    onSmallDisk("iclaude-bindisk-", "1m", (dir) => {
+      const old = "#!/bin/sh\necho 'iclaude 0.0.1'\n";
+      writeFileSync(join(dir, "iclaude"), old, { mode: 0o755 });
+      const home = tempHome();
+      const run = install(home, [], { ICLAUDE_INSTALL_DIR: dir });
+      expect(run.code).toBe(1);
+      expect(run.out).toContain(`install.sh: cannot install ${join(dir, "iclaude")} (No space left on device); nothing was changed there`);
+      expect(readdirSync(dir)).toEqual(["iclaude"]);
+      expect(read(join(dir, "iclaude"))).toBe(old);
+      expect(read(rcFiles(home).bash)).toBe("<absent>");
+    });
   }, 120_000);
 
   test("--uninstall takes iclaude's global git hooks out while the binary is still there", () => {
@@ -212,12 +254,7 @@ describe("install.sh", () => {
   }, 120_000);
 
   test("a full disk: the rc file is left whole and the failure is said; with room, a symlinked rc stays a symlink with its mode", () => {
-    const disk = tempHome("iclaude-rcdisk-");
-    if (Bun.spawnSync(["mount", "-t", "tmpfs", "-o", "size=64k,mode=0755", "tmpfs", disk], { stderr: "ignore" }).exitCode !== 0) {
-      console.warn("install: the full-disk case is skipped, no tmpfs could be mounted (it needs root).");
-      return;
-    }
-    try {
+    onSmallDisk("iclaude-rcdisk-", "64k", (disk) => {
       const elsewhere = tempHome();
       // Only ~/.bashrc lives on the small disk: the binary, the cache and the other rc files do not.
       const env = {
@@ -256,9 +293,7 @@ describe("install.sh", () => {
       expect(lstatSync(join(disk, ".bashrc")).isSymbolicLink()).toBe(true);
       expect(read(join(disk, "dotfiles/bashrc"))).toStartWith(`${mine}\n${BEGIN}\n`);
       expect(statSync(join(disk, "dotfiles/bashrc")).mode & 0o777).toBe(0o640);
-    } finally {
-      Bun.spawnSync(["umount", disk]);
-    }
+    });
   }, 120_000);
 
   test("--uninstall keeps a line the user put inside the iclaude block, and says so", () => {
