@@ -37,7 +37,12 @@ export async function timeRun({ home, env }: BenchHome, args: string[]): Promise
   return ms;
 }
 
-export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+/** The middle value; of an even count, the mean of the two middle ones. */
+export function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
 
 /**
  * Each binary compared starts as it does after a reboot, its pages read back from disk rather than

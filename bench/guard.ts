@@ -24,6 +24,7 @@
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { median } from "./common.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
 const BIN = resolve(process.argv[2] ?? join(ROOT, "dist", "iclaude"));
@@ -72,8 +73,6 @@ async function installHook(repo: string, env: Record<string, string>): Promise<s
   if (installed.code !== 0) throw new Error(`iclaude hooks install failed: ${installed.stderr}`);
   return [join(repo, ".git", "hooks", "pre-commit")];
 }
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 async function timeRuns(argv: string[], cwd: string, env: Record<string, string>, n: number): Promise<number[]> {
   await run(argv, cwd, env);

@@ -25,7 +25,7 @@ import { join, resolve } from "node:path";
 import { compile } from "../scripts/compile.ts";
 import { credentialsJson } from "../test/fixtures/claude-home.ts";
 import { MOCK_REPLY_TEXT, startMockAnthropic } from "../test/fixtures/mock-anthropic.ts";
-import { readFromDisk } from "./common.ts";
+import { median, readFromDisk } from "./common.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
 const BIN = resolve(process.argv[2] ?? join(ROOT, "dist", "iclaude"));
@@ -68,12 +68,6 @@ async function time(argv: readonly string[], expect?: string): Promise<number> {
   if (code !== 0 || (expect && !stdout.includes(expect))) throw new Error(`${argv.join(" ")} exited ${code}: ${stderr.trim() || stdout.trim()}`);
   return ms;
 }
-
-const median = (xs: number[]): number => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-};
 
 /** Every order of `k` commands: rounds take them in turn, so each command runs first, between and last alike. */
 function orders(k: number): number[][] {
