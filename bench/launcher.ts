@@ -46,6 +46,8 @@ const env = {
   LANG: "C.UTF-8",
   NO_COLOR: "1",
   ANTHROPIC_BASE_URL: mock.baseUrl,
+  // Each claude -p leaves a dir behind in its temp dir: here, removed with the bench's HOME.
+  CLAUDE_CODE_TMPDIR: join(home, "claude-tmp"),
   ICLAUDE_TOKEN_URL: mock.tokenUrl,
   ICLAUDE_CLAUDE_BIN: CLAUDE,
   DISABLE_TELEMETRY: "1",

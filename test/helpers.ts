@@ -3,6 +3,7 @@ import { chmodSync, copyFileSync, linkSync, mkdirSync, mkdtempSync, readdirSync,
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { IclaudeError } from "../src/base/errors.ts";
+import { claudeTmpDir } from "./fixtures/claude-home.ts";
 
 export const ROOT = resolve(import.meta.dir, "..");
 /** The compiled binary under test; ICLAUDE_TEST_BIN points at another build. */
@@ -99,6 +100,8 @@ export function baseEnv(home: string, extra: Record<string, string | undefined> 
     NO_COLOR: "1",
     USER: "tester",
     TMPDIR: tmpdir(),
+    // For a real claude the binary starts: what it leaves behind goes where the run removes it.
+    CLAUDE_CODE_TMPDIR: claudeTmpDir(),
     ICLAUDE_TEST_DELAY_SCALE: DELAY_SCALE,
     ...extra,
   };

@@ -7,6 +7,7 @@
  * first file, and bunfig.toml has no key for it.
  */
 import { afterAll, afterEach, beforeEach } from "bun:test";
+import { removeClaudeTmpDir } from "./fixtures/claude-home.ts";
 import { DELAY_SCALE, processesWith, removeTempHomes, tempHomesFrom } from "./helpers.ts";
 
 // In-process tests of the retry and lock code wait as briefly as the binary's runs (see helpers.ts).
@@ -60,5 +61,6 @@ afterAll(async () => {
   for (const [proc] of left) proc.kill("SIGKILL");
   await Promise.all(left.map(([proc]) => proc.exited));
   removeTempHomes();
+  removeClaudeTmpDir();
   if (left.length > 0) throw new Error(`children started outside a test were still running at the end: ${left.map(([, argv]) => argv).join("; ")}`);
 });

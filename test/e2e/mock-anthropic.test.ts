@@ -1,4 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import { CLAUDE_VERSIONS, type ClaudeHome, claudeEnv, interceptAnthropicTls, makeClaudeHome, runClaude } from "../fixtures/claude-home.ts";
 import {
   CLAUDE_CODE_CLIENT_ID,
@@ -238,6 +240,15 @@ for (const claude of CLAUDE_VERSIONS)
         status: 200,
       });
       expect(mock.messages.at(-1)?.beta).toContain("oauth-2025-04-20");
+    });
+
+    test("keeps its temporary files in CLAUDE_CODE_TMPDIR, which the suite sets (claudeTmpDir)", async () => {
+      home = await makeClaudeHome(mock, mock.issuePair());
+      const tmp = join(home.home, "tmp");
+      const run = await runClaude(["-p", "hi"], { env: { ...claudeEnv(home, mock), CLAUDE_CODE_TMPDIR: tmp }, bin: claude.bin });
+      expect(run).toMatchObject({ stdout: `${MOCK_REPLY_TEXT}\n`, exitCode: 0 });
+      // The newest leaves an fs.watch probe's dir behind in it on every -p run; the oldest makes none.
+      if (claude === CLAUDE_VERSIONS[0]) expect(readdirSync(tmp)).toContain(`claude-${process.getuid?.()}`);
     });
 
     test("prints the 401 sentence on stdout and exits 1 with a revoked token", async () => {
