@@ -25,8 +25,6 @@ beforeAll(() => {
   if (unavailable) return;
   mock = startMockAnthropic();
   user = createTestUser(tempHome("iclaude-cron-"));
-  // Should the machine's own daemon be running, this one exits at once (its pid file is taken) and that one serves.
-  daemon = Bun.spawn([CRON ?? "cron", "-f"], { stdout: "ignore", stderr: "ignore" });
 });
 
 afterAll(async () => {
@@ -70,6 +68,12 @@ describe.skipIf(unavailable !== null)("schedule --cron, with the real cron daemo
     );
     expect(asUser([BIN, "schedule", "install", "--cron"], every).stdout).toBe("cron: the crontab line is already installed\n");
     expect(crontab()).toBe(installed);
+
+    // Started only now, so that it reads the finished crontab as it starts. cron reads the crontabs again
+    // only when the spool dir's mtime, in whole seconds, differs from the one it last saw: started
+    // before, it could read the user's own lines and then miss iclaude's, written in the same second.
+    // Should the machine's own daemon be running, this one exits at once (its pid file is taken).
+    daemon = Bun.spawn([CRON ?? "cron", "-f"], { stdout: "ignore", stderr: "ignore" });
 
     // The run's log line is the last thing it writes.
     const logFile = join(user.home, ".local", "state", "iclaude", "iclaude.log");
